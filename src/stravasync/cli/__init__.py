@@ -1,0 +1,39 @@
+"""The ``stravasync`` command line: thin commands that build objects from config and call one
+service each. Every area registers its commands in its own module here."""
+
+from __future__ import annotations
+
+import typer
+
+from stravasync import __version__
+from stravasync.cli import db, status
+
+app = typer.Typer(
+    name="stravasync",
+    help="Keep a faithful local mirror of Strava activities within Strava's rate limits.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stravasync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """stravasync: a Strava sync engine."""
+
+
+app.add_typer(db.app, name="db")
+app.command("status")(status.status)
+
+
+def main() -> None:
+    app()

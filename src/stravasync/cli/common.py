@@ -1,0 +1,53 @@
+"""What every command shares: settings, logging, the database, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from stravasync.config import Settings, load_settings
+from stravasync.errors import StravaSyncError
+from stravasync.logsetup import configure_logging
+from stravasync.store import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console()
+err_console = Console(stderr=True)
+log = logging.getLogger("stravasync.cli")
+
+
+def settings() -> Settings:
+    """Load settings and configure logging (raises ConfigError, turned into one line)."""
+    cfg = load_settings()
+    configure_logging(cfg.log_format, cfg.log_level)
+    return cfg
+
+
+def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:
+    """Open the configured database, migrating it to head unless told not to."""
+    return Database.open(cfg.database_url, echo=cfg.database_echo, upgrade=upgrade)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn any deliberate stravasync error into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except StravaSyncError as exc:
+            raise fail(str(exc)) from None
+
+    return wrapper

@@ -1,0 +1,93 @@
+"""Time as an input (DESIGN principle 3).
+
+Core logic takes ``now`` as an argument. Only runtime shells ask a :class:`Clock` for the time
+or wait on it. :class:`VirtualClock` lets tests and benchmarks run a simulated week in seconds.
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+def utcnow() -> datetime:
+    """The real current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def from_epoch(seconds: float) -> datetime:
+    """An aware UTC datetime from epoch seconds."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def to_epoch(value: datetime) -> int:
+    """Epoch seconds (int) of an aware or naive-UTC datetime."""
+    return int(as_utc(value).timestamp())
+
+
+class Clock(Protocol):
+    """Where runtime shells get the time and wait."""
+
+    def now(self) -> datetime:
+        """The current time, aware UTC."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (real or virtual)."""
+        ...
+
+
+class RealClock:
+    """The wall clock."""
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class VirtualClock:
+    """A clock that only moves when told to. ``sleep`` advances it instantly.
+
+    Thread-safe, so an in-process simulator and the engine under test may share one.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = as_utc(start) if start is not None else datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> datetime:
+        """Move forward by ``seconds`` (never backwards) and return the new time."""
+        if seconds < 0:
+            raise ValueError("a virtual clock never goes backwards")
+        with self._lock:
+            self._now = self._now + timedelta(seconds=seconds)
+            return self._now
+
+    def set(self, when: datetime) -> datetime:
+        """Jump to ``when`` (must not be in the past)."""
+        when = as_utc(when)
+        with self._lock:
+            if when < self._now:
+                raise ValueError("a virtual clock never goes backwards")
+            self._now = when
+            return self._now

@@ -1,0 +1,135 @@
+"""Settings: the only module that reads the environment.
+
+Every setting is an env var ``STRAVASYNC_<NAME>`` (or a line in an optional ``.env`` file).
+Defaults work out of the box: a SQLite database under ``./data`` in WAL mode, Strava's real base
+URL, the default rate-limit tier. Durations are in seconds unless the name says otherwise.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stravasync.errors import ConfigError
+
+ENV_PREFIX = "STRAVASYNC_"
+
+
+class LogFormat(StrEnum):
+    HUMAN = "human"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    """All of stravasync's configuration. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- store -----------------------------------------------------------------------------
+    database_url: str = Field(
+        "sqlite:///./data/stravasync.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    database_echo: bool = False
+
+    # --- logging ---------------------------------------------------------------------------
+    log_format: LogFormat = LogFormat.HUMAN
+    log_level: str = "INFO"
+
+    # --- Strava application and tokens ----------------------------------------------------
+    strava_base_url: str = Field(
+        "https://www.strava.com",
+        description="Origin serving /api/v3 and /oauth (Strava, or a stravasync simulator)",
+    )
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    redirect_uri: str = "http://127.0.0.1:8721/oauth/callback"
+    secret_key: SecretStr | None = Field(None, description="Fernet key that encrypts tokens")
+    key_file: Path = Path("./data/secret.key")
+    http_timeout: float = Field(20.0, gt=0, description="seconds per Strava HTTP request")
+    token_refresh_margin: int = Field(
+        600, ge=0, description="seconds before expiry at which an access token is refreshed"
+    )
+
+    # --- rate budget -----------------------------------------------------------------------
+    rate_tier: str = Field(
+        "default", description="default | standard | extended | unlimited | explicit"
+    )
+    rate_overall_15min: int | None = Field(None, gt=0)
+    rate_overall_daily: int | None = Field(None, gt=0)
+    rate_read_15min: int | None = Field(None, gt=0)
+    rate_read_daily: int | None = Field(None, gt=0)
+
+    # --- service ---------------------------------------------------------------------------
+    public_url: str = "http://127.0.0.1:8721"
+    scheduler: bool = True
+    admin_token: SecretStr | None = None
+    cron_secret: SecretStr | None = None
+    api_key: SecretStr | None = None
+    webhook_verify_token: SecretStr | None = None
+    notify_url: str | None = None
+    notify_secret: SecretStr | None = None
+
+    # --- sync engine (issue 5) ---------------------------------------------------------------
+
+    # --- simulator (issue 3) -----------------------------------------------------------------
+
+    # --- stats / export / archive (issue 8) --------------------------------------------------
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not (value.startswith("sqlite") or value.startswith("postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("rate_tier")
+    @classmethod
+    def _known_tier(cls, value: str) -> str:
+        allowed = {"default", "standard", "extended", "unlimited", "explicit"}
+        if value not in allowed:
+            raise ValueError("must be one of " + ", ".join(sorted(allowed)))
+        return value
+
+    @field_validator("strava_base_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+
+def _variable_name(loc: tuple[Any, ...]) -> str:
+    field = str(loc[0]) if loc else "?"
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and ``.env``); raise :class:`ConfigError` if invalid.
+
+    The error names the first bad variable and what it allows, in one line.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(_variable_name(tuple(first.get("loc", ()))), message) from None

@@ -1,0 +1,6 @@
+"""The store: schema, migrations and the named queries every other package uses."""
+
+from stravasync.store.database import Database
+from stravasync.store.errors import DatabaseUnreachable, SchemaOutOfDate, StoreError
+
+__all__ = ["Database", "DatabaseUnreachable", "SchemaOutOfDate", "StoreError"]

@@ -1,0 +1,168 @@
+"""Queries about athletes and their per-athlete sync state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from stravasync.store.schema import activities, athletes, sync_state
+from stravasync.store.upsert import upsert_rows
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteOverview:
+    athlete_id: int
+    name: str
+    status: str
+    hidden: bool
+    auto_sync: bool
+    scopes: str
+    activity_count: int
+    backfill_done: bool
+    last_success_at: datetime | None
+    due_at: datetime | None
+    last_error: str | None
+    dead: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "athlete_id": self.athlete_id,
+            "name": self.name,
+            "status": self.status,
+            "hidden": self.hidden,
+            "auto_sync": self.auto_sync,
+            "scopes": self.scopes,
+            "activity_count": self.activity_count,
+            "backfill_done": self.backfill_done,
+            "last_success_at": self.last_success_at.isoformat() if self.last_success_at else None,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "last_error": self.last_error,
+            "dead": self.dead,
+        }
+
+
+def upsert_athlete(
+    conn: Connection,
+    *,
+    athlete_id: int,
+    profile: dict[str, Any],
+    scopes: str,
+    now: datetime,
+) -> None:
+    """Create or refresh an athlete after a (re)connection; a reconnect makes them active.
+
+    Also makes sure a sync_state row exists, due now, so the planner picks them up.
+    """
+    row = {
+        "id": athlete_id,
+        "username": profile.get("username"),
+        "firstname": profile.get("firstname"),
+        "lastname": profile.get("lastname"),
+        "status": "active",
+        "scopes": scopes,
+        "profile_json": profile,
+        "connected_at": now,
+        "deauthorized_at": None,
+        "purge_after": None,
+        "status_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    update_cols = [c for c in row if c not in ("id", "created_at")]
+    upsert_rows(conn, athletes, [row], key=["id"], update=update_cols)
+    upsert_rows(
+        conn,
+        sync_state,
+        [{"athlete_id": athlete_id, "due_at": now, "updated_at": now}],
+        key=["athlete_id"],
+        update=(),
+    )
+
+
+def get_athlete(conn: Connection, athlete_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(athletes).where(athletes.c.id == athlete_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def set_status(
+    conn: Connection, athlete_id: int, status: str, *, reason: str | None, now: datetime
+) -> bool:
+    """Set an athlete's status (active, reconnect_needed, deauthorized, blocked)."""
+    values: dict[str, Any] = {"status": status, "status_reason": reason, "updated_at": now}
+    if status == "deauthorized":
+        values["deauthorized_at"] = now
+    result = conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(**values))
+    return result.rowcount > 0
+
+
+def set_flags(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    now: datetime,
+    hidden: bool | None = None,
+    auto_sync: bool | None = None,
+) -> bool:
+    values: dict[str, Any] = {"updated_at": now}
+    if hidden is not None:
+        values["hidden"] = hidden
+    if auto_sync is not None:
+        values["auto_sync"] = auto_sync
+    result = conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(**values))
+    return result.rowcount > 0
+
+
+def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOverview]:
+    """Every athlete with sync state and live (not deleted) activity count, by id."""
+    counts = (
+        select(activities.c.athlete_id, func.count().label("n"))
+        .where(activities.c.deleted_at.is_(None))
+        .group_by(activities.c.athlete_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            athletes.c.id,
+            athletes.c.firstname,
+            athletes.c.lastname,
+            athletes.c.status,
+            athletes.c.hidden,
+            athletes.c.auto_sync,
+            athletes.c.scopes,
+            func.coalesce(counts.c.n, 0).label("n"),
+            sync_state.c.backfill_done,
+            sync_state.c.last_success_at,
+            sync_state.c.due_at,
+            sync_state.c.last_error,
+            sync_state.c.dead,
+        )
+        .select_from(athletes)
+        .outerjoin(sync_state, sync_state.c.athlete_id == athletes.c.id)
+        .outerjoin(counts, counts.c.athlete_id == athletes.c.id)
+        .order_by(athletes.c.id)
+    )
+    if not include_hidden:
+        stmt = stmt.where(athletes.c.hidden.is_(False))
+    out: list[AthleteOverview] = []
+    for r in conn.execute(stmt):
+        name = " ".join(p for p in (r.firstname, r.lastname) if p) or str(r.id)
+        out.append(
+            AthleteOverview(
+                athlete_id=r.id,
+                name=name,
+                status=r.status,
+                hidden=bool(r.hidden),
+                auto_sync=bool(r.auto_sync),
+                scopes=r.scopes,
+                activity_count=int(r.n),
+                backfill_done=bool(r.backfill_done),
+                last_success_at=r.last_success_at,
+                due_at=r.due_at,
+                last_error=r.last_error,
+                dead=bool(r.dead),
+            )
+        )
+    return out
