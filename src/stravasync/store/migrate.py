@@ -40,7 +40,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     now = current_revision(engine) or ""
-    log.info("database at revision %s", now)
+    log.debug("database at revision %s", now)
     return now
 
 

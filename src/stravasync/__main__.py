@@ -1,0 +1,5 @@
+"""``python -m stravasync`` runs the CLI."""
+
+from stravasync.cli import main
+
+main()
