@@ -81,6 +81,23 @@ class Settings(BaseSettings):
     notify_secret: SecretStr | None = None
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
+    sync_webhooks: str = Field(
+        "auto", description="auto (on once a subscription exists) | on | off: polling cadence"
+    )
+    sync_overlap_hours: float = Field(72, ge=0, description="incremental re-lists this far back")
+    sync_refresh_window_days: float = Field(21, gt=0, description="refresh re-lists this window")
+    sync_refresh_active_hours: float = Field(12, gt=0)
+    sync_refresh_inactive_hours: float = Field(48, gt=0)
+    sync_reconcile_days: float = Field(3, gt=0, description="full-history listing cadence")
+    sync_enrich: bool = True
+    sync_enrich_streams: bool = False
+    sync_enrich_all_efforts: bool = False
+    sync_purge_grace_days: float = Field(7, ge=0, description="data kept after a revocation")
+    sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
+    sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")
+    sync_max_attempts: int = Field(6, ge=1)
+    sync_lease_seconds: float = Field(300, gt=0)
+    sync_log_retention_days: float = Field(7, gt=0)
 
     # --- simulator (issue 3) -----------------------------------------------------------------
 
@@ -99,6 +116,21 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not (value.startswith("sqlite") or value.startswith("postgresql")):
             raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("sync_webhooks")
+    @classmethod
+    def _webhooks_mode(cls, value: str) -> str:
+        if value not in {"auto", "on", "off"}:
+            raise ValueError("must be one of auto, on, off")
+        return value
+
+    @field_validator("sync_filter_workout_types")
+    @classmethod
+    def _int_list(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if not part.lstrip("-").isdigit():
+                raise ValueError("must be a comma-separated list of integers")
         return value
 
     @field_validator("rate_tier")

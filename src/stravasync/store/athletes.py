@@ -166,3 +166,11 @@ def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOv
             )
         )
     return out
+
+
+def set_purge_after(
+    conn: Connection, athlete_id: int, when: datetime | None, *, now: datetime
+) -> None:
+    conn.execute(
+        update(athletes).where(athletes.c.id == athlete_id).values(purge_after=when, updated_at=now)
+    )

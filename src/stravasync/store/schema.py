@@ -103,7 +103,9 @@ athletes = Table(
 tokens = Table(
     "tokens",
     metadata,
-    Column("athlete_id", BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "athlete_id", BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("access_token_enc", Text, nullable=False, comment="Fernet ciphertext"),
     Column("refresh_token_enc", Text, nullable=False, comment="Fernet ciphertext"),
     Column("expires_at", UtcDateTime, nullable=False),
@@ -177,7 +179,7 @@ activity_details = Table(
     Column("fetched_at", UtcDateTime, nullable=False),
 )
 
-annotations = Table(
+activity_annotations = Table(
     "annotations",
     metadata,
     Column("activity_id", BigInteger, primary_key=True, autoincrement=False),
@@ -190,7 +192,9 @@ annotations = Table(
 sync_state = Table(
     "sync_state",
     metadata,
-    Column("athlete_id", BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "athlete_id", BigInteger, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("due_at", UtcDateTime, comment="when the planner should look at this athlete next"),
     Column("requested_mode", String(32), comment="a mode asked for by a person or an event"),
     Column("lease_owner", String(128)),
@@ -207,9 +211,15 @@ sync_state = Table(
     Column("last_refresh_at", UtcDateTime),
     Column("last_reconcile_at", UtcDateTime),
     Column("last_success_at", UtcDateTime),
-    Column("last_activity_at", UtcDateTime, comment="start of the newest activity (activity-aware cadence)"),
+    Column(
+        "last_activity_at",
+        UtcDateTime,
+        comment="start of the newest activity (activity-aware cadence)",
+    ),
     Column("checkpoint_json", JsonType, comment="mode-specific resumable state"),
     Column("activity_count", Integer, nullable=False, server_default="0"),
+    Column("enrich_pending", Boolean, nullable=False, server_default="0"),
+    Column("first_synced_at", UtcDateTime, comment="when the newest page first arrived"),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_sync_state_due", "due_at"),
 )
@@ -217,7 +227,9 @@ sync_state = Table(
 jobs = Table(
     "jobs",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("kind", String(32), nullable=False, comment="enrich | purge | verify | ..."),
     Column("athlete_id", BigInteger),
     Column("dedupe_key", String(255), nullable=False),
@@ -239,7 +251,9 @@ jobs = Table(
 webhook_events = Table(
     "webhook_events",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("dedupe_key", String(255), nullable=False),
     Column("object_type", String(16), nullable=False),
     Column("object_id", BigInteger, nullable=False),
@@ -264,7 +278,9 @@ webhook_events = Table(
 notifications = Table(
     "notifications",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("idempotency_key", String(255), nullable=False),
     Column("event", String(64), nullable=False),
     Column("athlete_id", BigInteger),
@@ -302,7 +318,9 @@ sync_sessions = Table(
 sync_logs = Table(
     "sync_logs",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("session_id", String(64), nullable=False),
     Column("athlete_id", BigInteger),
     Column("level", String(16), nullable=False),

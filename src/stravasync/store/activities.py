@@ -1,0 +1,412 @@
+"""Queries on the mirror itself: activities, their details, tombstones and annotations.
+
+Rows are written from raw Strava JSON (dicts) so the store never depends on the client's model
+classes; ``summary_json`` keeps the raw SummaryActivity as last seen, typed columns are derived
+from it, and a changed summary is detected by comparing raw JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from stravasync.clock import as_utc
+from stravasync.store.schema import activities, activity_annotations, activity_details
+from stravasync.store.upsert import upsert_rows
+
+# Fields only a DetailedActivity carries; stripped to get the summary part of a detail response.
+DETAIL_ONLY_FIELDS = frozenset(
+    {
+        "description",
+        "calories",
+        "gear",
+        "laps",
+        "splits_metric",
+        "splits_standard",
+        "segment_efforts",
+        "best_efforts",
+        "photos",
+        "embed_token",
+        "similar_activities",
+        "available_zones",
+        "device_name",
+        "perceived_exertion",
+        "prefer_perceived_exertion",
+        "segment_leaderboard_opt_out",
+        "leaderboard_opt_out",
+        "hide_from_home",
+        "partner_brand_tag",
+        "private_note",
+        "stats_visibility",
+    }
+)
+# Summary fields that change without any edit (social counters): updates that touch only these
+# are stored but do not notify the owning app.
+SOCIAL_FIELDS = frozenset(
+    {
+        "kudos_count",
+        "comment_count",
+        "achievement_count",
+        "photo_count",
+        "total_photo_count",
+        "athlete_count",
+        "pr_count",
+        "has_kudoed",
+    }
+)
+_TYPED = (
+    "name",
+    "sport_type",
+    "type",
+    "workout_type",
+    "timezone",
+    "utc_offset",
+    "distance",
+    "moving_time",
+    "elapsed_time",
+    "total_elevation_gain",
+    "average_speed",
+    "max_speed",
+    "average_heartrate",
+    "max_heartrate",
+    "average_watts",
+    "kilojoules",
+    "trainer",
+    "commute",
+    "manual",
+    "private",
+    "visibility",
+    "gear_id",
+    "kudos_count",
+    "comment_count",
+    "achievement_count",
+    "pr_count",
+)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def summary_of(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The SummaryActivity part of a Summary- or DetailedActivity response."""
+    out = {k: v for k, v in raw.items() if k not in DETAIL_ONLY_FIELDS}
+    if isinstance(out.get("map"), dict):
+        out["map"] = {k: v for k, v in out["map"].items() if k != "polyline"}
+    if out.get("resource_state") == 3:
+        out["resource_state"] = 2
+    return out
+
+
+def start_epoch(raw: Mapping[str, Any]) -> int | None:
+    start = _parse_time(raw.get("start_date"))
+    return int(start.timestamp()) if start else None
+
+
+def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name in _TYPED:
+        value = raw.get(name)
+        row[name] = value if isinstance(value, (str, int, float, bool)) else None
+    start = _parse_time(raw.get("start_date"))
+    local = _parse_time(raw.get("start_date_local"))
+    row["start_date"] = as_utc(start) if start else None
+    row["start_date_local"] = local.replace(tzinfo=None) if local else None
+    for name in (
+        "workout_type",
+        "moving_time",
+        "elapsed_time",
+        "kudos_count",
+        "comment_count",
+        "achievement_count",
+        "pr_count",
+    ):
+        if isinstance(row[name], bool) or not isinstance(row[name], (int, float)):
+            row[name] = None
+        else:
+            row[name] = int(row[name])
+    for name in ("trainer", "commute", "manual", "private"):
+        row[name] = row[name] if isinstance(row[name], bool) else None
+    return row
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    """What an apply changed: ids created, updated (and whether only social counters moved)."""
+
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    social_only: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    revived: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.social_only or self.revived)
+
+
+def _stored(conn: Connection, ids: list[int]) -> dict[int, tuple[dict[str, Any] | None, Any]]:
+    out: dict[int, tuple[dict[str, Any] | None, Any]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(activities.c.id, activities.c.summary_json, activities.c.deleted_at).where(
+            activities.c.id.in_(chunk)
+        )
+        for row in conn.execute(stmt):
+            out[row.id] = (row.summary_json, row.deleted_at)
+    return out
+
+
+def apply_summaries(
+    conn: Connection,
+    athlete_id: int,
+    raws: Iterable[Mapping[str, Any]],
+    now: datetime,
+    *,
+    source: str = "api",
+) -> ApplyResult:
+    """Upsert summaries seen on Strava now: new rows, changed rows, and ``last_confirmed``.
+
+    A row seen again after a tombstone is revived (e.g. made public again).
+    """
+    summaries = {int(r["id"]): summary_of(r) for r in raws if isinstance(r.get("id"), int)}
+    result = ApplyResult()
+    if not summaries:
+        return result
+    stored = _stored(conn, list(summaries))
+    rows: list[dict[str, Any]] = []
+    confirm_only: list[int] = []
+    for act_id, summary in summaries.items():
+        before = stored.get(act_id)
+        if before is None:
+            result.created.append(act_id)
+        elif before[1] is not None:
+            result.revived.append(act_id)
+        elif before[0] == summary:
+            result.unchanged += 1
+            confirm_only.append(act_id)
+            continue
+        else:
+            diff = {
+                k
+                for k in summary.keys() | (before[0] or {}).keys()
+                if summary.get(k) != (before[0] or {}).get(k)
+            }
+            (result.social_only if diff <= SOCIAL_FIELDS else result.updated).append(act_id)
+        row = _typed(summary)
+        row.update(
+            id=act_id,
+            athlete_id=athlete_id,
+            summary_json=summary,
+            source=source,
+            first_seen=now,
+            last_confirmed=now,
+            deleted_at=None,
+            updated_at=now,
+        )
+        rows.append(row)
+    if rows:
+        cols = [c for c in rows[0] if c not in ("id", "first_seen")]
+        upsert_rows(conn, activities, rows, key=["id"], update=cols)
+    for start in range(0, len(confirm_only), 900):
+        conn.execute(
+            update(activities)
+            .where(activities.c.id.in_(confirm_only[start : start + 900]))
+            .values(last_confirmed=now)
+        )
+    return result
+
+
+def apply_event_fields(
+    conn: Connection, activity_id: int, fields: Mapping[str, Any], now: datetime
+) -> bool:
+    """Apply title/type/private from a webhook update straight into the stored summary."""
+    row = conn.execute(
+        select(activities.c.summary_json).where(
+            and_(activities.c.id == activity_id, activities.c.deleted_at.is_(None))
+        )
+    ).first()
+    if row is None or row.summary_json is None:
+        return False
+    summary = dict(row.summary_json)
+    summary.update(fields)
+    typed = _typed(summary)
+    conn.execute(
+        update(activities)
+        .where(activities.c.id == activity_id)
+        .values(summary_json=summary, updated_at=now, **{k: typed[k] for k in fields if k in typed})
+    )
+    return True
+
+
+def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> list[int]:
+    """Mark activities deleted on Strava; returns the ids that were live until now."""
+    ids = list(activity_ids)
+    live = (
+        list(
+            conn.execute(
+                select(activities.c.id).where(
+                    and_(activities.c.id.in_(ids), activities.c.deleted_at.is_(None))
+                )
+            ).scalars()
+        )
+        if ids
+        else []
+    )
+    if live:
+        conn.execute(
+            update(activities)
+            .where(activities.c.id.in_(live))
+            .values(deleted_at=now, updated_at=now)
+        )
+        conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
+    return live
+
+
+def remove(conn: Connection, activity_ids: Iterable[int]) -> int:
+    """Delete rows outright (filtered out by the deployment); annotations stay."""
+    ids = list(activity_ids)
+    if not ids:
+        return 0
+    conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(ids)))
+    return conn.execute(delete(activities).where(activities.c.id.in_(ids))).rowcount
+
+
+def unconfirmed_since(
+    conn: Connection,
+    athlete_id: int,
+    since: datetime,
+    *,
+    after_ts: int | None = None,
+    before_ts: int | None = None,
+) -> list[int]:
+    """Live activities (optionally in a start-time window) not confirmed since ``since``."""
+    cond = [
+        activities.c.athlete_id == athlete_id,
+        activities.c.deleted_at.is_(None),
+        activities.c.last_confirmed < since,
+        activities.c.source == "api",
+    ]
+    if after_ts is not None:
+        cond.append(activities.c.start_date > _dt(after_ts))
+    if before_ts is not None:
+        cond.append(activities.c.start_date < _dt(before_ts))
+    return list(conn.execute(select(activities.c.id).where(and_(*cond))).scalars())
+
+
+def _dt(ts: int) -> datetime:
+    from stravasync.clock import from_epoch
+
+    return from_epoch(ts)
+
+
+def newest_start(conn: Connection, athlete_id: int) -> int | None:
+    value = conn.execute(
+        select(func.max(activities.c.start_date)).where(
+            and_(activities.c.athlete_id == athlete_id, activities.c.deleted_at.is_(None))
+        )
+    ).scalar()
+    return int(as_utc(value).timestamp()) if value else None
+
+
+def count_live(conn: Connection, athlete_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                and_(activities.c.athlete_id == athlete_id, activities.c.deleted_at.is_(None))
+            )
+        ).scalar_one()
+    )
+
+
+def lacking_details(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    limit: int,
+    since: datetime | None = None,
+    activity_ids: list[int] | None = None,
+) -> list[int]:
+    """Live activities without details, newest first."""
+    cond = [
+        activities.c.athlete_id == athlete_id,
+        activities.c.deleted_at.is_(None),
+        activities.c.detail_fetched_at.is_(None),
+    ]
+    if since is not None:
+        cond.append(activities.c.start_date >= since)
+    if activity_ids is not None:
+        cond.append(activities.c.id.in_(activity_ids))
+    stmt = select(activities.c.id).where(and_(*cond)).order_by(activities.c.start_date.desc())
+    return list(conn.execute(stmt.limit(limit)).scalars())
+
+
+def store_detail(
+    conn: Connection,
+    activity_id: int,
+    detail: Mapping[str, Any],
+    now: datetime,
+    *,
+    streams: Any = None,
+) -> None:
+    """Keep a DetailedActivity (laps, splits, efforts as JSON columns) for a stored activity."""
+    row = {
+        "activity_id": activity_id,
+        "detail_json": dict(detail),
+        "laps_json": detail.get("laps"),
+        "splits_metric_json": detail.get("splits_metric"),
+        "splits_standard_json": detail.get("splits_standard"),
+        "segment_efforts_json": detail.get("segment_efforts"),
+        "best_efforts_json": detail.get("best_efforts"),
+        "streams_json": streams,
+        "description": detail.get("description")
+        if isinstance(detail.get("description"), str)
+        else None,
+        "calories": detail.get("calories")
+        if isinstance(detail.get("calories"), (int, float))
+        else None,
+        "fetched_at": now,
+    }
+    upsert_rows(conn, activity_details, [row], key=["activity_id"])
+    conn.execute(
+        update(activities).where(activities.c.id == activity_id).values(detail_fetched_at=now)
+    )
+
+
+def athlete_of(conn: Connection, activity_id: int) -> int | None:
+    value = conn.execute(
+        select(activities.c.athlete_id).where(activities.c.id == activity_id)
+    ).scalar()
+    return int(value) if value is not None else None
+
+
+def purge_athlete(conn: Connection, athlete_id: int) -> int:
+    """Delete every mirrored activity (and details, annotations) of an athlete."""
+    ids = list(
+        conn.execute(select(activities.c.id).where(activities.c.athlete_id == athlete_id)).scalars()
+    )
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(chunk)))
+        conn.execute(
+            delete(activity_annotations).where(activity_annotations.c.activity_id.in_(chunk))
+        )
+    conn.execute(delete(activities).where(activities.c.athlete_id == athlete_id))
+    return len(ids)
+
+
+def live_summaries(conn: Connection, athlete_id: int) -> dict[int, dict[str, Any]]:
+    """Every live activity's stored summary JSON, by id (tests, reconcile, exports)."""
+    stmt = select(activities.c.id, activities.c.summary_json).where(
+        and_(activities.c.athlete_id == athlete_id, activities.c.deleted_at.is_(None))
+    )
+    return {row.id: dict(row.summary_json or {}) for row in conn.execute(stmt)}

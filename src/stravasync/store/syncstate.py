@@ -1,0 +1,134 @@
+"""Per-athlete sync state: claiming a due athlete, reading the planner's view, writing results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
+
+from stravasync.store.schema import app_settings, athletes, sync_state
+from stravasync.work import leases
+
+SCHEDULER_PAUSED_KEY = "scheduler_paused"
+
+
+def scheduler_paused(conn: Connection) -> bool:
+    value = conn.execute(
+        select(app_settings.c.value_json).where(app_settings.c.key == SCHEDULER_PAUSED_KEY)
+    ).scalar()
+    return bool(value)
+
+
+def claim_due_athlete(
+    conn: Connection,
+    *,
+    owner: str,
+    now: datetime,
+    lease_seconds: float,
+    automatic: bool,
+    athlete_id: int | None = None,
+) -> dict[str, Any] | None:
+    """Lease the most urgent due athlete; ``automatic=False`` claims only requested work.
+
+    Order: work a person asked for, then athletes still waiting for their newest page
+    (breadth first across new athletes), then the longest overdue.
+    """
+    eligible = select(athletes.c.id).where(athletes.c.status == "active")
+    cond: list[ColumnElement[bool]] = [
+        sync_state.c.dead.is_(False),
+        sync_state.c.athlete_id.in_(eligible),
+    ]
+    requested = sync_state.c.requested_mode.is_not(None)
+    if automatic:
+        auto_ok = select(athletes.c.id).where(athletes.c.auto_sync.is_(True))
+        cond.append(or_(requested, sync_state.c.athlete_id.in_(auto_ok)))
+    else:
+        cond.append(requested)
+    if athlete_id is not None:
+        cond.append(sync_state.c.athlete_id == athlete_id)
+    first_page = and_(sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None))
+    rows = leases.claim(
+        conn,
+        sync_state,
+        key="athlete_id",
+        owner=owner,
+        now=now,
+        lease_seconds=lease_seconds,
+        where=cond,
+        order_by=[case((requested, 0), else_=1), case((first_page, 0), else_=1)],
+    )
+    return rows[0] if rows else None
+
+
+def get_state(conn: Connection, athlete_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(sync_state).where(sync_state.c.athlete_id == athlete_id)).mappings()
+    first = row.first()
+    return dict(first) if first else None
+
+
+def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str, Any]) -> bool:
+    """Write progress while holding the lease (False: the lease was lost)."""
+    result = conn.execute(
+        update(sync_state)
+        .where(and_(sync_state.c.athlete_id == athlete_id, sync_state.c.lease_owner == owner))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def request_mode(conn: Connection, athlete_id: int, mode: str, now: datetime) -> bool:
+    """Ask for a mode now (admin, CLI, event): clears a dead letter and the attempt count."""
+    result = conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(
+            requested_mode=mode,
+            due_at=now,
+            dead=False,
+            attempts=0,
+            cancel_requested=False,
+            updated_at=now,
+        )
+    )
+    return result.rowcount == 1
+
+
+def request_cancel(conn: Connection, athlete_id: int, now: datetime) -> bool:
+    result = conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(cancel_requested=True, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def cancel_requested(conn: Connection, athlete_id: int) -> bool:
+    value = conn.execute(
+        select(sync_state.c.cancel_requested).where(sync_state.c.athlete_id == athlete_id)
+    ).scalar()
+    return bool(value)
+
+
+def mark_enrich_pending(conn: Connection, athlete_id: int, now: datetime) -> None:
+    conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(
+            enrich_pending=True,
+            due_at=case((sync_state.c.due_at > now, now), else_=sync_state.c.due_at),
+        )
+    )
+
+
+def next_due_at(conn: Connection, *, automatic: bool) -> datetime | None:
+    """The earliest due time of any claimable athlete (for the service loop's sleep)."""
+    eligible = select(athletes.c.id).where(athletes.c.status == "active")
+    stmt = select(sync_state.c.due_at).where(
+        sync_state.c.dead.is_(False), sync_state.c.athlete_id.in_(eligible)
+    )
+    if not automatic:
+        stmt = stmt.where(sync_state.c.requested_mode.is_not(None))
+    stmt = stmt.order_by(sync_state.c.due_at).limit(1)
+    value: datetime | None = conn.execute(stmt).scalar()
+    return value

@@ -1,0 +1,295 @@
+"""One claimed athlete: pick the mode, run it, and decide what happens next.
+
+Outcomes are values: a pass either completes (next due time from the planner), is deferred for
+budget (due again when the budget reopens, no attempt spent), is cancelled, or fails (retry with
+backoff, dead letter after N attempts). A revoked token stops the athlete until they reconnect.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from stravasync.clock import Clock
+from stravasync.store import Database
+from stravasync.store import sessions as sessions_q
+from stravasync.store import syncstate
+from stravasync.store.schema import sync_state
+from stravasync.strava.errors import (
+    ApplicationInactive,
+    Deferred,
+    ScopeMissing,
+    StravaError,
+    TokenRevoked,
+    Unauthorized,
+)
+from stravasync.sync import mirror
+from stravasync.sync.config import EngineConfig
+from stravasync.sync.context import Cancelled, LeaseLost, PassContext, StopRequested, TokenSource
+from stravasync.sync.passes import PassResult, run_mode
+from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode
+from stravasync.sync.port import StravaPort
+from stravasync.work import leases
+from stravasync.work.retry import DeadLetter, on_failure
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    SYNCED = "synced"
+    SKIPPED = "skipped"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteRun:
+    athlete_id: int
+    outcome: Outcome
+    mode: Mode | None
+    session_id: str | None
+    calls: int
+    result: PassResult | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+def view_of(state: dict[str, Any]) -> AthleteView:
+    return AthleteView(
+        athlete_id=int(state["athlete_id"]),
+        backfill_done=bool(state["backfill_done"]),
+        has_first_page=state.get("backfill_before") is not None or bool(state["backfill_done"]),
+        requested_mode=state.get("requested_mode"),
+        enrich_pending=bool(state.get("enrich_pending")),
+        last_incremental_at=state.get("last_incremental_at"),
+        last_refresh_at=state.get("last_refresh_at"),
+        last_reconcile_at=state.get("last_reconcile_at"),
+        last_activity_at=state.get("last_activity_at"),
+        first_synced_at=state.get("first_synced_at"),
+    )
+
+
+class AthleteRunner:
+    def __init__(
+        self,
+        db: Database,
+        cfg: EngineConfig,
+        port: StravaPort,
+        tokens: TokenSource,
+        clock: Clock,
+        owner: str,
+        rng: random.Random,
+        trigger: str = "scheduler",
+    ) -> None:
+        self.db, self.cfg, self.port, self.tokens = db, cfg, port, tokens
+        self.clock, self.owner, self.rng, self.trigger = clock, owner, rng, trigger
+
+    def _release(self, athlete_id: int, values: dict[str, Any]) -> None:
+        with self.db.transaction() as conn:
+            leases.release(
+                conn,
+                sync_state,
+                key="athlete_id",
+                ident=athlete_id,
+                owner=self.owner,
+                values={**values, "updated_at": self.clock.now()},
+            )
+
+    def run(self, state: dict[str, Any]) -> AthleteRun:
+        athlete_id = int(state["athlete_id"])
+        now = self.clock.now()
+        view = view_of(state)
+        mode = pick_mode(view, now, self.cfg.cadence)
+        if mode is None:
+            self._release(athlete_id, {"due_at": next_due(view, now, self.cfg.cadence)})
+            return AthleteRun(athlete_id, Outcome.SKIPPED, None, None, 0)
+        with self.db.transaction() as conn:
+            session_id = sessions_q.start_session(
+                conn, athlete_id=athlete_id, mode=str(mode), trigger=self.trigger, now=now
+            )
+        ctx = PassContext(
+            self.db,
+            self.cfg,
+            self.port,
+            self.tokens,
+            self.clock,
+            athlete_id,
+            self.owner,
+            session_id,
+        )
+        calls_before = self.port.calls
+        try:
+            ctx.token = self.tokens.access_token(athlete_id, now)
+            result = run_mode(mode, ctx, state)
+        except StopRequested:
+            return self._end(
+                ctx,
+                mode,
+                Outcome.DEFERRED,
+                calls_before,
+                None,
+                {"due_at": self.clock.now()},
+                error="run limit reached",
+            )
+        except LeaseLost:
+            return self._end(ctx, mode, Outcome.LOST, calls_before, None, {})
+        except Cancelled:
+            return self._end(
+                ctx,
+                mode,
+                Outcome.CANCELLED,
+                calls_before,
+                None,
+                {
+                    "cancel_requested": False,
+                    "requested_mode": None,
+                    "due_at": next_due(view, self.clock.now(), self.cfg.cadence)
+                    + timedelta(seconds=self.cfg.cadence.skip_recent),
+                },
+            )
+        except Deferred as exc:
+            return self._end(
+                ctx,
+                mode,
+                Outcome.DEFERRED,
+                calls_before,
+                None,
+                {"due_at": exc.retry_at},
+                error=str(exc),
+                retry_at=exc.retry_at,
+            )
+        except (TokenRevoked, Unauthorized, ScopeMissing) as exc:
+            return self._stop_athlete(ctx, mode, calls_before, exc)
+        except ApplicationInactive as exc:
+            return self._end(
+                ctx,
+                mode,
+                Outcome.FAILED,
+                calls_before,
+                None,
+                {
+                    "due_at": self.clock.now() + timedelta(hours=1),
+                    "last_error": str(exc),
+                    "last_error_at": self.clock.now(),
+                },
+                error=str(exc),
+            )
+        except StravaError as exc:
+            return self._failed(ctx, mode, calls_before, state, exc)
+        return self._done(ctx, mode, calls_before, result)
+
+    def _done(
+        self, ctx: PassContext, mode: Mode, calls_before: int, result: PassResult
+    ) -> AthleteRun:
+        now = self.clock.now()
+        with self.db.engine.connect() as conn:
+            fresh = syncstate.get_state(conn, ctx.athlete_id) or {}
+        requested = fresh.get("requested_mode")
+        keep_request = requested == str(mode) and not result.complete
+        view = view_of({**fresh, "requested_mode": requested if keep_request else None})
+        due = now if not result.complete else next_due(view, now, self.cfg.cadence)
+        values: dict[str, Any] = {
+            "due_at": due,
+            "attempts": 0,
+            "last_error": None,
+            "last_success_at": now,
+            "requested_mode": requested if keep_request or requested != str(mode) else None,
+        }
+        if requested and requested != str(mode):
+            values["due_at"] = now
+        if result.changed:
+            with self.db.transaction() as conn:
+                from stravasync.store.activities import count_live
+
+                values["activity_count"] = count_live(conn, ctx.athlete_id)
+                mirror.refresh_stats(conn, ctx.athlete_id, now)
+        return self._end(ctx, mode, Outcome.SYNCED, calls_before, result, values)
+
+    def _failed(
+        self,
+        ctx: PassContext,
+        mode: Mode,
+        calls_before: int,
+        state: dict[str, Any],
+        exc: StravaError,
+    ) -> AthleteRun:
+        now = self.clock.now()
+        decision = on_failure(self.cfg.retry, int(state.get("attempts") or 0), now, self.rng)
+        values: dict[str, Any] = {
+            "last_error": str(exc)[:500],
+            "last_error_at": now,
+            "attempts": decision.attempts,
+        }
+        if isinstance(decision, DeadLetter):
+            values.update(dead=True, due_at=now)
+        else:
+            values["due_at"] = decision.at
+        log.warning("sync failed: %s", exc, extra={"athlete_id": ctx.athlete_id})
+        return self._end(ctx, mode, Outcome.FAILED, calls_before, None, values, error=str(exc))
+
+    def _stop_athlete(
+        self, ctx: PassContext, mode: Mode, calls_before: int, exc: StravaError
+    ) -> AthleteRun:
+        now = self.clock.now()
+        from stravasync.store import athletes as athletes_q
+
+        with self.db.transaction() as conn:
+            athletes_q.set_status(
+                conn, ctx.athlete_id, "reconnect_needed", reason=str(exc), now=now
+            )
+            mirror.athlete_status_changed(
+                conn, self.cfg, ctx.athlete_id, "athlete.reconnect_needed", now, str(exc)
+            )
+        return self._end(
+            ctx,
+            mode,
+            Outcome.FAILED,
+            calls_before,
+            None,
+            {"last_error": str(exc)[:500], "last_error_at": now, "due_at": now},
+            error=str(exc),
+        )
+
+    def _end(
+        self,
+        ctx: PassContext,
+        mode: Mode,
+        outcome: Outcome,
+        calls_before: int,
+        result: PassResult | None,
+        values: dict[str, Any],
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> AthleteRun:
+        now = self.clock.now()
+        calls = self.port.calls - calls_before
+        if outcome is not Outcome.LOST:
+            self._release(ctx.athlete_id, values)
+        summary = result.as_json() if result else {}
+        if error:
+            summary["error"] = error[:500]
+        with self.db.transaction() as conn:
+            level = "error" if outcome is Outcome.FAILED else "info"
+            sessions_q.add_log(
+                conn,
+                ctx.session_id,
+                level=level,
+                now=now,
+                athlete_id=ctx.athlete_id,
+                message=f"{mode} {outcome}",
+                metadata=summary or None,
+            )
+            sessions_q.finish_session(
+                conn, ctx.session_id, status=str(outcome), now=now, api_calls=calls, summary=summary
+            )
+        return AthleteRun(
+            ctx.athlete_id, outcome, mode, ctx.session_id, calls, result, error, retry_at
+        )

@@ -1,0 +1,63 @@
+"""The engine's settings, built from :class:`stravasync.config.Settings`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stravasync.sync.plan import Cadence
+from stravasync.work.retry import RetryPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    """Mirror only some activities (e.g. races: sport_types={"Run"}, workout_types={1})."""
+
+    sport_types: frozenset[str] | None = None
+    workout_types: frozenset[int] | None = None
+
+    def matches(self, summary: dict[str, object]) -> bool:
+        if self.sport_types is not None and summary.get("sport_type") not in self.sport_types:
+            return False
+        return self.workout_types is None or summary.get("workout_type") in self.workout_types
+
+    @property
+    def active(self) -> bool:
+        return self.sport_types is not None or self.workout_types is not None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Durations in seconds.
+
+    ``overlap``: an incremental pass lists from the newest known start minus this, so uploads that
+    arrive late (device synced hours later, slow processing) are caught. ``refresh_window``: how
+    far back a refresh re-lists. ``page_slice``: backfill pages per claim once every new athlete
+    has their newest page (one page per claim before that: breadth first).
+    """
+
+    cadence: Cadence = field(default_factory=Cadence)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    overlap: float = 3 * 86400
+    refresh_window: float = 21 * 86400
+    lease: float = 300
+    page_slice: int = 10
+    enrich_slice: int = 50
+    enrich_streams: bool = False
+    enrich_all_efforts: bool = False
+    stream_keys: tuple[str, ...] = (
+        "time",
+        "distance",
+        "latlng",
+        "altitude",
+        "velocity_smooth",
+        "heartrate",
+        "cadence",
+        "watts",
+        "temp",
+        "moving",
+        "grade_smooth",
+    )
+    purge_grace: float = 7 * 86400
+    notify: bool = False
+    filter: ActivityFilter = field(default_factory=ActivityFilter)
+    log_retention_days: float = 7

@@ -1,0 +1,101 @@
+"""Writing what Strava said into the mirror: filters, tombstones, outbox rows, stats refresh.
+
+Every function runs inside the caller's transaction, so the change, its notification and its
+checkpoint commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from stravasync.store import activities as acts
+from stravasync.store import outbox
+from stravasync.store import syncstate
+from stravasync.sync.config import EngineConfig
+
+log = logging.getLogger(__name__)
+
+
+def _notify(
+    conn: Connection,
+    cfg: EngineConfig,
+    event: str,
+    athlete_id: int,
+    activity_id: int | None,
+    payload: dict[str, Any],
+    now: datetime,
+) -> None:
+    if cfg.notify:
+        outbox.enqueue(
+            conn,
+            event=event,
+            athlete_id=athlete_id,
+            activity_id=activity_id,
+            payload=payload,
+            now=now,
+        )
+
+
+def apply_listing(
+    conn: Connection,
+    cfg: EngineConfig,
+    athlete_id: int,
+    raws: Iterable[Mapping[str, Any]],
+    now: datetime,
+) -> acts.ApplyResult:
+    """Apply summaries from a listing or a detail fetch (filtered), with notifications."""
+    keep: list[Mapping[str, Any]] = []
+    dropped: list[int] = []
+    for raw in raws:
+        if cfg.filter.matches(acts.summary_of(raw)):
+            keep.append(raw)
+        elif isinstance(raw.get("id"), int):
+            dropped.append(int(raw["id"]))
+    result = acts.apply_summaries(conn, athlete_id, keep, now)
+    if dropped:
+        removed = acts.remove(conn, dropped)
+        if removed:
+            log.info(
+                "removed %s activities that no longer match the filter",
+                removed,
+                extra={"athlete_id": athlete_id},
+            )
+    for act_id in result.created + result.revived:
+        _notify(conn, cfg, "activity.created", athlete_id, act_id, {"activity_id": act_id}, now)
+    for act_id in result.updated:
+        _notify(conn, cfg, "activity.updated", athlete_id, act_id, {"activity_id": act_id}, now)
+    if cfg.cadence.enrich and (result.created or result.revived):
+        syncstate.mark_enrich_pending(conn, athlete_id, now)
+    return result
+
+
+def apply_deletions(
+    conn: Connection, cfg: EngineConfig, athlete_id: int, ids: Iterable[int], now: datetime
+) -> list[int]:
+    gone = acts.tombstone(conn, ids, now)
+    for act_id in gone:
+        _notify(conn, cfg, "activity.deleted", athlete_id, act_id, {"activity_id": act_id}, now)
+    return gone
+
+
+def athlete_status_changed(
+    conn: Connection,
+    cfg: EngineConfig,
+    athlete_id: int,
+    event: str,
+    now: datetime,
+    reason: str,
+) -> None:
+    _notify(conn, cfg, event, athlete_id, None, {"athlete_id": athlete_id, "reason": reason}, now)
+
+
+def refresh_stats(conn: Connection, athlete_id: int, now: datetime) -> None:
+    """Recompute the athlete's stats after a change (Eddington, rollups)."""
+    from stravasync.stats.refresh import refresh_athlete_stats
+
+    refresh_athlete_stats(conn, athlete_id, now)

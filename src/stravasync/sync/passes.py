@@ -1,0 +1,262 @@
+"""The sync modes as thin drivers around pure cursors: one page, one transaction, one checkpoint.
+
+Each driver asks the pure cursor what to request, performs that one request, then in a single
+transaction applies the page, advances the cursor and renews the lease. A crash between pages
+loses nothing: the next claimant resumes from the stored cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+
+from stravasync.clock import from_epoch, to_epoch
+from stravasync.store import activities as acts
+from stravasync.store.schema import athletes, sync_state
+from stravasync.strava.ratelimit import Priority
+from stravasync.sync import mirror
+from stravasync.sync.context import PassContext
+from stravasync.sync.cursors import BackwardCursor, ForwardCursor
+from stravasync.sync.plan import Mode
+
+
+@dataclass(slots=True)
+class PassResult:
+    mode: Mode
+    pages: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    details: int = 0
+    complete: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+    def add(self, result: acts.ApplyResult) -> None:
+        self.created += len(result.created) + len(result.revived)
+        self.updated += len(result.updated) + len(result.social_only)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mode": str(self.mode),
+            "pages": self.pages,
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "details": self.details,
+            "complete": self.complete,
+        }
+
+
+def _newest_fields(newest: int | None, old: int | None) -> dict[str, Any]:
+    best = max(x for x in (newest, old) if x is not None) if (newest or old) else None
+    if best is None:
+        return {}
+    return {"newest_start": best, "last_activity_at": from_epoch(best)}
+
+
+def _others_need_first_page(ctx: PassContext) -> bool:
+    with ctx.db.engine.connect() as conn:
+        stmt = select(
+            exists().where(
+                and_(
+                    sync_state.c.athlete_id != ctx.athlete_id,
+                    sync_state.c.backfill_done.is_(False),
+                    sync_state.c.backfill_before.is_(None),
+                    sync_state.c.dead.is_(False),
+                    sync_state.c.athlete_id.in_(
+                        select(athletes.c.id).where(athletes.c.status == "active")
+                    ),
+                )
+            )
+        )
+        return bool(conn.execute(stmt).scalar())
+
+
+def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
+    """Newest page first, then backward ``before`` pages to the beginning."""
+    result = PassResult(Mode.BACKFILL, complete=False)
+    cursor = BackwardCursor(before=state.get("backfill_before"))
+    old_newest = state.get("newest_start")
+    for _ in range(ctx.cfg.page_slice):
+        if result.pages:
+            ctx.between_pages()
+        items = ctx.port.list_page(ctx.token, priority=Priority.BACKFILL, **cursor.request())
+        now = ctx.now()
+        with ctx.db.transaction() as conn:
+            applied = mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, items, now)
+            result.add(applied)
+            first = cursor.before is None
+            cursor = cursor.advance(items)
+            values: dict[str, Any] = {
+                "backfill_before": cursor.before
+                if not cursor.done
+                else state.get("backfill_before"),
+                "backfill_done": cursor.done,
+                **_newest_fields(cursor.newest, old_newest),
+            }
+            if first:
+                values["first_synced_at"] = now
+                values["last_incremental_at"] = now
+            if cursor.done:
+                values["checkpoint_json"] = None
+            ctx.checkpoint(conn, values)
+            ctx.log(
+                conn,
+                f"backfill page: {len(items)} activities",
+                page_items=len(items),
+                before=cursor.before,
+            )
+        result.pages += 1
+        if cursor.done:
+            result.complete = True
+            break
+        if first and _others_need_first_page(ctx):
+            break
+    return result
+
+
+def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> ForwardCursor:
+    """The cursor of a new incremental / refresh / reconcile pass (or the stored one)."""
+    saved = state.get("checkpoint_json") or {}
+    if saved.get("mode") == str(mode):
+        return ForwardCursor.from_json(saved)
+    now = to_epoch(ctx.now())
+    if mode is Mode.INCREMENTAL:
+        after = max(0, int(state.get("newest_start") or 0) - int(ctx.cfg.overlap))
+        return ForwardCursor(after=after, window_after=after, started_at=now, sweep=False)
+    if mode is Mode.REFRESH:
+        after = max(0, now - int(ctx.cfg.refresh_window))
+        return ForwardCursor(after=after, window_after=after, started_at=now, sweep=True)
+    return ForwardCursor(after=0, window_after=0, started_at=now, sweep=True)
+
+
+_PRIORITY = {
+    Mode.INCREMENTAL: Priority.INCREMENTAL,
+    Mode.REFRESH: Priority.REFRESH,
+    Mode.RECONCILE: Priority.RECONCILE,
+}
+_LAST_COLUMN = {
+    Mode.INCREMENTAL: "last_incremental_at",
+    Mode.REFRESH: "last_refresh_at",
+    Mode.RECONCILE: "last_reconcile_at",
+}
+
+
+def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResult:
+    """Ascending ``after`` pages until an empty one; sweeps confirm what went missing."""
+    result = PassResult(mode)
+    cursor = start_listing(mode, ctx, state)
+    priority = _PRIORITY[mode]
+    old_newest = state.get("newest_start")
+    while not cursor.done:
+        if result.pages:
+            ctx.between_pages()
+        items = ctx.port.list_page(ctx.token, priority=priority, **cursor.request())
+        now = ctx.now()
+        with ctx.db.transaction() as conn:
+            result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, items, now))
+            cursor = cursor.advance(items)
+            ctx.checkpoint(conn, {"checkpoint_json": {"mode": str(mode), **cursor.to_json()}})
+            ctx.log(conn, f"{mode} page: {len(items)} activities", page_items=len(items))
+        result.pages += 1
+    if cursor.sweep:
+        result.deleted += _confirm_missing(ctx, cursor, priority)
+    now = ctx.now()
+    with ctx.db.transaction() as conn:
+        values: dict[str, Any] = {
+            _LAST_COLUMN[mode]: now,
+            "checkpoint_json": None,
+            **_newest_fields(cursor.newest, old_newest),
+        }
+        if mode is not Mode.RECONCILE and ctx.cfg.cadence.webhooks:
+            values["last_incremental_at"] = now
+        if mode is Mode.RECONCILE:
+            values["last_refresh_at"] = now
+        ctx.checkpoint(conn, values)
+    return result
+
+
+def _confirm_missing(ctx: PassContext, cursor: ForwardCursor, priority: Priority) -> int:
+    """Rows the complete listing did not show: one GET each, tombstoned only on 404."""
+    with ctx.db.engine.connect() as conn:
+        missing = acts.unconfirmed_since(
+            conn, ctx.athlete_id, from_epoch(cursor.started_at), after_ts=cursor.window_after
+        )
+    deleted = 0
+    for act_id in missing:
+        detail = ctx.port.detail(ctx.token, act_id, priority=priority)
+        now = ctx.now()
+        with ctx.db.transaction() as conn:
+            if detail is None:
+                deleted += len(mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now))
+            else:
+                mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now)
+            ctx.checkpoint(conn, {})
+    return deleted
+
+
+def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
+    """Details (and optionally streams) for activities lacking them, newest first."""
+    result = PassResult(Mode.ENRICH)
+    saved = state.get("checkpoint_json") or {}
+    targets = saved.get("activity_ids") if saved.get("mode") == "enrich" else None
+    since_days = saved.get("since_days") if saved.get("mode") == "enrich" else None
+    since = ctx.now() - timedelta(days=float(since_days)) if since_days else None
+    with ctx.db.engine.connect() as conn:
+        todo = acts.lacking_details(
+            conn,
+            ctx.athlete_id,
+            limit=ctx.cfg.enrich_slice + 1,
+            since=since,
+            activity_ids=targets,
+        )
+    batch = todo[: ctx.cfg.enrich_slice]
+    for act_id in batch:
+        if result.details:
+            ctx.between_pages()
+        detail = ctx.port.detail(
+            ctx.token, act_id, priority=Priority.ENRICH, all_efforts=ctx.cfg.enrich_all_efforts
+        )
+        streams = None
+        if detail is not None and ctx.cfg.enrich_streams:
+            streams = ctx.port.streams(
+                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
+            )
+        now = ctx.now()
+        with ctx.db.transaction() as conn:
+            if detail is None:
+                result.deleted += len(
+                    mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now)
+                )
+            else:
+                result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now))
+                acts.store_detail(conn, act_id, detail, now, streams=streams)
+                result.details += 1
+            ctx.checkpoint(conn, {})
+    finished = len(todo) <= ctx.cfg.enrich_slice
+    result.complete = finished
+    with ctx.db.transaction() as conn:
+        values: dict[str, Any] = {}
+        if finished:
+            values = (
+                {"enrich_pending": False, "checkpoint_json": None}
+                if targets is None and since is None
+                else {"checkpoint_json": None}
+            )
+        ctx.checkpoint(conn, values)
+        ctx.log(conn, f"enriched {result.details} activities", details=result.details)
+    return result
+
+
+def run_mode(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResult:
+    if mode is Mode.BACKFILL:
+        return run_backfill(ctx, state)
+    if mode is Mode.ENRICH:
+        return run_enrich(ctx, state)
+    return run_listing(mode, ctx, state)

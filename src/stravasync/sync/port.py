@@ -1,0 +1,59 @@
+"""What the engine needs from Strava, as raw JSON: a thin adapter over the client.
+
+The engine stores raw JSON (DESIGN: raw kept so schema changes never cost quota), so it asks
+for dicts; this is the one place that knows the client's model classes. It also counts the
+requests a pass made, for session summaries and ``--max-calls``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stravasync.strava.client import StravaClient
+from stravasync.strava.errors import NotFound
+from stravasync.strava.ratelimit import Priority
+
+
+@dataclass(slots=True)
+class StravaPort:
+    client: StravaClient
+    calls: int = 0
+
+    def list_page(
+        self,
+        token: str,
+        *,
+        priority: Priority,
+        before: int | None = None,
+        after: int | None = None,
+        per_page: int = 200,
+    ) -> list[dict[str, Any]]:
+        self.calls += 1
+        page = self.client.list_activities(
+            token, before=before, after=after, page=1, per_page=per_page, priority=priority
+        )
+        return [dict(a.raw) for a in page.activities]
+
+    def detail(
+        self, token: str, activity_id: int, *, priority: Priority, all_efforts: bool = False
+    ) -> dict[str, Any] | None:
+        """The DetailedActivity, or None when Strava answers 404 (deleted or not visible)."""
+        self.calls += 1
+        try:
+            activity = self.client.get_activity(
+                token, activity_id, include_all_efforts=all_efforts, priority=priority
+            )
+        except NotFound:
+            return None
+        return dict(activity.raw)
+
+    def streams(
+        self, token: str, activity_id: int, keys: tuple[str, ...], *, priority: Priority
+    ) -> Any:
+        self.calls += 1
+        try:
+            result = self.client.get_streams(token, activity_id, keys=list(keys), priority=priority)
+        except NotFound:
+            return None
+        return getattr(result, "raw", result)

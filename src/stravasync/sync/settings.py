@@ -1,0 +1,54 @@
+"""Building the engine's configuration from :class:`stravasync.config.Settings`."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from stravasync.config import Settings
+from stravasync.store.schema import app_settings
+from stravasync.sync.config import ActivityFilter, EngineConfig
+from stravasync.sync.plan import Cadence
+from stravasync.work.retry import RetryPolicy
+
+WEBHOOK_SUBSCRIPTION_KEY = "webhook_subscription_id"
+
+
+def webhooks_on(settings: Settings, conn: Connection) -> bool:
+    """``auto``: webhooks are relied upon once a subscription id is stored."""
+    if settings.sync_webhooks != "auto":
+        return settings.sync_webhooks == "on"
+    value = conn.execute(
+        select(app_settings.c.value_json).where(app_settings.c.key == WEBHOOK_SUBSCRIPTION_KEY)
+    ).scalar()
+    return value is not None
+
+
+def _csv(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
+    sports = _csv(settings.sync_filter_sport_types)
+    workouts = _csv(settings.sync_filter_workout_types)
+    return EngineConfig(
+        cadence=Cadence(
+            webhooks=webhooks,
+            refresh_active_every=settings.sync_refresh_active_hours * 3600,
+            refresh_inactive_every=settings.sync_refresh_inactive_hours * 3600,
+            reconcile_every=settings.sync_reconcile_days * 86400,
+            enrich=settings.sync_enrich,
+        ),
+        retry=RetryPolicy(max_attempts=settings.sync_max_attempts),
+        overlap=settings.sync_overlap_hours * 3600,
+        refresh_window=settings.sync_refresh_window_days * 86400,
+        lease=settings.sync_lease_seconds,
+        enrich_streams=settings.sync_enrich_streams,
+        enrich_all_efforts=settings.sync_enrich_all_efforts,
+        purge_grace=settings.sync_purge_grace_days * 86400,
+        notify=settings.notify_url is not None,
+        filter=ActivityFilter(
+            sport_types=frozenset(sports) if sports else None,
+            workout_types=frozenset(int(w) for w in workouts) if workouts else None,
+        ),
+        log_retention_days=settings.sync_log_retention_days,
+    )

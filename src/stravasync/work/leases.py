@@ -1,0 +1,79 @@
+"""Claiming due rows with a lease, the one mechanism behind all pending work.
+
+A claim picks rows that are due and not leased (or whose lease expired: a crashed process),
+and stamps them with the claimant's ``lease_owner`` and ``lease_expires_at``, in one transaction.
+On PostgreSQL the candidate rows are locked with ``FOR UPDATE SKIP LOCKED`` so N processes never
+claim the same row; on SQLite the write transaction begins IMMEDIATE, so there is one claimant at
+a time. Every table used here has ``due_at``, ``lease_owner`` and ``lease_expires_at`` columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, ColumnElement, Table, and_, or_, select, update
+
+
+def lease_free(table: Table, now: datetime) -> ColumnElement[bool]:
+    return or_(table.c.lease_owner.is_(None), table.c.lease_expires_at < now)
+
+
+def claim(
+    conn: Connection,
+    table: Table,
+    *,
+    key: str,
+    owner: str,
+    now: datetime,
+    lease_seconds: float,
+    where: Sequence[ColumnElement[bool]] = (),
+    order_by: Sequence[Any] = (),
+    limit: int = 1,
+) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` due rows of ``table``; returns them as they were before the claim."""
+    cond = and_(table.c.due_at <= now, lease_free(table, now), *where)
+    stmt = select(table).where(cond).order_by(*order_by, table.c.due_at).limit(limit)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=table)
+    rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    if rows:
+        ids = [r[key] for r in rows]
+        conn.execute(
+            update(table)
+            .where(table.c[key].in_(ids))
+            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        )
+    return rows
+
+
+def renew(
+    conn: Connection,
+    table: Table,
+    *,
+    key: str,
+    ident: Any,
+    owner: str,
+    now: datetime,
+    lease_seconds: float,
+) -> bool:
+    """Extend a lease we still hold; False means it was lost (expired and taken over)."""
+    result = conn.execute(
+        update(table)
+        .where(and_(table.c[key] == ident, table.c.lease_owner == owner))
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+    )
+    return result.rowcount == 1
+
+
+def release(
+    conn: Connection, table: Table, *, key: str, ident: Any, owner: str, values: dict[str, Any]
+) -> bool:
+    """Drop our lease and write ``values`` (new due_at, state, error...) if we still hold it."""
+    result = conn.execute(
+        update(table)
+        .where(and_(table.c[key] == ident, table.c.lease_owner == owner))
+        .values(lease_owner=None, lease_expires_at=None, **values)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,191 @@
+"""The engine's run loop: claim one unit of due work, do it, repeat.
+
+Units, most urgent first: a webhook event, a due athlete (the planner picks the mode), a
+one-off job (purge). ``run_until_idle`` is the burst mode used by tests, benchmarks, the cron
+endpoint and ``stravasync sync``: it returns when nothing is due at the clock's current time (or
+at a deadline / call cap). The service loop sleeps until ``next_wakeup()`` or a wake-up signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from stravasync.clock import Clock
+from stravasync.store import Database
+from stravasync.store import event_claims, jobs as jobs_q, syncstate
+from stravasync.strava.client import StravaClient
+from stravasync.sync.athlete import AthleteRunner, Outcome
+from stravasync.sync.config import EngineConfig
+from stravasync.sync.context import TokenSource
+from stravasync.sync.port import StravaPort
+from stravasync.work.units import process_event, run_job
+
+log = logging.getLogger(__name__)
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run did (``POST /api/cron/sync`` returns the first five and the session id)."""
+
+    synced: int = 0
+    failed: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    events: int = 0
+    jobs: int = 0
+    api_calls: int = 0
+    sessions: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "synced": self.synced,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "deferred": self.deferred,
+            "cancelled": self.cancelled,
+            "events": self.events,
+            "jobs": self.jobs,
+            "api_calls": self.api_calls,
+            "session_id": self.sessions[-1] if self.sessions else None,
+            "sessions": len(self.sessions),
+        }
+
+
+class Engine:
+    """Everything a worker needs; one per thread (it holds a lease owner id)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: StravaClient,
+        tokens: TokenSource,
+        clock: Clock,
+        cfg: EngineConfig | None = None,
+        owner: str | None = None,
+        seed: int | None = None,
+        trigger: str = "scheduler",
+    ) -> None:
+        self.db = db
+        self.cfg = cfg or EngineConfig()
+        self.port = StravaPort(client)
+        self.tokens = tokens
+        self.clock = clock
+        self.owner = owner or new_owner()
+        self.rng = random.Random(seed)
+        self.trigger = trigger
+        self._stop_at: datetime | None = None
+        self._max_calls: int | None = None
+
+    def _should_stop(self) -> bool:
+        if self._max_calls is not None and self.port.calls >= self._max_calls:
+            return True
+        return self._stop_at is not None and self.clock.now() >= self._stop_at
+
+    def _runner(self) -> AthleteRunner:
+        return AthleteRunner(
+            self.db,
+            self.cfg,
+            self.port,
+            self.tokens,
+            self.clock,
+            self.owner,
+            self.rng,
+            self.trigger,
+            should_stop=self._should_stop,
+        )
+
+    def step(self, report: RunReport, *, athlete_id: int | None = None) -> bool:
+        """Do one unit of due work; False when nothing is due now."""
+        now = self.clock.now()
+        lease = self.cfg.lease
+        if athlete_id is None:
+            with self.db.transaction() as conn:
+                event = event_claims.claim_event(
+                    conn, owner=self.owner, now=now, lease_seconds=lease
+                )
+            if event is not None:
+                process_event(self, event)
+                report.events += 1
+                return True
+        with self.db.transaction() as conn:
+            automatic = not syncstate.scheduler_paused(conn)
+            state = syncstate.claim_due_athlete(
+                conn,
+                owner=self.owner,
+                now=now,
+                lease_seconds=lease,
+                automatic=automatic,
+                athlete_id=athlete_id,
+            )
+        if state is not None:
+            run = self._runner().run(state)
+            counter = {
+                Outcome.SYNCED: "synced",
+                Outcome.SKIPPED: "skipped",
+                Outcome.DEFERRED: "deferred",
+                Outcome.FAILED: "failed",
+                Outcome.CANCELLED: "cancelled",
+                Outcome.LOST: "failed",
+            }[run.outcome]
+            setattr(report, counter, getattr(report, counter) + 1)
+            if run.session_id:
+                report.sessions.append(run.session_id)
+            return True
+        if athlete_id is None:
+            with self.db.transaction() as conn:
+                job = jobs_q.claim(conn, owner=self.owner, now=now, lease_seconds=lease)
+            if job is not None:
+                run_job(self, job)
+                report.jobs += 1
+                return True
+        return False
+
+    def run_until_idle(
+        self,
+        *,
+        deadline: float | None = None,
+        max_calls: int | None = None,
+        athlete_id: int | None = None,
+        max_units: int | None = None,
+    ) -> RunReport:
+        """Burst: work until nothing is due now, ``deadline`` seconds pass, or the call cap."""
+        report = RunReport()
+        calls_before = self.port.calls
+        self._stop_at = self.clock.now() + timedelta(seconds=deadline) if deadline else None
+        self._max_calls = calls_before + max_calls if max_calls is not None else None
+        units = 0
+        try:
+            while not self._should_stop() and (max_units is None or units < max_units):
+                if not self.step(report, athlete_id=athlete_id):
+                    break
+                units += 1
+        finally:
+            self._stop_at = None
+            self._max_calls = None
+        report.api_calls = self.port.calls - calls_before
+        return report
+
+    def next_wakeup(self) -> datetime | None:
+        """The earliest time any work falls due (None: nothing is scheduled)."""
+        with self.db.engine.connect() as conn:
+            automatic = not syncstate.scheduler_paused(conn)
+            times = [
+                syncstate.next_due_at(conn, automatic=automatic),
+                event_claims.next_due_at(conn),
+                jobs_q.next_due_at(conn),
+            ]
+        present = [t for t in times if t is not None]
+        return min(present) if present else None

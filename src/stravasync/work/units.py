@@ -1,0 +1,145 @@
+"""Running the small units of work: one webhook event, one job (purge)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete
+
+from stravasync.store import activities as acts
+from stravasync.store import athletes as athletes_q
+from stravasync.store import event_claims
+from stravasync.store import jobs as jobs_q
+from stravasync.store.schema import tokens
+from stravasync.strava.errors import Deferred, ScopeMissing, StravaError, TokenRevoked, Unauthorized
+from stravasync.sync import events, mirror
+from stravasync.sync.context import PassContext
+from stravasync.work.retry import DeadLetter, on_failure
+
+if TYPE_CHECKING:
+    from stravasync.work.runner import Engine
+
+log = logging.getLogger(__name__)
+
+
+def _needs_token(event: dict[str, Any]) -> bool:
+    return event["object_type"] == "activity" and event["aspect_type"] in ("create", "update")
+
+
+def process_event(engine: Engine, event: dict[str, Any]) -> None:
+    """Apply one inbox event; outcomes: done, ignored, retried later, or dead-lettered."""
+    event_id = int(event["id"])
+    athlete_id = int(event["owner_id"])
+    now = engine.clock.now()
+    with engine.db.engine.connect() as conn:
+        athlete = athletes_q.get_athlete(conn, athlete_id)
+    if athlete is None:
+        with engine.db.transaction() as conn:
+            event_claims.finish_event(
+                conn,
+                event_id,
+                owner=engine.owner,
+                state="ignored",
+                now=now,
+                error="unknown athlete",
+            )
+        return
+    active = athlete["status"] == "active"
+    ctx = PassContext(
+        engine.db,
+        engine.cfg,
+        engine.port,
+        engine.tokens,
+        engine.clock,
+        athlete_id,
+        engine.owner,
+        f"event-{event_id}",
+    )
+    try:
+        if active and _needs_token(event):
+            ctx.token = engine.tokens.access_token(athlete_id, now)
+        action = events.process(ctx, event, active=active)
+    except Deferred as exc:
+        with engine.db.transaction() as conn:
+            event_claims.finish_event(
+                conn,
+                event_id,
+                owner=engine.owner,
+                state="pending",
+                now=now,
+                due_at=exc.retry_at,
+                error=str(exc),
+            )
+        return
+    except (TokenRevoked, Unauthorized, ScopeMissing) as exc:
+        now = engine.clock.now()
+        with engine.db.transaction() as conn:
+            athletes_q.set_status(conn, athlete_id, "reconnect_needed", reason=str(exc), now=now)
+            mirror.athlete_status_changed(
+                conn, engine.cfg, athlete_id, "athlete.reconnect_needed", now, str(exc)
+            )
+            event_claims.finish_event(
+                conn, event_id, owner=engine.owner, state="ignored", now=now, error=str(exc)[:500]
+            )
+        return
+    except StravaError as exc:
+        now = engine.clock.now()
+        decision = on_failure(engine.cfg.retry, int(event["attempts"]), now, engine.rng)
+        with engine.db.transaction() as conn:
+            if isinstance(decision, DeadLetter):
+                event_claims.finish_event(
+                    conn,
+                    event_id,
+                    owner=engine.owner,
+                    state="dead",
+                    now=now,
+                    error=str(exc)[:500],
+                    attempts=decision.attempts,
+                )
+            else:
+                event_claims.finish_event(
+                    conn,
+                    event_id,
+                    owner=engine.owner,
+                    state="pending",
+                    now=now,
+                    error=str(exc)[:500],
+                    attempts=decision.attempts,
+                    due_at=decision.at,
+                )
+        log.warning("webhook event failed: %s", exc, extra={"athlete_id": athlete_id})
+        return
+    state = "ignored" if action is events.EventAction.IGNORE else "done"
+    with engine.db.transaction() as conn:
+        event_claims.finish_event(
+            conn, event_id, owner=engine.owner, state=state, now=engine.clock.now()
+        )
+
+
+def run_job(engine: Engine, job: dict[str, Any]) -> None:
+    now = engine.clock.now()
+    if job["kind"] == "purge":
+        athlete_id = int(job["athlete_id"])
+        with engine.db.transaction() as conn:
+            athlete = athletes_q.get_athlete(conn, athlete_id)
+            if athlete is not None and athlete["status"] == "deauthorized":
+                removed = acts.purge_athlete(conn, athlete_id)
+                conn.execute(delete(tokens).where(tokens.c.athlete_id == athlete_id))
+                athletes_q.set_purge_after(conn, athlete_id, None, now=now)
+                log.info(
+                    "purged %s activities of a deauthorized athlete",
+                    removed,
+                    extra={"athlete_id": athlete_id},
+                )
+            jobs_q.finish(conn, int(job["id"]), owner=engine.owner, state="done", now=now)
+        return
+    with engine.db.transaction() as conn:
+        jobs_q.finish(
+            conn,
+            int(job["id"]),
+            owner=engine.owner,
+            state="dead",
+            now=now,
+            error=f"unknown job kind {job['kind']!r}",
+        )
