@@ -79,6 +79,37 @@ class Settings(BaseSettings):
     webhook_verify_token: SecretStr | None = None
     notify_url: str | None = None
     notify_secret: SecretStr | None = None
+    notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")
+    notify_max_attempts: int = Field(8, ge=1, description="attempts before a dead letter")
+    webhook_bench_endpoint: bool = Field(
+        False, description="also serve POST /webhooks/bare (200, stores nothing) for benchmarks"
+    )
+
+    # --- client / budget (issue 4) ------------------------------------------------------------
+    # Shape of spending; reasoning for each default in stravasync.strava.ratelimit's docstring.
+    budget_cushions: dict[str, float] = Field(
+        default_factory=dict,
+        description="fraction of each limit a class leaves to the classes above it, overriding "
+        'the defaults, e.g. {"backfill": 0.2}',
+    )
+    budget_paced_from: str = Field(
+        "incremental", description="this class and every lower one spread spending over a window"
+    )
+    budget_burst: float = Field(0.10, ge=0, le=1, description="fraction spendable at a reset")
+    budget_release: float = Field(
+        0.10, ge=0, le=1, description="final fraction of a window in which cushions shrink to 0"
+    )
+    budget_guard: float = Field(
+        1.0, ge=0, le=60, description="seconds after a quarter-hour reset before sending"
+    )
+    http_max_retries: int = Field(3, ge=0, le=10, description="retries of a transient failure")
+    token_lock_ttl: float = Field(
+        120.0, gt=0, description="seconds a crashed token refresh keeps the athlete locked"
+    )
+    oauth_scopes: str = "read,activity:read_all,profile:read_all"
+    require_private_scope: bool = Field(
+        True, description="refuse a connection without activity:read_all (private activities)"
+    )
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
     sync_webhooks: str = Field(
@@ -90,6 +121,9 @@ class Settings(BaseSettings):
     sync_refresh_inactive_hours: float = Field(48, gt=0)
     sync_reconcile_days: float = Field(3, gt=0, description="full-history listing cadence")
     sync_enrich: bool = True
+    sync_enrich_days: float = Field(
+        30, gt=0, description="automatic enrichment covers activities started this recently"
+    )
     sync_enrich_streams: bool = False
     sync_enrich_all_efforts: bool = False
     sync_purge_grace_days: float = Field(7, ge=0, description="data kept after a revocation")
@@ -102,6 +136,10 @@ class Settings(BaseSettings):
     # --- simulator (issue 3) -----------------------------------------------------------------
 
     # --- stats / export / archive (issue 8) --------------------------------------------------
+    export_warehouse: Path = Field(
+        Path("./data/warehouse.duckdb"),
+        description="DuckDB file of `export --format duckdb` (default --out) and `query`",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -140,6 +178,41 @@ class Settings(BaseSettings):
         if value not in allowed:
             raise ValueError("must be one of " + ", ".join(sorted(allowed)))
         return value
+
+    @field_validator("budget_cushions")
+    @classmethod
+    def _known_classes(cls, value: dict[str, float]) -> dict[str, float]:
+        names = {
+            "interactive",
+            "webhook",
+            "incremental",
+            "refresh",
+            "backfill",
+            "enrich",
+            "reconcile",
+        }
+        for key, fraction in value.items():
+            if key.lower() not in names:
+                raise ValueError("keys must be among " + ", ".join(sorted(names)))
+            if not 0 <= fraction < 1:
+                raise ValueError("each cushion is a fraction in [0, 1)")
+        return {k.lower(): v for k, v in value.items()}
+
+    @field_validator("budget_paced_from")
+    @classmethod
+    def _known_class(cls, value: str) -> str:
+        names = {
+            "interactive",
+            "webhook",
+            "incremental",
+            "refresh",
+            "backfill",
+            "enrich",
+            "reconcile",
+        }
+        if value.lower() not in names:
+            raise ValueError("must be one of " + ", ".join(sorted(names)))
+        return value.lower()
 
     @field_validator("strava_base_url", "public_url")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from stravasync import __version__
-from stravasync.cli import db, status
+from stravasync.cli import auth, db, logs, serve, simulate, stats, status, sync
 
 app = typer.Typer(
     name="stravasync",
@@ -33,6 +33,12 @@ def _root(
 
 app.add_typer(db.app, name="db")
 app.command("status")(status.status)
+app.command("simulate")(simulate.simulate)  # issue 3: the Strava simulator
+app.command("logs")(logs.logs)
+app.command("sync")(sync.sync)  # issue 5: the sync engine
+stats.register(app)  # issue 8: stats, export, query, import-archive
+app.add_typer(auth.app, name="auth")  # issue 4: connect athletes
+serve.register(app)  # issue 6: serve, web, worker, webhooks
 
 
 def main() -> None:

@@ -30,7 +30,9 @@ def status(
         table.add_row(
             str(row.athlete_id),
             row.name,
-            row.status + (" (hidden)" if row.hidden else "") + ("" if row.auto_sync else " (opt-out)"),
+            row.status
+            + (" (hidden)" if row.hidden else "")
+            + ("" if row.auto_sync else " (opt-out)"),
             str(row.activity_count),
             "done" if row.backfill_done else "in progress",
             row.last_success_at.isoformat(timespec="seconds") if row.last_success_at else "never",

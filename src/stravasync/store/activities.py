@@ -33,12 +33,10 @@ DETAIL_ONLY_FIELDS = frozenset(
         "embed_token",
         "similar_activities",
         "available_zones",
-        "device_name",
         "perceived_exertion",
         "prefer_perceived_exertion",
         "segment_leaderboard_opt_out",
         "leaderboard_opt_out",
-        "hide_from_home",
         "partner_brand_tag",
         "private_note",
         "stats_visibility",
@@ -102,6 +100,8 @@ def summary_of(raw: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in raw.items() if k not in DETAIL_ONLY_FIELDS}
     if isinstance(out.get("map"), dict):
         out["map"] = {k: v for k, v in out["map"].items() if k != "polyline"}
+        if out["map"].get("resource_state") == 3:
+            out["map"]["resource_state"] = 2
     if out.get("resource_state") == 3:
         out["resource_state"] = 2
     return out

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from stravasync.store.errors import DatabaseUnreachable
 
@@ -54,7 +53,6 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
             parsed,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            poolclass=NullPool if not memory else None,
         )
         # pysqlite's own transaction handling is turned off; we emit BEGIN ourselves.
         event.listen(engine, "connect", _sqlite_pragmas)

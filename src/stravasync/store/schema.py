@@ -340,6 +340,7 @@ rate_budget = Table(
     Column("used", Integer, nullable=False, server_default="0"),
     Column("limit_value", Integer, nullable=False),
     Column("closed_until", UtcDateTime, comment="set by a 429: nothing is sent before it"),
+    Column("http_429", Integer, nullable=False, server_default="0", comment="429s this window"),
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
@@ -382,4 +383,16 @@ app_settings = Table(
     Column("value_json", JsonType),
     Column("updated_at", UtcDateTime, nullable=False),
     comment="small runtime state: scheduler paused, webhook subscription id, ...",
+)
+
+athlete_stats = Table(
+    "athlete_stats",
+    metadata,
+    Column(
+        "athlete_id", BigInteger, primary_key=True, autoincrement=False, comment="Strava athlete id"
+    ),
+    Column("stats_json", JsonType, nullable=False, comment="stravasync.stats.compute output"),
+    Column("fingerprint", String(128), nullable=False, comment="activities state it was built on"),
+    Column("computed_at", UtcDateTime, nullable=False),
+    comment="cached stats (Eddington, rollups), refreshed after each sync that changes an athlete",
 )

@@ -48,6 +48,12 @@ def finish_session(
     )
 
 
+def discard_session(conn: Connection, session_id: str) -> None:
+    """Remove a session that did nothing (and any line it wrote)."""
+    conn.execute(delete(sync_logs).where(sync_logs.c.session_id == session_id))
+    conn.execute(delete(sync_sessions).where(sync_sessions.c.id == session_id))
+
+
 def add_log(
     conn: Connection,
     session_id: str,

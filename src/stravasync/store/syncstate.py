@@ -77,19 +77,32 @@ def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str
     return result.rowcount == 1
 
 
-def request_mode(conn: Connection, athlete_id: int, mode: str, now: datetime) -> bool:
-    """Ask for a mode now (admin, CLI, event): clears a dead letter and the attempt count."""
+def request_mode(
+    conn: Connection,
+    athlete_id: int,
+    mode: str,
+    now: datetime,
+    *,
+    options: dict[str, Any] | None = None,
+) -> bool:
+    """Ask for a mode now (admin, CLI, event): clears a dead letter and the attempt count.
+
+    ``backfill`` restarts the history from the newest page; ``options`` (``since_days``,
+    ``all`` or ``activity_ids`` for enrich) become the mode's starting checkpoint.
+    """
+    values: dict[str, Any] = {
+        "requested_mode": mode,
+        "due_at": now,
+        "dead": False,
+        "attempts": 0,
+        "cancel_requested": False,
+        "updated_at": now,
+        "checkpoint_json": {"mode": mode, **options} if options else None,
+    }
+    if mode == "backfill":
+        values.update(backfill_done=False, backfill_before=None)
     result = conn.execute(
-        update(sync_state)
-        .where(sync_state.c.athlete_id == athlete_id)
-        .values(
-            requested_mode=mode,
-            due_at=now,
-            dead=False,
-            attempts=0,
-            cancel_requested=False,
-            updated_at=now,
-        )
+        update(sync_state).where(sync_state.c.athlete_id == athlete_id).values(**values)
     )
     return result.rowcount == 1
 

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from stravasync.clock import Clock
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
-from stravasync.store import syncstate
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
     ApplicationInactive,
     Deferred,
+    NotConnected,
     ScopeMissing,
     StravaError,
     TokenRevoked,
@@ -87,9 +87,11 @@ class AthleteRunner:
         owner: str,
         rng: random.Random,
         trigger: str = "scheduler",
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self.db, self.cfg, self.port, self.tokens = db, cfg, port, tokens
         self.clock, self.owner, self.rng, self.trigger = clock, owner, rng, trigger
+        self.should_stop = should_stop
 
     def _release(self, athlete_id: int, values: dict[str, Any]) -> None:
         with self.db.transaction() as conn:
@@ -123,6 +125,7 @@ class AthleteRunner:
             athlete_id,
             self.owner,
             session_id,
+            should_stop=self.should_stop,
         )
         calls_before = self.port.calls
         try:
@@ -165,7 +168,7 @@ class AthleteRunner:
                 error=str(exc),
                 retry_at=exc.retry_at,
             )
-        except (TokenRevoked, Unauthorized, ScopeMissing) as exc:
+        except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
             return self._stop_athlete(ctx, mode, calls_before, exc)
         except ApplicationInactive as exc:
             return self._end(
@@ -271,25 +274,44 @@ class AthleteRunner:
     ) -> AthleteRun:
         now = self.clock.now()
         calls = self.port.calls - calls_before
-        if outcome is not Outcome.LOST:
-            self._release(ctx.athlete_id, values)
         summary = result.as_json() if result else {}
         if error:
             summary["error"] = error[:500]
+        quiet = outcome is Outcome.DEFERRED and calls == 0
         with self.db.transaction() as conn:
-            level = "error" if outcome is Outcome.FAILED else "info"
-            sessions_q.add_log(
-                conn,
-                ctx.session_id,
-                level=level,
-                now=now,
-                athlete_id=ctx.athlete_id,
-                message=f"{mode} {outcome}",
-                metadata=summary or None,
-            )
-            sessions_q.finish_session(
-                conn, ctx.session_id, status=str(outcome), now=now, api_calls=calls, summary=summary
-            )
+            if outcome is not Outcome.LOST:
+                leases.release(
+                    conn,
+                    sync_state,
+                    key="athlete_id",
+                    ident=ctx.athlete_id,
+                    owner=self.owner,
+                    values={**values, "updated_at": now},
+                )
+            if quiet:
+                # Deferred before a single request: nothing happened worth a session.
+                sessions_q.discard_session(conn, ctx.session_id)
+            else:
+                level = "error" if outcome is Outcome.FAILED else "info"
+                sessions_q.add_log(
+                    conn,
+                    ctx.session_id,
+                    level=level,
+                    now=now,
+                    athlete_id=ctx.athlete_id,
+                    message=f"{mode} {outcome}",
+                    metadata=summary or None,
+                )
+                sessions_q.finish_session(
+                    conn,
+                    ctx.session_id,
+                    status=str(outcome),
+                    now=now,
+                    api_calls=calls,
+                    summary=summary,
+                )
+        if quiet:
+            return AthleteRun(ctx.athlete_id, outcome, mode, None, 0, result, error, retry_at)
         return AthleteRun(
             ctx.athlete_id, outcome, mode, ctx.session_id, calls, result, error, retry_at
         )

@@ -42,6 +42,7 @@ class EngineConfig:
     lease: float = 300
     page_slice: int = 10
     enrich_slice: int = 50
+    enrich_window: float = 30 * 86400
     enrich_streams: bool = False
     enrich_all_efforts: bool = False
     stream_keys: tuple[str, ...] = (

@@ -12,9 +12,8 @@ from sqlalchemy import Connection
 
 from stravasync.clock import Clock
 from stravasync.errors import StravaSyncError
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
-from stravasync.store import syncstate
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.port import StravaPort
 

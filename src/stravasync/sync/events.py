@@ -78,7 +78,9 @@ def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAc
             if detail is None:
                 mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now)
             else:
-                applied = mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now)
+                applied = mirror.apply_listing(
+                    conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
+                )
                 if acts.athlete_of(conn, act_id) is not None:
                     acts.store_detail(conn, act_id, detail, now)
                 if applied.changed:

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stravasync.store import activities as acts
-from stravasync.store import outbox
-from stravasync.store import syncstate
+from stravasync.store import outbox, syncstate
 from stravasync.sync.config import EngineConfig
 
 log = logging.getLogger(__name__)
@@ -47,8 +46,13 @@ def apply_listing(
     athlete_id: int,
     raws: Iterable[Mapping[str, Any]],
     now: datetime,
+    *,
+    from_detail: bool = False,
 ) -> acts.ApplyResult:
-    """Apply summaries from a listing or a detail fetch (filtered), with notifications."""
+    """Apply summaries from a listing or a detail fetch (filtered), with notifications.
+
+    New activities from a listing mark the athlete for enrichment; a detail fetch already is one.
+    """
     keep: list[Mapping[str, Any]] = []
     dropped: list[int] = []
     for raw in raws:
@@ -69,7 +73,7 @@ def apply_listing(
         _notify(conn, cfg, "activity.created", athlete_id, act_id, {"activity_id": act_id}, now)
     for act_id in result.updated:
         _notify(conn, cfg, "activity.updated", athlete_id, act_id, {"activity_id": act_id}, now)
-    if cfg.cadence.enrich and (result.created or result.revived):
+    if cfg.cadence.enrich and not from_detail and (result.created or result.revived):
         syncstate.mark_enrich_pending(conn, athlete_id, now)
     return result
 

@@ -8,7 +8,7 @@ loses nothing: the next claimant resumes from the stored cursor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, select
@@ -196,7 +196,7 @@ def _confirm_missing(ctx: PassContext, cursor: ForwardCursor, priority: Priority
             if detail is None:
                 deleted += len(mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now))
             else:
-                mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now)
+                mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True)
             ctx.checkpoint(conn, {})
     return deleted
 
@@ -207,7 +207,13 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     saved = state.get("checkpoint_json") or {}
     targets = saved.get("activity_ids") if saved.get("mode") == "enrich" else None
     since_days = saved.get("since_days") if saved.get("mode") == "enrich" else None
-    since = ctx.now() - timedelta(days=float(since_days)) if since_days else None
+    everything = bool(saved.get("all")) if saved.get("mode") == "enrich" else False
+    if since_days:
+        since = ctx.now() - timedelta(days=float(since_days))
+    elif targets is None and not everything:
+        since = ctx.now() - timedelta(seconds=ctx.cfg.enrich_window)
+    else:
+        since = None
     with ctx.db.engine.connect() as conn:
         todo = acts.lacking_details(
             conn,
@@ -235,7 +241,11 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
                     mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now)
                 )
             else:
-                result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now))
+                result.add(
+                    mirror.apply_listing(
+                        conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
+                    )
+                )
                 acts.store_detail(conn, act_id, detail, now, streams=streams)
                 result.details += 1
             ctx.checkpoint(conn, {})
@@ -244,11 +254,9 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     with ctx.db.transaction() as conn:
         values: dict[str, Any] = {}
         if finished:
-            values = (
-                {"enrich_pending": False, "checkpoint_json": None}
-                if targets is None and since is None
-                else {"checkpoint_json": None}
-            )
+            values = {"checkpoint_json": None}
+            if targets is None and not since_days:
+                values["enrich_pending"] = False
         ctx.checkpoint(conn, values)
         ctx.log(conn, f"enriched {result.details} activities", details=result.details)
     return result

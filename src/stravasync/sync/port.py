@@ -7,11 +7,13 @@ requests a pass made, for session summaries and ``--max-calls``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from stravasync.strava.client import StravaClient
-from stravasync.strava.errors import NotFound
+from stravasync.strava.errors import BudgetExhausted, NotFound
 from stravasync.strava.ratelimit import Priority
 
 
@@ -19,6 +21,18 @@ from stravasync.strava.ratelimit import Priority
 class StravaPort:
     client: StravaClient
     calls: int = 0
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        """Count a request that reached Strava (a budget refusal sends nothing)."""
+        try:
+            yield
+        except BudgetExhausted:
+            raise
+        except BaseException:
+            self.calls += 1
+            raise
+        self.calls += 1
 
     def list_page(
         self,
@@ -29,21 +43,21 @@ class StravaPort:
         after: int | None = None,
         per_page: int = 200,
     ) -> list[dict[str, Any]]:
-        self.calls += 1
-        page = self.client.list_activities(
-            token, before=before, after=after, page=1, per_page=per_page, priority=priority
-        )
+        with self._counted():
+            page = self.client.list_activities(
+                token, before=before, after=after, page=1, per_page=per_page, priority=priority
+            )
         return [dict(a.raw) for a in page.activities]
 
     def detail(
         self, token: str, activity_id: int, *, priority: Priority, all_efforts: bool = False
     ) -> dict[str, Any] | None:
         """The DetailedActivity, or None when Strava answers 404 (deleted or not visible)."""
-        self.calls += 1
         try:
-            activity = self.client.get_activity(
-                token, activity_id, include_all_efforts=all_efforts, priority=priority
-            )
+            with self._counted():
+                activity = self.client.get_activity(
+                    token, activity_id, include_all_efforts=all_efforts, priority=priority
+                )
         except NotFound:
             return None
         return dict(activity.raw)
@@ -51,9 +65,11 @@ class StravaPort:
     def streams(
         self, token: str, activity_id: int, keys: tuple[str, ...], *, priority: Priority
     ) -> Any:
-        self.calls += 1
         try:
-            result = self.client.get_streams(token, activity_id, keys=list(keys), priority=priority)
+            with self._counted():
+                result = self.client.get_streams(
+                    token, activity_id, keys=list(keys), priority=priority
+                )
         except NotFound:
             return None
         return getattr(result, "raw", result)

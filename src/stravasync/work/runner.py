@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from stravasync.clock import Clock
-from stravasync.store import Database
-from stravasync.store import event_claims, jobs as jobs_q, syncstate
+from stravasync.store import Database, event_claims, syncstate
+from stravasync.store import jobs as jobs_q
 from stravasync.strava.client import StravaClient
 from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig

@@ -12,7 +12,13 @@ from stravasync.store import athletes as athletes_q
 from stravasync.store import event_claims
 from stravasync.store import jobs as jobs_q
 from stravasync.store.schema import tokens
-from stravasync.strava.errors import Deferred, ScopeMissing, StravaError, TokenRevoked, Unauthorized
+from stravasync.strava.errors import (
+    Deferred,
+    ScopeMissing,
+    StravaError,
+    TokenRevoked,
+    Unauthorized,
+)
 from stravasync.sync import events, mirror
 from stravasync.sync.context import PassContext
 from stravasync.work.retry import DeadLetter, on_failure

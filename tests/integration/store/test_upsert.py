@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from stravasync.store import Database
 from stravasync.store.athletes import get_athlete, overview, set_status, upsert_athlete
-from stravasync.store.schema import annotations, athletes
+from stravasync.store.schema import activity_annotations as annotations, athletes
 from stravasync.store.upsert import BATCH_ROWS, upsert_rows
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

@@ -111,6 +111,31 @@ def upgrade() -> None:
         comment="small runtime state: scheduler paused, webhook subscription id, ...",
     )
     op.create_table(
+        "athlete_stats",
+        sa.Column(
+            "athlete_id",
+            sa.BigInteger(),
+            autoincrement=False,
+            nullable=False,
+            comment="Strava athlete id",
+        ),
+        sa.Column(
+            "stats_json",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+            comment="stravasync.stats.compute output",
+        ),
+        sa.Column(
+            "fingerprint",
+            sa.String(length=128),
+            nullable=False,
+            comment="activities state it was built on",
+        ),
+        sa.Column("computed_at", stravasync.store.schema.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("athlete_id", name=op.f("pk_athlete_stats")),
+        comment="cached stats (Eddington, rollups), refreshed after each sync that changes an athlete",
+    )
+    op.create_table(
         "athletes",
         sa.Column(
             "id", sa.BigInteger(), autoincrement=False, nullable=False, comment="Strava athlete id"
@@ -238,6 +263,9 @@ def upgrade() -> None:
             stravasync.store.schema.UtcDateTime(),
             nullable=True,
             comment="set by a 429: nothing is sent before it",
+        ),
+        sa.Column(
+            "http_429", sa.Integer(), server_default="0", nullable=False, comment="429s this window"
         ),
         sa.Column("updated_at", stravasync.store.schema.UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("limit_class", "window", name=op.f("pk_rate_budget")),
@@ -450,6 +478,13 @@ def upgrade() -> None:
             comment="mode-specific resumable state",
         ),
         sa.Column("activity_count", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("enrich_pending", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column(
+            "first_synced_at",
+            stravasync.store.schema.UtcDateTime(),
+            nullable=True,
+            comment="when the newest page first arrived",
+        ),
         sa.Column("updated_at", stravasync.store.schema.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["athlete_id"],
@@ -522,6 +557,7 @@ def downgrade() -> None:
 
     op.drop_table("jobs")
     op.drop_table("athletes")
+    op.drop_table("athlete_stats")
     op.drop_table("app_settings")
     op.drop_table("annotations")
     with op.batch_alter_table("activities", schema=None) as batch_op:

@@ -1,0 +1,145 @@
+"""Peak memory of the exports as the mirror grows: memory must stay flat (streaming).
+
+    .venv/bin/python bench/export_memory.py --sizes 10000,100000,1000000
+
+For each size it fills a SQLite mirror (two athletes, realistic summary JSON, every 20th
+activity with details: 5 laps, 10 splits, 3 segment efforts), then runs each export format in a
+fresh child process and reports the child's peak RSS (ru_maxrss) and the RSS it already had
+after importing everything (so the delta is what the export itself used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("jsonl", "csv", "parquet", "duckdb")
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _summary(i: int, athlete: int) -> dict[str, Any]:
+    start = datetime(2010, 1, 1, tzinfo=UTC) + timedelta(hours=3 * i)
+    return {
+        "id": i, "athlete": {"id": athlete, "resource_state": 1}, "resource_state": 2,
+        "name": f"Morning Ride {i}", "distance": 20000.0 + i % 5000, "moving_time": 3600,
+        "elapsed_time": 3700, "total_elevation_gain": 150.5, "type": "Ride",
+        "sport_type": "Ride" if i % 3 else "Run", "workout_type": None,
+        "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_date_local": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timezone": "(GMT+01:00) Europe/Paris", "utc_offset": 3600.0,
+        "map": {"id": f"a{i}", "summary_polyline": "u{~vFvyys@fS]" * 20},
+        "trainer": False, "commute": False, "manual": False, "private": False,
+        "visibility": "everyone", "gear_id": "b1", "average_speed": 5.5, "max_speed": 12.1,
+        "kudos_count": i % 7, "comment_count": 0, "achievement_count": 1, "pr_count": 0,
+        "start_latlng": [48.85, 2.35], "end_latlng": [48.86, 2.36], "device_name": "Garmin",
+    }  # fmt: skip
+
+
+def fill(url: str, n: int) -> None:
+    from stravasync.store import Database
+    from stravasync.store.activities import _typed
+    from stravasync.store.schema import activities, activity_details
+
+    db = Database.open(url)
+    chunk = 5000
+    with db.transaction() as conn:
+        for base in range(1, n + 1, chunk):
+            rows, details = [], []
+            for i in range(base, min(base + chunk, n + 1)):
+                athlete = 1 + i % 2
+                s = _summary(i, athlete)
+                row = _typed(s)
+                row.update(id=i, athlete_id=athlete, summary_json=s, source="api",
+                           first_seen=NOW, last_confirmed=NOW, updated_at=NOW)  # fmt: skip
+                if i % 20 == 0:
+                    row["detail_fetched_at"] = NOW
+                    details.append({
+                        "activity_id": i, "fetched_at": NOW,
+                        "laps_json": [{"id": i * 10 + k, "name": f"Lap {k}", "distance": 4000.0,
+                                       "elapsed_time": 700} for k in range(5)],
+                        "splits_metric_json": [{"split": k, "distance": 1000.0,
+                                                "elapsed_time": 170} for k in range(10)],
+                        "segment_efforts_json": [{"id": i * 100 + k, "name": "Col",
+                                                  "segment": {"id": k, "name": "Col"},
+                                                  "elapsed_time": 300} for k in range(3)],
+                    })  # fmt: skip
+                rows.append(row)
+            conn.execute(activities.insert(), rows)
+            if details:
+                conn.execute(activity_details.insert(), details)
+    db.close()
+
+
+def child(fmt: str, url: str, out: str) -> None:
+    """Run one export; print JSON with baseline and peak RSS (MB) and seconds."""
+    import duckdb  # noqa: F401  (imported up front so the baseline includes it)
+    import pyarrow.parquet  # noqa: F401
+
+    from stravasync.export.parquet import export_parquet
+    from stravasync.export.textformats import write_csv, write_jsonl
+    from stravasync.export.warehouse import refresh_warehouse
+    from stravasync.store import Database
+
+    db = Database.open(url, upgrade=False)
+    baseline = _rss_mb()
+    started = time.perf_counter()
+    with db.engine.connect() as conn:
+        if fmt == "jsonl":
+            write_jsonl(conn, Path(out))
+        elif fmt == "csv":
+            write_csv(conn, Path(out))
+        elif fmt == "parquet":
+            export_parquet(conn, Path(out))
+        else:
+            refresh_warehouse(conn, Path(out))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"baseline_mb": round(baseline, 1), "peak_mb": round(peak, 1),
+                      "seconds": round(time.perf_counter() - started, 1)}))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "URL", "OUT"))
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    print(f"{'activities':>10} {'format':>8} {'baseline MB':>12} {'peak MB':>8} "
+          f"{'delta MB':>9} {'seconds':>8}")  # fmt: skip
+    for n in (int(x) for x in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/mirror.db"
+            fill(url, n)
+            for fmt in args.formats.split(","):
+                out = os.path.join(tmp, f"out-{fmt}" + (".duckdb" if fmt == "duckdb" else ""))
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", fmt, url, out],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                r = json.loads(proc.stdout.strip().splitlines()[-1])
+                print(f"{n:>10} {fmt:>8} {r['baseline_mb']:>12} {r['peak_mb']:>8} "
+                      f"{r['peak_mb'] - r['baseline_mb']:>9.1f} {r['seconds']:>8}",
+                      flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

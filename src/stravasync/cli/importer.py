@@ -1,0 +1,40 @@
+"""``stravasync import-archive ATHLETE_ID export.zip``: history from a Strava account export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from stravasync.archive.importer import import_archive as run_import
+from stravasync.cli.common import err_console, open_database, settings
+from stravasync.cli.export import plain_errors
+from stravasync.clock import utcnow
+
+
+@plain_errors
+def import_archive(
+    athlete_id: int = typer.Argument(..., help="The Strava athlete id the archive belongs to."),
+    archive: Path = typer.Argument(..., help="The account export zip."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Fill an athlete's history from their Strava account export (no API quota spent).
+
+    Rows already mirrored from the API are kept; afterwards one cheap reconcile listing is
+    requested. Problems with single rows or files are listed; everything else is imported.
+    """
+    db = open_database(settings())
+    report = run_import(db, athlete_id, archive, utcnow())
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        for problem in report.problems:
+            err_console.print(str(problem), highlight=False, markup=False)
+        typer.echo(
+            f"{report.imported} imported, {report.refreshed} refreshed, {report.kept} already "
+            f"mirrored, {len(report.errors)} error(s); reconcile "
+            + ("requested" if report.reconcile_requested else "not requested")
+        )
+    if report.errors:
+        raise typer.Exit(1)

@@ -1,0 +1,58 @@
+"""``stravasync logs``: sync sessions and their log lines."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from stravasync.cli.common import console, friendly_errors, open_database, settings
+from stravasync.store import sessions as sessions_q
+
+
+@friendly_errors
+def logs(
+    session: str | None = typer.Option(None, "--session", help="Show this session's lines."),
+    athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete's sessions."),
+    limit: int = typer.Option(30, "--limit", min=1, help="How many sessions to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """List recent sync sessions, or the log lines of one (--session ID)."""
+    cfg = settings()
+    db = open_database(cfg)
+    with db.engine.connect() as conn:
+        if session:
+            lines = sessions_q.session_logs(conn, session)
+            if as_json:
+                typer.echo(json.dumps(lines, default=str, indent=2))
+                return
+            if not lines:
+                console.print(f"no log lines for session {session}")
+            for line in lines:
+                meta = f" {json.dumps(line['metadata_json'])}" if line["metadata_json"] else ""
+                console.print(
+                    f"{line['created_at']:%Y-%m-%d %H:%M:%S} {line['level']:<7} "
+                    f"{line['message']}{meta}",
+                    highlight=False,
+                )
+            return
+        rows = sessions_q.recent_sessions(conn, limit=limit, athlete_id=athlete)
+    if as_json:
+        typer.echo(json.dumps(rows, default=str, indent=2))
+        return
+    table = Table(title="sync sessions")
+    for col in ("session", "athlete", "mode", "status", "started", "calls", "summary"):
+        table.add_column(col)
+    for r in rows:
+        summary = r["summary_json"] or {}
+        table.add_row(
+            r["id"],
+            str(r["athlete_id"] or "-"),
+            r["mode"],
+            r["status"],
+            f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
+            str(r["api_calls"]),
+            ", ".join(f"{k}={v}" for k, v in summary.items() if v not in (0, None, ""))[:60],
+        )
+    console.print(table)

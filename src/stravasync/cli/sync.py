@@ -1,0 +1,96 @@
+"""``stravasync sync``: a one-shot, cron-friendly burst of the sync engine."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
+from stravasync.clock import RealClock
+from stravasync.store import syncstate
+from stravasync.store.athletes import overview
+from stravasync.sync.factory import build_engine
+from stravasync.sync.plan import Mode
+
+
+@friendly_errors
+def sync(
+    athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete."),
+    mode: Mode | None = typer.Option(None, "--mode", help="Run this mode now (else: what is due)."),
+    until_idle: bool = typer.Option(
+        True, "--until-idle/--once", help="Keep going until nothing is due (default)."
+    ),
+    max_calls: int | None = typer.Option(None, "--max-calls", min=1, help="Stop after N calls."),
+    deadline: float | None = typer.Option(
+        None, "--deadline", min=1, help="Stop cleanly after SECONDS; the next run resumes."
+    ),
+    since_days: float | None = typer.Option(
+        None, "--since-days", min=0, help="enrich: activities started in the last N days."
+    ),
+    all_: bool = typer.Option(False, "--all", help="enrich: every activity lacking details."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
+) -> None:
+    """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
+    cfg = settings()
+    db = open_database(cfg)
+    clock = RealClock()
+    engine = build_engine(cfg, db, clock, trigger="cli")
+    if mode is not None:
+        options: dict[str, object] = {}
+        if mode is Mode.ENRICH and since_days is not None:
+            options["since_days"] = since_days
+        if mode is Mode.ENRICH and all_:
+            options["all"] = True
+        with db.transaction() as conn:
+            targets = (
+                [athlete]
+                if athlete is not None
+                else [row.athlete_id for row in overview(conn) if row.status == "active"]
+            )
+            for athlete_id in targets:
+                if not syncstate.request_mode(
+                    conn, athlete_id, str(mode), clock.now(), options=options or None
+                ):
+                    raise fail(f"athlete {athlete_id} is not connected")
+    report = engine.run_until_idle(
+        deadline=deadline,
+        max_calls=max_calls,
+        athlete_id=athlete,
+        max_units=None if until_idle else 1,
+    )
+    if as_json:
+        typer.echo(json.dumps(report.as_json()))
+        return
+    table = Table(title="sync run")
+    for key in (
+        "synced",
+        "skipped",
+        "deferred",
+        "failed",
+        "cancelled",
+        "events",
+        "jobs",
+        "api_calls",
+    ):
+        table.add_column(key)
+    data = report.as_json()
+    table.add_row(
+        *(
+            str(data[k])
+            for k in (
+                "synced",
+                "skipped",
+                "deferred",
+                "failed",
+                "cancelled",
+                "events",
+                "jobs",
+                "api_calls",
+            )
+        )
+    )
+    console.print(table)
+    if data["session_id"]:
+        console.print(f"last session: {data['session_id']} (stravasync logs --session ID)")

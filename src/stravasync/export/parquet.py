@@ -1,0 +1,135 @@
+"""Partitioned Parquet export: one directory per table, one file per athlete.
+
+Layout (Hive-style partitions, readable by DuckDB, pandas, Spark; the directory key is
+``athlete`` so it never clashes with the ``athlete_id`` column every file also carries)::
+
+    OUT/activities/athlete=123/part-0.parquet
+    OUT/laps/athlete=123/part-0.parquet         (also splits, segment_efforts)
+    OUT/athletes/part-0.parquet                 (no tokens, scopes or raw profile)
+    OUT/_manifest.json                          (written last: files and row counts)
+
+Rows stream from the store in pages and go out in row groups of ``batch_rows``; every file is
+written under a temporary name and renamed when complete, so a crash never leaves a half file
+that looks complete. A full export (no ``athlete_id``) removes files of an earlier export that
+it did not write (an athlete purged since) once the new ones are in place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Connection
+
+from stravasync.export import optional
+from stravasync.export.arrowschema import arrow_schema, record_batch
+from stravasync.export.atomic import atomic_path, atomic_text, remove_stale_temps
+from stravasync.export.tables import ALL_TABLES, Spec, activity_row, conform, detail_rows
+from stravasync.store.exports import (
+    athlete_rows,
+    athletes_with_activities,
+    iter_activities,
+    iter_details,
+)
+
+BATCH_ROWS = 5_000
+MANIFEST = "_manifest.json"
+
+
+@dataclass(slots=True)
+class ExportReport:
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"files": self.files, "rows": self.rows}
+
+
+class _TableWriter:
+    """Streams dict rows of one table into one Parquet file, atomically."""
+
+    def __init__(self, pa: ModuleType, pq: ModuleType, spec: Spec, batch_rows: int) -> None:
+        self.pa, self.pq = pa, pq
+        self.schema = arrow_schema(pa, spec)
+        self.batch_rows = batch_rows
+
+    def write(self, final: Path, rows: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        with atomic_path(final) as tmp:
+            writer = self.pq.ParquetWriter(str(tmp), self.schema, compression="zstd")
+            try:
+                batch: list[dict[str, Any]] = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) >= self.batch_rows:
+                        writer.write_batch(record_batch(self.pa, self.schema, batch))
+                        count += len(batch)
+                        batch = []
+                if batch or count == 0:
+                    writer.write_batch(record_batch(self.pa, self.schema, batch))
+                    count += len(batch)
+            finally:
+                writer.close()
+        return count
+
+
+def _detail_table_rows(conn: Connection, athlete_id: int, table: str) -> Iterator[dict[str, Any]]:
+    for detail in iter_details(conn, athlete_id=athlete_id):
+        yield from detail_rows(detail)[table]
+
+
+def export_parquet(
+    conn: Connection,
+    out: Path,
+    *,
+    athlete_id: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> ExportReport:
+    """Export the mirror (or one athlete) as partitioned Parquet under ``out``."""
+    pa, pq = optional.pyarrow("the Parquet export")
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out)
+    report = ExportReport(rows={name: 0 for name in ALL_TABLES})
+    writers = {name: _TableWriter(pa, pq, spec, batch_rows) for name, spec in ALL_TABLES.items()}
+
+    def put(table: str, rel: str, rows: Iterable[dict[str, Any]]) -> None:
+        report.rows[table] += writers[table].write(out / rel, rows)
+        report.files.append(rel)
+
+    for athlete in athletes_with_activities(conn, athlete_id):
+        part = f"athlete={athlete}/part-0.parquet"
+        put(
+            "activities",
+            f"activities/{part}",
+            (activity_row(r) for r in iter_activities(conn, athlete_id=athlete)),
+        )
+        for table in ("laps", "splits", "segment_efforts"):
+            put(table, f"{table}/{part}", _detail_table_rows(conn, athlete, table))
+    put(
+        "athletes",
+        "athletes/part-0.parquet",
+        (conform(r, ALL_TABLES["athletes"]) for r in athlete_rows(conn, athlete_id)),
+    )
+    if athlete_id is None:
+        _remove_unlisted(out, set(report.files))
+    with atomic_text(out / MANIFEST) as fh:
+        json.dump(report.as_json(), fh, indent=2)
+    return report
+
+
+def _remove_unlisted(out: Path, keep: set[str]) -> None:
+    """Delete Parquet files of our tables that this export did not (re)write."""
+    for table in ALL_TABLES:
+        root = out / table
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*.parquet"):
+            if path.relative_to(out).as_posix() not in keep:
+                path.unlink()
+        for sub in sorted(root.iterdir(), reverse=True):
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()

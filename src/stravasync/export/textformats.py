@@ -1,0 +1,74 @@
+"""JSON Lines and CSV exports: streamed row by row, written atomically (or to stdout).
+
+- JSONL: one object per live activity: ``athlete_id``, ``id`` and every summary field as last
+  seen (the stored raw SummaryActivity). Deleted activities are left out.
+- CSV: one line per live activity with the typed columns (see ``tables.ACTIVITIES``); the raw
+  summary JSON is the last column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection
+
+from stravasync.export.atomic import atomic_text
+from stravasync.export.tables import ACTIVITIES, activity_row, names
+from stravasync.store.exports import iter_activities
+
+STDOUT = Path("-")
+
+
+@contextmanager
+def _output(out: Path, newline: str | None = None) -> Iterator[IO[str]]:
+    if out == STDOUT:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with atomic_text(out, newline=newline) as fh:
+        yield fh
+
+
+def jsonl_object(row: dict[str, Any]) -> dict[str, Any]:
+    """The exported object of a stored activity row (``athlete_id`` and ``id`` first)."""
+    summary = row.get("summary_json") or {}
+    body = {k: v for k, v in summary.items() if k not in ("athlete_id", "id")}
+    return {"athlete_id": row["athlete_id"], "id": row["id"], **body}
+
+
+def write_jsonl(conn: Connection, out: Path, *, athlete_id: int | None = None) -> int:
+    """Write every live activity as one JSON line; returns how many."""
+    count = 0
+    with _output(out) as fh:
+        for row in iter_activities(conn, athlete_id=athlete_id):
+            fh.write(json.dumps(jsonl_object(row), ensure_ascii=False, separators=(",", ":")))
+            fh.write("\n")
+            count += 1
+    return count
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value
+
+
+def write_csv(conn: Connection, out: Path, *, athlete_id: int | None = None) -> int:
+    """Write every live activity as a CSV line with a header; returns how many."""
+    count = 0
+    with _output(out, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names(ACTIVITIES))
+        for row in iter_activities(conn, athlete_id=athlete_id):
+            writer.writerow([_cell(v) for v in activity_row(row).values()])
+            count += 1
+    return count

@@ -1,0 +1,61 @@
+"""The DuckDB warehouse's rollup views (same rules as stravasync.stats: local days, groups)."""
+
+from __future__ import annotations
+
+from stravasync.stats.eddington import KM, MILE
+from stravasync.stats.facts import RACE_WORKOUT_TYPES, RIDE_SPORTS, RUN_SPORTS
+
+
+def _in(values: frozenset[str] | frozenset[int]) -> str:
+    return ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in sorted(values, key=str))
+
+
+_TOTALS = """count(*) AS count, sum(coalesce(distance, 0)) AS distance_m,
+    sum(coalesce(moving_time, 0)) AS moving_time_s,
+    sum(coalesce(total_elevation_gain, 0)) AS elevation_m"""
+
+VIEWS: dict[str, str] = {
+    "activity_days": f"""
+SELECT a.*,
+    CAST(coalesce(a.start_date_local, a.start_date) AS DATE) AS local_day,
+    CASE WHEN a.sport_type IN ({_in(RIDE_SPORTS)}) THEN 'ride'
+         WHEN a.sport_type IN ({_in(RUN_SPORTS)}) THEN 'run' ELSE 'other' END AS sport_group
+FROM activities a""",
+    "daily_totals": f"""
+SELECT athlete_id, local_day AS day, sport_type, {_TOTALS}
+FROM activity_days GROUP BY athlete_id, local_day, sport_type""",
+    "weekly_totals": f"""
+SELECT athlete_id,
+    CAST(isoyear(local_day) AS VARCHAR) || '-W' || lpad(CAST(week(local_day) AS VARCHAR), 2, '0')
+        AS week,
+    sport_type, {_TOTALS}
+FROM activity_days GROUP BY ALL""",
+    "monthly_totals": f"""
+SELECT athlete_id, strftime(local_day, '%Y-%m') AS month, sport_type, {_TOTALS}
+FROM activity_days GROUP BY ALL""",
+    "yearly_totals": f"""
+SELECT athlete_id, year(local_day) AS year, sport_type, {_TOTALS}
+FROM activity_days GROUP BY ALL""",
+    "eddington": f"""
+WITH days AS (
+    SELECT athlete_id, 'overall' AS sport_group, local_day, sum(distance) AS m
+    FROM activity_days WHERE distance > 0 GROUP BY ALL
+    UNION ALL
+    SELECT athlete_id, sport_group, local_day, sum(distance) AS m
+    FROM activity_days WHERE distance > 0 AND sport_group IN ('ride', 'run') GROUP BY ALL
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY athlete_id, sport_group ORDER BY m DESC) AS rk
+    FROM days
+)
+SELECT athlete_id, sport_group,
+    coalesce(max(CASE WHEN floor((m + 0.001) / {KM}) >= rk THEN rk END), 0) AS eddington_km,
+    coalesce(max(CASE WHEN floor((m + 0.001) / {MILE}) >= rk THEN rk END), 0) AS eddington_miles
+FROM ranked GROUP BY athlete_id, sport_group""",
+    "races": f"""
+SELECT * FROM activity_days WHERE workout_type IN ({_in(RACE_WORKOUT_TYPES)})""",
+}
+
+
+def view_statements() -> list[str]:
+    """``CREATE OR REPLACE VIEW`` statements in dependency order."""
+    return [f"CREATE OR REPLACE VIEW {name} AS {sql.strip()}" for name, sql in VIEWS.items()]

@@ -1,0 +1,205 @@
+"""The DuckDB warehouse: tables refreshed by upsert, plus rollup views (``export.views``).
+
+A re-run is cheap: only activities changed (or re-detailed) since the previous run's watermark,
+minus a safety margin for writers with skewed clocks, are re-read from the store and upserted
+(delete by id, then insert; there is no primary-key index, whose memory grows with the rows).
+Rows the store no longer holds live (deleted on Strava, purged) are dropped by a sweep of live
+ids. Each batch commits on its own (one giant transaction would hold every new row in memory);
+the watermark moves only in the final commit, so a run that crashes is simply redone by the
+next one (upserts are idempotent). DuckDB's buffer pool is capped by ``memory_limit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from stravasync.export import optional
+from stravasync.export.arrowschema import arrow_schema
+from stravasync.export.tables import ALL_TABLES, DETAIL_TABLES, Spec, activity_row, conform
+from stravasync.export.tables import detail_rows as flatten_detail
+from stravasync.export.views import view_statements
+from stravasync.store import exports as queries
+
+MARGIN = timedelta(minutes=10)
+BATCH_ROWS = 5000
+MEMORY_LIMIT = "128MB"  # DuckDB's buffer pool; beyond it DuckDB spills to disk
+_DUCK_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "str": "VARCHAR",
+    "bool": "BOOLEAN",
+    "ts": "TIMESTAMP",  # naive UTC
+    "local": "TIMESTAMP",  # naive local wall time
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseReport:
+    upserted: int
+    removed: int
+    detail_activities: int
+    full: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "upserted": self.upserted,
+            "removed": self.removed,
+            "detail_activities": self.detail_activities,
+            "full": self.full,
+        }
+
+
+def _ddl(name: str, spec: Spec) -> str:
+    cols = [f"{col} {_DUCK_TYPES[kind]}" for col, kind in spec]
+    return f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(cols)})"
+
+
+def _naive_utc(row: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    for col, kind in spec:
+        value = row.get(col)
+        if kind == "ts" and isinstance(value, datetime):
+            row[col] = value.astimezone(UTC).replace(tzinfo=None)
+    return row
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Loader:
+    def __init__(self, duck: Any, pa: Any) -> None:
+        self.duck, self.pa = duck, pa
+        self.schemas = {
+            name: arrow_schema(pa, tuple((c, "local" if k == "ts" else k) for c, k in spec))
+            for name, spec in ALL_TABLES.items()
+        }
+
+    def insert(self, table: str, rows: list[dict[str, Any]], *, replace: bool = False) -> None:
+        if not rows:
+            return
+        batch = self.pa.Table.from_pylist(rows, schema=self.schemas[table])
+        self.duck.register("_batch", batch)
+        try:
+            if replace:  # an upsert by id; no PRIMARY KEY index (its memory grows with rows)
+                self.duck.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _batch)")
+            self.duck.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+        finally:
+            self.duck.unregister("_batch")
+
+
+def _read_mark(duck: Any) -> datetime | None:
+    rows = duck.execute("SELECT value FROM export_state WHERE key = 'mark'").fetchall()
+    return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+
+def _count(duck: Any, table: str) -> int:
+    return int(duck.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def refresh_warehouse(
+    conn: Connection,
+    path: Path,
+    *,
+    full: bool = False,
+    batch_rows: int = BATCH_ROWS,
+    memory_limit: str = MEMORY_LIMIT,
+) -> WarehouseReport:
+    """Create or refresh the DuckDB warehouse at ``path`` from the store."""
+    duckdb = optional.duckdb("the DuckDB export")
+    pa, _ = optional.pyarrow("the DuckDB export")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    duck = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+    try:
+        for name, spec in ALL_TABLES.items():
+            duck.execute(_ddl(name, spec))
+        duck.execute(
+            "CREATE TABLE IF NOT EXISTS export_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
+        )
+        previous = None if full else _read_mark(duck)
+        if previous is None:
+            full = True
+            # the mark goes first: a crash during the rebuild makes the next run rebuild again
+            duck.execute("DELETE FROM export_state WHERE key = 'mark'")
+            for name in ALL_TABLES:
+                duck.execute(f"DELETE FROM {name}")
+        since = previous - MARGIN if previous is not None else None
+        a_mark, d_mark = queries.newest_marks(conn)  # before reading: later writes come next time
+        loader = _Loader(duck, pa)
+        upserted = 0
+        for batch in _batches(queries.iter_activities(conn, changed_since=since), batch_rows):
+            loader.insert(
+                "activities",
+                [_naive_utc(activity_row(r), ALL_TABLES["activities"]) for r in batch],
+                replace=not full,
+            )
+            upserted += len(batch)
+        removed = _sweep(duck, pa, conn)
+        details = _load_details(duck, loader, conn, since, batch_rows)
+        duck.execute("BEGIN TRANSACTION")
+        duck.execute("DELETE FROM athletes")
+        loader.insert(
+            "athletes",
+            [
+                _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
+                for r in queries.athlete_rows(conn)
+            ],
+        )
+        for stmt in view_statements():
+            duck.execute(stmt)
+        marks = [m for m in (a_mark, d_mark) if m is not None]
+        if marks:
+            duck.execute(
+                "INSERT OR REPLACE INTO export_state VALUES ('mark', ?)",
+                [max(marks).astimezone(UTC).isoformat()],
+            )
+        duck.execute("COMMIT")
+    finally:
+        duck.close()
+    return WarehouseReport(upserted, removed, details, full)
+
+
+def _sweep(duck: Any, pa: Any, conn: Connection) -> int:
+    """Drop activities (and their child rows) the store no longer holds live."""
+    duck.execute("CREATE OR REPLACE TEMP TABLE _live (id BIGINT)")
+    schema = pa.schema([pa.field("id", pa.int64())])
+    for ids in queries.iter_live_ids(conn):
+        duck.register("_ids", pa.Table.from_pydict({"id": ids}, schema=schema))
+        duck.execute("INSERT INTO _live SELECT id FROM _ids")
+        duck.unregister("_ids")
+    before = _count(duck, "activities")
+    duck.execute("DELETE FROM activities WHERE id NOT IN (SELECT id FROM _live)")
+    after = _count(duck, "activities")
+    for table in DETAIL_TABLES:
+        duck.execute(f"DELETE FROM {table} WHERE activity_id NOT IN (SELECT id FROM _live)")
+    duck.execute("DROP TABLE _live")
+    return before - after
+
+
+def _load_details(
+    duck: Any, loader: _Loader, conn: Connection, since: datetime | None, batch_rows: int
+) -> int:
+    """Replace the child rows of every activity whose details were fetched since ``since``."""
+    count = 0
+    stream = queries.iter_details(conn, fetched_since=since)
+    for batch in _batches(stream, max(1, batch_rows // 20)):
+        ids = [int(d["activity_id"]) for d in batch]
+        flat = [flatten_detail(d) for d in batch]
+        for table in DETAIL_TABLES:
+            marks = ", ".join("?" for _ in ids)
+            duck.execute(f"DELETE FROM {table} WHERE activity_id IN ({marks})", ids)
+            loader.insert(table, [row for f in flat for row in f[table]])
+        count += len(batch)
+    return count

@@ -1,0 +1,124 @@
+"""The ASGI layer in front of the Strava paths: rate limits, faults, headers, request counts.
+
+/api/v3/* always counts against the limits; /oauth/token (and /api/v3/oauth/token) only with
+``count_token_requests``; /_sim/* and the authorize page never. Every counted or limited response
+carries the four rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from stravasync.simulator.responses import RATE_LIMITED, inactive_app
+from stravasync.simulator.transport import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from stravasync.simulator.core import Simulator
+
+
+def classify(path: str) -> str:
+    """ "api" (counted, faults), "token" (maybe counted), "oauth" (not counted), "other"."""
+    if path.startswith("/api/v3/oauth/") or path.startswith("/oauth/"):
+        return "token" if path.endswith("/token") else "oauth"
+    if path.startswith("/api/v3"):
+        return "api"
+    return "other"
+
+
+class Gate:
+    """Wraps the FastAPI app; see the module docstring."""
+
+    def __init__(self, app: ASGIApp, sim: Simulator) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        kind = classify(path)
+        if kind in ("other", "oauth"):
+            await self.app(scope, receive, send)
+            return
+        sim = self.sim
+        method: str = scope["method"]
+        now = sim.now()
+        fault = sim.faults.pick()
+        if fault == "inactive":
+            await self._reply(send, 403, inactive_app(), now, method, path)
+            return
+        counted = kind == "api" or sim.config.count_token_requests
+        within = sim.limiter.hit(now) if counted else True
+        if fault == "storm" or not within:
+            await self._reply(send, 429, RATE_LIMITED, now, method, path)
+            return
+        delay = sim.faults.delay()
+        if delay:
+            await asyncio.sleep(delay)
+        if fault == "hang":
+            await asyncio.sleep(sim.faults.hang_seconds)
+            await self._reply(
+                send, 504, {"message": "Gateway Timeout", "errors": []}, now, method, path
+            )
+            return
+        if fault == "5xx":
+            status = sim.faults.rng.choice([500, 502, 503])
+            await self._reply(send, status, {"message": "Error", "errors": []}, now, method, path)
+            return
+        await self._forward(scope, receive, send, now, method, path, fault == "malformed")
+
+    async def _reply(
+        self, send: Send, status: int, body: dict[str, Any], now: int, method: str, path: str
+    ) -> None:
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(raw)).encode()),
+            *self.sim.limiter.headers(now),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": raw})
+        self.sim.requests.record(method, path, status)
+
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        now: int,
+        method: str,
+        path: str,
+        malformed: bool,
+    ) -> None:
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                status = int(start.get("status", 500))
+                if malformed and status == 200 and body:
+                    body = body[: max(1, len(body) * 2 // 3)]
+                headers = [
+                    (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
+                ]
+                headers += [
+                    (b"content-length", str(len(body)).encode()),
+                    *self.sim.limiter.headers(now),
+                ]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                self.sim.requests.record(method, path, status)
+                return
+            await send(message)
+
+        await self.app(scope, receive, wrapped)

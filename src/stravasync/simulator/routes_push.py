@@ -1,0 +1,51 @@
+"""Push subscriptions: POST / GET / DELETE /api/v3/push_subscriptions (one per application)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request, Response
+
+from stravasync.simulator.render import iso
+from stravasync.simulator.responses import client_invalid
+from stravasync.simulator.routes_api import json_response
+from stravasync.simulator.routes_oauth import params
+
+if TYPE_CHECKING:
+    from stravasync.simulator.core import Simulator
+
+
+def push_router(sim: Simulator) -> APIRouter:
+    router = APIRouter(prefix="/api/v3/push_subscriptions")
+
+    def check_client(p: dict[str, str]) -> None:
+        if p.get("client_id") != sim.client_id or p.get("client_secret") != sim.client_secret:
+            raise client_invalid()
+
+    @router.post("")
+    async def create(request: Request) -> Response:
+        p = await params(request)
+        check_client(p)
+        when = iso(sim.now())
+        sub = await asyncio.to_thread(
+            sim.webhooks.create, p.get("callback_url", ""), p.get("verify_token", ""), when
+        )
+        sim.start_webhooks_from_now()
+        return json_response({"id": sub.id}, status=201)
+
+    @router.get("")
+    async def list_(request: Request) -> Response:
+        p = await params(request)
+        check_client(p)
+        sub = sim.webhooks.subscription
+        return json_response([] if sub is None else [sub.as_json()])
+
+    @router.delete("/{subscription_id}")
+    async def delete(subscription_id: int, request: Request) -> Response:
+        p = await params(request)
+        check_client(p)
+        sim.webhooks.delete(subscription_id)
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,31 @@
+"""All of an athlete's stats from their activity facts: one pure function, JSON-ready output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from stravasync.stats.eddington import eddington_report
+from stravasync.stats.facts import ActivityFacts
+from stravasync.stats.rollups import races, records, rollups
+
+STATS_VERSION = 1  # bump when the shape or a rule changes: cached stats are then recomputed
+
+
+def compute_stats(
+    athlete_id: int, facts: Iterable[ActivityFacts], computed_at: datetime | None
+) -> dict[str, Any]:
+    """The stats document served at ``GET /api/athletes/{id}/stats`` (see /tmp/status/stats.md)."""
+    items = list(facts)
+    return {
+        "athlete_id": athlete_id,
+        "version": STATS_VERSION,
+        "computed_at": computed_at.isoformat() if computed_at else None,
+        "activity_count": len(items),
+        "day_basis": "local",
+        "eddington": eddington_report(items),
+        "rollups": rollups(items),
+        "races": races(items),
+        "records": records(items),
+    }

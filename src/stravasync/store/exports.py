@@ -1,0 +1,139 @@
+"""Streaming reads for exports: keyset pages by id, so memory stays flat at any size.
+
+Each page is its own short query (``id > last ORDER BY id LIMIT n``): it works alike on SQLite
+and PostgreSQL, holds no server cursor open, and never loads the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
+from stravasync.store.schema import activities, activity_details, athletes
+
+PAGE_ROWS = 2000
+DETAIL_PAGE_ROWS = 200  # detail rows carry laps/splits/efforts JSON: smaller pages
+
+_ACTIVITY_COLUMNS = [c for c in activities.c if c.name != "deleted_at"]
+
+
+def _live(athlete_id: int | None) -> list[ColumnElement[bool]]:
+    cond: list[ColumnElement[bool]] = [activities.c.deleted_at.is_(None)]
+    if athlete_id is not None:
+        cond.append(activities.c.athlete_id == athlete_id)
+    return cond
+
+
+def iter_activities(
+    conn: Connection,
+    *,
+    athlete_id: int | None = None,
+    changed_since: datetime | None = None,
+    page_rows: int = PAGE_ROWS,
+) -> Iterator[dict[str, Any]]:
+    """Live activities by id (with description and calories from their details, if any).
+
+    ``changed_since``: only rows updated, or whose details were fetched, at or after it.
+    """
+    cond = _live(athlete_id)
+    if changed_since is not None:
+        cond.append(
+            or_(
+                activities.c.updated_at >= changed_since,
+                activities.c.detail_fetched_at >= changed_since,
+            )
+        )
+    base = select(
+        *_ACTIVITY_COLUMNS, activity_details.c.description, activity_details.c.calories
+    ).select_from(
+        activities.outerjoin(activity_details, activity_details.c.activity_id == activities.c.id)
+    )
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activities.c.id).limit(page_rows)
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["id"]
+
+
+def iter_details(
+    conn: Connection,
+    *,
+    athlete_id: int | None = None,
+    fetched_since: datetime | None = None,
+    page_rows: int = DETAIL_PAGE_ROWS,
+) -> Iterator[dict[str, Any]]:
+    """Stored details of live activities (JSON columns + ``athlete_id``), by activity id."""
+    cond = _live(athlete_id)
+    if fetched_since is not None:
+        cond.append(activity_details.c.fetched_at >= fetched_since)
+    base = select(
+        activity_details.c.activity_id,
+        activities.c.athlete_id,
+        activity_details.c.laps_json,
+        activity_details.c.splits_metric_json,
+        activity_details.c.splits_standard_json,
+        activity_details.c.segment_efforts_json,
+    ).select_from(
+        activity_details.join(activities, activities.c.id == activity_details.c.activity_id)
+    )
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activity_details.c.activity_id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activity_details.c.activity_id)
+        rows = [dict(r) for r in conn.execute(stmt.limit(page_rows)).mappings()]
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["activity_id"]
+
+
+def iter_live_ids(
+    conn: Connection, *, athlete_id: int | None = None, page_rows: int = 20000
+) -> Iterator[list[int]]:
+    """Pages of live activity ids (for removing what the store no longer holds)."""
+    cond = _live(athlete_id)
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = select(activities.c.id).where(and_(*page_cond)).order_by(activities.c.id)
+        ids = [int(i) for i in conn.execute(stmt.limit(page_rows)).scalars()]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def athletes_with_activities(conn: Connection, athlete_id: int | None = None) -> list[int]:
+    stmt = select(activities.c.athlete_id).where(and_(*_live(athlete_id))).distinct()
+    return sorted(int(a) for a in conn.execute(stmt).scalars())
+
+
+def athlete_rows(conn: Connection, athlete_id: int | None = None) -> list[dict[str, Any]]:
+    """Athletes without secrets (no tokens, scopes or raw profile)."""
+    stmt = select(
+        athletes.c.id,
+        athletes.c.username,
+        athletes.c.firstname,
+        athletes.c.lastname,
+        athletes.c.status,
+        athletes.c.timezone,
+        athletes.c.connected_at,
+        athletes.c.deauthorized_at,
+    ).order_by(athletes.c.id)
+    if athlete_id is not None:
+        stmt = stmt.where(athletes.c.id == athlete_id)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def newest_marks(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """``(max activities.updated_at, max activity_details.fetched_at)``: export watermarks."""
+    a = conn.execute(select(func.max(activities.c.updated_at))).scalar()
+    d = conn.execute(select(func.max(activity_details.c.fetched_at))).scalar()
+    return a, d

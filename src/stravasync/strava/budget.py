@@ -1,0 +1,198 @@
+"""The rate budget every Strava request is reserved against: reserve before, reconcile after.
+
+:class:`SharedBudget` keeps the four counters in the ``rate_budget`` table so every process of
+a deployment spends one application quota together (one write transaction per reservation;
+row locks on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite). :class:`MemoryBudget` runs the same
+pure decisions (:mod:`stravasync.strava.counters`) in one process, for tests and scripts.
+
+A denied reservation raises :class:`BudgetExhausted` carrying ``retry_at``: callers schedule
+the work for then, they do not sleep in a loop. A 429 closes the exceeded limit class until
+its window resets and is logged as an error of the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from stravasync.store import Database
+from stravasync.store import budget as budget_q
+from stravasync.strava import counters as cnt
+from stravasync.strava.counters import Counter, Denial
+from stravasync.strava.errors import BudgetExhausted, RateLimited
+from stravasync.strava.ratelimit import Limits, Policy, Priority
+
+log = logging.getLogger(__name__)
+
+
+class Budget(Protocol):
+    def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
+        """Count one request, or raise :class:`BudgetExhausted` (nothing may be sent)."""
+        ...
+
+    def reconcile(
+        self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
+    ) -> None:
+        """Correct the counters from a response's rate-limit headers."""
+        ...
+
+    def on_429(
+        self, headers: Mapping[str, str], now: datetime, *, read: bool = True
+    ) -> RateLimited:
+        """Record a 429: close the exceeded limit class; return the error to raise."""
+        ...
+
+
+def _log_429(denial: Denial, now: datetime) -> None:
+    log.error(
+        "Strava answered 429: the rate budget model was wrong; %s closed until %s",
+        denial.limit_class,
+        denial.retry_at.isoformat(),
+        extra={"limit_class": denial.limit_class, "retry_at": denial.retry_at.isoformat()},
+    )
+
+
+class MemoryBudget:
+    """The budget in one process's memory (thread-safe); same decisions as the shared one."""
+
+    def __init__(self, limits: Limits, policy: Policy | None = None) -> None:
+        self.limits = limits
+        self.policy = policy or Policy()
+        self._counters: list[Counter] | None = None
+        self._lock = threading.Lock()
+        self.history: list[Counter] = []
+
+    def _rolled(self, now: datetime) -> list[Counter]:
+        if self._counters is None:
+            self._counters = cnt.fresh_counters(self.limits, now)
+        out: list[Counter] = []
+        for c in self._counters:
+            rolled, finished = cnt.roll(c, now, self.limits)
+            if finished is not None:
+                self.history.append(finished)
+            out.append(rolled)
+        self._counters = out
+        return out
+
+    def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
+        with self._lock:
+            result = cnt.decide(self._rolled(now), priority, read=read, now=now, policy=self.policy)
+            if isinstance(result, Denial):
+                raise BudgetExhausted(result.retry_at, result.limit_class)
+            self._counters = result
+
+    def reconcile(
+        self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
+    ) -> None:
+        usage = cnt.parse_headers(headers)
+        if not usage:
+            return
+        with self._lock:
+            self._counters = cnt.reconcile(
+                self._rolled(now), usage, sent_at=sent_at or now, now=now, configured=self.limits
+            )
+
+    def on_429(
+        self, headers: Mapping[str, str], now: datetime, *, read: bool = True
+    ) -> RateLimited:
+        with self._lock:
+            counters, denial = cnt.close_on_429(
+                self._rolled(now), cnt.parse_headers(headers), read=read, now=now
+            )
+            self._counters = counters
+        _log_429(denial, now)
+        return RateLimited(denial.retry_at, denial.limit_class)
+
+    def snapshot(self, now: datetime) -> list[Counter]:
+        with self._lock:
+            return list(self._rolled(now))
+
+
+class SharedBudget:
+    """The budget in the database, shared by every process using it.
+
+    ``limits`` are the configured ceilings (Settings: ``rate_tier`` or explicit values);
+    Strava's headers may lower the effective limit, never raise it above these.
+    """
+
+    def __init__(self, db: Database, limits: Limits, policy: Policy | None = None) -> None:
+        self.db = db
+        self.limits = limits
+        self.policy = policy or Policy()
+
+    def _load(self, conn: Connection, now: datetime) -> tuple[list[Counter], list[Counter]]:
+        """(stored, rolled to ``now``) counters, locked; finished windows are archived."""
+        stored = budget_q.load(conn, lock=True)
+        if len(stored) < len(cnt.ALL_KEYS):
+            budget_q.ensure(conn, cnt.fresh_counters(self.limits, now), now)
+            stored = budget_q.load(conn, lock=True)
+        rolled: list[Counter] = []
+        finished: list[Counter] = []
+        for c in stored:
+            new, done = cnt.roll(c, now, self.limits)
+            rolled.append(new)
+            if done is not None:
+                finished.append(done)
+        if finished:
+            budget_q.archive(conn, finished)
+        return stored, rolled
+
+    @staticmethod
+    def _save(
+        conn: Connection, stored: Sequence[Counter], after: Sequence[Counter], now: datetime
+    ) -> None:
+        changed = [a for a, b in zip(after, stored, strict=True) if a != b]
+        if changed:
+            budget_q.save(conn, changed, now)
+
+    def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
+        with self.db.transaction() as conn:
+            stored, counters = self._load(conn, now)
+            result = cnt.decide(counters, priority, read=read, now=now, policy=self.policy)
+            after = counters if isinstance(result, Denial) else result
+            self._save(conn, stored, after, now)
+        if isinstance(result, Denial):
+            raise BudgetExhausted(result.retry_at, result.limit_class)
+
+    def reconcile(
+        self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
+    ) -> None:
+        usage = cnt.parse_headers(headers)
+        if not usage:
+            return
+        with self.db.transaction() as conn:
+            stored, counters = self._load(conn, now)
+            after = cnt.reconcile(
+                counters, usage, sent_at=sent_at or now, now=now, configured=self.limits
+            )
+            self._save(conn, stored, after, now)
+
+    def on_429(
+        self, headers: Mapping[str, str], now: datetime, *, read: bool = True
+    ) -> RateLimited:
+        usage = cnt.parse_headers(headers)
+        with self.db.transaction() as conn:
+            stored, counters = self._load(conn, now)
+            counters = cnt.reconcile(counters, usage, sent_at=now, now=now, configured=self.limits)
+            after, denial = cnt.close_on_429(counters, usage, read=read, now=now)
+            self._save(conn, stored, after, now)
+        _log_429(denial, now)
+        return RateLimited(denial.retry_at, denial.limit_class)
+
+    def snapshot(self, now: datetime) -> list[Counter]:
+        """The four counters as of ``now`` (rolled, not written): for dashboards and metrics."""
+        with self.db.engine.connect() as conn:
+            counters = budget_q.load(conn, lock=False)
+        if not counters:
+            return cnt.fresh_counters(self.limits, now)
+        return [cnt.roll(c, now, self.limits)[0] for c in counters]
+
+    def history(self, *, since: datetime | None = None) -> list[Counter]:
+        """Finished windows archived in ``rate_history``, oldest first."""
+        with self.db.engine.connect() as conn:
+            return budget_q.history(conn, since=since)

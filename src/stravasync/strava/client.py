@@ -1,0 +1,317 @@
+"""StravaClient: the only code that speaks Strava HTTP (sync ``httpx``; one request per call).
+
+Every method reserves one request against the shared budget first, at the ``priority`` given,
+and may raise any error of :mod:`stravasync.strava.errors`; :class:`Deferred` errors are not
+failures (the caller reschedules at ``retry_at``). ``base_url`` is the origin serving
+``/api/v3`` and ``/oauth`` (Strava, or the simulator).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from stravasync.clock import Clock
+from stravasync.strava.budget import Budget
+from stravasync.strava.errors import MalformedResponse
+from stravasync.strava.models import (
+    ActivityPage,
+    ActivityStats,
+    DetailedActivity,
+    DetailedAthlete,
+    Lap,
+    PushSubscription,
+    StreamSet,
+    SummaryActivity,
+    SummaryAthlete,
+    TokenResponse,
+    parse_list,
+)
+from stravasync.strava.ratelimit import Priority
+from stravasync.strava.transport import Call, Transport
+
+API = "/api/v3"
+MAX_PER_PAGE = 200
+STREAM_KEYS = [
+    "time",
+    "distance",
+    "latlng",
+    "altitude",
+    "velocity_smooth",
+    "heartrate",
+    "cadence",
+    "watts",
+    "temp",
+    "moving",
+    "grade_smooth",
+]
+
+
+class StravaClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        budget: Budget,
+        clock: Clock,
+        http: httpx.Client | None = None,
+        timeout: float = 20.0,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.budget = budget
+        self.clock = clock
+        self.transport = Transport(
+            base_url=self.base_url,
+            budget=budget,
+            clock=clock,
+            http=http,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            rng=rng,
+        )
+
+    # --- activities --------------------------------------------------------------------------
+
+    def list_activities(
+        self,
+        access_token: str,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        page: int = 1,
+        per_page: int = MAX_PER_PAGE,
+        priority: Priority,
+    ) -> ActivityPage:
+        """One page of the token's athlete's activities (newest first; oldest first under
+        ``after``). ``before``/``after`` are epoch seconds on the start time."""
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        params: dict[str, Any] = {"page": page, "per_page": per_page}
+        if before is not None:
+            params["before"] = before
+        if after is not None:
+            params["after"] = after
+        data = self._get(access_token, "/athlete/activities", priority, "activities", None, params)
+        return ActivityPage(
+            activities=parse_list(SummaryActivity, data),
+            page=page,
+            per_page=per_page,
+            before=before,
+            after=after,
+        )
+
+    def get_activity(
+        self,
+        access_token: str,
+        activity_id: int,
+        *,
+        include_all_efforts: bool = False,
+        priority: Priority,
+    ) -> DetailedActivity:
+        params = {"include_all_efforts": "true"} if include_all_efforts else None
+        data = self._get(
+            access_token, f"/activities/{activity_id}", priority, "activity", activity_id, params
+        )
+        return DetailedActivity.parse(data)
+
+    def get_laps(self, access_token: str, activity_id: int, *, priority: Priority) -> list[Lap]:
+        data = self._get(
+            access_token, f"/activities/{activity_id}/laps", priority, "activity", activity_id
+        )
+        return parse_list(Lap, data)
+
+    def get_streams(
+        self,
+        access_token: str,
+        activity_id: int,
+        *,
+        keys: Sequence[str] = STREAM_KEYS,
+        priority: Priority,
+    ) -> StreamSet:
+        params = {"keys": ",".join(keys), "key_by_type": "true"}
+        data = self._get(
+            access_token,
+            f"/activities/{activity_id}/streams",
+            priority,
+            "activity",
+            activity_id,
+            params,
+        )
+        if isinstance(data, list):  # key_by_type ignored: a list of {type, data, ...}
+            data = {str(s.get("type")): s for s in data if isinstance(s, dict)}
+        return StreamSet.parse(data)
+
+    def get_kudos(
+        self,
+        access_token: str,
+        activity_id: int,
+        *,
+        page: int = 1,
+        per_page: int = MAX_PER_PAGE,
+        priority: Priority,
+    ) -> list[SummaryAthlete]:
+        params = {"page": page, "per_page": max(1, min(per_page, MAX_PER_PAGE))}
+        data = self._get(
+            access_token,
+            f"/activities/{activity_id}/kudos",
+            priority,
+            "activity",
+            activity_id,
+            params,
+        )
+        return parse_list(SummaryAthlete, data)
+
+    # --- athlete -----------------------------------------------------------------------------
+
+    def get_athlete(self, access_token: str, *, priority: Priority) -> DetailedAthlete:
+        return DetailedAthlete.parse(self._get(access_token, "/athlete", priority, "athlete"))
+
+    def get_athlete_stats(
+        self, access_token: str, athlete_id: int, *, priority: Priority
+    ) -> ActivityStats:
+        data = self._get(
+            access_token, f"/athletes/{athlete_id}/stats", priority, "athlete", athlete_id
+        )
+        return ActivityStats.parse(data)
+
+    # --- OAuth -------------------------------------------------------------------------------
+
+    def exchange_code(
+        self, code: str, *, priority: Priority = Priority.INTERACTIVE
+    ) -> TokenResponse:
+        """Trade an authorization code for tokens (the code is single-use)."""
+        return self._token({"code": code, "grant_type": "authorization_code"}, priority)
+
+    def refresh(
+        self, refresh_token: str, *, priority: Priority = Priority.INTERACTIVE
+    ) -> TokenResponse:
+        """New tokens from a refresh token. The returned refresh token replaces the old one,
+        which Strava invalidates at once: persist it before using the access token."""
+        return self._token(
+            {"refresh_token": refresh_token, "grant_type": "refresh_token"}, priority
+        )
+
+    def deauthorize(self, access_token: str, *, priority: Priority = Priority.INTERACTIVE) -> None:
+        """Invalidate every token of this application for the token's athlete."""
+        self.transport.json(
+            Call(
+                "POST",
+                "/oauth/deauthorize",
+                priority,
+                "athlete",
+                form={"access_token": access_token},
+            )
+        )
+
+    def revoke(
+        self,
+        token: str,
+        *,
+        token_type_hint: str = "refresh_token",  # noqa: S107
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> None:
+        """POST /oauth/revoke (HTTP Basic with the client credentials); 200 even if unknown."""
+        self.transport.json(
+            Call(
+                "POST",
+                "/oauth/revoke",
+                priority,
+                "token",
+                form={"token": token, "token_type_hint": token_type_hint},
+                basic=(self.client_id, self._client_secret),
+            )
+        )
+
+    # --- webhooks ----------------------------------------------------------------------------
+
+    def create_push_subscription(self, callback_url: str, verify_token: str) -> int:
+        data = self.transport.json(
+            Call(
+                "POST",
+                f"{API}/push_subscriptions",
+                Priority.INTERACTIVE,
+                "push_subscription",
+                form={
+                    **self._credentials(),
+                    "callback_url": callback_url,
+                    "verify_token": verify_token,
+                },
+                retry_unanswered=False,
+            )
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            raise MalformedResponse(200, "push subscription answer has no id")
+        return int(data["id"])
+
+    def list_push_subscriptions(self) -> list[PushSubscription]:
+        data = self.transport.json(
+            Call(
+                "GET",
+                f"{API}/push_subscriptions",
+                Priority.INTERACTIVE,
+                "push_subscription",
+                params=self._credentials(),
+            )
+        )
+        return parse_list(PushSubscription, data)
+
+    def delete_push_subscription(self, subscription_id: int) -> None:
+        self.transport.json(
+            Call(
+                "DELETE",
+                f"{API}/push_subscriptions/{subscription_id}",
+                Priority.INTERACTIVE,
+                "push_subscription",
+                subscription_id,
+                params=self._credentials(),
+            )
+        )
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _credentials(self) -> dict[str, str]:
+        return {"client_id": self.client_id, "client_secret": self._client_secret}
+
+    def _get(
+        self,
+        access_token: str,
+        path: str,
+        priority: Priority,
+        resource: str,
+        resource_id: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        return self.transport.json(
+            Call(
+                "GET",
+                API + path,
+                priority,
+                resource,
+                resource_id,
+                params=params,
+                bearer=access_token,
+            )
+        )
+
+    def _token(self, form: dict[str, str], priority: Priority) -> TokenResponse:
+        data = self.transport.json(
+            Call(
+                "POST",
+                "/oauth/token",
+                priority,
+                "token",
+                form={**self._credentials(), **form},
+                retry_unanswered=False,
+            )
+        )
+        return TokenResponse.parse(data)

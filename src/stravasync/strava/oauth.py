@@ -1,0 +1,134 @@
+"""Connecting an athlete: authorize URL with a CSRF ``state``, redirect parsing, scope check.
+
+Flow: :func:`begin` stores a random state and returns the URL to open; Strava redirects to
+``redirect_uri?state=..&code=..&scope=..`` (or ``error=access_denied``); :func:`complete`
+checks the state (once, before it expires), checks the granted scopes, exchanges the code and
+stores the encrypted tokens. :func:`check_scopes` explains a missing permission in plain words:
+the most common setup mistake is unticking "View data about your private activities".
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from stravasync.store import Database
+from stravasync.store import tokens as token_q
+from stravasync.strava.client import StravaClient
+from stravasync.strava.errors import AuthorizationDenied, OAuthStateInvalid, ScopeMissing
+from stravasync.strava.tokens import TokenManager
+
+DEFAULT_SCOPES = ("read", "activity:read_all", "profile:read_all")
+STATE_TTL = timedelta(minutes=15)
+
+
+def authorize_url(
+    base_url: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    state: str,
+    scopes: tuple[str, ...] = DEFAULT_SCOPES,
+    approval_prompt: str = "auto",
+) -> str:
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "approval_prompt": approval_prompt,
+            "scope": ",".join(scopes),
+            "state": state,
+        }
+    )
+    return f"{base_url.rstrip('/')}/oauth/authorize?{query}"
+
+
+def check_scopes(granted: str, *, require_private: bool = True) -> None:
+    """Raise :class:`ScopeMissing` unless ``granted`` lets us read the athlete's activities.
+
+    ``activity:read_all`` implies ``activity:read``. With ``require_private`` (the default for a
+    faithful mirror) ``activity:read_all`` is required: without it "Only Me" activities are
+    invisible and private edits arrive as deletions.
+    """
+    scopes = {s.strip() for s in granted.replace(" ", ",").split(",") if s.strip()}
+    if "activity:read_all" in scopes:
+        return
+    if "activity:read" not in scopes:
+        raise ScopeMissing("activity:read", granted)
+    if require_private:
+        raise ScopeMissing("activity:read_all", granted)
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """What came back from Strava's authorize page (any field may be missing)."""
+
+    code: str | None
+    state: str | None
+    scope: str | None
+    error: str | None
+
+
+def parse_redirect(text: str) -> Redirect:
+    """Parse a pasted redirect URL (or its query string); a bare code is taken as the code."""
+    text = text.strip()
+    if "=" not in text:
+        return Redirect(code=text or None, state=None, scope=None, error=None)
+    query = urlparse(text).query if "?" in text else text
+    values = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    return Redirect(
+        code=values.get("code") or None,
+        state=values.get("state") or None,
+        scope=values.get("scope"),
+        error=values.get("error") or None,
+    )
+
+
+def begin(db: Database, now: datetime, *, return_to: str | None = None) -> str:
+    """Store and return a fresh random state (valid for 15 minutes, once)."""
+    state = secrets.token_urlsafe(24)
+    with db.transaction() as conn:
+        token_q.add_state(conn, state, now=now, expires_at=now + STATE_TTL, return_to=return_to)
+    return state
+
+
+def take_state(db: Database, state: str | None, now: datetime) -> str | None:
+    """Consume ``state`` or raise :class:`OAuthStateInvalid`; returns its ``return_to``."""
+    if not state:
+        raise OAuthStateInvalid()
+    with db.transaction() as conn:
+        valid, return_to = token_q.take_state(conn, state, now=now)
+    if not valid:
+        raise OAuthStateInvalid()
+    return return_to
+
+
+def complete(
+    db: Database,
+    client: StravaClient,
+    tokens: TokenManager,
+    redirect: Redirect,
+    now: datetime,
+    *,
+    check_state: bool = True,
+    require_private: bool = True,
+) -> int:
+    """Finish a connection from a redirect: returns the connected athlete's id.
+
+    The state is checked first, then the scopes (before spending the single-use code), then the
+    code is exchanged and the tokens stored encrypted. ``scope=None`` (a bare code) skips the
+    scope check: Strava's token answer does not say what was granted.
+    """
+    if redirect.error:
+        raise AuthorizationDenied(redirect.error)
+    if check_state:
+        take_state(db, redirect.state, now)
+    if redirect.scope is not None:
+        check_scopes(redirect.scope, require_private=require_private)
+    if not redirect.code:
+        raise AuthorizationDenied("no code in the answer")
+    token = client.exchange_code(redirect.code)
+    return tokens.store_new(token, now, scope=redirect.scope)

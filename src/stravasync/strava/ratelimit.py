@@ -1,0 +1,163 @@
+"""Priorities, limits and the budget policy: cushions per priority class and pacing.
+
+Strava counts requests per application in four counters: overall and read, each over a
+15-minute and a daily window. Every request is reserved before it is sent (see
+:mod:`stravasync.strava.counters` for the decision, :mod:`stravasync.strava.budget` for the
+shared store). This module holds the numbers and the two curves that shape spending:
+
+**Cushions.** A class may not spend the last ``cushion * limit`` requests of a window, so the
+classes above it still find room. Defaults (fraction of each limit):
+
+=============  =====  =========================================================================
+interactive    0      a person is waiting: may use everything
+webhook        0.02   one event is one or two requests; 2% of 100 keeps two for a click
+incremental    0.05   regular polls, a few per athlete; keep room for webhooks and clicks
+refresh        0.10   re-listing recent weeks catches silent edits, it can wait minutes
+backfill       0.15   history can wait; it must never starve new activities
+enrich         0.20   details and streams are the biggest spender and the least urgent
+reconcile      0.25   cheap periodic safety net; runs on what everybody else left
+=============  =====  =========================================================================
+
+**Release.** Quota left at a reset is lost, so in the last ``release`` fraction of a window
+(default 10%: the last 90 s of a quarter hour, the last 2.4 h of a day) every cushion shrinks
+linearly to zero. A higher class arriving then waits at most until the reset; in exchange the
+lower classes use the whole window when the higher ones are idle.
+
+**Pacing.** Classes from ``paced_from`` (default incremental) down may spend at most
+``burst * limit + limit * elapsed`` of a window at time ``elapsed`` (a fraction of the window):
+a class spreads its share across the window instead of bursting at the reset, so requests
+arriving later in the window (a webhook, an athlete's new ride) do not wait for the next one.
+Burst (default 10%, at least one request) lets idle time be caught up quickly.
+
+**Guard.** Nothing is sent in the first ``guard`` seconds of a quarter hour (default 1 s), so
+a clock slightly ahead of Strava's does not count a request in a window Strava has not opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+from stravasync.strava.windows import Window
+
+
+class Priority(IntEnum):
+    """Work classes, most urgent first (a lower number wins)."""
+
+    INTERACTIVE = 0
+    WEBHOOK = 1
+    INCREMENTAL = 2
+    REFRESH = 3
+    BACKFILL = 4
+    ENRICH = 5
+    RECONCILE = 6
+
+
+class LimitClass(StrEnum):
+    OVERALL = "overall"
+    READ = "read"
+
+
+DEFAULT_CUSHIONS: dict[Priority, float] = {
+    Priority.INTERACTIVE: 0.0,
+    Priority.WEBHOOK: 0.02,
+    Priority.INCREMENTAL: 0.05,
+    Priority.REFRESH: 0.10,
+    Priority.BACKFILL: 0.15,
+    Priority.ENRICH: 0.20,
+    Priority.RECONCILE: 0.25,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Requests allowed per window: overall and read, 15 minutes and daily."""
+
+    overall_15min: int
+    overall_daily: int
+    read_15min: int
+    read_daily: int
+
+    def value(self, limit_class: LimitClass, window: Window) -> int:
+        return int(getattr(self, f"{limit_class.value}_{window.value}"))
+
+
+UNLIMITED = 10**9
+
+TIERS: dict[str, Limits] = {
+    "default": Limits(200, 2_000, 100, 1_000),
+    "standard": Limits(400, 4_000, 200, 2_000),
+    "extended": Limits(600, 6_000, 300, 3_000),
+    "unlimited": Limits(UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED),
+}
+
+
+def limits_for(tier: str, overrides: Mapping[str, int | None] | None = None) -> Limits:
+    """The limits of ``tier`` with any explicit ``overrides`` (e.g. ``{"read_15min": 20}``).
+
+    Tier ``explicit`` starts from ``default`` and expects every override to be given.
+    """
+    base = TIERS.get(tier, TIERS["default"])
+    values = {
+        "overall_15min": base.overall_15min,
+        "overall_daily": base.overall_daily,
+        "read_15min": base.read_15min,
+        "read_daily": base.read_daily,
+    }
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = int(value)
+    return Limits(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How the budget shapes spending; see the module docstring for the reasoning."""
+
+    cushions: Mapping[Priority, float] = field(default_factory=lambda: dict(DEFAULT_CUSHIONS))
+    paced_from: Priority = Priority.INCREMENTAL
+    burst: float = 0.10
+    release: float = 0.10
+    guard: float = 1.0
+
+    def cushion(self, priority: Priority, limit: int, remaining: float, window: Window) -> float:
+        """Requests of a window kept for the classes above ``priority`` at ``remaining`` s."""
+        base = self.cushions.get(priority, 0.0) * limit
+        release_s = self.release * window.seconds
+        if release_s <= 0 or remaining >= release_s:
+            return base
+        return base * max(remaining, 0.0) / release_s
+
+    def paced(self, priority: Priority) -> bool:
+        return priority >= self.paced_from
+
+    def burst_size(self, limit: int) -> float:
+        return max(1.0, self.burst * limit)
+
+    def allowance(self, priority: Priority, limit: int, elapsed: float, window: Window) -> float:
+        """How many requests of a window ``priority`` may have been spent by ``elapsed`` (0..1).
+
+        A request is allowed while the window's ``used`` count is below this value.
+        """
+        remaining = (1.0 - elapsed) * window.seconds
+        cap = limit - self.cushion(priority, limit, remaining, window)
+        if not self.paced(priority):
+            return cap
+        return min(cap, self.burst_size(limit) + limit * elapsed)
+
+
+def policy_from_settings(
+    cushions: Mapping[str, float], *, paced_from: str, burst: float, release: float, guard: float
+) -> Policy:
+    """Build a :class:`Policy` from the names used in Settings (e.g. ``{"backfill": 0.2}``)."""
+    merged = dict(DEFAULT_CUSHIONS)
+    for name, value in cushions.items():
+        merged[Priority[name.upper()]] = float(value)
+    return Policy(
+        cushions=merged,
+        paced_from=Priority[paced_from.upper()],
+        burst=burst,
+        release=release,
+        guard=guard,
+    )

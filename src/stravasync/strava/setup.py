@@ -1,0 +1,84 @@
+"""Build the Strava objects from Settings: budget, client, cipher, token manager.
+
+Thin wiring for CLI commands, the web app and workers, so each builds them the same way.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from stravasync.clock import Clock
+from stravasync.config import Settings
+from stravasync.errors import ConfigError
+from stravasync.store import Database
+from stravasync.store import tokens as token_q
+from stravasync.strava.budget import SharedBudget
+from stravasync.strava.client import StravaClient
+from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
+from stravasync.strava.ratelimit import Limits, Policy, limits_for, policy_from_settings
+from stravasync.strava.tokens import TokenManager
+
+RATE_FIELDS = ("overall_15min", "overall_daily", "read_15min", "read_daily")
+
+
+def limits_from_settings(cfg: Settings) -> Limits:
+    overrides = {name: getattr(cfg, f"rate_{name}") for name in RATE_FIELDS}
+    if cfg.rate_tier == "explicit":
+        missing = [f"STRAVASYNC_RATE_{n.upper()}" for n, v in overrides.items() if v is None]
+        if missing:
+            raise ConfigError(missing[0], "required with STRAVASYNC_RATE_TIER=explicit")
+    return limits_for(cfg.rate_tier, overrides)
+
+
+def policy_from(cfg: Settings) -> Policy:
+    return policy_from_settings(
+        cfg.budget_cushions,
+        paced_from=cfg.budget_paced_from,
+        burst=cfg.budget_burst,
+        release=cfg.budget_release,
+        guard=cfg.budget_guard,
+    )
+
+
+def shared_budget(cfg: Settings, db: Database) -> SharedBudget:
+    return SharedBudget(db, limits_from_settings(cfg), policy_from(cfg))
+
+
+def strava_client(
+    cfg: Settings, db: Database, clock: Clock, *, http: httpx.Client | None = None
+) -> StravaClient:
+    """The client on the shared budget; needs STRAVASYNC_CLIENT_ID and _CLIENT_SECRET."""
+    if not cfg.client_id:
+        raise ConfigError("STRAVASYNC_CLIENT_ID", "required (your Strava application's id)")
+    if cfg.client_secret is None or not cfg.client_secret.get_secret_value():
+        raise ConfigError("STRAVASYNC_CLIENT_SECRET", "required (your application's secret)")
+    return StravaClient(
+        base_url=cfg.strava_base_url,
+        client_id=cfg.client_id,
+        client_secret=cfg.client_secret.get_secret_value(),
+        budget=shared_budget(cfg, db),
+        clock=clock,
+        http=http,
+        timeout=cfg.http_timeout,
+        max_retries=cfg.http_max_retries,
+    )
+
+
+def token_cipher(cfg: Settings, db: Database) -> TokenCipher:
+    """The cipher, checked against what is stored: refuses a key that cannot read the tokens."""
+    secret = cfg.secret_key.get_secret_value() if cfg.secret_key is not None else None
+    cipher = load_cipher(secret, cfg.key_file)
+    with db.engine.connect() as conn:
+        verify_key(cipher, token_q.any_ciphertext(conn))
+    return cipher
+
+
+def token_manager(cfg: Settings, db: Database, client: StravaClient, clock: Clock) -> TokenManager:
+    return TokenManager(
+        db=db,
+        client=client,
+        cipher=token_cipher(cfg, db),
+        clock=clock,
+        margin=cfg.token_refresh_margin,
+        lock_ttl=cfg.token_lock_ttl,
+    )

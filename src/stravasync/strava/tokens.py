@@ -1,0 +1,224 @@
+"""TokenManager: a valid access token per athlete, refreshed single-flight, never lost.
+
+- An access token within ``margin`` seconds of expiry is refreshed before it is handed out.
+- One refresh per athlete at a time, across threads (a lock per athlete in this process) and
+  processes (a lock row in ``tokens``: ``refresh_owner`` + ``refresh_lock_until``). A second
+  caller waits for the first and reuses its result: it never sends a refresh of its own.
+- Strava rotates refresh tokens: the new pair is COMMITTED before the access token is returned,
+  so a crash after the refresh loses nothing.
+- An invalid refresh token (revoked, deauthorized) marks the athlete ``reconnect_needed`` (shown
+  by ``stravasync status``; the planner stops syncing them) and raises :class:`TokenRevoked`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from stravasync.clock import Clock, from_epoch
+from stravasync.store import Database
+from stravasync.store import athletes as athlete_q
+from stravasync.store import tokens as token_q
+from stravasync.strava.client import StravaClient
+from stravasync.strava.crypto import TokenCipher
+from stravasync.strava.errors import InvalidGrant, NotConnected, TokenRevoked, Transient
+from stravasync.strava.models import TokenResponse
+from stravasync.strava.ratelimit import Priority
+
+log = logging.getLogger(__name__)
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class TokenManager:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: StravaClient,
+        cipher: TokenCipher,
+        clock: Clock,
+        margin: float = 600.0,
+        lock_ttl: float = 120.0,
+        wait_timeout: float = 60.0,
+        poll_interval: float = 0.05,
+        owner: str | None = None,
+    ) -> None:
+        """``margin``, ``lock_ttl``: seconds of (virtual) clock time; ``wait_timeout`` and
+        ``poll_interval``: real seconds a caller waits for another process's refresh."""
+        self.db = db
+        self.client = client
+        self.cipher = cipher
+        self.clock = clock
+        self.margin = timedelta(seconds=margin)
+        self.lock_ttl = timedelta(seconds=lock_ttl)
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self.owner = owner or default_owner()
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # --- public ------------------------------------------------------------------------------
+
+    def access_token(
+        self,
+        athlete_id: int,
+        now: datetime | None = None,
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> str:
+        """A valid access token for ``athlete_id``, refreshed first if it expires soon.
+
+        Raises NotConnected, TokenRevoked, or the client's errors (BudgetExhausted, Transient)
+        when a needed refresh cannot be done now.
+        """
+        now = now or self.clock.now()
+        row = self._read(athlete_id)
+        if self._fresh(row, now):
+            return self.cipher.decrypt(row.access_token_enc)
+        with self._local_lock(athlete_id):
+            return self._refresh(athlete_id, priority, force_from=None)
+
+    def handle_unauthorized(
+        self, athlete_id: int, failed_token: str, *, priority: Priority = Priority.INTERACTIVE
+    ) -> str:
+        """After a 401 with ``failed_token``: a new token to retry once, or TokenRevoked."""
+        with self._local_lock(athlete_id):
+            return self._refresh(athlete_id, priority, force_from=failed_token)
+
+    def store_new(self, token: TokenResponse, now: datetime, *, scope: str | None = None) -> int:
+        """Save tokens from a code exchange (creating or reactivating the athlete); their id."""
+        if token.athlete is None:
+            raise InvalidGrant("code")
+        athlete_id = token.athlete.id
+        with self.db.transaction() as conn:
+            athlete_q.upsert_athlete(
+                conn, athlete_id=athlete_id, profile=token.athlete.raw, scopes=scope or "", now=now
+            )
+            self._save(conn, athlete_id, token, now, scope=scope or "")
+        log.info("stored tokens", extra={"athlete_id": athlete_id})
+        return athlete_id
+
+    def disconnect(self, athlete_id: int, now: datetime, *, revoke: bool = False) -> None:
+        """Deauthorize (or revoke) on Strava, then forget the tokens; athlete 'deauthorized'."""
+        row = self._read(athlete_id)
+        if revoke:
+            self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
+        else:
+            self.client.deauthorize(self.access_token(athlete_id, now))
+        with self.db.transaction() as conn:
+            token_q.remove(conn, athlete_id)
+            athlete_q.set_status(
+                conn, athlete_id, "deauthorized", reason="disconnected by the operator", now=now
+            )
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _read(self, athlete_id: int) -> token_q.StoredToken:
+        with self.db.engine.connect() as conn:
+            row = token_q.get(conn, athlete_id)
+            athlete = athlete_q.get_athlete(conn, athlete_id)
+        if row is None:
+            raise NotConnected(athlete_id)
+        if athlete is not None and athlete["status"] in ("reconnect_needed", "deauthorized"):
+            raise TokenRevoked(athlete_id, athlete.get("status_reason") or "reconnect needed")
+        return row
+
+    def _fresh(self, row: token_q.StoredToken, now: datetime) -> bool:
+        return row.expires_at - now > self.margin
+
+    def _local_lock(self, athlete_id: int) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(athlete_id, threading.Lock())
+
+    def _refresh(self, athlete_id: int, priority: Priority, force_from: str | None) -> str:
+        deadline = time.monotonic() + self.wait_timeout
+        while True:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
+                row = token_q.get(conn, athlete_id)
+                if row is None:
+                    raise NotConnected(athlete_id)
+                current = self.cipher.decrypt(row.access_token_enc)
+                if force_from is None and self._fresh(row, now):
+                    return current  # somebody refreshed it while we waited
+                if force_from is not None and current != force_from:
+                    return current  # somebody replaced the failed token already
+                locked = token_q.try_lock(
+                    conn, athlete_id, self.owner, now=now, until=now + self.lock_ttl
+                )
+            if locked:
+                break
+            if time.monotonic() > deadline:
+                raise Transient(0, f"waited too long for the token refresh of athlete {athlete_id}")
+            time.sleep(self.poll_interval)
+        return self._refresh_locked(athlete_id, row, priority)
+
+    def _refresh_locked(self, athlete_id: int, row: token_q.StoredToken, priority: Priority) -> str:
+        try:
+            token = self.client.refresh(
+                self.cipher.decrypt(row.refresh_token_enc), priority=priority
+            )
+        except InvalidGrant:
+            return self._refresh_rejected(athlete_id, row, priority)
+        except BaseException:
+            with self.db.transaction() as conn:
+                token_q.release(conn, athlete_id, self.owner)
+            raise
+        now = self.clock.now()
+        with self.db.transaction() as conn:  # committed before the access token is returned
+            self._save(conn, athlete_id, token, now, scope=None)
+            token_q.release(conn, athlete_id, self.owner)
+        log.info("refreshed access token", extra={"athlete_id": athlete_id})
+        return token.access_token
+
+    def _refresh_rejected(
+        self, athlete_id: int, row: token_q.StoredToken, priority: Priority
+    ) -> str:
+        now = self.clock.now()
+        with self.db.transaction() as conn:
+            current = token_q.get(conn, athlete_id)
+            token_q.release(conn, athlete_id, self.owner)
+            rotated = current is not None and current.refresh_token_enc != row.refresh_token_enc
+            if not rotated:
+                athlete_q.set_status(
+                    conn,
+                    athlete_id,
+                    "reconnect_needed",
+                    reason="Strava rejected the refresh token (access revoked?)",
+                    now=now,
+                )
+        if rotated:  # another process refreshed while our lock had expired: use theirs
+            return self._refresh(athlete_id, priority, force_from=None)
+        log.warning(
+            "refresh token rejected: athlete must reconnect", extra={"athlete_id": athlete_id}
+        )
+        raise TokenRevoked(athlete_id)
+
+    def _save(
+        self,
+        conn: Connection,
+        athlete_id: int,
+        token: TokenResponse,
+        now: datetime,
+        *,
+        scope: str | None,
+    ) -> None:
+        token_q.save(
+            conn,
+            athlete_id,
+            access_enc=self.cipher.encrypt(token.access_token),
+            refresh_enc=self.cipher.encrypt(token.refresh_token),
+            expires_at=from_epoch(token.expires_at),
+            scope=scope,
+            now=now,
+        )

@@ -1,0 +1,133 @@
+"""One Strava HTTP exchange with its budget: reserve, send, reconcile, translate, retry.
+
+The only place that calls ``httpx``. Each attempt is reserved against the budget first (a
+denied reservation raises :class:`BudgetExhausted` and nothing is sent); every response's rate
+headers are reconciled; a 429 closes the limit class and raises :class:`RateLimited` (never
+retried); 5xx, timeouts, broken connections and broken JSON are retried ``max_retries`` times
+with full-jitter exponential backoff, then raised as :class:`Transient`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from stravasync.clock import Clock
+from stravasync.strava.budget import Budget
+from stravasync.strava.errors import MalformedResponse, Transient
+from stravasync.strava.ratelimit import Priority
+from stravasync.strava.translate import error_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What to send: ``path`` is relative to the origin (``/api/v3/...`` or ``/oauth/...``)."""
+
+    method: str
+    path: str
+    priority: Priority
+    resource: str
+    resource_id: int | str | None = None
+    params: Mapping[str, Any] | None = None
+    form: Mapping[str, Any] | None = None
+    bearer: str | None = None
+    basic: tuple[str, str] | None = None
+    retry_unanswered: bool = True  # False for calls that must not be repeated blindly
+
+
+def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Full-jitter exponential backoff in seconds for retry number ``attempt`` (1, 2, ...)."""
+    return rng.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+
+
+class Transport:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        budget: Budget,
+        clock: Clock,
+        http: httpx.Client | None = None,
+        timeout: float = 20.0,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.budget = budget
+        self.clock = clock
+        self.http = http or httpx.Client()
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rng = rng or random.Random()
+
+    def json(self, call: Call) -> Any:
+        """Perform ``call`` and return its decoded JSON body (``None`` for an empty body)."""
+        attempt = 0
+        while True:
+            try:
+                return self._once(call)
+            except Transient as exc:
+                unanswered = exc.status == 0
+                attempt += 1
+                if attempt > self.max_retries or (unanswered and not call.retry_unanswered):
+                    raise
+                delay = backoff(attempt, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng)
+                log.warning(
+                    "transient Strava failure, retry %d/%d in %.1fs: %s",
+                    attempt,
+                    self.max_retries,
+                    delay,
+                    exc.reason,
+                    extra={"resource": call.resource, "status": exc.status},
+                )
+                self.clock.sleep(delay)
+
+    def _once(self, call: Call) -> Any:
+        sent_at = self.clock.now()
+        self.budget.reserve(call.priority, read=True, now=sent_at)
+        headers = {"Accept": "application/json"}
+        if call.bearer is not None:
+            headers["Authorization"] = f"Bearer {call.bearer}"
+        try:
+            response = self.http.request(
+                call.method,
+                self.base_url + call.path,
+                params=dict(call.params) if call.params else None,
+                data=dict(call.form) if call.form else None,
+                headers=headers,
+                auth=call.basic,
+                timeout=self.timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise Transient(0, f"timeout after {self.timeout}s ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise Transient(0, f"connection failed ({type(exc).__name__})") from None
+        now = self.clock.now()
+        if response.status_code == 429:
+            raise self.budget.on_429(response.headers, now)
+        self.budget.reconcile(response.headers, now, sent_at=sent_at)
+        if response.status_code >= 300:
+            raise error_for(
+                response.status_code,
+                response.content,
+                resource=call.resource,
+                resource_id=call.resource_id,
+            )
+        if not response.content.strip():
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise MalformedResponse(response.status_code, "response is not valid JSON") from None

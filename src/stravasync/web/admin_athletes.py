@@ -1,0 +1,176 @@
+"""Admin API, athletes: overview, detail, sync/cancel requests, block/unblock, hide/unhide.
+
+Requests are written as intent in the database (``sync_state.requested_mode``, ``due_at=now``,
+``cancel_requested``); the engine, wherever it runs, honours them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection
+
+from stravasync.store import admin as admin_q
+from stravasync.store import athletes as athlete_q
+from stravasync.store import sessions as session_q
+from stravasync.store import syncstate
+from stravasync.web.context import WebContext
+from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_admin
+from stravasync.web.schemas import (
+    ActionResult,
+    AthleteDetail,
+    AthleteOut,
+    Problem,
+    SessionOut,
+    SyncRequest,
+    SyncStateOut,
+)
+
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses=AUTH_RESPONSES,
+)
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+
+
+def session_out(row: dict[str, Any]) -> SessionOut:
+    return SessionOut(
+        id=row["id"],
+        athlete_id=row["athlete_id"],
+        mode=row["mode"],
+        trigger=row["trigger"],
+        status=row["status"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        api_calls=row["api_calls"],
+        summary=row["summary_json"],
+    )
+
+
+def _overview(ctx: WebContext) -> list[AthleteOut]:
+    with ctx.db.engine.connect() as conn:
+        rows = athlete_q.overview(conn)
+    return [AthleteOut(**r.as_json()) for r in rows]
+
+
+@router.get("/athletes", response_model=list[AthleteOut], summary="Every athlete with sync state")
+async def list_athletes(ctx: Ctx) -> list[AthleteOut]:
+    return await run_in_threadpool(_overview, ctx)
+
+
+def _detail(ctx: WebContext, athlete_id: int) -> AthleteDetail | None:
+    with ctx.db.engine.connect() as conn:
+        row = admin_q.athlete_state(conn, athlete_id)
+        if row is None:
+            return None
+        over = next(o for o in athlete_q.overview(conn) if o.athlete_id == athlete_id)
+        sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
+    state = None
+    if row.get("athlete_id") is not None:
+        fields = {k: row[k] for k in SyncStateOut.model_fields if k in row and row[k] is not None}
+        state = SyncStateOut(leased_by=row.get("lease_owner"), **fields)
+    return AthleteDetail(
+        athlete=AthleteOut(**over.as_json()),
+        status_reason=row["status_reason"],
+        connected_at=row["connected_at"],
+        deauthorized_at=row["deauthorized_at"],
+        sync_state=state,
+        recent_sessions=[session_out(s) for s in sessions],
+    )
+
+
+@router.get(
+    "/athletes/{athlete_id}",
+    response_model=AthleteDetail,
+    responses=NOT_FOUND,
+    summary="One athlete: sync state, status and recent sessions",
+)
+async def athlete_detail(athlete_id: int, ctx: Ctx) -> AthleteDetail:
+    detail = await run_in_threadpool(_detail, ctx, athlete_id)
+    if detail is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
+    return detail
+
+
+def _write(ctx: WebContext, athlete_id: int, action: str, mode: str | None) -> bool:
+    now = ctx.clock.now()
+    with ctx.db.transaction() as conn:
+        athlete = athlete_q.get_athlete(conn, athlete_id)
+        if athlete is None:
+            return False
+        if action == "unblock" and athlete["status"] != "blocked":
+            return True  # only a block is lifted; a revoked athlete must reconnect
+        _apply(conn, athlete_id, action, mode, now=now)
+    return True
+
+
+def _apply(conn: Connection, athlete_id: int, action: str, mode: str | None, *, now: Any) -> None:
+    if action == "sync":
+        syncstate.request_mode(conn, athlete_id, mode or "incremental", now)
+    elif action == "cancel":
+        syncstate.request_cancel(conn, athlete_id, now)
+    elif action == "block":
+        athlete_q.set_status(conn, athlete_id, "blocked", reason="blocked by an operator", now=now)
+    elif action == "unblock":
+        athlete_q.set_status(conn, athlete_id, "active", reason=None, now=now)
+    elif action in ("hide", "unhide"):
+        athlete_q.set_flags(conn, athlete_id, now=now, hidden=action == "hide")
+
+
+async def _act(
+    ctx: WebContext, athlete_id: int, action: str, mode: str | None = None
+) -> ActionResult:
+    found = await run_in_threadpool(_write, ctx, athlete_id, action, mode)
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
+    if action == "sync" and ctx.services.wake is not None:
+        ctx.services.wake()
+    return ActionResult(ok=True, detail=f"{action} recorded for athlete {athlete_id}")
+
+
+@router.post(
+    "/athletes/{athlete_id}/sync",
+    response_model=ActionResult,
+    responses=NOT_FOUND,
+    summary="Ask for a sync now in a given mode (clears a dead letter)",
+)
+async def request_sync(athlete_id: int, body: SyncRequest, ctx: Ctx) -> ActionResult:
+    return await _act(ctx, athlete_id, "sync", body.mode)
+
+
+@router.post(
+    "/athletes/{athlete_id}/cancel",
+    response_model=ActionResult,
+    responses=NOT_FOUND,
+    summary="Ask a running sync to stop at the next page",
+)
+async def cancel_sync(athlete_id: int, ctx: Ctx) -> ActionResult:
+    return await _act(ctx, athlete_id, "cancel")
+
+
+@router.post("/athletes/{athlete_id}/block", response_model=ActionResult, responses=NOT_FOUND)
+async def block(athlete_id: int, ctx: Ctx) -> ActionResult:
+    """Stop syncing this athlete until unblocked."""
+    return await _act(ctx, athlete_id, "block")
+
+
+@router.post("/athletes/{athlete_id}/unblock", response_model=ActionResult, responses=NOT_FOUND)
+async def unblock(athlete_id: int, ctx: Ctx) -> ActionResult:
+    """Make a blocked athlete active again."""
+    return await _act(ctx, athlete_id, "unblock")
+
+
+@router.post("/athletes/{athlete_id}/hide", response_model=ActionResult, responses=NOT_FOUND)
+async def hide(athlete_id: int, ctx: Ctx) -> ActionResult:
+    """Hide the athlete from public listings (sync continues)."""
+    return await _act(ctx, athlete_id, "hide")
+
+
+@router.post("/athletes/{athlete_id}/unhide", response_model=ActionResult, responses=NOT_FOUND)
+async def unhide(athlete_id: int, ctx: Ctx) -> ActionResult:
+    """Show a hidden athlete again."""
+    return await _act(ctx, athlete_id, "unhide")

@@ -1,0 +1,167 @@
+"""Connecting an athlete: GET /connect sends them to Strava, GET /oauth/callback comes back.
+
+The callback checks the one-time state, then the granted scopes (before spending the code), then
+exchanges the code; the athlete is created with a sync_state row due now, so the engine starts
+their backfill. Every failure is a short page in plain words, never a stack trace or a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from stravasync.errors import StravaSyncError
+from stravasync.strava import oauth
+from stravasync.strava.errors import AuthorizationDenied, OAuthStateInvalid, ScopeMissing
+from stravasync.web.context import ConnectDeps, WebContext
+from stravasync.web.dashboard import templates
+from stravasync.web.deps import Ctx
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["connect"])
+_build_lock = threading.Lock()
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "connected"},
+    400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
+    502: {"content": {"text/html": {}}, "description": "Strava did not accept the code"},
+    503: {"content": {"text/html": {}}, "description": "Strava application not configured"},
+}
+
+
+def _deps(ctx: WebContext) -> ConnectDeps:
+    """The client and token manager, built from settings on first use."""
+    with _build_lock:
+        if ctx.services.oauth is None:
+            from stravasync.strava.setup import strava_client, token_manager
+
+            client = strava_client(ctx.settings, ctx.db, ctx.clock)
+            tokens = token_manager(ctx.settings, ctx.db, client, ctx.clock)
+            ctx.services.oauth = ConnectDeps(client=client, tokens=tokens)
+        return ctx.services.oauth
+
+
+def _page(request: Request, templates_: Jinja2Templates, status: int, **context: Any) -> Response:
+    return templates_.TemplateResponse(request, "message.html", context, status_code=status)
+
+
+def _safe_return(value: str | None) -> str | None:
+    """Only a local path may be a return target (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+@router.get(
+    "/connect",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={303: {"description": "to Strava's authorize page"}, **PAGE},
+    summary="Start connecting a Strava account",
+)
+async def connect(
+    request: Request,
+    ctx: Ctx,
+    return_to: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    if not ctx.settings.client_id:
+        return _page(
+            request,
+            templates,
+            503,
+            title="Not set up yet",
+            message="This service has no Strava application configured "
+            "(STRAVASYNC_CLIENT_ID). Ask its operator.",
+        )
+    state = await run_in_threadpool(
+        oauth.begin, ctx.db, ctx.clock.now(), return_to=_safe_return(return_to)
+    )
+    url = oauth.authorize_url(
+        ctx.settings.strava_base_url,
+        client_id=ctx.settings.client_id,
+        redirect_uri=ctx.settings.redirect_uri,
+        state=state,
+    )
+    return RedirectResponse(url, status_code=303)
+
+
+def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | None]:
+    """(athlete id, the return path given to /connect)."""
+    deps = _deps(ctx)
+    return_to = oauth.take_state(ctx.db, redirect.state, ctx.clock.now())
+    athlete_id = oauth.complete(
+        ctx.db, deps.client, deps.tokens, redirect, ctx.clock.now(), check_state=False
+    )
+    return athlete_id, return_to
+
+
+@router.get(
+    "/oauth/callback",
+    response_class=HTMLResponse,
+    responses={303: {"description": "connected: to the return_to path given to /connect"}, **PAGE},
+    summary="Strava's redirect back: state check, scope check, code exchange",
+)
+async def callback(
+    request: Request,
+    ctx: Ctx,
+    code: Annotated[str | None, Query(max_length=512)] = None,
+    state: Annotated[str | None, Query(max_length=512)] = None,
+    scope: Annotated[str | None, Query(max_length=512)] = None,
+    error: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    redirect = oauth.Redirect(code=code, state=state, scope=scope, error=error)
+    try:
+        athlete_id, return_to = await run_in_threadpool(_complete, ctx, redirect)
+    except OAuthStateInvalid:
+        return _page(
+            request,
+            templates,
+            400,
+            title="This link has expired",
+            message="The connection link was already used or is too old. Please start again.",
+            retry=True,
+        )
+    except ScopeMissing as exc:
+        log.info("connection refused: scope %s missing", exc.scope)
+        return _page(
+            request, templates, 400, title="One permission is missing", message=str(exc), retry=True
+        )
+    except AuthorizationDenied:
+        return _page(
+            request,
+            templates,
+            400,
+            title="Not connected",
+            message="You did not authorize access on Strava, so nothing was connected.",
+            retry=True,
+        )
+    except StravaSyncError as exc:
+        log.warning("connection failed: %s", type(exc).__name__)
+        return _page(
+            request,
+            templates,
+            502,
+            title="Strava did not accept the connection",
+            message="Please try again in a minute.",
+            retry=True,
+        )
+    log.info("athlete connected", extra={"athlete_id": athlete_id})
+    if ctx.services.wake is not None:
+        ctx.services.wake()
+    target = _safe_return(return_to)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    return _page(
+        request,
+        templates,
+        200,
+        title="Connected",
+        message=f"Your Strava account (athlete {athlete_id}) is connected. Your "
+        "activities are being copied now; the full history may take a while.",
+        athlete_id=athlete_id,
+    )

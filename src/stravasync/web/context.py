@@ -1,0 +1,57 @@
+"""What every route needs, built once per app: settings, database, clock, metrics, services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import Connection
+
+from stravasync.clock import Clock
+from stravasync.config import Settings
+from stravasync.store import Database
+from stravasync.strava.client import StravaClient
+from stravasync.strava.tokens import TokenManager
+from stravasync.web.auth import AttemptLimiter
+from stravasync.web.inbox_writer import InboxWriter
+from stravasync.web.metrics import Metrics
+
+StatsFn = Callable[[Connection, int], dict[str, Any]]
+CronFn = Callable[[float], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectDeps:
+    """What the OAuth callback needs to exchange a code and store the tokens."""
+
+    client: StravaClient
+    tokens: TokenManager
+
+
+@dataclass(slots=True)
+class Services:
+    """Optional collaborators. ``oauth`` is built from settings on first use when not given;
+    ``cron`` missing makes the cron route answer 503; ``wake`` nudges in-process workers."""
+
+    stats: StatsFn | None = None
+    oauth: ConnectDeps | None = None
+    cron: CronFn | None = None
+    wake: Callable[[], None] | None = None
+
+
+@dataclass(slots=True)
+class WebContext:
+    settings: Settings
+    db: Database
+    clock: Clock
+    metrics: Metrics
+    limiter: AttemptLimiter
+    inbox: InboxWriter
+    services: Services = field(default_factory=Services)
+
+
+def get_ctx(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx

@@ -1,0 +1,189 @@
+"""Data API for the owning app (Bearer STRAVASYNC_API_KEY): activities, annotations, stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
+
+from stravasync.store import activity_reads as reads
+from stravasync.store import athletes as athlete_q
+from stravasync.web.context import WebContext
+from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_api_key
+from stravasync.web.schemas import (
+    ActivityDetailOut,
+    ActivityOut,
+    ActivityPage,
+    ActivitySummary,
+    AnnotationsIn,
+    AnnotationsOut,
+    AthleteStats,
+    Problem,
+)
+
+router = APIRouter(
+    prefix="/api", tags=["data"], dependencies=[Depends(require_api_key)], responses=AUTH_RESPONSES
+)
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+MAX_ANNOTATIONS = 100
+MAX_ANNOTATION_VALUE = 10_000
+
+
+def summary_of(row: dict[str, Any]) -> ActivitySummary:
+    return ActivitySummary(**{k: row[k] for k in ActivitySummary.model_fields})
+
+
+def _list(
+    ctx: WebContext,
+    athlete_id: int,
+    since: datetime | None,
+    until: datetime | None,
+    sport: str | None,
+    after_id: int | None,
+    limit: int,
+) -> ActivityPage | None:
+    with ctx.db.engine.connect() as conn:
+        if athlete_q.get_athlete(conn, athlete_id) is None:
+            return None
+        rows = reads.list_activities(
+            conn,
+            athlete_id,
+            since=since,
+            until=until,
+            sport=sport,
+            after_id=after_id,
+            limit=limit + 1,
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ActivityPage(
+        items=[summary_of(r) for r in rows],
+        next_after_id=rows[-1]["id"] if more and rows else None,
+    )
+
+
+@router.get(
+    "/athletes/{athlete_id}/activities",
+    response_model=ActivityPage,
+    responses=NOT_FOUND,
+    summary="An athlete's activities (deleted ones excluded), newest id first, paged",
+)
+async def list_activities(
+    athlete_id: int,
+    ctx: Ctx,
+    since: Annotated[
+        datetime | None, Query(description="start_date at or after (ISO 8601)")
+    ] = None,
+    until: Annotated[datetime | None, Query(description="start_date before (ISO 8601)")] = None,
+    sport: Annotated[str | None, Query(max_length=64, description="sport_type, e.g. Ride")] = None,
+    after_id: Annotated[
+        int | None, Query(ge=0, description="next_after_id of the last page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ActivityPage:
+    for value in (since, until):
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "since/until need a timezone (e.g. Z)"
+            )
+    page = await run_in_threadpool(_list, ctx, athlete_id, since, until, sport, after_id, limit)
+    if page is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
+    return page
+
+
+def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
+    with ctx.db.engine.connect() as conn:
+        row = reads.get_activity(conn, activity_id)
+        if row is None:
+            return None
+        detail = reads.get_detail(conn, activity_id)
+        notes = reads.get_annotations(conn, activity_id)
+    detail_out = None
+    if detail is not None:
+        detail_out = ActivityDetailOut(
+            description=detail["description"],
+            calories=detail["calories"],
+            fetched_at=detail["fetched_at"],
+            laps=detail["laps_json"],
+            splits_metric=detail["splits_metric_json"],
+            segment_efforts=detail["segment_efforts_json"],
+            best_efforts=detail["best_efforts_json"],
+            raw=detail["detail_json"],
+        )
+    return ActivityOut(
+        summary=summary_of(row),
+        raw_summary=row["summary_json"],
+        detail=detail_out,
+        annotations=notes,
+    )
+
+
+@router.get(
+    "/activities/{activity_id}",
+    response_model=ActivityOut,
+    responses=NOT_FOUND,
+    summary="One activity: summary, detail (when fetched) and annotations",
+)
+async def get_activity(activity_id: int, ctx: Ctx) -> ActivityOut:
+    out = await run_in_threadpool(_activity, ctx, activity_id)
+    if out is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
+    return out
+
+
+def _put_notes(ctx: WebContext, activity_id: int, notes: dict[str, str]) -> bool:
+    with ctx.db.transaction() as conn:
+        if reads.get_activity(conn, activity_id) is None:
+            return False
+        reads.replace_annotations(conn, activity_id, notes, now=ctx.clock.now())
+    return True
+
+
+@router.put(
+    "/activities/{activity_id}/annotations",
+    response_model=AnnotationsOut,
+    responses={**NOT_FOUND, 422: {"model": Problem, "description": "invalid annotations"}},
+    summary="Replace the activity's local annotations (a re-sync never overwrites them)",
+)
+async def put_annotations(activity_id: int, body: AnnotationsIn, ctx: Ctx) -> AnnotationsOut:
+    notes = body.annotations
+    bad = len(notes) > MAX_ANNOTATIONS or any(
+        not k or len(k) > 64 or len(v) > MAX_ANNOTATION_VALUE for k, v in notes.items()
+    )
+    if bad:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"at most {MAX_ANNOTATIONS} notes, keys 1-64 characters, values up to "
+            f"{MAX_ANNOTATION_VALUE}",
+        )
+    if not await run_in_threadpool(_put_notes, ctx, activity_id, notes):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
+    return AnnotationsOut(activity_id=activity_id, annotations=notes)
+
+
+def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
+    fn = ctx.services.stats
+    if fn is None:
+        from stravasync.stats.service import athlete_stats
+
+        fn = athlete_stats
+    with ctx.db.engine.connect() as conn:
+        if athlete_q.get_athlete(conn, athlete_id) is None:
+            return None
+        return fn(conn, athlete_id)
+
+
+@router.get(
+    "/athletes/{athlete_id}/stats",
+    response_model=AthleteStats,
+    responses=NOT_FOUND,
+    summary="Eddington numbers, rollups, races and records (stravasync.stats)",
+)
+async def athlete_stats(athlete_id: int, ctx: Ctx) -> dict[str, Any]:
+    stats = await run_in_threadpool(_stats, ctx, athlete_id)
+    if stats is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
+    return stats

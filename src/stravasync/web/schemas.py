@@ -1,0 +1,281 @@
+"""Request and response models: the OpenAPI document is the contract, so every route has one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    """Every error answer: a short machine code and a sentence for people."""
+
+    error: str
+    detail: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready", "not_ready"]
+    database: str
+    revision: str | None = None
+    head: str | None = None
+    reason: str | None = None
+
+
+class WebhookEvent(BaseModel):
+    """A Strava webhook event; strict, so ``"123"`` for an id is a 400, not a guess."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    object_type: Literal["activity", "athlete"]
+    object_id: int = Field(ge=0)
+    aspect_type: Literal["create", "update", "delete"]
+    owner_id: int = Field(ge=0)
+    subscription_id: int = Field(ge=0)
+    event_time: int = Field(ge=0)
+    updates: dict[str, Any] = Field(default_factory=dict)
+
+
+class WebhookAck(BaseModel):
+    status: Literal["stored", "duplicate", "ignored"]
+
+
+class Challenge(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    hub_challenge: str = Field(alias="hub.challenge", serialization_alias="hub.challenge")
+
+
+class AthleteOut(BaseModel):
+    athlete_id: int
+    name: str
+    status: str
+    hidden: bool
+    auto_sync: bool
+    scopes: str
+    activity_count: int
+    backfill_done: bool
+    last_success_at: datetime | None
+    due_at: datetime | None
+    last_error: str | None
+    dead: bool
+
+
+class SyncStateOut(BaseModel):
+    due_at: datetime | None = None
+    requested_mode: str | None = None
+    leased_by: str | None = None
+    lease_expires_at: datetime | None = None
+    attempts: int = 0
+    dead: bool = False
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    cancel_requested: bool = False
+    backfill_done: bool = False
+    last_incremental_at: datetime | None = None
+    last_refresh_at: datetime | None = None
+    last_reconcile_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    activity_count: int = 0
+
+
+class SessionOut(BaseModel):
+    id: str
+    athlete_id: int | None
+    mode: str
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    api_calls: int
+    summary: dict[str, Any] | None
+
+
+class AthleteDetail(BaseModel):
+    athlete: AthleteOut
+    status_reason: str | None
+    connected_at: datetime | None
+    deauthorized_at: datetime | None
+    sync_state: SyncStateOut | None
+    recent_sessions: list[SessionOut]
+
+
+SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]
+
+
+class SyncRequest(BaseModel):
+    mode: SyncMode = "incremental"
+
+
+class ActionResult(BaseModel):
+    ok: bool
+    detail: str
+
+
+class SchedulerJobOut(BaseModel):
+    name: str
+    interval_s: int
+    next_run_at: datetime
+    last_run_at: datetime | None
+    paused: bool
+
+
+class SchedulerOut(BaseModel):
+    paused: bool
+    jobs: list[SchedulerJobOut]
+
+
+class QuotaWindow(BaseModel):
+    limit_class: str
+    window: str
+    window_start: datetime
+    used: int
+    limit_value: int
+    remaining: int
+    closed_until: datetime | None
+
+
+class QuotaNow(BaseModel):
+    windows: list[QuotaWindow]
+
+
+class QuotaPoint(BaseModel):
+    limit_class: str
+    window: str
+    window_start: datetime
+    used: int
+    limit_value: int
+    http_429: int
+
+
+class QuotaHistory(BaseModel):
+    since: datetime
+    points: list[QuotaPoint]
+
+
+class LogLine(BaseModel):
+    id: int
+    session_id: str
+    athlete_id: int | None
+    level: str
+    message: str
+    metadata: dict[str, Any] | None
+    created_at: datetime
+
+
+class LogPage(BaseModel):
+    lines: list[LogLine]
+    last_id: int
+
+
+class DeadItem(BaseModel):
+    kind: Literal["athlete", "job", "webhook_event", "notification"]
+    id: int
+    label: str
+    attempts: int
+    last_error: str | None
+
+
+class DeadLetters(BaseModel):
+    items: list[DeadItem]
+
+
+class NotificationOut(BaseModel):
+    id: int
+    idempotency_key: str
+    event: str
+    athlete_id: int | None
+    activity_id: int | None
+    state: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    due_at: datetime
+    delivered_at: datetime | None
+
+
+class ActivitySummary(BaseModel):
+    id: int
+    athlete_id: int
+    name: str | None
+    sport_type: str | None
+    start_date: datetime | None
+    start_date_local: datetime | None
+    timezone: str | None
+    distance: float | None
+    moving_time: int | None
+    elapsed_time: int | None
+    total_elevation_gain: float | None
+    average_speed: float | None
+    max_speed: float | None
+    average_heartrate: float | None
+    max_heartrate: float | None
+    average_watts: float | None
+    kilojoules: float | None
+    trainer: bool | None
+    commute: bool | None
+    manual: bool | None
+    private: bool | None
+    visibility: str | None
+    gear_id: str | None
+    workout_type: int | None
+    updated_at: datetime
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivitySummary]
+    next_after_id: int | None = Field(
+        description="pass as after_id to get the next page; null on the last page"
+    )
+
+
+class ActivityDetailOut(BaseModel):
+    description: str | None
+    calories: float | None
+    fetched_at: datetime
+    laps: list[dict[str, Any]] | None
+    splits_metric: list[dict[str, Any]] | None
+    segment_efforts: list[dict[str, Any]] | None
+    best_efforts: list[dict[str, Any]] | None
+    raw: dict[str, Any] | None
+
+
+class ActivityOut(BaseModel):
+    summary: ActivitySummary
+    raw_summary: dict[str, Any] | None
+    detail: ActivityDetailOut | None
+    annotations: dict[str, str]
+
+
+class AnnotationsIn(BaseModel):
+    annotations: dict[str, str] = Field(
+        description="the complete set of notes for the activity (keys up to 64 characters)"
+    )
+
+
+class AnnotationsOut(BaseModel):
+    activity_id: int
+    annotations: dict[str, str]
+
+
+class AthleteStats(BaseModel):
+    """The stats engine's document (stravasync.stats.service.athlete_stats)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    athlete_id: int
+
+
+class CronResult(BaseModel):
+    synced: int
+    failed: int
+    skipped: int
+    deferred: int
+    session_id: str | None

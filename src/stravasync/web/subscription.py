@@ -1,0 +1,125 @@
+"""Managing Strava's push subscription (one per application) and remembering its id.
+
+The receiver stores events only for the subscription id kept in app_settings, so a stray or old
+subscription's events are acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from stravasync.errors import StravaSyncError
+from stravasync.store import Database
+from stravasync.store import admin as admin_q
+from stravasync.strava.client import StravaClient
+from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
+
+
+class SubscriptionError(StravaSyncError):
+    """The subscription could not be created or removed; ``reason`` says why in plain words."""
+
+    def __init__(self, callback_url: str | None, reason: str) -> None:
+        where = f" for {callback_url}" if callback_url else ""
+        super().__init__(f"webhook subscription{where}: {reason}")
+        self.callback_url = callback_url
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionInfo:
+    id: int
+    callback_url: str | None
+    created_at: str | None
+    stored: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "callback_url": self.callback_url,
+            "created_at": self.created_at,
+            "stored": self.stored,
+        }
+
+
+def check_callback(callback_url: str, verify_token: str, *, timeout: float = 5.0) -> None:
+    """Do what Strava will do: GET the callback with a challenge; raise unless it echoes it."""
+    challenge = secrets.token_urlsafe(12)
+    params = {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": challenge}
+    try:
+        resp = httpx.get(callback_url, params=params, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise SubscriptionError(
+            callback_url,
+            f"the callback does not answer ({type(exc).__name__}); is the service "
+            "running and reachable at that URL?",
+        ) from None
+    if resp.status_code == 403:
+        raise SubscriptionError(
+            callback_url,
+            "the callback refused the verify token: STRAVASYNC_WEBHOOK_VERIFY_TOKEN "
+            "differs between this command and the running service",
+        )
+    try:
+        echoed = resp.json().get("hub.challenge") if resp.status_code == 200 else None
+    except ValueError:
+        echoed = None
+    if echoed != challenge:
+        raise SubscriptionError(
+            callback_url,
+            f"the callback answered HTTP {resp.status_code} without echoing "
+            "hub.challenge; point it at /webhooks/strava of this service",
+        )
+
+
+def subscribe(
+    db: Database,
+    client: StravaClient,
+    *,
+    callback_url: str,
+    verify_token: str,
+    now: datetime,
+    precheck: bool = True,
+) -> int:
+    """Create the subscription on Strava and store its id; returns the id."""
+    if precheck:
+        check_callback(callback_url, verify_token)
+    try:
+        sub_id = client.create_push_subscription(callback_url, verify_token)
+    except StravaSyncError as exc:
+        raise SubscriptionError(callback_url, f"Strava refused it: {exc}") from None
+    with db.transaction() as conn:
+        admin_q.put_setting(conn, WEBHOOK_SUBSCRIPTION_KEY, sub_id, now=now)
+    return sub_id
+
+
+def list_subscriptions(db: Database, client: StravaClient) -> list[SubscriptionInfo]:
+    with db.engine.connect() as conn:
+        stored = admin_q.get_setting(conn, WEBHOOK_SUBSCRIPTION_KEY)
+    return [
+        SubscriptionInfo(
+            id=s.id, callback_url=s.callback_url, created_at=s.created_at, stored=s.id == stored
+        )
+        for s in client.list_push_subscriptions()
+    ]
+
+
+def unsubscribe(db: Database, client: StravaClient, subscription_id: int | None = None) -> int:
+    """Delete the subscription (the stored one by default) and forget it; returns its id."""
+    with db.engine.connect() as conn:
+        stored = admin_q.get_setting(conn, WEBHOOK_SUBSCRIPTION_KEY)
+    target = subscription_id if subscription_id is not None else stored
+    if target is None:
+        raise SubscriptionError(None, "no subscription is stored; pass --id")
+    try:
+        client.delete_push_subscription(int(target))
+    except StravaSyncError as exc:
+        raise SubscriptionError(None, f"Strava refused to delete {target}: {exc}") from None
+    if stored is not None and int(stored) == int(target):
+        with db.transaction() as conn:
+            admin_q.delete_setting(conn, WEBHOOK_SUBSCRIPTION_KEY)
+    return int(target)

@@ -1,0 +1,140 @@
+"""In-process worker threads for ``serve`` and ``worker``: sync engines and the notifier.
+
+Each engine thread works in bursts (``run_until_idle`` with a deadline), so a stop request is
+honoured within one burst: the engine checkpoints at the deadline and releases its lease, and
+nothing is lost. Between bursts a thread sleeps until the next due time or a wake-up (a webhook
+event, an admin request).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from stravasync.clock import Clock
+from stravasync.config import Settings
+from stravasync.notify.worker import Deliverer
+from stravasync.store import Database
+from stravasync.strava.setup import strava_client, token_manager
+from stravasync.sync.settings import engine_config, webhooks_on
+from stravasync.work.runner import Engine, new_owner
+
+log = logging.getLogger(__name__)
+
+BURST_SECONDS = 20.0
+IDLE_MAX_SECONDS = 30.0
+
+
+def build_engine(
+    settings: Settings, db: Database, clock: Clock, *, trigger: str = "scheduler"
+) -> Engine:
+    """An engine wired from settings (client on the shared budget, token manager, config)."""
+    client = strava_client(settings, db, clock)
+    tokens = token_manager(settings, db, client, clock)
+    with db.engine.connect() as conn:
+        webhooks = webhooks_on(settings, conn)
+    return Engine(
+        db=db,
+        client=client,
+        tokens=tokens,
+        clock=clock,
+        cfg=engine_config(settings, webhooks=webhooks),
+        owner=new_owner(),
+        trigger=trigger,
+    )
+
+
+def cron_runner(
+    settings: Settings, db: Database, clock: Clock
+) -> Callable[[float], dict[str, Any]]:
+    """What ``POST /api/cron/sync`` calls: one deadline-bounded burst with a fresh engine."""
+
+    def run(deadline: float) -> dict[str, Any]:
+        engine = build_engine(settings, db, clock, trigger="cron")
+        return engine.run_until_idle(deadline=deadline).as_json()
+
+    return run
+
+
+class Workers:
+    """A set of threads sharing one stop flag and one wake-up signal."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        *,
+        concurrency: int = 1,
+        notify: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.concurrency = concurrency
+        self.notify = notify
+        self.stop = threading.Event()
+        self.wake_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def wake(self) -> None:
+        self.wake_event.set()
+
+    def start(self) -> None:
+        for i in range(self.concurrency):
+            engine = build_engine(self.settings, self.db, self.clock)
+            self._spawn(f"engine-{i}", self._engine_loop, engine)
+        if self.notify and self.settings.notify_url and self.settings.notify_secret:
+            deliverer = Deliverer(
+                db=self.db,
+                url=self.settings.notify_url,
+                secret=self.settings.notify_secret.get_secret_value().encode(),
+                clock=self.clock,
+                owner=new_owner(),
+                timeout=self.settings.notify_timeout,
+            )
+            self._spawn("notifier", deliverer.run, self.stop)
+        log.info("started %d engine thread(s)", self.concurrency)
+
+    def _spawn(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _engine_loop(self, engine: Engine) -> None:
+        while not self.stop.is_set():
+            try:
+                report = engine.run_until_idle(deadline=BURST_SECONDS)
+                busy = report.synced + report.failed + report.events + report.jobs > 0
+            except Exception:
+                log.exception("engine burst failed; continuing")
+                busy = False
+            if self.stop.is_set():
+                break
+            if not busy:
+                self._idle(engine)
+
+    def _idle(self, engine: Engine) -> None:
+        try:
+            due = engine.next_wakeup()
+        except Exception:
+            due = None
+        wait = IDLE_MAX_SECONDS
+        if due is not None:
+            wait = min(wait, max((due - self.clock.now()).total_seconds(), 0.05))
+        self.wake_event.wait(wait)
+        self.wake_event.clear()
+
+    def shutdown(self, timeout: float = BURST_SECONDS + 15) -> None:
+        """Ask every thread to stop and wait for the current burst to end."""
+        self.stop.set()
+        self.wake_event.set()
+        for thread in self.threads:
+            thread.join(timeout=timeout)
+        alive = [t.name for t in self.threads if t.is_alive()]
+        if alive:
+            log.warning("threads still running at shutdown: %s", ", ".join(alive))
+        else:
+            log.info("workers stopped cleanly")

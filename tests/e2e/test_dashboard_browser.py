@@ -1,0 +1,145 @@
+"""The dashboard in a real headless Chromium (Debian's ``chromium`` package, driven by Playwright).
+
+Without ``/usr/bin/chromium`` the test skips, unless ``STRAVASYNC_TEST_REQUIRE_BROWSER=1`` (CI),
+when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from stravasync.config import load_settings
+from stravasync.store import Database, migrate
+from stravasync.store import sessions as session_q
+from stravasync.store.schema import notifications
+from stravasync.store.syncstate import scheduler_paused
+from stravasync.web.app import create_app
+from tests.e2e.web_helpers import seed_demo, serve_in_thread
+
+CHROMIUM = os.environ.get("STRAVASYNC_TEST_CHROMIUM", "/usr/bin/chromium")
+ADMIN = "dash-admin-token-3c9"
+pytestmark = pytest.mark.browser
+
+
+def _chromium_or_fail() -> str:
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = f"headless Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    if os.environ.get("STRAVASYNC_TEST_REQUIRE_BROWSER", "") not in ("", "0", "false"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Database]]:
+    url = f"sqlite:///{tmp_path / 'dash.db'}"
+    db = Database.open(url)
+    migrate.ensure_at_head(db.engine)
+    seed_demo(db, datetime.now(UTC).replace(microsecond=0))
+    app = create_app(load_settings(database_url=url, admin_token=ADMIN), db)
+    with serve_in_thread(app) as base:
+        yield base, db
+    db.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    exe = _chromium_or_fail()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+def test_dashboard_renders_and_acts(
+    site: tuple[str, Database], browser: Any, tmp_path: Path
+) -> None:
+    base, db = site
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(base + "/admin")
+    assert page.url.endswith("/admin/login")
+    page.fill("#token", "wrong")
+    page.click("button[type=submit]")
+    assert "Wrong token" in page.inner_text("body")
+    page.fill("#token", ADMIN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#athletes")
+    assert page.url.endswith("/admin")
+
+    rows = page.locator("#athletes tbody tr")
+    assert rows.count() == 3
+    assert "Ada Tester" in rows.nth(0).inner_text()
+    assert "12 min ago" in rows.nth(0).inner_text()
+    assert "dead letter" in rows.nth(2).inner_text()
+    assert page.locator("#quota .gauge").count() == 4
+    assert page.locator("#quota svg rect.bar").count() >= 4 * 94  # 24 h of 15-min windows
+    assert "page 5: 30 activities" in page.inner_text("#log")
+
+    shot = tmp_path / "dashboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    img = Image.open(shot).convert("RGB")
+    assert img.width >= 1200 and img.height >= 800
+    colors = img.getcolors(maxcolors=1 << 20) or []
+    assert len(colors) > 50  # not a blank page
+    orange = sum(n for n, (r, g, b) in colors if r > 230 and 60 < g < 110 and b < 40)
+    assert orange > 500  # the quota bars drew (Strava orange)
+    if os.environ.get("STRAVASYNC_DASHBOARD_SHOT"):
+        shutil.copy(shot, os.environ["STRAVASYNC_DASHBOARD_SHOT"])
+
+    # live log: a line written by a worker shows up without a reload (SSE)
+    with db.transaction() as conn:
+        sid = session_q.start_session(
+            conn, athlete_id=102, mode="backfill", trigger="admin", now=datetime.now(UTC)
+        )
+        session_q.add_log(
+            conn,
+            sid,
+            level="INFO",
+            message="live line from the engine",
+            now=datetime.now(UTC),
+            athlete_id=102,
+        )
+    page.wait_for_function(
+        "document.getElementById('log').textContent.includes('live line from the engine')",
+        timeout=10_000,
+    )
+
+    # re-queue the dead notification, pause the scheduler
+    page.locator("#dead-letters button.requeue").last.click()
+    page.wait_for_load_state("networkidle")
+    with db.engine.connect() as conn:
+        assert conn.execute(select(notifications.c.state)).scalar_one() == "pending"
+    page.wait_for_selector("#pause")
+    page.click("#pause")
+    page.wait_for_selector("#resume", timeout=10_000)
+    with db.engine.connect() as conn:
+        assert scheduler_paused(conn) is True
+    assert "scheduler paused" in page.inner_text("#scheduler-state")
+
+    # athlete page with the monthly distance chart
+    page.click("text=Ada Tester")
+    page.wait_for_selector("#monthly svg")
+    assert page.locator("#monthly svg rect.bar").count() >= 12
+    page.screenshot(path=str(tmp_path / "athlete.png"), full_page=True)
+    if os.environ.get("STRAVASYNC_DASHBOARD_SHOT"):
+        shutil.copy(
+            tmp_path / "athlete.png", os.environ["STRAVASYNC_DASHBOARD_SHOT"] + ".athlete.png"
+        )
+    assert errors == []

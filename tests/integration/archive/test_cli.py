@@ -1,0 +1,44 @@
+"""``stravasync import-archive`` exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stravasync.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STRAVASYNC_DATABASE_URL", db_url)
+    return tmp_path
+
+
+def test_not_a_zip_is_one_clear_line(env: Path) -> None:
+    (env / "x.zip").write_text("nope")
+    res = runner.invoke(app, ["import-archive", "5", "x.zip"])
+    assert res.exit_code == 2
+    assert "x.zip: not a zip file" in res.output
+
+
+def test_report_and_exit_code(env: Path) -> None:
+    with zipfile.ZipFile(env / "e.zip", "w") as zf:
+        zf.writestr(
+            "activities.csv",
+            "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n"
+            '1,"Jan 2, 2026, 8:00:00 AM",Walk,Walk,\n'
+            '2,"Jan 3, 2026, 8:00:00 AM",Ride,Ride,activities/2.fit\n',
+        )
+        zf.writestr("activities/2.fit", b"\x0e\x10garbage")
+    res = runner.invoke(app, ["import-archive", "5", "e.zip", "--json"])
+    assert res.exit_code == 1  # some rows failed
+    report = json.loads(res.stdout)
+    assert (report["imported"], report["errors"]) == (1, 1)
+    assert report["problems"][0]["where"] == "activities/2.fit"

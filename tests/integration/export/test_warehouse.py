@@ -1,0 +1,91 @@
+"""DuckDB warehouse: tables, views matching stravasync.stats, cheap upsert re-runs, query."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from stravasync.export.errors import QueryFailed, WarehouseMissing
+from stravasync.export.query import run_query
+from stravasync.export.warehouse import refresh_warehouse
+from stravasync.stats.service import athlete_stats
+from stravasync.store import Database
+from stravasync.store.activities import apply_summaries, remove, tombstone
+from tests.integration.export.seed import NOW, seed_mirror, summary
+
+
+def q(path: Path, sql: str) -> list[tuple[object, ...]]:
+    return run_query(path, sql).rows
+
+
+def test_build_then_incremental_refresh(db: Database, tmp_path: Path) -> None:
+    seed_mirror(db)
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        first = refresh_warehouse(conn, wh)
+    assert (first.full, first.upserted, first.detail_activities) == (True, 3, 1)
+    assert q(wh, "SELECT id FROM activities ORDER BY id") == [(11,), (12,), (21,)]
+    assert q(wh, "SELECT count(*) FROM laps") == [(2,)]
+    assert q(wh, "SELECT id FROM races") == [(12,)]
+    assert q(
+        wh, "SELECT athlete_id, month, sport_type, count FROM monthly_totals ORDER BY 1, 3"
+    ) == [
+        (1, "2026-03", "Ride", 1),
+        (1, "2026-03", "Run", 1),
+        (2, "2026-03", "Ride", 1),
+    ]
+    assert q(wh, "SELECT week FROM weekly_totals WHERE athlete_id = 2") == [("2026-W10",)]
+
+    # nothing changed: the re-run reads nothing but the ids sweep
+    with db.engine.connect() as conn:
+        again = refresh_warehouse(conn, wh)
+    assert (again.full, again.upserted, again.removed) == (False, 3, 0)  # within margin
+
+    later = NOW + timedelta(days=1)
+    with db.transaction() as conn:
+        apply_summaries(conn, 1, [summary(1, 14, 6, 7.0)], later)
+        tombstone(conn, [11], later)
+        remove(conn, [21])
+    with db.engine.connect() as conn:
+        third = refresh_warehouse(conn, wh)
+    assert third.upserted == 2  # 14 (new) and 12 (inside the margin); 11 and 21 swept
+    assert third.removed == 2
+    assert q(wh, "SELECT id FROM activities ORDER BY id") == [(12,), (14,)]
+
+    with db.engine.connect() as conn:
+        fourth = refresh_warehouse(conn, wh)
+    assert fourth.upserted == 1  # only 14 is inside the margin of the newest mark
+    with db.engine.connect() as conn:
+        full = refresh_warehouse(conn, wh, full=True)
+    assert (full.full, full.upserted) == (True, 2)
+    assert q(wh, "SELECT count(*) FROM laps") == [(2,)]
+
+
+def test_eddington_view_agrees_with_stats(db: Database, tmp_path: Path) -> None:
+    seed_mirror(db)
+    with db.transaction() as conn:
+        apply_summaries(conn, 1, [summary(1, 100 + d, d, 2.0 + d) for d in range(4, 20)], NOW)
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        refresh_warehouse(conn, wh)
+        stats = athlete_stats(conn, 1)["eddington"]
+    rows = q(wh, "SELECT sport_group, eddington_km, eddington_miles FROM eddington "
+             "WHERE athlete_id = 1 ORDER BY 1")  # fmt: skip
+    assert rows == [
+        (g, stats[g]["km"]["number"], stats[g]["miles"]["number"])
+        for g in ("overall", "ride", "run")
+    ]
+    assert stats["ride"]["km"]["number"] == 11  # days 4..19: 6..21 km + day 1: 30 km
+
+
+def test_query_errors(tmp_path: Path, db: Database) -> None:
+    with pytest.raises(WarehouseMissing, match="stravasync export --format duckdb"):
+        run_query(tmp_path / "none.duckdb", "SELECT 1")
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        refresh_warehouse(conn, wh)
+    with pytest.raises(QueryFailed, match="nope"):
+        run_query(wh, "SELECT * FROM nope")
+    assert run_query(wh, "SELECT 1 AS one").as_dicts() == [{"one": 1}]

@@ -1,0 +1,131 @@
+"""OAuth connect against the in-process simulator: state, scopes in plain words, athlete queued."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from stravasync.clock import VirtualClock
+from stravasync.simulator import SimConfig, Simulator
+from stravasync.store import Database
+from stravasync.store.schema import athletes, sync_state, tokens
+from stravasync.strava.setup import strava_client, token_manager
+from stravasync.web.app import create_app
+from stravasync.web.context import ConnectDeps, Services
+from tests.integration.web.conftest import START, make_settings
+
+
+@pytest.fixture
+def sim_client(
+    db: Database, db_url: str, tmp_path: object
+) -> Iterator[tuple[TestClient, Simulator]]:
+    clock = VirtualClock(START)
+    sim = Simulator(SimConfig(seed=3, athletes=3, history_days=30), clock=clock)
+    settings = make_settings(
+        db_url,
+        client_id=sim.client_id,
+        client_secret=sim.client_secret,
+        strava_base_url="http://sim.test",
+        redirect_uri="http://testserver/oauth/callback",
+        secret_key=Fernet.generate_key().decode(),
+    )
+    client = strava_client(settings, db, clock, http=sim.http_client())
+    deps = ConnectDeps(client=client, tokens=token_manager(settings, db, client, clock))
+    app = create_app(settings, db, clock=clock, services=Services(oauth=deps))
+    with TestClient(app) as c:
+        yield c, sim
+
+
+def authorize(
+    sim: Simulator, location: str, athlete_id: int, scopes: list[str] | None = None
+) -> dict[str, str]:
+    """Play the athlete on Strava's authorize page; returns the callback's query."""
+    params = {"sim_athlete_id": str(athlete_id)}
+    url = location + "&" + "&".join(f"{k}={v}" for k, v in params.items())
+    for s in scopes or []:
+        url += f"&sim_scope={s}"
+    resp = sim.http_client().get(url.replace("http://sim.test", ""), follow_redirects=False)
+    assert resp.status_code in (302, 303), resp.text
+    back = urlparse(resp.headers["location"])
+    assert back.path == "/oauth/callback"
+    return {k: v[0] for k, v in parse_qs(back.query).items()}
+
+
+def test_connect_creates_the_athlete_queued_for_backfill(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    client, sim = sim_client
+    start = client.get("/connect", follow_redirects=False)
+    assert start.status_code == 303
+    location = start.headers["location"]
+    assert location.startswith("http://sim.test/oauth/authorize?")
+    assert "state=" in location and "activity%3Aread_all" in location
+    athlete = sim.athlete_ids()[0]
+    query = authorize(sim, location, athlete)
+    done = client.get("/oauth/callback", params=query)
+    assert done.status_code == 200, done.text
+    assert "Connected" in done.text
+    with db.engine.connect() as conn:
+        row = conn.execute(select(athletes.c.status).where(athletes.c.id == athlete)).scalar_one()
+        due = conn.execute(
+            select(sync_state.c.due_at).where(sync_state.c.athlete_id == athlete)
+        ).scalar_one()
+        enc = conn.execute(select(tokens.c.access_token_enc)).scalar_one()
+    assert row == "active"
+    assert due == START
+    assert enc not in done.text
+    # the state works once only
+    again = client.get("/oauth/callback", params=query)
+    assert again.status_code == 400
+    assert "expired" in again.text
+
+
+def test_missing_private_scope_gets_a_plain_words_page(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    client, sim = sim_client
+    location = client.get("/connect", follow_redirects=False).headers["location"]
+    query = authorize(sim, location, sim.athlete_ids()[1], scopes=["read", "activity:read"])
+    resp = client.get("/oauth/callback", params=query)
+    assert resp.status_code == 400
+    assert "One permission is missing" in resp.text
+    assert "keep the box" in resp.text  # plain words from strava.errors.SCOPE_HELP
+    with db.engine.connect() as conn:
+        assert conn.execute(select(athletes.c.id)).first() is None
+
+
+def test_forged_state_and_denial_store_nothing(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    client, _ = sim_client
+    forged = client.get(
+        "/oauth/callback",
+        params={"code": "x", "state": "forged", "scope": "read,activity:read_all"},
+    )
+    assert forged.status_code == 400
+    location = client.get("/connect", follow_redirects=False).headers["location"]
+    state = parse_qs(urlparse(location).query)["state"][0]
+    denied = client.get("/oauth/callback", params={"state": state, "error": "access_denied"})
+    assert denied.status_code == 400
+    assert "did not authorize" in denied.text
+    with db.engine.connect() as conn:
+        assert conn.execute(select(athletes.c.id)).first() is None
+
+
+def test_return_to_only_accepts_local_paths(sim_client: tuple[TestClient, Simulator]) -> None:
+    client, sim = sim_client
+    location = client.get("/connect?return_to=/welcome", follow_redirects=False).headers["location"]
+    query = authorize(sim, location, sim.athlete_ids()[2])
+    resp = client.get("/oauth/callback", params=query, follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+    assert resp.headers["location"] == "/welcome"
+    evil = client.get("/connect?return_to=//evil.example/x", follow_redirects=False).headers[
+        "location"
+    ]
+    query = authorize(sim, evil, sim.athlete_ids()[2])
+    assert client.get("/oauth/callback", params=query, follow_redirects=False).status_code == 200

@@ -1,0 +1,50 @@
+"""Liveness, readiness (database at migration head) and the OpenAPI contract."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from stravasync.config import load_settings
+from stravasync.store import Database
+from stravasync.web.app import create_app
+
+
+def test_healthz_and_readyz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+
+
+def test_readyz_is_503_when_migrations_are_not_at_head(empty_db_url: str) -> None:
+    db = Database.open(empty_db_url, upgrade=False)
+    try:
+        with TestClient(create_app(load_settings(database_url=empty_db_url), db)) as client:
+            resp = client.get("/readyz")
+            assert resp.status_code == 503
+            assert resp.json()["status"] == "not_ready"
+            assert client.get("/healthz").status_code == 200
+    finally:
+        db.close()
+
+
+def test_openapi_documents_every_route_with_a_response_schema(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert "WebhookEvent" in doc["components"]["schemas"]
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ok = op["responses"].get("200")
+            if path == "/admin/logout":
+                assert "303" in op["responses"]
+                continue
+            assert ok is not None, (method, path)
+            content = ok.get("content", {})
+            if path in ("/metrics", "/api/admin/logs/stream") or "text/html" in content:
+                continue
+            schema = content.get("application/json", {}).get("schema")
+            assert schema, (method, path)
+            assert schema != {}, (method, path)
+            if path.startswith("/api/"):
+                assert "401" in op["responses"], (method, path)
+    body = doc["paths"]["/webhooks/strava"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/WebhookEvent")
