@@ -50,6 +50,30 @@ def page_latency(rounds: int = 300) -> tuple[float, float, int]:
     return statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000, size
 
 
+def cold_page_latency(athletes: int = 40) -> float:
+    """Median time of the FIRST 200-page of each athlete (summaries rendered, not cached)."""
+    sim = Simulator(
+        SimConfig(seed=9, athletes=athletes, quota="unlimited"), clock=VirtualClock(START)
+    )
+    client = sim.http_client()
+    times = []
+    for athlete in sim.athlete_ids():
+        token = client.post(
+            "/oauth/token",
+            data={
+                "client_id": sim.client_id,
+                "client_secret": sim.client_secret,
+                "code": sim.grant(athlete),
+                "grant_type": "authorization_code",
+            },
+        ).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        t0 = time.perf_counter()
+        client.get("/api/v3/athlete/activities", headers=headers, params={"per_page": 200})
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
 def world_memory(touch: int = 100) -> tuple[float, float, float]:
     gc.collect()
     tracemalloc.start()
@@ -83,6 +107,8 @@ def generation_cpu(athletes: int = 200) -> tuple[float, float, int]:
 def main() -> None:
     median, p95, size = page_latency()
     print(f"in-process list page of {size} activities: median {median:.2f} ms, p95 {p95:.2f} ms")
+    cold = cold_page_latency()
+    print(f"first (uncached) list page of up to 200 activities per athlete: median {cold:.2f} ms")
     empty, touched, rendered = world_memory()
     print(
         f"10,000-athlete world: {empty:.1f} MB untouched, {touched:.1f} MB after generating "

@@ -7,6 +7,7 @@ URL, the default rate-limit tier. Durations are in seconds unless the name says 
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,14 @@ class Settings(BaseSettings):
     webhook_bench_endpoint: bool = Field(
         False, description="also serve POST /webhooks/bare (200, stores nothing) for benchmarks"
     )
+    clock_speed: float | None = Field(
+        None,
+        gt=0,
+        description="demos/tests: run the service clock this many times faster than the wall "
+        "clock, from clock_origin at clock_wall_origin (as printed by `simulate --speed`)",
+    )
+    clock_origin: datetime | None = None
+    clock_wall_origin: float | None = Field(None, description="epoch seconds (time.time())")
 
     # --- client / budget (issue 4) ------------------------------------------------------------
     # Shape of spending; reasoning for each default in stravasync.strava.ratelimit's docstring.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from stravasync import __version__
-from stravasync.cli import auth, db, logs, serve, simulate, stats, status, sync
+from stravasync.cli import auth, db, demo, logs, serve, simulate, stats, status, sync
 
 app = typer.Typer(
     name="stravasync",
@@ -36,6 +36,7 @@ app.command("status")(status.status)
 app.command("simulate")(simulate.simulate)  # issue 3: the Strava simulator
 app.command("logs")(logs.logs)
 app.command("sync")(sync.sync)  # issue 5: the sync engine
+app.command("demo")(demo.demo)  # make demo
 stats.register(app)  # issue 8: stats, export, query, import-archive
 app.add_typer(auth.app, name="auth")  # issue 4: connect athletes
 serve.register(app)  # issue 6: serve, web, worker, webhooks

@@ -106,3 +106,5 @@ def query(
     for row in result.rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console.print(table)
+    if result.truncated:
+        err_console.print(f"(only the first {len(result.rows)} rows are shown)", markup=False)

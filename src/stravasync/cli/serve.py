@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from types import FrameType
 
 import typer
@@ -20,7 +21,9 @@ import uvicorn
 
 from stravasync.cli import webhooks
 from stravasync.cli.common import friendly_errors, open_database, settings
-from stravasync.clock import RealClock
+from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
+from stravasync.config import Settings
+from stravasync.store import Database
 from stravasync.web.app import create_app
 from stravasync.web.context import Services
 from stravasync.web.workers import Workers
@@ -32,21 +35,32 @@ PORT = typer.Option(8721, "--port", help="TCP port.")
 CONCURRENCY = typer.Option(1, "--concurrency", min=1, max=64, help="Engine threads.")
 
 
-def _run_http(cfg_host: str, port: int, workers: Workers | None, *, web_only: bool) -> None:
-    cfg = settings()
-    db = open_database(cfg)
-    clock = RealClock()
+def service_clock(cfg: Settings) -> Clock:
+    """The wall clock, or (demos and tests against ``simulate --speed``) a scaled one."""
+    if cfg.clock_speed is None:
+        return RealClock()
+    origin = as_utc(cfg.clock_origin) if cfg.clock_origin else utcnow()
+    wall = cfg.clock_wall_origin if cfg.clock_wall_origin is not None else time.time()
+    log.warning("scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat())
+    return ScaledClock(origin, wall, cfg.clock_speed)
+
+
+def _run_http(
+    cfg: Settings,
+    db: Database,
+    host: str,
+    port: int,
+    clock: Clock,
+    workers: Workers | None,
+) -> None:
     if workers is not None:
         workers.start()
-    app = create_app(
-        cfg, db, clock=clock, services=Services(wake=workers.wake if workers else None)
-    )
+    services = Services(wake=workers.wake if workers else None)
+    app = create_app(cfg, db, clock=clock, services=services)
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, host=cfg_host, port=port, access_log=False, log_config=None, lifespan="off"
-        )
+        uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="off")
     )
-    log.info("serving on http://%s:%s (%s)", cfg_host, port, "web only" if web_only else "all")
+    log.info("serving on http://%s:%s (%s)", host, port, "web only" if workers is None else "all")
     try:
         server.run()
     finally:
@@ -59,27 +73,31 @@ def _run_http(cfg_host: str, port: int, workers: Workers | None, *, web_only: bo
 def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) -> None:
     """Run everything in one process: web, engine and notifications."""
     cfg = settings()
+    clock = service_clock(cfg)
+    db = open_database(cfg)
     workers = None
     if not cfg.scheduler:
         log.info("STRAVASYNC_SCHEDULER=off: web only")
     elif not cfg.client_id:
         log.warning("no Strava application configured (STRAVASYNC_CLIENT_ID): web only")
     else:
-        workers = Workers(cfg, open_database(cfg), RealClock(), concurrency=concurrency)
-    _run_http(host, port, workers, web_only=workers is None)
+        workers = Workers(cfg, db, clock, concurrency=concurrency)
+    _run_http(cfg, db, host, port, clock, workers)
 
 
 @friendly_errors
 def web(host: str = HOST, port: int = PORT) -> None:
     """Run the HTTP service only (webhooks, OAuth, admin and data API, dashboard)."""
-    _run_http(host, port, None, web_only=True)
+    cfg = settings()
+    _run_http(cfg, open_database(cfg), host, port, service_clock(cfg), None)
 
 
 @friendly_errors
 def worker(concurrency: int = CONCURRENCY) -> None:
     """Run engine threads and the notifier only, until SIGTERM."""
     cfg = settings()
-    workers = Workers(cfg, open_database(cfg), RealClock(), concurrency=concurrency)
+    db = open_database(cfg)
+    workers = Workers(cfg, db, service_clock(cfg), concurrency=concurrency)
     done = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -91,6 +109,7 @@ def worker(concurrency: int = CONCURRENCY) -> None:
     workers.start()
     done.wait()
     workers.shutdown()
+    db.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -72,3 +72,13 @@ def athlete_stats(activities: list[Activity], now: int) -> dict[str, Any]:
             "achievement_count": int(t["achievement_count"]),
         }
     return out
+
+
+def gear_distances(activities: list[Activity], now: int) -> dict[str, float]:
+    """Metres covered with each gear id by the given activities at ``now``."""
+    out: dict[str, float] = {}
+    for act in activities:
+        f = act.fields_at(now)
+        if f["gear_id"]:
+            out[f["gear_id"]] = out.get(f["gear_id"], 0.0) + f["distance"]
+    return out

@@ -7,6 +7,7 @@ deauthorizations.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from datetime import datetime
@@ -22,7 +23,7 @@ from stravasync.simulator.faults import Faults
 from stravasync.simulator.model import Change
 from stravasync.simulator.oauth import OAuthState, parse_scope
 from stravasync.simulator.ratelimit import RateLimiter
-from stravasync.simulator.render import iso, summary
+from stravasync.simulator.render import iso, summary_bytes
 from stravasync.simulator.rng import stable_int
 from stravasync.simulator.stats import RequestStats
 from stravasync.simulator.transport import InProcessTransport
@@ -127,7 +128,7 @@ class Simulator:
         acts = self.world.visible(athlete_id, now)
         if "activity:read_all" not in scopes:
             acts = [a for a in acts if a.fields_at(now)["visibility"] != "only_me"]
-        return [summary(a, now) for a in reversed(acts)]
+        return [json.loads(summary_bytes(a, now)) for a in reversed(acts)]
 
     def changes(
         self, since: datetime | None = None, athlete_ids: list[int] | None = None

@@ -225,7 +225,12 @@ def best_efforts(act: Activity, f: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def detailed(
-    act: Activity, f: dict[str, Any], kudos: int, profile: AthleteProfile, include_all: bool
+    act: Activity,
+    f: dict[str, Any],
+    kudos: int,
+    profile: AthleteProfile,
+    include_all: bool,
+    gear_distance: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The DetailedActivity at the state ``f`` (``fields_at(now)``)."""
     data = build_summary(act, f, kudos)
@@ -234,7 +239,7 @@ def detailed(
     gear = None
     for g in (*profile.bikes, *profile.shoes):
         if g.id == f["gear_id"]:
-            gear = gear_summary(g.id, g.name, g.primary, 0.0)
+            gear = gear_summary(g.id, g.name, g.primary, (gear_distance or {}).get(g.id, 0.0))
     data.update(
         {
             "description": f["description"],

@@ -14,27 +14,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from stravasync.simulator.model import ACTIVITY_EPOCH, Activity, AthleteProfile, Edit, pack
+from stravasync.simulator.edits import DESCRIPTIONS, schedule_edits
+from stravasync.simulator.model import ACTIVITY_EPOCH, Activity, AthleteProfile, pack
 from stravasync.simulator.rng import stable_int, stable_rng
 from stravasync.simulator.sports import (
     CUSTOM_NAMES,
-    RETYPE,
     SPORTS,
     Sport,
     default_name,
-    legacy_type,
 )
 
 WEEK = 7 * 86400
-DESCRIPTIONS = [
-    "Legs felt good.",
-    "Windy out there!",
-    "With the club",
-    "Intervals: 5x5'",
-    'Felt rough, "easy" day',
-    "New route, will repeat",
-    "Sick of the rain",
-]
 
 
 def block_of(epoch: int) -> int:
@@ -241,7 +231,7 @@ def _activity(
     }
     base["pr_count"] = min(base["achievement_count"], rng.randint(0, 3))
     act_seed = stable_int(seed, "activity", act_id)
-    edits, deleted = _schedule_edits(rng, base, sport, p, visible, churn)
+    edits, deleted = schedule_edits(rng, base, sport, p, visible, churn)
     n_kudos = 0
     if visibility != "only_me":
         n_kudos = int(
@@ -263,63 +253,3 @@ def _activity(
         deleted_at=deleted,
         kudos_after=array("I", (k - visible for k in kudos)) if kudos else None,
     )
-
-
-def _schedule_edits(
-    rng: random.Random,
-    base: dict[str, Any],
-    sport: Sport,
-    p: AthleteProfile,
-    visible: int,
-    churn: float,
-) -> tuple[tuple[Edit, ...], int | None]:
-    edits: list[Edit] = []
-
-    def later(mean: float) -> int:
-        return visible + 30 + int(rng.expovariate(1 / mean))
-
-    if rng.random() < 0.15 * churn:
-        title = rng.choice(CUSTOM_NAMES)
-        edits.append(Edit(later(2400), {"name": title}, {"title": title}))
-    if rng.random() < 0.03 * churn:
-        new = RETYPE.get(sport.sport_type, "Workout")
-        edits.append(
-            Edit(
-                later(3 * 3600),
-                {"sport_type": new, "type": legacy_type(new)},
-                {"type": legacy_type(new)},
-            )
-        )
-    if rng.random() < 0.03 * churn:
-        if base["visibility"] == "only_me":
-            fields: dict[str, Any] = {"visibility": "everyone", "private": False}
-            edits.append(Edit(later(6 * 3600), fields, {"private": "false"}))
-        else:
-            fields = {"visibility": "only_me", "private": True}
-            edits.append(Edit(later(6 * 3600), fields, {"private": "true"}))
-    if rng.random() < 0.10 * churn:
-        edits.append(Edit(later(5 * 3600), {"description": rng.choice(DESCRIPTIONS)}, None))
-    gear_pool = p.bikes if sport.family == "ride" else p.shoes if sport.family == "run" else ()
-    if len(gear_pool) > 1 and rng.random() < 0.04 * churn:
-        edits.append(Edit(later(86400), {"gear_id": rng.choice(gear_pool).id}, None))
-    if base["distance"] > 0 and rng.random() < 0.02 * churn:
-        cut = rng.uniform(0.9, 0.98)
-        edits.append(
-            Edit(
-                later(3600),
-                {
-                    "distance": round(base["distance"] * cut, 1),
-                    "moving_time": int(base["moving_time"] * cut),
-                    "elapsed_time": int(base["elapsed_time"] * cut),
-                },
-                None,
-            )
-        )
-    if sport.family in ("run", "ride") and rng.random() < 0.05 * churn:
-        code = 1 if sport.family == "run" else 11
-        edits.append(Edit(later(2 * 86400), {"workout_type": code}, None))
-    deleted = later(2 * 86400) if rng.random() < 0.015 * churn else None
-    edits.sort(key=lambda e: e.at)
-    if deleted is not None:
-        edits = [e for e in edits if e.at < deleted]
-    return tuple(edits), deleted

@@ -48,8 +48,10 @@ def decode_polyline(text: str) -> list[tuple[float, float]]:
     return points
 
 
-def route(act: Activity, fields_distance: float, n: int) -> list[tuple[float, float]]:
-    """``n`` points along the activity's path ([] without GPS)."""
+def route(
+    act: Activity, fields_distance: float, n: int, *, digits: int | None = 6
+) -> list[tuple[float, float]]:
+    """``n`` points along the activity's path ([] without GPS), rounded to ``digits``."""
     start_ll = act.initial("start_latlng")
     end_ll = act.initial("end_latlng")
     if not start_ll or n < 2:
@@ -75,20 +77,20 @@ def route(act: Activity, fields_distance: float, n: int) -> list[tuple[float, fl
             side = wobble * math.sin(5 * math.pi * t + phase) * 0.05
             lat = lat0 + (lat1 - lat0) * t + side * (lng1 - lng0)
             lng = lng0 + (lng1 - lng0) * t - side * (lat1 - lat0)
-        pts.append((round(lat, 6), round(lng, 6)))
+        pts.append((lat, lng) if digits is None else (round(lat, digits), round(lng, digits)))
     return pts
 
 
 def summary_polyline(act: Activity, distance: float) -> str:
     cached = act.poly_cache
     if cached is None or cached[0] != distance:
-        cached = (distance, encode_polyline(route(act, distance, 40)))
+        cached = (distance, encode_polyline(route(act, distance, 24, digits=None)))
         act.poly_cache = cached
     return cached[1]
 
 
 def full_polyline(act: Activity, distance: float) -> str:
-    return encode_polyline(route(act, distance, 240))
+    return encode_polyline(route(act, distance, 240, digits=None))
 
 
 def altitude(low: float, high: float, t: float) -> float:

@@ -119,7 +119,9 @@ def build_summary(act: Activity, f: dict[str, Any], kudos: int) -> dict[str, Any
     }
 
 
-def athlete_json(p: AthleteProfile, now: int, *, detailed: bool) -> dict[str, Any]:
+def athlete_json(
+    p: AthleteProfile, now: int, *, detailed: bool, gear_distance: dict[str, float] | None = None
+) -> dict[str, Any]:
     """SummaryAthlete (resource_state 2) or DetailedAthlete (3, with profile:read_all)."""
     data: dict[str, Any] = {
         "id": p.id,
@@ -144,6 +146,7 @@ def athlete_json(p: AthleteProfile, now: int, *, detailed: bool) -> dict[str, An
         "follower": None,
     }
     if detailed:
+        dist = gear_distance or {}
         data.update(
             {
                 "blocked": False,
@@ -157,8 +160,12 @@ def athlete_json(p: AthleteProfile, now: int, *, detailed: bool) -> dict[str, An
                 "clubs": [],
                 "postable_clubs_count": 0,
                 "ftp": p.ftp,
-                "bikes": [gear_summary(g.id, g.name, g.primary, 0.0) for g in p.bikes],
-                "shoes": [gear_summary(g.id, g.name, g.primary, 0.0) for g in p.shoes],
+                "bikes": [
+                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0)) for g in p.bikes
+                ],
+                "shoes": [
+                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0)) for g in p.shoes
+                ],
             }
         )
     return data

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from stravasync.simulator.athlete_stats import athlete_stats
+from stravasync.simulator.athlete_stats import athlete_stats, gear_distances
 from stravasync.simulator.detail import detailed, laps
 from stravasync.simulator.model import Activity
 from stravasync.simulator.oauth import AccessToken
@@ -80,8 +80,11 @@ def api_router(sim: Simulator) -> APIRouter:
     async def get_athlete(request: Request) -> Response:
         token = authenticate(request)
         profile = sim.world.profile(token.athlete_id)
-        detailed_ok = "profile:read_all" in token.scope
-        return json_response(athlete_json(profile, sim.now(), detailed=detailed_ok))
+        now = sim.now()
+        if "profile:read_all" not in token.scope:
+            return json_response(athlete_json(profile, now, detailed=False))
+        gear = gear_distances(sim.world.visible(profile.id, now), now)
+        return json_response(athlete_json(profile, now, detailed=True, gear_distance=gear))
 
     @router.get("/athlete/activities")
     async def list_activities(request: Request) -> Response:
@@ -109,7 +112,11 @@ def api_router(sim: Simulator) -> APIRouter:
         _, act, now = own_activity(request, activity_id)
         include_all = request.query_params.get("include_all_efforts", "").lower() == "true"
         profile = sim.world.profile(act.athlete_id)
-        data = detailed(act, act.fields_at(now), act.kudos_count(now), profile, include_all)
+        fields = act.fields_at(now)
+        gear = (
+            gear_distances(sim.world.visible(act.athlete_id, now), now) if fields["gear_id"] else {}
+        )
+        data = detailed(act, fields, act.kudos_count(now), profile, include_all, gear)
         return json_response(data)
 
     @router.get("/activities/{activity_id}/laps")

@@ -16,7 +16,14 @@ STATS_VERSION = 1  # bump when the shape or a rule changes: cached stats are the
 def compute_stats(
     athlete_id: int, facts: Iterable[ActivityFacts], computed_at: datetime | None
 ) -> dict[str, Any]:
-    """The stats document served at ``GET /api/athletes/{id}/stats`` (see /tmp/status/stats.md)."""
+    """The stats document served at ``GET /api/athletes/{id}/stats``.
+
+    Keys: ``athlete_id``, ``version``, ``computed_at`` (ISO or None when computed on the fly),
+    ``activity_count``, ``day_basis`` ("local"), ``eddington`` ({overall|ride|run: {km|miles:
+    {number, next, days_needed_for_next, days_at_or_above_next}}}), ``rollups`` ({weekly|monthly|
+    yearly: [{period, sport, count, distance_m, moving_time_s, elevation_m}]}), ``races``
+    (newest first) and ``records`` ({overall|ride|run: {longest, biggest_climb}}, None if empty).
+    """
     items = list(facts)
     return {
         "athlete_id": athlete_id,

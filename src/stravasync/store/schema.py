@@ -156,6 +156,7 @@ activities = Table(
     Column("deleted_at", UtcDateTime, comment="tombstone: deleted on Strava"),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_activities_athlete_start", "athlete_id", "start_date"),
+    Index("ix_activities_athlete_id", "athlete_id", "id"),  # per-athlete keyset pages (exports)
 )
 
 activity_details = Table(

@@ -145,17 +145,22 @@ class TokenManager:
         while True:
             now = self.clock.now()
             with self.db.transaction() as conn:
+                # Lock first, then read: on PostgreSQL (read committed) a row read before the
+                # UPDATE could predate another process's refresh that committed in between.
+                locked = token_q.try_lock(
+                    conn, athlete_id, self.owner, now=now, until=now + self.lock_ttl
+                )
                 row = token_q.get(conn, athlete_id)
                 if row is None:
                     raise NotConnected(athlete_id)
                 current = self.cipher.decrypt(row.access_token_enc)
-                if force_from is None and self._fresh(row, now):
-                    return current  # somebody refreshed it while we waited
-                if force_from is not None and current != force_from:
-                    return current  # somebody replaced the failed token already
-                locked = token_q.try_lock(
-                    conn, athlete_id, self.owner, now=now, until=now + self.lock_ttl
-                )
+                if (force_from is None and self._fresh(row, now)) or (
+                    force_from is not None and current != force_from
+                ):
+                    # somebody refreshed or replaced it while we waited
+                    if locked:
+                        token_q.release(conn, athlete_id, self.owner)
+                    return current
             if locked:
                 break
             if time.monotonic() > deadline:

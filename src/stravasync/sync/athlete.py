@@ -130,7 +130,17 @@ class AthleteRunner:
         calls_before = self.port.calls
         try:
             ctx.token = self.tokens.access_token(athlete_id, now)
-            result = run_mode(mode, ctx, state)
+            try:
+                result = run_mode(mode, ctx, state)
+            except Unauthorized as first:
+                if isinstance(first, TokenRevoked):
+                    raise
+                # A 401 with a token we thought valid: refresh once and resume from the
+                # checkpoint; a second 401 (or a rejected refresh) stops the athlete.
+                ctx.token = self.tokens.handle_unauthorized(athlete_id, ctx.token)
+                with self.db.engine.connect() as conn:
+                    state = syncstate.get_state(conn, athlete_id) or state
+                result = run_mode(mode, ctx, state)
         except StopRequested:
             return self._end(
                 ctx,

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 class TokenSource(Protocol):
     def access_token(self, athlete_id: int, now: datetime) -> str: ...
 
+    def handle_unauthorized(self, athlete_id: int, failed_token: str) -> str: ...
+
 
 class LeaseLost(StravaSyncError):
     """Our lease on an athlete expired and was taken over; stop without writing."""

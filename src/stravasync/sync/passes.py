@@ -153,6 +153,10 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
     result = PassResult(mode)
     cursor = start_listing(mode, ctx, state)
     priority = _PRIORITY[mode]
+    if state.get("requested_mode") == str(mode):
+        # A person asked for this pass and is waiting for it (admin, CLI): interactive class.
+        # Requested backfill and enrich keep their own class: they are big.
+        priority = Priority.INTERACTIVE
     old_newest = state.get("newest_start")
     while not cursor.done:
         if result.pages:

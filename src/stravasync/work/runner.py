@@ -25,6 +25,7 @@ from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.port import StravaPort
+from stravasync.work import periodic
 from stravasync.work.units import process_event, run_job
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class Engine:
         self.trigger = trigger
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None
+        self._periodic_ready = False
 
     def _should_stop(self) -> bool:
         if self._max_calls is not None and self.port.calls >= self._max_calls:
@@ -147,8 +149,20 @@ class Engine:
         if athlete_id is None:
             with self.db.transaction() as conn:
                 job = jobs_q.claim(conn, owner=self.owner, now=now, lease_seconds=lease)
+                periodic_job = None
+                if job is None and automatic:
+                    if not self._periodic_ready:
+                        periodic.ensure_jobs(conn, now)
+                        self._periodic_ready = True
+                    periodic_job = periodic.claim_due(
+                        conn, owner=self.owner, now=now, lease_seconds=lease
+                    )
             if job is not None:
                 run_job(self, job)
+                report.jobs += 1
+                return True
+            if periodic_job is not None:
+                periodic.run_due(self, periodic_job)
                 report.jobs += 1
                 return True
         return False
@@ -186,6 +200,7 @@ class Engine:
                 syncstate.next_due_at(conn, automatic=automatic),
                 event_claims.next_due_at(conn),
                 jobs_q.next_due_at(conn),
+                periodic.next_run_at(conn) if automatic else None,
             ]
         present = [t for t in times if t is not None]
         return min(present) if present else None

@@ -65,7 +65,13 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
     try:
         if active and _needs_token(event):
             ctx.token = engine.tokens.access_token(athlete_id, now)
-        action = events.process(ctx, event, active=active)
+        try:
+            action = events.process(ctx, event, active=active)
+        except Unauthorized as first:
+            if isinstance(first, TokenRevoked) or not ctx.token:
+                raise
+            ctx.token = engine.tokens.handle_unauthorized(athlete_id, ctx.token)
+            action = events.process(ctx, event, active=active)
     except Deferred as exc:
         with engine.db.transaction() as conn:
             event_claims.finish_event(

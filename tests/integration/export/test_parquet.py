@@ -89,3 +89,14 @@ def test_a_failing_write_leaves_no_file(db: Database, tmp_path: Path) -> None:
     with pytest.raises(Boom):
         writer.write(out / "t/part-0.parquet", rows())  # type: ignore[arg-type]
     assert list((out / "t").iterdir()) == []
+
+
+def test_one_athlete_export_leaves_other_partitions(db: Database, tmp_path: Path) -> None:
+    seed_mirror(db)
+    out = tmp_path / "pq"
+    with db.engine.connect() as conn:
+        export_parquet(conn, out)
+        report = export_parquet(conn, out, athlete_id=2)
+    assert report.rows["activities"] == 1
+    assert (out / "activities/athlete=1/part-0.parquet").exists()
+    assert pq.read_table(out / "athletes/part-0.parquet").column("id").to_pylist() == [2]

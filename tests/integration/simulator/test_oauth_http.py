@@ -146,3 +146,9 @@ def test_profile_read_all_gives_the_detailed_athlete(sim: Simulator, client: htt
     ).json()
     assert plain["resource_state"] == 2 and "follower_count" not in plain
     assert full["resource_state"] == 3 and isinstance(full["bikes"], list)
+    gear = {g["id"]: g["distance"] for g in full["bikes"] + full["shoes"]}
+    used: dict[str, float] = {}
+    for act in sim.truth(athlete):
+        if act["gear_id"]:
+            used[act["gear_id"]] = used.get(act["gear_id"], 0.0) + act["distance"]
+    assert gear and all(abs(gear[k] - round(used.get(k, 0.0), 1)) < 0.2 for k in gear)

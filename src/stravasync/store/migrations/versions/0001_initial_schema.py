@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.create_index("ix_activities_athlete_id", ["athlete_id", "id"], unique=False)
         batch_op.create_index(
             "ix_activities_athlete_start", ["athlete_id", "start_date"], unique=False
         )
@@ -562,6 +563,7 @@ def downgrade() -> None:
     op.drop_table("annotations")
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.drop_index("ix_activities_athlete_start")
+        batch_op.drop_index("ix_activities_athlete_id")
 
     op.drop_table("activities")
     # ### end Alembic commands ###

@@ -1,0 +1,200 @@
+"""The strategies users run today (../shared/seeds 001-004), re-implemented on our client/store.
+
+Each baseline is a pure scheduling part (when to run, which athletes, which list window) and a
+thin executor (:func:`sync_window`) that lists pages with our :class:`StravaClient` and upserts
+them with ``store.activities.apply_summaries``. They ignore our budget (an always-yes budget)
+and get no webhooks, like the originals; a 429 is counted and handled as each seed handles it.
+None of them detects deletions (the originals only upsert what they list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DAY = 86400
+HOUR = 3600
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(slots=True)
+class Listing:
+    """One athlete's list call sequence: ``after`` (epoch, None = full history), page size,
+    and whether to stop after a single page per iteration (seed003 pages one by one)."""
+
+    athlete_id: int
+    after: int | None
+    per_page: int = 200
+
+
+@dataclass(slots=True)
+class AthleteState:
+    last_sync: int | None = None  # epoch of the last successful sync's start
+    newest_start: int | None = None  # newest stored start time (seed004's watermark)
+    recent_activity: int | None = None  # newest start seen (seed002's "active" test)
+
+
+@dataclass
+class Baseline:
+    """Base: the schedule, the athletes chosen per run and their windows; pure functions."""
+
+    name: str = "baseline"
+    between_athletes_s: float = 0.0
+    stop_on_429: bool = False
+    per_page: int = 200
+    state: dict[int, AthleteState] = field(default_factory=dict)
+
+    def next_run(self, now: datetime) -> datetime:
+        raise NotImplementedError
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        raise NotImplementedError
+
+    def pause_after(self, index: int) -> float:
+        """Seconds slept after the ``index``-th athlete of a run (0-based)."""
+        return self.between_athletes_s
+
+    def on_connect(self, athlete_id: int) -> Listing:
+        """A newly connected athlete gets their whole history once (as every seed does)."""
+        self.state.setdefault(athlete_id, AthleteState())
+        return Listing(athlete_id, None, self.per_page)
+
+    def synced(self, athlete_id: int, started: int, newest: int | None) -> None:
+        st = self.state.setdefault(athlete_id, AthleteState())
+        st.last_sync = started
+        if newest is not None:
+            st.newest_start = max(newest, st.newest_start or newest)
+            st.recent_activity = st.newest_start
+
+
+def _next_every(now: datetime, seconds: int, offset: int = 0) -> datetime:
+    """Next instant strictly after ``now`` on a grid of ``seconds`` (UTC epoch + offset)."""
+    ts = int(now.timestamp())
+    nxt = ((ts - offset) // seconds + 1) * seconds + offset
+    return datetime.fromtimestamp(nxt, UTC)
+
+
+@dataclass
+class Seed001(Baseline):
+    """Every 6 h (00/06/12/18 UTC): <= 50 athletes ordered by last sync (never first), the last
+    7 days, 1 s between athletes, the batch stops on a 429."""
+
+    name: str = "seed001"
+    between_athletes_s: float = 1.0
+    stop_on_429: bool = True
+    per_page: int = 100
+    max_athletes: int = 50
+    window_days: int = 7
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, 6 * HOUR)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        def key(a: int) -> tuple[int, int, int]:
+            last = self.state.get(a, AthleteState()).last_sync
+            return (0 if last is None else 1, last or 0, a)
+
+        chosen = sorted(athletes, key=key)[: self.max_athletes]
+        return [Listing(a, now - self.window_days * DAY, self.per_page) for a in chosen]
+
+
+@dataclass
+class Seed002(Baseline):
+    """Every 30 min, per athlete: skip if synced < 1 h ago; always if >= 6 h; active (activity
+    in the last 7 days) if >= 2 h; inactive if >= 4 h. Incremental: after the last sync."""
+
+    name: str = "seed002"
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, 30 * 60)
+
+    def should_sync(self, athlete_id: int, now: int) -> bool:
+        st = self.state.get(athlete_id, AthleteState())
+        if st.last_sync is None:
+            return True
+        age = now - st.last_sync
+        if age < HOUR:
+            return False
+        if age >= 6 * HOUR:
+            return True
+        active = st.recent_activity is not None and now - st.recent_activity <= 7 * DAY
+        return age >= (2 * HOUR if active else 4 * HOUR)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        out = []
+        for a in athletes:
+            if self.should_sync(a, now):
+                last = self.state.get(a, AthleteState()).last_sync
+                out.append(Listing(a, last, self.per_page))
+        return out
+
+
+@dataclass
+class Seed003(Baseline):
+    """Weekly (Monday 02:00 UTC), incremental ``after = last_synced_at``, batches of 20,
+    500 ms between athletes, 60 s between batches."""
+
+    name: str = "seed003"
+    between_athletes_s: float = 0.5
+    batch: int = 20
+    between_batches_s: float = 60.0
+
+    def next_run(self, now: datetime) -> datetime:
+        # 1970-01-01 was a Thursday: Mondays are 4 days after the epoch's week grid
+        return _next_every(now, 7 * DAY, offset=4 * DAY + 2 * HOUR)
+
+    def pause_after(self, index: int) -> float:
+        pause = self.between_athletes_s
+        if (index + 1) % self.batch == 0:
+            pause += self.between_batches_s
+        return pause
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        return [
+            Listing(a, self.state.get(a, AthleteState()).last_sync, self.per_page)
+            for a in athletes
+        ]
+
+
+@dataclass
+class Seed004(Baseline):
+    """Daily at 05:00 Europe/London: after = newest stored start time - 21 days (re-lists the
+    lookback window to refresh recent rows)."""
+
+    name: str = "seed004"
+    lookback_days: int = 21
+
+    def next_run(self, now: datetime) -> datetime:
+        local = now.astimezone(LONDON)
+        candidate = local.replace(hour=5, minute=0, second=0, microsecond=0)
+        if candidate <= local:
+            candidate = (local + timedelta(days=1)).replace(
+                hour=5, minute=0, second=0, microsecond=0
+            )
+        return candidate.astimezone(UTC)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        out = []
+        for a in athletes:
+            newest = self.state.get(a, AthleteState()).newest_start
+            after = None if newest is None else newest - self.lookback_days * DAY
+            out.append(Listing(a, after, self.per_page))
+        return out
+
+
+BASELINES: dict[str, Callable[[], Baseline]] = {
+    "seed001": Seed001,
+    "seed002": Seed002,
+    "seed003": Seed003,
+    "seed004": Seed004,
+}
+
+
+def newest_of(raws: list[dict[str, Any]]) -> int | None:
+    from stravasync.store.activities import start_epoch
+
+    starts = [s for s in (start_epoch(r) for r in raws) if s is not None]
+    return max(starts) if starts else None

@@ -1,0 +1,273 @@
+"""Drive one policy through a scenario: ``stravasync`` (our engine) or a baseline."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.baselines import BASELINES, Baseline, Listing, newest_of
+from bench.harness import (
+    CallLog,
+    Observer,
+    RunRecord,
+    Scenario,
+    Timeline,
+    daily_row,
+    make_lab,
+    mirror_diff,
+)
+from stravasync.lab import Lab
+from stravasync.store import activities as acts
+from stravasync.strava.client import StravaClient
+from stravasync.strava.errors import (
+    RateLimited,
+    StravaError,
+    TokenRevoked,
+    Unauthorized,
+)
+from stravasync.strava.ratelimit import Priority
+from stravasync.strava.setup import token_cipher
+from stravasync.strava.tokens import TokenManager
+
+DAY = 86400
+SCOPE = "read,activity:read_all"
+
+
+class YesBudget:
+    """The originals have no budget: every request is sent; a 429 is just an error."""
+
+    def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
+        return None
+
+    def reconcile(
+        self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
+    ) -> None:
+        return None
+
+    def on_429(self, headers: Mapping[str, str], now: datetime, *, read: bool = True) -> RateLimited:
+        return RateLimited(now + timedelta(minutes=15), "read:15min")
+
+
+class Run:
+    """What both drivers share: the lab, the call log, the observer, the day rows."""
+
+    def __init__(self, policy: str, scenario: Scenario, work_dir: Path, db_url: str) -> None:
+        self.policy = policy
+        self.scenario = scenario
+        self.lab: Lab = make_lab(scenario, work_dir, db_url, webhooks=policy == "stravasync")
+        self.log = CallLog(self.lab.clock)
+        self.lab.http.event_hooks["response"].append(self.log.hook)
+        t0 = int(scenario.start.timestamp())
+        self.t0 = t0
+        self.measure_from = t0 + int(scenario.warmup_s)
+        self.end = self.measure_from + int(scenario.measure_s)
+        self.observer = Observer(self.lab, self.measure_from)
+        self.timeline = Timeline(self.lab, scenario)
+        self.daily: list[dict[str, Any]] = []
+        self.next_day = self.measure_from + DAY
+        self.active: list[int] = []  # connected, not deauthorized (for the diff)
+
+    def now(self) -> int:
+        return int(self.lab.clock.now().timestamp())
+
+    def at(self, ts: int) -> datetime:
+        return datetime.fromtimestamp(ts, self.lab.clock.now().tzinfo)
+
+    def gone(self, athlete_id: int) -> None:
+        if athlete_id in self.active:
+            self.active.remove(athlete_id)
+
+    def day_rows(self) -> None:
+        while self.now() >= self.next_day and self.next_day <= self.end:
+            day_start = self.next_day - DAY
+            row = daily_row(self.log.rows, day_start, self.next_day)
+            diff = mirror_diff(self.lab, self.active)
+            row.update(
+                day=len(self.daily) + 1,
+                missing=diff.missing,
+                zombies=diff.zombies,
+                stale=diff.stale,
+                stale_social=diff.stale_social,
+            )
+            self.daily.append(row)
+            self.next_day += DAY
+
+    def targets(self, *more: datetime | None) -> datetime:
+        now = self.now()
+        cands = [now + int(self.scenario.step_s), self.end, self.next_day]
+        for t in (*more, self.timeline.next_event()):
+            if t is not None:
+                ts = int(t.timestamp()) + (1 if t.timestamp() % 1 else 0)
+                if ts > now:
+                    cands.append(ts)
+        return self.at(min(cands))
+
+    def record(self, wall: float, **extra: Any) -> RunRecord:
+        self.observer.poll()
+        diff = mirror_diff(self.lab, self.active)
+        self.lab.close()
+        return RunRecord(
+            policy=self.policy,
+            start=self.t0,
+            measure_from=self.measure_from,
+            end=self.end,
+            calls=self.log.rows,
+            resolved=self.observer.book.close(),
+            diff=diff,
+            daily=self.daily,
+            athletes=len(self.scenario.connects),
+            wall_s=wall,
+            extra=extra,
+        )
+
+
+def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
+    wall = time.perf_counter()
+    run = Run("stravasync", scenario, work_dir, db_url)
+    lab, engine = run.lab, run.lab.engine
+
+    def connect(athlete_id: int) -> None:
+        lab.connect(athlete_id, SCOPE)
+        run.observer.connected(athlete_id)
+        run.active.append(athlete_id)
+
+    def gone(athlete_id: int) -> None:
+        run.gone(athlete_id)
+        run.observer.gone.add(athlete_id)
+        run.observer.book.drop_athlete(athlete_id)
+
+    while run.now() < run.end:
+        wake = engine.next_wakeup()
+        lab.sim.advance_to(run.targets(wake))
+        acted = run.timeline.due(connect, gone)
+        wake = engine.next_wakeup()
+        if acted or (wake is not None and wake <= lab.clock.now()):
+            engine.run_until_idle()
+            run.observer.poll()
+        run.day_rows()
+    return run.record(time.perf_counter() - wall)
+
+
+class BaselineDriver:
+    def __init__(self, run: Run, policy: Baseline) -> None:
+        self.run = run
+        self.policy = policy
+        lab = run.lab
+        cfg = lab.settings
+        secret = cfg.client_secret.get_secret_value() if cfg.client_secret else ""
+        self.client = StravaClient(
+            base_url=cfg.strava_base_url,
+            client_id=cfg.client_id or "",
+            client_secret=secret,
+            budget=YesBudget(),
+            clock=lab.clock,
+            http=lab.http,
+            timeout=cfg.http_timeout,
+            max_retries=cfg.http_max_retries,
+        )
+        self.tokens = TokenManager(
+            db=lab.db, client=self.client, cipher=token_cipher(cfg, lab.db), clock=lab.clock
+        )
+        self.athletes: list[int] = []  # what the baseline believes is connected
+        self.failures = 0
+        self.rate_limited_syncs = 0
+
+    def connect(self, athlete_id: int) -> None:
+        lab = self.run.lab
+        code = lab.sim.grant(athlete_id, SCOPE)
+        token = self.client.exchange_code(code)
+        self.tokens.store_new(token, lab.clock.now(), scope=SCOPE)
+        self.athletes.append(athlete_id)
+        self.run.observer.connected(athlete_id)
+        self.run.active.append(athlete_id)
+        self.sync(self.policy.on_connect(athlete_id))
+        self.run.observer.poll()
+
+    def gone(self, athlete_id: int) -> None:
+        self.run.gone(athlete_id)
+        self.run.observer.gone.add(athlete_id)
+        self.run.observer.book.drop_athlete(athlete_id)
+
+    def sync(self, listing: Listing) -> bool:
+        """One athlete's listing; False when a 429 stopped it."""
+        lab = self.run.lab
+        started = self.run.now()
+        newest: int | None = None
+        try:
+            token = self.tokens.access_token(listing.athlete_id, priority=Priority.INCREMENTAL)
+            page = 1
+            while True:
+                try:
+                    got = self.client.list_activities(
+                        token,
+                        after=listing.after,
+                        page=page,
+                        per_page=listing.per_page,
+                        priority=Priority.INCREMENTAL,
+                    )
+                except Unauthorized:
+                    token = self.tokens.handle_unauthorized(listing.athlete_id, token)
+                    continue
+                raws = [a.raw for a in got.activities]
+                with lab.db.transaction() as conn:
+                    acts.apply_summaries(conn, listing.athlete_id, raws, lab.clock.now())
+                top = newest_of(raws)
+                if top is not None:
+                    newest = max(newest or top, top)
+                if len(raws) < listing.per_page:
+                    break
+                page += 1
+        except RateLimited:
+            self.rate_limited_syncs += 1
+            return False
+        except TokenRevoked:
+            if listing.athlete_id in self.athletes:
+                self.athletes.remove(listing.athlete_id)
+            return True
+        except StravaError:
+            self.failures += 1
+            return True
+        self.policy.synced(listing.athlete_id, started, newest)
+        return True
+
+    def run_once(self) -> None:
+        listings = self.policy.choose(list(self.athletes), self.run.now())
+        for i, listing in enumerate(listings):
+            ok = self.sync(listing)
+            self.run.observer.poll()
+            if not ok and self.policy.stop_on_429:
+                break
+            pause = self.policy.pause_after(i)
+            if pause and i < len(listings) - 1:
+                self.run.lab.clock.sleep(pause)
+
+
+def run_baseline(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
+    wall = time.perf_counter()
+    run = Run(name, scenario, work_dir, db_url)
+    driver = BaselineDriver(run, BASELINES[name]())
+    lab = run.lab
+    due = driver.policy.next_run(lab.clock.now())
+    while run.now() < run.end:
+        lab.sim.advance_to(run.targets(due))
+        run.timeline.due(driver.connect, driver.gone)
+        if lab.clock.now() >= due:
+            driver.run_once()
+            due = driver.policy.next_run(lab.clock.now())
+        run.day_rows()
+    return run.record(
+        time.perf_counter() - wall,
+        failed_syncs=driver.failures,
+        syncs_stopped_by_429=driver.rate_limited_syncs,
+    )
+
+
+def run_policy(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
+    logging.getLogger("stravasync").setLevel(logging.CRITICAL)
+    if name == "stravasync":
+        return run_stravasync(scenario, work_dir, db_url)
+    return run_baseline(name, scenario, work_dir, db_url)
