@@ -113,7 +113,9 @@ def run_backfill(scenario: Scenario, work_dir: Path, db_url: str) -> dict[str, A
     next_check = run.t0 + WINDOW
     while run.now() < run.end and not progress.done:
         wake = engine.next_wakeup()
-        lab.sim.advance_to(run.targets(wake, datetime.fromtimestamp(next_check, lab.clock.now().tzinfo)))
+        lab.sim.advance_to(
+            run.targets(wake, datetime.fromtimestamp(next_check, lab.clock.now().tzinfo))
+        )
         acted = run.timeline.due(connect, lambda a: None)
         wake = engine.next_wakeup()
         if acted or (wake is not None and wake <= lab.clock.now()):

@@ -154,8 +154,7 @@ class Seed003(Baseline):
 
     def choose(self, athletes: list[int], now: int) -> list[Listing]:
         return [
-            Listing(a, self.state.get(a, AthleteState()).last_sync, self.per_page)
-            for a in athletes
+            Listing(a, self.state.get(a, AthleteState()).last_sync, self.per_page) for a in athletes
         ]
 
 

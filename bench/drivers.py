@@ -48,7 +48,9 @@ class YesBudget:
     ) -> None:
         return None
 
-    def on_429(self, headers: Mapping[str, str], now: datetime, *, read: bool = True) -> RateLimited:
+    def on_429(
+        self, headers: Mapping[str, str], now: datetime, *, read: bool = True
+    ) -> RateLimited:
         return RateLimited(now + timedelta(minutes=15), "read:15min")
 
 

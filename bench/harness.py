@@ -150,7 +150,9 @@ def mirror_diff(lab: Lab, athletes: list[int]) -> MirrorDiff:
     return out
 
 
-def daily_row(record_calls: list[tuple[int, str, int]], day_start: int, day_end: int) -> dict[str, Any]:
+def daily_row(
+    record_calls: list[tuple[int, str, int]], day_start: int, day_end: int
+) -> dict[str, Any]:
     calls = [c for c in record_calls if day_start <= c[0] < day_end]
     return {
         "api_calls": len(calls),
@@ -167,9 +169,7 @@ class Timeline:
     def __init__(self, lab: Lab, scenario: Scenario) -> None:
         t0 = scenario.start
         self.lab = lab
-        self.connects = sorted(
-            (t0 + timedelta(seconds=s), a) for a, s in scenario.connects.items()
-        )
+        self.connects = sorted((t0 + timedelta(seconds=s), a) for a, s in scenario.connects.items())
         self.deauths = sorted((t0 + timedelta(seconds=s), a) for a, s in scenario.deauths.items())
         self.retry: list[tuple[datetime, int]] = []
 

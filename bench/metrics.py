@@ -93,9 +93,7 @@ class FreshnessBook:
     def pending_ids(self) -> list[int]:
         return list(self.open)
 
-    def observe(
-        self, rows: Mapping[int, tuple[dict[str, Any] | None, bool]], now: int
-    ) -> int:
+    def observe(self, rows: Mapping[int, tuple[dict[str, Any] | None, bool]], now: int) -> int:
         """Resolve changes seen in ``rows`` (by activity id; absent = no row); count resolved."""
         resolved = 0
         for act_id in list(self.open):

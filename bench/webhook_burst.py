@@ -28,9 +28,8 @@ from typing import Any
 
 import httpx
 
-from stravasync.store import Database
+from stravasync.store import Database, inbox
 from stravasync.store import admin as admin_q
-from stravasync.store import inbox
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 SUBSCRIPTION = 777
@@ -141,7 +140,9 @@ def main() -> int:
         # warm both paths, then measure bare first and the real endpoint second
         asyncio.run(burst(base + "/webhooks/bare", 200, args.concurrency, 10_000_000))
         asyncio.run(burst(base + "/webhooks/strava", 200, args.concurrency, 20_000_000))
-        bare = measured(proc.pid, base + "/webhooks/bare", args.events, args.concurrency, 30_000_000)
+        bare = measured(
+            proc.pid, base + "/webhooks/bare", args.events, args.concurrency, 30_000_000
+        )
         real = measured(
             proc.pid, base + "/webhooks/strava", args.events, args.concurrency, 40_000_000
         )

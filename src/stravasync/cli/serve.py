@@ -32,6 +32,7 @@ log = logging.getLogger("stravasync.cli.serve")
 
 HOST = typer.Option("127.0.0.1", "--host", help="Interface to bind.")
 PORT = typer.Option(8721, "--port", help="TCP port.")
+GRACE_SECONDS = 5  # in-flight requests finish in ms; an open SSE stream is cut
 CONCURRENCY = typer.Option(1, "--concurrency", min=1, max=64, help="Engine threads.")
 
 
@@ -58,9 +59,26 @@ def _run_http(
     services = Services(wake=workers.wake if workers else None)
     app = create_app(cfg, db, clock=clock, services=services)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="off")
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            access_log=False,
+            log_config=None,
+            lifespan="off",
+            timeout_graceful_shutdown=GRACE_SECONDS,  # open SSE streams must not hold a stop
+        )
     )
     log.info("serving on http://%s:%s (%s)", host, port, "web only" if workers is None else "all")
+    stopped: list[int] = []
+
+    def remember(signum: int, _frame: FrameType | None) -> None:
+        # uvicorn re-raises the signal after its graceful stop; note it and exit normally, so
+        # the workers below get their turn to finish and release their leases
+        stopped.append(signum)
+
+    signal.signal(signal.SIGTERM, remember)
+    signal.signal(signal.SIGINT, remember)
     try:
         server.run()
     finally:

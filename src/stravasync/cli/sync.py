@@ -30,6 +30,9 @@ def sync(
         None, "--since-days", min=0, help="enrich: activities started in the last N days."
     ),
     all_: bool = typer.Option(False, "--all", help="enrich: every activity lacking details."),
+    activity_ids: list[int] = typer.Option(
+        [], "--activity-id", help="enrich: these activities (repeatable)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
@@ -43,6 +46,8 @@ def sync(
             options["since_days"] = since_days
         if mode is Mode.ENRICH and all_:
             options["all"] = True
+        if mode is Mode.ENRICH and activity_ids:
+            options["activity_ids"] = list(activity_ids)
         with db.transaction() as conn:
             targets = (
                 [athlete]

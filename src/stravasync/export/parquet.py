@@ -16,8 +16,10 @@ it did not write (an athlete purged since) once the new ones are in place.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,8 +29,15 @@ from sqlalchemy import Connection
 
 from stravasync.export import optional
 from stravasync.export.arrowschema import arrow_schema, record_batch
-from stravasync.export.atomic import atomic_path, atomic_text, remove_stale_temps
-from stravasync.export.tables import ALL_TABLES, Spec, activity_row, conform, detail_rows
+from stravasync.export.atomic import atomic_text, remove_stale_temps, temp_path
+from stravasync.export.tables import (
+    ALL_TABLES,
+    DETAIL_TABLES,
+    Spec,
+    activity_row,
+    conform,
+    detail_rows,
+)
 from stravasync.store.exports import (
     athlete_rows,
     athletes_with_activities,
@@ -50,36 +59,54 @@ class ExportReport:
 
 
 class _TableWriter:
-    """Streams dict rows of one table into one Parquet file, atomically."""
+    """Streams dict rows of one table into one Parquet file, atomically (a context manager)."""
 
     def __init__(self, pa: ModuleType, pq: ModuleType, spec: Spec, batch_rows: int) -> None:
         self.pa, self.pq = pa, pq
         self.schema = arrow_schema(pa, spec)
         self.batch_rows = batch_rows
+        self.count = 0
+        self._batch: list[dict[str, Any]] = []
+        self._writer: Any = None
+        self._tmp: Path | None = None
+        self._final: Path | None = None
+
+    def open(self, final: Path) -> _TableWriter:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self._final, self._tmp = final, temp_path(final)
+        self._writer = self.pq.ParquetWriter(str(self._tmp), self.schema, compression="zstd")
+        self.count, self._batch = 0, []
+        return self
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._batch.append(row)
+        if len(self._batch) >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._writer.write_batch(record_batch(self.pa, self.schema, self._batch))
+        self.count += len(self._batch)
+        self._batch = []
+
+    def __enter__(self) -> _TableWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._tmp is not None and self._final is not None
+        try:
+            if exc_type is None and (self._batch or self.count == 0):
+                self._flush()
+            self._writer.close()
+            if exc_type is None:
+                os.replace(self._tmp, self._final)
+        finally:
+            self._tmp.unlink(missing_ok=True)
 
     def write(self, final: Path, rows: Iterable[dict[str, Any]]) -> int:
-        count = 0
-        with atomic_path(final) as tmp:
-            writer = self.pq.ParquetWriter(str(tmp), self.schema, compression="zstd")
-            try:
-                batch: list[dict[str, Any]] = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) >= self.batch_rows:
-                        writer.write_batch(record_batch(self.pa, self.schema, batch))
-                        count += len(batch)
-                        batch = []
-                if batch or count == 0:
-                    writer.write_batch(record_batch(self.pa, self.schema, batch))
-                    count += len(batch)
-            finally:
-                writer.close()
-        return count
-
-
-def _detail_table_rows(conn: Connection, athlete_id: int, table: str) -> Iterator[dict[str, Any]]:
-    for detail in iter_details(conn, athlete_id=athlete_id):
-        yield from detail_rows(detail)[table]
+        with self.open(final):
+            for row in rows:
+                self.add(row)
+        return self.count
 
 
 def export_parquet(
@@ -107,8 +134,17 @@ def export_parquet(
             f"activities/{part}",
             (activity_row(r) for r in iter_activities(conn, athlete_id=athlete)),
         )
-        for table in ("laps", "splits", "segment_efforts"):
-            put(table, f"{table}/{part}", _detail_table_rows(conn, athlete, table))
+        children = {t: _TableWriter(pa, pq, ALL_TABLES[t], batch_rows) for t in DETAIL_TABLES}
+        with contextlib.ExitStack() as stack:  # one pass over details feeds the three tables
+            for table, writer in children.items():
+                stack.enter_context(writer.open(out / f"{table}/{part}"))
+            for detail in iter_details(conn, athlete_id=athlete):
+                for table, rows in detail_rows(detail).items():
+                    for row in rows:
+                        children[table].add(row)
+        for table, writer in children.items():
+            report.rows[table] += writer.count
+            report.files.append(f"{table}/{part}")
     put(
         "athletes",
         "athletes/part-0.parquet",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
@@ -18,6 +18,7 @@ from stravasync.clock import as_utc
 from stravasync.store.schema import activities, activity_annotations, activity_details
 from stravasync.store.upsert import upsert_rows
 
+NEVER_CONFIRMED = datetime(1970, 1, 1, tzinfo=UTC)
 # Fields only a DetailedActivity carries; stripped to get the summary part of a detail response.
 DETAIL_ONLY_FIELDS = frozenset(
     {
@@ -209,7 +210,8 @@ def apply_summaries(
             summary_json=summary,
             source=source,
             first_seen=now,
-            last_confirmed=now,
+            # rows from elsewhere (an account archive) are not confirmed by Strava until listed
+            last_confirmed=now if source == "api" else NEVER_CONFIRMED,
             deleted_at=None,
             updated_at=now,
         )
@@ -294,7 +296,6 @@ def unconfirmed_since(
         activities.c.athlete_id == athlete_id,
         activities.c.deleted_at.is_(None),
         activities.c.last_confirmed < since,
-        activities.c.source == "api",
     ]
     if after_ts is not None:
         cond.append(activities.c.start_date > _dt(after_ts))

@@ -85,8 +85,9 @@ def iter_details(
     )
     last = None
     while True:
-        page_cond = cond if last is None else [*cond, activity_details.c.activity_id > last]
-        stmt = base.where(and_(*page_cond)).order_by(activity_details.c.activity_id)
+        # keyset on activities.id (same value): SQLite walks ix_activities_athlete_id in order
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activities.c.id)
         rows = [dict(r) for r in conn.execute(stmt.limit(page_rows)).mappings()]
         if not rows:
             return

@@ -198,6 +198,7 @@ sync_state = Table(
     ),
     Column("due_at", UtcDateTime, comment="when the planner should look at this athlete next"),
     Column("requested_mode", String(32), comment="a mode asked for by a person or an event"),
+    Column("next_mode", String(32), comment="the mode the planner expects at due_at"),
     Column("lease_owner", String(128)),
     Column("lease_expires_at", UtcDateTime),
     Column("attempts", Integer, nullable=False, server_default="0"),

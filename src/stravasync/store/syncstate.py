@@ -145,3 +145,26 @@ def next_due_at(conn: Connection, *, automatic: bool) -> datetime | None:
     stmt = stmt.order_by(sync_state.c.due_at).limit(1)
     value: datetime | None = conn.execute(stmt).scalar()
     return value
+
+
+def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: datetime) -> int:
+    """Move every athlete waiting for one of ``modes`` (not leased, not requested) to ``until``.
+
+    When the budget refuses one pass of a class, every other athlete due for that class (or a
+    lower one) would be refused too; moving them all at once avoids a thundering herd of
+    claims that each end in the same refusal.
+    """
+    result = conn.execute(
+        update(sync_state)
+        .where(
+            and_(
+                sync_state.c.due_at < until,
+                sync_state.c.requested_mode.is_(None),
+                sync_state.c.next_mode.in_(modes),
+                sync_state.c.dead.is_(False),
+                or_(sync_state.c.lease_owner.is_(None), sync_state.c.lease_expires_at < now),
+            )
+        )
+        .values(due_at=until)
+    )
+    return int(result.rowcount)

@@ -31,8 +31,8 @@ from stravasync.strava.errors import (
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import Cancelled, LeaseLost, PassContext, StopRequested, TokenSource
-from stravasync.sync.passes import PassResult, run_mode
-from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode
+from stravasync.sync.passes import MODE_PRIORITY, PassResult, run_mode
+from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
 from stravasync.work import leases
 from stravasync.work.retry import DeadLetter, on_failure
@@ -168,13 +168,15 @@ class AthleteRunner:
                 },
             )
         except Deferred as exc:
+            if not state.get("requested_mode"):
+                self._defer_waiting(mode, exc.retry_at)
             return self._end(
                 ctx,
                 mode,
                 Outcome.DEFERRED,
                 calls_before,
                 None,
-                {"due_at": exc.retry_at},
+                {"due_at": exc.retry_at, "next_mode": str(mode)},
                 error=str(exc),
                 retry_at=exc.retry_at,
             )
@@ -198,6 +200,13 @@ class AthleteRunner:
             return self._failed(ctx, mode, calls_before, state, exc)
         return self._done(ctx, mode, calls_before, result)
 
+    def _defer_waiting(self, mode: Mode, until: datetime) -> None:
+        """The budget refused this class: every athlete waiting on it (or a lower class) waits."""
+        floor = MODE_PRIORITY[mode]
+        modes = [str(m) for m, p in MODE_PRIORITY.items() if p >= floor]
+        with self.db.transaction() as conn:
+            syncstate.defer_waiting(conn, modes=modes, until=until, now=self.clock.now())
+
     def _done(
         self, ctx: PassContext, mode: Mode, calls_before: int, result: PassResult
     ) -> AthleteRun:
@@ -208,8 +217,10 @@ class AthleteRunner:
         keep_request = requested == str(mode) and not result.complete
         view = view_of({**fresh, "requested_mode": requested if keep_request else None})
         due = now if not result.complete else next_due(view, now, self.cfg.cadence)
+        upcoming = mode if not result.complete else upcoming_mode(view, now, self.cfg.cadence)
         values: dict[str, Any] = {
             "due_at": due,
+            "next_mode": str(upcoming) if upcoming else None,
             "attempts": 0,
             "last_error": None,
             "last_success_at": now,

@@ -27,6 +27,7 @@ from stravasync.sync.plan import Mode
 class PassResult:
     mode: Mode
     pages: int = 0
+    listed: int = 0
     created: int = 0
     updated: int = 0
     deleted: int = 0
@@ -45,6 +46,7 @@ class PassResult:
         return {
             "mode": str(self.mode),
             "pages": self.pages,
+            "listed": self.listed,
             "created": self.created,
             "updated": self.updated,
             "deleted": self.deleted,
@@ -113,6 +115,7 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
                 before=cursor.before,
             )
         result.pages += 1
+        result.listed += len(items)
         if cursor.done:
             result.complete = True
             break
@@ -139,6 +142,13 @@ def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> Forwar
 _PRIORITY = {
     Mode.INCREMENTAL: Priority.INCREMENTAL,
     Mode.REFRESH: Priority.REFRESH,
+    Mode.RECONCILE: Priority.RECONCILE,
+}
+MODE_PRIORITY: dict[Mode, Priority] = {
+    Mode.INCREMENTAL: Priority.INCREMENTAL,
+    Mode.REFRESH: Priority.REFRESH,
+    Mode.BACKFILL: Priority.BACKFILL,
+    Mode.ENRICH: Priority.ENRICH,
     Mode.RECONCILE: Priority.RECONCILE,
 }
 _LAST_COLUMN = {
@@ -169,6 +179,7 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
             ctx.checkpoint(conn, {"checkpoint_json": {"mode": str(mode), **cursor.to_json()}})
             ctx.log(conn, f"{mode} page: {len(items)} activities", page_items=len(items))
         result.pages += 1
+        result.listed += len(items)
     if cursor.sweep:
         result.deleted += _confirm_missing(ctx, cursor, priority)
     now = ctx.now()

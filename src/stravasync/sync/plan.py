@@ -142,6 +142,14 @@ def pick_mode(view: AthleteView, now: datetime, cadence: Cadence) -> Mode | None
     return None
 
 
+def upcoming_mode(view: AthleteView, now: datetime, cadence: Cadence) -> Mode | None:
+    """The mode that falls due first (what the athlete will need at ``next_due``)."""
+    due = due_modes(view, now, cadence)
+    if not due:
+        return None
+    return min(due, key=lambda m: (due[m], MODE_ORDER.index(m)))
+
+
 def next_due(view: AthleteView, now: datetime, cadence: Cadence) -> datetime:
     """When the athlete should next be looked at (the earliest due mode)."""
     due = due_modes(view, now, cadence)

@@ -25,6 +25,7 @@ router = APIRouter(
     responses=AUTH_RESPONSES,
 )
 POLL_SECONDS = 1.0
+STREAM_SECONDS = 300.0
 
 
 def _line(row: dict[str, Any]) -> LogLine:
@@ -99,8 +100,12 @@ async def logs(
 
 
 async def _events(ctx: WebContext, after_id: int, follow: bool) -> AsyncIterator[str]:
+    """Backlog, then new lines as they come; a followed stream ends after ``STREAM_SECONDS``
+    (the browser's EventSource reconnects with ``Last-Event-ID`` semantics via ``after_id``)."""
     last = after_id
-    while True:
+    loop = asyncio.get_running_loop()
+    ends_at = loop.time() + STREAM_SECONDS
+    while loop.time() < ends_at:
         page = await run_in_threadpool(_all_logs, ctx, last, 500)
         for line in page.lines:
             yield f"id: {line.id}\nevent: log\ndata: {json.dumps(line.model_dump(mode='json'))}\n\n"

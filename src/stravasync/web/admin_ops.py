@@ -126,7 +126,7 @@ async def quota_history(
     return await run_in_threadpool(_history, ctx, hours)
 
 
-def _dead(ctx: WebContext) -> DeadLetters:
+def dead_letter_items(ctx: WebContext) -> DeadLetters:
     items: list[DeadItem] = []
     with ctx.db.engine.connect() as conn:
         for r in admin_q.dead_athletes(conn):
@@ -176,7 +176,7 @@ def _dead(ctx: WebContext) -> DeadLetters:
 
 @router.get("/dead-letters", response_model=DeadLetters, summary="Everything that gave up")
 async def dead_letters(ctx: Ctx) -> DeadLetters:
-    return await run_in_threadpool(_dead, ctx)
+    return await run_in_threadpool(dead_letter_items, ctx)
 
 
 def _requeue(ctx: WebContext, kind: DeadKind, ident: int) -> bool:

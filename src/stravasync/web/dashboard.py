@@ -20,7 +20,7 @@ from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
 from stravasync.web import charts
-from stravasync.web.admin_ops import _dead
+from stravasync.web.admin_ops import dead_letter_items
 from stravasync.web.auth import ADMIN_COOKIE, bearer_of, token_matches
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx, check_token
@@ -115,7 +115,7 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
         "jobs": jobs,
         "lines": lines,
         "last_log_id": lines[-1]["id"] if lines else 0,
-        "dead": _dead(ctx).items,
+        "dead": dead_letter_items(ctx).items,
     }
 
 

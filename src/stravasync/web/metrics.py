@@ -46,12 +46,6 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
-        self.notifications = Counter(
-            "stravasync_notifications_sent",
-            "Notification delivery attempts made by this process, by outcome",
-            ["outcome"],
-            registry=self.registry,
-        )
         self.registry.register(StoreCollector(db, now))
 
     def render(self) -> bytes:
@@ -140,6 +134,7 @@ class StoreCollector(Collector):
             notes.add_metric([state], n)
         yield notes
         yield self._durations(conn, now)
+        yield self._api_calls(conn, now)
 
     def _durations(self, conn: Connection, now: datetime) -> Metric:
         rows = conn.execute(
@@ -156,3 +151,15 @@ class StoreCollector(Collector):
         )
         hist.add_metric([], buckets, sum_value=sum(seconds))
         return hist
+
+    def _api_calls(self, conn: Connection, now: datetime) -> Metric:
+        calls = conn.execute(
+            select(func.coalesce(func.sum(sync_sessions.c.api_calls), 0)).where(
+                sync_sessions.c.started_at >= now - timedelta(days=1)
+            )
+        ).scalar_one()
+        gauge = GaugeMetricFamily(
+            "stravasync_strava_api_calls_24h", "Strava API calls made by sync sessions, last 24 h"
+        )
+        gauge.add_metric([], float(calls))
+        return gauge

@@ -86,6 +86,8 @@ class Workers:
         for i in range(self.concurrency):
             engine = build_engine(self.settings, self.db, self.clock)
             self._spawn(f"engine-{i}", self._engine_loop, engine)
+        if self.notify and self.settings.notify_url and self.settings.notify_secret is None:
+            log.warning("STRAVASYNC_NOTIFY_URL is set without STRAVASYNC_NOTIFY_SECRET: not sent")
         if self.notify and self.settings.notify_url and self.settings.notify_secret:
             deliverer = Deliverer(
                 db=self.db,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,13 @@ NOTIFY = "notify-secret-for-tests-a0a"
 SECRETS = (ADMIN, API, CRON, VERIFY, NOTIFY)
 SUBSCRIPTION = 4242
 START = datetime(2026, 3, 2, 9, 7, tzinfo=UTC)  # not on a window boundary (budget guard)
+
+
+def sqlite_copy(tmp_path: Path, template: Path) -> str:
+    """A fresh SQLite database at head (a copy of the session's migrated template)."""
+    path = tmp_path / "web.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
 
 
 def make_settings(db_url: str, **extra: Any) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -17,7 +18,13 @@ from stravasync.store.schema import athletes, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
 from stravasync.web.context import ConnectDeps, Services
-from tests.integration.web.conftest import START, make_settings
+from tests.integration.web.conftest import START, make_settings, sqlite_copy
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """Behaviour of the HTTP layer, not of storage: one backend is enough here."""
+    return sqlite_copy(tmp_path, sqlite_template)
 
 
 @pytest.fixture

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from stravasync.config import load_settings
 from stravasync.store import Database
 from stravasync.web.app import create_app
+from tests.integration.web.conftest import sqlite_copy
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """Behaviour of the HTTP layer, not of storage: one backend is enough here."""
+    return sqlite_copy(tmp_path, sqlite_template)
 
 
 def test_healthz_and_readyz(client: TestClient) -> None:

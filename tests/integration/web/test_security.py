@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,9 +20,16 @@ from tests.integration.web.conftest import (
     add_athlete,
     admin_headers,
     make_settings,
+    sqlite_copy,
 )
 
 PROTECTED_PREFIXES = ("/api/admin/", "/api/athletes/", "/api/activities/", "/api/cron/")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """Behaviour of the HTTP layer, not of storage: one backend is enough here."""
+    return sqlite_copy(tmp_path, sqlite_template)
 
 
 def protected_routes(client: TestClient) -> list[tuple[str, str]]:
@@ -44,7 +52,6 @@ def test_the_route_list_covers_admin_and_data(client: TestClient) -> None:
     assert len(paths) >= 20
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_protected_endpoint_answers_401_without_the_right_token(
     db: Database, db_url: str
 ) -> None:

@@ -97,6 +97,7 @@ BAD_BODIES: list[tuple[str, bytes]] = [
 ]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(("label", "body"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
 def test_bad_input_answers_400_and_stores_nothing(
     client: TestClient, db: Database, label: str, body: bytes

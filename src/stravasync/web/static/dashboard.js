@@ -53,11 +53,13 @@
   }
 
   log.scrollTop = log.scrollHeight;
-  if (window.EventSource) {
+  // the server ends a stream every few minutes; reconnect from the last line seen
+  function follow() {
     var source = new EventSource("/api/admin/logs/stream?after_id=" + lastId);
     source.addEventListener("log", function (ev) { append(JSON.parse(ev.data)); });
-    source.onerror = function () { source.close(); poll(); };
-  } else {
-    poll();
+    source.onerror = function () { source.close(); setTimeout(follow, 2000); };
   }
+
+  if (window.EventSource) follow();
+  else poll();
 })();

@@ -1,0 +1,172 @@
+"""``python -m bench [--scenario NAME]``: run scenarios, write results, regenerate REPORT.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.backfill import run_backfill
+from bench.drivers import run_policy
+from bench.ingest import run_ingest
+from bench.report import write_report
+from bench.scenarios import backfill, club_week
+from bench.summary import policy_figures
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+POLICIES = ("stravasync", "seed001", "seed002", "seed003", "seed004")
+SCENARIOS = ("club-week", "backfill", "ingest", "webhook-burst", "components")
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def club_week_result(work: Path) -> dict[str, Any]:
+    athletes = _env_int("BENCH_CLUB_ATHLETES", 200)
+    days = float(os.environ.get("BENCH_CLUB_DAYS", 7))
+    scenario = club_week(athletes=athletes, days=days)
+    policies: dict[str, Any] = {}
+    for name in POLICIES:
+        print(f"club-week: {name} ...", flush=True)
+        record = run_policy(name, scenario, work / name, f"sqlite:///{work / name / 'mirror.db'}")
+        policies[name] = policy_figures(record)
+        print(f"  done in {policies[name]['wall_seconds']} s", flush=True)
+    return {
+        "scenario": "club-week",
+        "seed": scenario.sim.seed,
+        "config": {
+            "athletes": athletes,
+            "days": days,
+            "warmup_days": scenario.warmup_s / 86400,
+            "quota": scenario.sim.quota,
+            "webhook_loss": scenario.sim.webhook_loss,
+            "late_connects": sorted(
+                (a, round(s / 86400, 2))
+                for a, s in scenario.connects.items()
+                if s >= scenario.warmup_s
+            ),
+            "deauthorized": sorted(scenario.deauths),
+            "database": "sqlite",
+        },
+        "policies": policies,
+    }
+
+
+def backfill_result(work: Path) -> dict[str, Any]:
+    athletes = _env_int("BENCH_BACKFILL_ATHLETES", 1000)
+    scenario = backfill(athletes=athletes)
+    print(f"backfill: {athletes} athletes ...", flush=True)
+    figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
+    print(f"  done in {figures['wall_seconds']} s", flush=True)
+    return {
+        "scenario": "backfill",
+        "seed": scenario.sim.seed,
+        "config": {
+            "athletes": athletes,
+            "quota": "extended",
+            "horizon_days": 3,
+            "history_days": scenario.sim.history_days,
+            "heavy_history_days": scenario.sim.heavy_history_days,
+        },
+        "policies": {"stravasync": figures},
+    }
+
+
+def ingest_result(work: Path) -> dict[str, Any]:
+    count = _env_int("BENCH_INGEST_ACTIVITIES", 100_000)
+    print(f"ingest: {count} activities ...", flush=True)
+    return {
+        "scenario": "ingest",
+        "seed": 3,
+        "activities": count,
+        "databases": run_ingest(work, count),
+    }
+
+
+def _script(args: list[str], timeout: float) -> tuple[int, str, float]:
+    t = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, *args], capture_output=True, text=True, timeout=timeout,
+            cwd=HERE.parent,
+        )  # fmt: skip
+        return proc.returncode, proc.stdout + proc.stderr[-2000:], time.perf_counter() - t
+    except subprocess.TimeoutExpired:
+        return -1, f"timed out after {timeout} s", time.perf_counter() - t
+
+
+def webhook_burst_result(work: Path) -> dict[str, Any]:
+    script = HERE / "webhook_burst.py"
+    if not script.exists():
+        return {"scenario": "webhook-burst", "skipped": "bench/webhook_burst.py not present"}
+    print("webhook-burst ...", flush=True)
+    out = work / "burst.json"
+    code, text, wall = _script([str(script), "--json", str(out)], 900)
+    result: dict[str, Any] = {"scenario": "webhook-burst", "exit_code": code,
+                              "wall_seconds": round(wall, 1)}  # fmt: skip
+    if out.exists():
+        result["figures"] = json.loads(out.read_text())
+    else:
+        result["output"] = text[-3000:]
+    return result
+
+
+def components_result(work: Path) -> dict[str, Any]:
+    """The other engineers' benchmarks, run as they are; their printed figures kept."""
+    out: dict[str, Any] = {"scenario": "components"}
+    for name, args in (
+        ("simulator_speed", [str(HERE / "simulator_speed.py")]),
+        ("export_memory", [str(HERE / "export_memory.py"), "--sizes", "10000,100000"]),
+    ):
+        if not (HERE / f"{name}.py").exists():
+            out[name] = {"skipped": "not present"}
+            continue
+        print(f"components: {name} ...", flush=True)
+        code, text, wall = _script(args, 900)
+        out[name] = {"exit_code": code, "output": text.strip(), "wall_seconds": round(wall, 1)}
+    return out
+
+
+RUNNERS = {
+    "club-week": club_week_result,
+    "backfill": backfill_result,
+    "ingest": ingest_result,
+    "webhook-burst": webhook_burst_result,
+    "components": components_result,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scenario", choices=SCENARIOS, default=None)
+    parser.add_argument("--report-only", action="store_true", help="only regenerate REPORT.md")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if not args.report_only:
+        names = [args.scenario] if args.scenario else list(SCENARIOS)
+        for name in names:
+            work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+            t = time.perf_counter()
+            try:
+                result = RUNNERS[name](work)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            result["wall_seconds_total"] = round(time.perf_counter() - t, 1)
+            (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+            print(f"{name}: results/{name}.json written ({result['wall_seconds_total']} s)")
+    path = write_report(RESULTS, HERE / "plots", HERE / "REPORT.md")
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""REPORT.md from ``bench/results/*.json``: a table per scenario, plots, targets met or missed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench import plots
+
+HOUR = 3600.0
+
+
+def _t(seconds: float | None) -> str:
+    """Human duration; ``None`` (a percentile on a never-mirrored change) reads 'never'."""
+    if seconds is None:
+        return "never"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * HOUR:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 72 * HOUR:
+        return f"{seconds / HOUR:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _load(results: Path, name: str) -> dict[str, Any] | None:
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
+    cfg, pol = data["config"], data["policies"]
+    lines = [
+        "## club-week",
+        "",
+        f"{cfg['athletes']} athletes, {cfg['days']} measured days after a "
+        f"{cfg['warmup_days']:.0f}-day warm-up (members connect, staggered over its first 6 h; "
+        "its calls are listed apart), quota "
+        f"`{cfg['quota']}`, webhook loss {cfg['webhook_loss']:.0%}, one deauthorization "
+        f"(athlete {', '.join(map(str, cfg['deauthorized']))}, excluded from the end diff), and "
+        f"the three longest histories connecting mid-week (day, athlete): "
+        f"{', '.join(f'{d:.1f}: {a}' for a, d in cfg['late_connects'])}. Seed {data['seed']}, "
+        f"database {cfg['database']}.",
+        "",
+        "| policy | api calls | w/o details | calls/athlete/day | 429 | missing | zombies | "
+        "stale | stale (social only) | create p50 | create p95 | create max | never mirrored "
+        "| edit p50 | edit p95 | deletion lag p95 | deletion lag max | warm-up calls (429) |",
+        "|---" * 18 + "|",
+    ]
+    for name, f in pol.items():
+        lines.append(
+            f"| {name} | {f['api_calls']} | {f['api_calls_without_details']} | "
+            f"{f['calls_per_athlete_per_day']} | {f['http_429']} | {f['missing']} | "
+            f"{f['zombies']} | {f['stale']} | {f['stale_social_only']} | "
+            f"{_t(f['freshness_p50_s'])} | {_t(f['freshness_p95_s'])} | "
+            f"{_t(f['freshness_max_s'])} | {f['creates_unmirrored']}/{f['creates']} | "
+            f"{_t(f['edit_freshness_p50_s'])} | {_t(f['edit_freshness_p95_s'])} | "
+            f"{_t(f['deletion_lag_p95_s'])} | {_t(f['deletion_lag_max_s'])} | "
+            f"{f['warmup_api_calls']} ({f['warmup_http_429']}) |"
+        )
+    lines += [
+        "",
+        "Definitions: *api calls* = every HTTP response our side got from Strava during the "
+        "measured days (token refreshes and 429s included); *w/o details* leaves out "
+        "`GET /activities/{id}` (enrichment, which no baseline does). *stale* counts activities "
+        "with a differing real field at the end; activities differing only in social counters "
+        "(kudos, comments, achievements: they change silently on Strava, without events) are "
+        "counted apart in *stale (social only)*. Freshness = delay from the moment a change is "
+        "visible on Strava to the first engine/baseline step after which the mirror shows it; "
+        "a percentile that falls on a change never mirrored reads *never*. Edits that touch only "
+        "detail fields (description) are not in a summary mirror and are not counted.",
+        "",
+    ]
+    s = pol.get("stravasync")
+    if s:
+        lines += ["Targets for stravasync:", ""]
+        fidelity = {n: (f["missing"], f["zombies"], f["stale"]) for n, f in pol.items()}
+        lines.append(
+            f"- missing/zombies/stale 0 at the end: {_verdict(fidelity['stravasync'] == (0, 0, 0))}"
+            f" ({s['missing']}/{s['zombies']}/{s['stale']})"
+        )
+        lines.append(f"- http_429 = 0: {_verdict(s['http_429'] == 0)} ({s['http_429']})")
+        p95 = s["freshness_p95_s"]
+        lines.append(
+            f"- create freshness p95 <= 120 s: {_verdict(p95 is not None and p95 <= 120)} "
+            f"({_t(p95)})"
+        )
+        lag = s["deletion_lag_max_s"]
+        lag_ok = _verdict(lag is not None and lag <= 48 * HOUR)
+        lines.append(
+            f"- deletion lag max <= 48 h: {lag_ok if s['deletions'] else 'no deletions'}"
+            f" ({_t(lag)}, {s['deletions']} deletions)"
+        )
+        for name, f in pol.items():
+            if name == "stravasync":
+                continue
+            as_good = fidelity[name][:2] == (0, 0) and fidelity[name][2] <= s["stale"]
+            cmp = "fewer" if s["api_calls"] < f["api_calls"] else "**more**"
+            cmp2 = "fewer" if s["api_calls_without_details"] < f["api_calls"] else "**more**"
+            lines.append(
+                f"- vs {name}: stravasync makes {cmp} calls ({s['api_calls']} vs {f['api_calls']}; "
+                f"{cmp2} without details: {s['api_calls_without_details']}); {name}'s end "
+                f"fidelity is {'as good (zero missing and zombies)' if as_good else 'worse'} "
+                f"(missing {f['missing']}, zombies {f['zombies']}, stale {f['stale']})."
+            )
+        reach = [n for n, fid in fidelity.items() if n != "stravasync" and fid[:2] == (0, 0)]
+        lines.append(
+            "- baselines reaching zero missing and zero zombies: "
+            + (", ".join(reach) + " (**a baseline reaches it**)" if reach else "none")
+        )
+        lines.append("")
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    limit = 100 if cfg["quota"] == "default" else 300
+    for path in (
+        plots.freshness_cdf("club-week", pol, plot_dir),
+        plots.calls_per_day("club-week", pol, plot_dir),
+        plots.budget_use("club-week", pol, limit, plot_dir),
+    ):
+        lines.append(f"![{path.stem}](plots/{path.name})")
+        lines.append("")
+    lines += [
+        "Per simulated day (api calls / 429 / missing / zombies / stale at the day's end):",
+        "",
+    ]
+    days = max(len(f["daily"]) for f in pol.values())
+    lines.append("| policy | " + " | ".join(f"day {d + 1}" for d in range(days)) + " |")
+    lines.append("|---" * (days + 1) + "|")
+    for name, f in pol.items():
+        cells = [
+            f"{r['api_calls']} / {r['http_429']} / {r['missing']} / {r['zombies']} / {r['stale']}"
+            for r in f["daily"]
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Calls by endpoint (measured days):", ""]
+    for name, f in pol.items():
+        eps = ", ".join(f"`{e}` {n}" for e, n in f["api_calls_by_endpoint"].items())
+        lines.append(f"- {name}: {eps}; wall time {f['wall_seconds']} s")
+    lines.append("")
+    return lines
+
+
+def backfill(data: dict[str, Any], plot_dir: Path) -> list[str]:
+    f = data["policies"]["stravasync"]
+    w = 900
+    lines = [
+        "## backfill",
+        "",
+        f"{f['athletes']} athletes connect at once on the extended quota ({f['read_limit_15min']} "
+        f"reads / 15 min, {f['read_limit_daily']} / day); {f['activities']} activities, largest "
+        f"history {f['largest_history']}, {f['histories_over_5000']} histories of 5,000+; "
+        f"{f['total_pages']} list pages of 200 needed. The token exchanges "
+        f"({f['athletes']}) also count against the read limit in the simulator, as on Strava.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| every summary history complete | {_t(f['completion_s'])} "
+        f"({f['completion_windows']} windows; {f['athletes_complete']}/{f['athletes']} "
+        "athletes complete at the end) |",
+        f"| optimum, issue formula (pages / 15-min budget) | {f['optimum_windows_issue_formula']}"
+        f" windows ({_t(f['optimum_windows_issue_formula'] * w)}) |",
+        f"| optimum with the daily limit | {f['optimum_windows_with_daily_limit']} windows "
+        f"({_t(f['optimum_windows_with_daily_limit'] * w)}) |",
+        f"| optimum with daily limit + token exchanges | "
+        f"{f['optimum_windows_with_daily_limit_and_token_exchanges']} windows |",
+        f"| completion / optimum (with daily limit) | {f['completion_vs_optimum']} |",
+        f"| every athlete has their newest page | {_t(f['newest_page_all_s'])} "
+        f"({f['newest_page_all_windows']} windows; bound ceil(athletes / 15-min budget) = "
+        f"{f['newest_page_bound_windows']}) |",
+        f"| api calls (429) | {f['api_calls']} ({f['http_429']}) |",
+        f"| wall time | {f['wall_seconds']} s |",
+        "",
+    ]
+    ratio = f["completion_vs_optimum"]
+    newest = f["newest_page_all_windows"]
+    newest_ok = newest is not None and newest <= f["newest_page_bound_windows"]
+    lines += [
+        f"- completion <= 1.05 x optimum: {_verdict(ratio is not None and ratio <= 1.05)}",
+        f"- zero 429s: {_verdict(f['http_429'] == 0)}",
+        f"- newest page within bound: {_verdict(newest_ok)}",
+        "",
+    ]
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    opt = f["optimum_windows_with_daily_limit"] * w
+    p1 = plots.completion("backfill", f["series"]["completion_curve"], opt, plot_dir)
+    p2 = plots.budget_use("backfill", {"stravasync": f}, f["read_limit_15min"], plot_dir)
+    lines += [f"![{p1.stem}](plots/{p1.name})", "", f"![{p2.stem}](plots/{p2.name})", ""]
+    return lines
+
+
+def ingest(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## ingest",
+        "",
+        f"{data['activities']} summary activities from simulator athletes, in pages of 200 "
+        "(one transaction each). `apply_summaries` = the store's path; raw = DBAPI "
+        "`executemany` INSERT of the same pre-built rows into a copy of the table (same key and "
+        "indexes) in the same database and run; re-list = the same pages applied again "
+        "(unchanged: only `last_confirmed` moves).",
+        "",
+        "| database | apply_summaries /s | raw executemany /s | ratio | re-list unchanged /s |",
+        "|---|---|---|---|---|",
+    ]
+    for name, d in data["databases"].items():
+        if "skipped" in d:
+            lines.append(f"| {name} | skipped: {d['skipped']} | | | |")
+            continue
+        lines.append(
+            f"| {name} | {d['apply_summaries_per_s']} | {d['raw_executemany_per_s']} | "
+            f"{d['ratio_to_raw']} | {d['relist_unchanged_per_s']} |"
+        )
+    sqlite = data["databases"].get("sqlite", {})
+    if "ratio_to_raw" in sqlite:
+        lines += [
+            "",
+            f"- SQLite at least half the raw rate: {_verdict(sqlite['ratio_to_raw'] >= 0.5)}",
+        ]
+    lines.append("")
+    return lines
+
+
+def burst(data: dict[str, Any]) -> list[str]:
+    lines = ["## webhook-burst", ""]
+    if "skipped" in data:
+        return [*lines, f"Skipped: {data['skipped']}", ""]
+    lines.append("From `bench/webhook_burst.py` (web engineer's benchmark), run as is:")
+    lines.append("")
+    figures = data.get("figures")
+    if figures is None:
+        return [*lines, "```", data.get("output", ""), "```", ""]
+    lines += ["```json", json.dumps(figures, indent=1), "```", ""]
+    return lines
+
+
+def components(data: dict[str, Any]) -> list[str]:
+    lines = ["## components (other engineers' benchmarks, run as they are)", ""]
+    for name in ("simulator_speed", "export_memory"):
+        d = data.get(name, {})
+        lines += [f"### {name}", ""]
+        if "skipped" in d:
+            lines += [f"Skipped: {d['skipped']}", ""]
+            continue
+        lines += ["```", d.get("output", ""), "```", ""]
+    return lines
+
+
+def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Regenerated by `make bench` (`make bench SCENARIO=club-week` for one scenario) from "
+        "`bench/results/*.json`. Everything runs in virtual time against the in-process "
+        "simulator, deterministic by seed; every policy sees the same world and timeline. "
+        "Baselines (seeds 001-004) are re-implemented on our client and store with their "
+        "schedules, no webhooks, and no budget (they may earn 429s); none detects deletions, "
+        "as in the originals. See the end of this file for notes and known gaps.",
+        "",
+    ]
+    if (d := _load(results, "club-week")) is not None:
+        lines += club_week(d, plot_dir)
+    if (d := _load(results, "backfill")) is not None:
+        lines += backfill(d, plot_dir)
+    if (d := _load(results, "ingest")) is not None:
+        lines += ingest(d)
+    if (d := _load(results, "webhook-burst")) is not None:
+        lines += burst(d)
+    if (d := _load(results, "components")) is not None:
+        lines += components(d)
+    notes = results.parent / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text()]
+    out.write_text("\n".join(lines) + "\n")
+    return out
