@@ -6,6 +6,19 @@ For each size it fills a SQLite mirror (two athletes, realistic summary JSON, ev
 activity with details: 5 laps, 10 splits, 3 segment efforts), then runs each export format in a
 fresh child process and reports the child's peak RSS (ru_maxrss) and the RSS it already had
 after importing everything (so the delta is what the export itself used).
+
+Measured 2026-11-23 (2 vCPU, SQLite, delta = peak RSS minus RSS after imports, in MB):
+
+    activities    jsonl   csv   parquet   duckdb
+        10,000     30.6  30.6      98.5    210.5 (before batching commits / dropping the PK)
+        20,000                     97.0    178.3
+       100,000                     98.0    265.3
+       300,000     30.2            96.8    273.3
+     1,000,000     30.7  30.5      99.4    287.1
+
+JSONL, CSV and Parquet are flat. DuckDB rises until its first 122,880-row group is complete,
+then stays flat (~290 MB with the raw summary JSON column); its buffer pool is capped at 128 MB.
+Times at 1M: jsonl 78 s, csv 95 s, parquet 163 s, duckdb 148 s.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from stravasync.store import Database
-from stravasync.store import migrate
+from stravasync.store import Database, migrate
 from stravasync.store.engine import make_engine
 
 PG_ENV = "STRAVASYNC_TEST_POSTGRES_URL"
@@ -107,8 +106,10 @@ def pg_factory() -> Iterator[PostgresFactory | None]:
 def _need_pg(factory: PostgresFactory | None) -> PostgresFactory:
     if factory is None:
         if _require_pg():
-            pytest.fail(f"PostgreSQL required ({REQUIRE_PG_ENV}=1) but {PG_ENV} is unset "
-                        "or unreachable", pytrace=False)
+            pytest.fail(
+                f"PostgreSQL required ({REQUIRE_PG_ENV}=1) but {PG_ENV} is unset or unreachable",
+                pytrace=False,
+            )
         pytest.skip(PG_HINT)
     return factory
 

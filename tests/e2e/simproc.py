@@ -60,7 +60,9 @@ def simulator(*args: str) -> Iterator[SimProcess]:
     port = free_port()
     proc = subprocess.Popen(
         [*CLI, "simulate", "--port", str(port), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={k: v for k, v in os.environ.items() if not k.startswith("STRAVASYNC_")},
     )
     lines: list[str] = []
@@ -100,7 +102,9 @@ def cli_env(sim: SimProcess, db_url: str, workdir: Path, **extra: str) -> dict[s
     return env
 
 
-def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300
-            ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )

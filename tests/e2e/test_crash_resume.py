@@ -34,19 +34,26 @@ def _list_calls(stats: dict[str, object]) -> int:
 
 
 def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -> None:
-    with simulator("--athletes", "3", "--seed", "6", "--quota", "unlimited",
-                   "--history-days", "5000") as sim:
+    with simulator(
+        "--athletes", "3", "--seed", "6", "--quota", "unlimited", "--history-days", "5000"
+    ) as sim:
         truth = sim.truth_ids(HEAVY_ATHLETE)
         assert len(truth) >= 5000
-        env = cli_env(sim, db_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false",
-                      STRAVASYNC_RATE_TIER="unlimited")
+        env = cli_env(
+            sim, db_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false", STRAVASYNC_RATE_TIER="unlimited"
+        )
         auth = run_cli(["auth", "--code", sim.grant(HEAVY_ATHLETE), "--no-listen"], env, tmp_path)
         assert auth.returncode == 0, auth.stderr
         sim.faults(latency=0.15)  # slow pages, so the kill lands mid-backfill
 
         db = Database.open(db_url, upgrade=False)
-        proc = subprocess.Popen([*CLI, "sync", "--athlete", str(HEAVY_ATHLETE)], env=env,
-                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [*CLI, "sync", "--athlete", str(HEAVY_ATHLETE)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.time() + 120
         while _count(db) < 1500 and time.time() < deadline and proc.poll() is None:
             time.sleep(0.05)
@@ -61,8 +68,11 @@ def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -
         sim.faults(latency=0.0)
         # the dead process's lease must expire before another may take over
         env["STRAVASYNC_SYNC_LEASE_SECONDS"] = "300"
-        resumed = run_cli(["sync", "--athlete", str(HEAVY_ATHLETE), "--json"],
-                          {**env, "STRAVASYNC_TEST_LEASE_NOW_OFFSET": "0"}, tmp_path)
+        resumed = run_cli(
+            ["sync", "--athlete", str(HEAVY_ATHLETE), "--json"],
+            {**env, "STRAVASYNC_TEST_LEASE_NOW_OFFSET": "0"},
+            tmp_path,
+        )
         assert resumed.returncode == 0, resumed.stderr
         # lease still held by the killed process: nothing was done yet
         assert _count(db) == before_restart
@@ -72,9 +82,11 @@ def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -
         assert resumed.returncode == 0, resumed.stderr
 
         with db.engine.connect() as conn:
-            stored = set(conn.execute(
-                select(activities.c.id).where(activities.c.deleted_at.is_(None))
-            ).scalars())
+            stored = set(
+                conn.execute(
+                    select(activities.c.id).where(activities.c.deleted_at.is_(None))
+                ).scalars()
+            )
         assert stored == truth  # nothing missing, nothing extra; the primary key forbids doubles
         # The restart resumes at the stored cursor: what it lists again is at most the page that
         # was in flight when the process died, plus the one activity at each page's oldest

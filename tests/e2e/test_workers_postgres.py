@@ -8,6 +8,7 @@ never overlap in time.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -16,8 +17,8 @@ from typing import Any
 
 from stravasync.clock import RealClock
 from stravasync.config import load_settings
-from stravasync.store import Database
-from stravasync.store import syncstate
+from stravasync.store import Database, syncstate
+from stravasync.strava.models import SummaryActivity
 from stravasync.sync.factory import build_engine
 from stravasync.sync.port import StravaPort
 from tests.e2e.simproc import cli_env, run_cli, simulator
@@ -26,17 +27,24 @@ Interval = tuple[str, float, float]
 
 
 def test_four_workers_never_share_an_athlete(pg_url: str, tmp_path: Path) -> None:
-    with simulator("--athletes", "6", "--seed", "9", "--quota", "unlimited",
-                   "--history-days", "900") as sim:
-        env = cli_env(sim, pg_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false",
-                      STRAVASYNC_RATE_TIER="unlimited")
+    with simulator(
+        "--athletes", "6", "--seed", "9", "--quota", "unlimited", "--history-days", "900"
+    ) as sim:
+        env = cli_env(
+            sim, pg_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false", STRAVASYNC_RATE_TIER="unlimited"
+        )
         athletes = list(range(10000001, 10000007))
         for athlete_id in athletes:
             out = run_cli(["auth", "--code", sim.grant(athlete_id), "--no-listen"], env, tmp_path)
             assert out.returncode == 0, out.stderr
         sim.faults(latency=0.02)
-        cfg = load_settings(**{k.removeprefix("STRAVASYNC_").lower(): v
-                               for k, v in env.items() if k.startswith("STRAVASYNC_")})
+        cfg = load_settings(
+            **{
+                k.removeprefix("STRAVASYNC_").lower(): v
+                for k, v in env.items()
+                if k.startswith("STRAVASYNC_")
+            }
+        )
         db = Database.open(pg_url)
         clock = RealClock()
         with db.transaction() as conn:
@@ -51,7 +59,7 @@ def test_four_workers_never_share_an_athlete(pg_url: str, tmp_path: Path) -> Non
             engine = build_engine(cfg, db, clock, owner=name)
 
             class RecordingPort(StravaPort):
-                def list_page(self, token: str, **kw: Any) -> list[dict[str, Any]]:
+                def list_page(self, token: str, **kw: Any) -> list[SummaryActivity]:
                     start = time.monotonic()
                     try:
                         return super().list_page(token, **kw)
@@ -78,7 +86,7 @@ def test_four_workers_never_share_an_athlete(pg_url: str, tmp_path: Path) -> Non
         assert len(workers_used) >= 2  # the work really was shared
         for athlete_id, spans in seen.items():
             spans.sort(key=lambda s: s[1])
-            for (name_a, _, end_a), (name_b, start_b, _) in zip(spans, spans[1:], strict=False):
+            for (name_a, _, end_a), (name_b, start_b, _) in itertools.pairwise(spans):
                 if name_a != name_b:
                     assert start_b >= end_a, f"athlete {athlete_id}: {name_a} and {name_b} overlap"
         for athlete_id in athletes:
@@ -86,8 +94,9 @@ def test_four_workers_never_share_an_athlete(pg_url: str, tmp_path: Path) -> Non
         db.close()
 
 
-def _tokens_by_athlete(cfg: Any, db: Database, clock: RealClock, athletes: list[int]
-                       ) -> dict[str, int]:
+def _tokens_by_athlete(
+    cfg: Any, db: Database, clock: RealClock, athletes: list[int]
+) -> dict[str, int]:
     engine = build_engine(cfg, db, clock, owner="probe")
     return {engine.tokens.access_token(a, clock.now()): a for a in athletes}
 

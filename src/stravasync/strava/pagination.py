@@ -1,9 +1,10 @@
 """Listing pagination done right, as pure cursors a caller persists and resumes from.
 
 - Backfill (:class:`BackwardCursor`): newest page first, then ``before`` = the oldest start seen
-  (+1 s, so activities sharing that second are listed again rather than missed).
+  (+1 s after a full page, so activities sharing that second are listed again rather than
+  missed; a short page cannot have split them, and re-listing would cost a request per pass).
 - Incremental (:class:`ForwardCursor`): ascending pages under ``after`` = the newest start seen
-  (-1 s, same reason); Strava lists oldest first when ``after`` is given.
+  (-1 s after a full page, same reason); Strava lists oldest first when ``after`` is given.
 - A listing is complete only at an EMPTY page: pages may hold fewer items than asked.
 - Keyset cursors (a start time, not a page number), so a deletion or late upload in the middle
   of a pass cannot shift an unseen item past the cursor. If a whole page shares one second the
@@ -50,11 +51,12 @@ class BackwardCursor:
             params["before"] = self.before
         return params
 
-    def advance(self, items: Sequence[SummaryActivity]) -> BackwardCursor:
+    def advance(self, items: Sequence[SummaryActivity], per_page: int = 200) -> BackwardCursor:
         starts = _starts(items)
         if not starts:
             return BackwardCursor(self.before, self.page, done=True)
-        nxt = min(starts) + 1
+        # Only a full page can have split a second's activities with the next page.
+        nxt = min(starts) + (1 if len(items) >= per_page else 0)
         if self.before is not None and nxt >= self.before:  # a page within one second
             return BackwardCursor(self.before, self.page + 1)
         return BackwardCursor(nxt, 1)
@@ -76,11 +78,12 @@ class ForwardCursor:
     def request(self) -> dict[str, int]:
         return {"after": self.after, "page": self.page}
 
-    def advance(self, items: Sequence[SummaryActivity]) -> ForwardCursor:
+    def advance(self, items: Sequence[SummaryActivity], per_page: int = 200) -> ForwardCursor:
         starts = _starts(items)
         if not starts:
             return ForwardCursor(self.after, self.page, done=True)
-        nxt = max(starts) - 1
+        # Only a full page can have split a second's activities with the next page.
+        nxt = max(starts) - (1 if len(items) >= per_page else 0)
         if nxt <= self.after:  # a page within one second
             return ForwardCursor(self.after, self.page + 1)
         return ForwardCursor(nxt, 1)

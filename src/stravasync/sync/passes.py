@@ -16,10 +16,12 @@ from sqlalchemy import and_, exists, select
 from stravasync.clock import from_epoch, to_epoch
 from stravasync.store import activities as acts
 from stravasync.store.schema import athletes, sync_state
+from stravasync.strava.models import SummaryActivity
+from stravasync.strava.pagination import BackwardCursor
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
-from stravasync.sync.cursors import BackwardCursor, ForwardCursor
+from stravasync.sync.listing import ListingPass, newest_start
 from stravasync.sync.plan import Mode
 
 
@@ -55,11 +57,14 @@ class PassResult:
         }
 
 
-def _newest_fields(newest: int | None, old: int | None) -> dict[str, Any]:
-    best = max(x for x in (newest, old) if x is not None) if (newest or old) else None
-    if best is None:
+def _newest_fields(newest: int | None) -> dict[str, Any]:
+    if not newest:
         return {}
-    return {"newest_start": best, "last_activity_at": from_epoch(best)}
+    return {"newest_start": newest, "last_activity_at": from_epoch(newest)}
+
+
+def _raw(items: list[SummaryActivity]) -> list[dict[str, Any]]:
+    return [dict(a.raw) for a in items]
 
 
 def _others_need_first_page(ctx: PassContext) -> bool:
@@ -83,30 +88,31 @@ def _others_need_first_page(ctx: PassContext) -> bool:
 def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     """Newest page first, then backward ``before`` pages to the beginning."""
     result = PassResult(Mode.BACKFILL, complete=False)
-    cursor = BackwardCursor(before=state.get("backfill_before"))
-    old_newest = state.get("newest_start")
+    saved = state.get("checkpoint_json") or {}
+    page = int(saved.get("page", 1)) if saved.get("mode") == "backfill" else 1
+    cursor = BackwardCursor(before=state.get("backfill_before"), page=page)
+    newest = state.get("newest_start")
     for _ in range(ctx.cfg.page_slice):
         if result.pages:
             ctx.between_pages()
         items = ctx.port.list_page(ctx.token, priority=Priority.BACKFILL, **cursor.request())
         now = ctx.now()
         with ctx.db.transaction() as conn:
-            applied = mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, items, now)
-            result.add(applied)
-            first = cursor.before is None
+            result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, _raw(items), now))
+            first = cursor.before is None and cursor.page == 1
             cursor = cursor.advance(items)
+            newest = newest_start(items, newest)
             values: dict[str, Any] = {
-                "backfill_before": cursor.before
-                if not cursor.done
-                else state.get("backfill_before"),
+                "backfill_before": cursor.before,
                 "backfill_done": cursor.done,
-                **_newest_fields(cursor.newest, old_newest),
+                "checkpoint_json": None
+                if cursor.done
+                else {"mode": "backfill", **cursor.to_json()},
+                **_newest_fields(newest),
             }
             if first:
                 values["first_synced_at"] = now
                 values["last_incremental_at"] = now
-            if cursor.done:
-                values["checkpoint_json"] = None
             ctx.checkpoint(conn, values)
             ctx.log(
                 conn,
@@ -124,19 +130,18 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     return result
 
 
-def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> ForwardCursor:
-    """The cursor of a new incremental / refresh / reconcile pass (or the stored one)."""
+def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> ListingPass:
+    """A new incremental / refresh / reconcile pass, or the one stored at a crash."""
     saved = state.get("checkpoint_json") or {}
-    if saved.get("mode") == str(mode):
-        return ForwardCursor.from_json(saved)
+    if saved.get("mode") == str(mode) and "cursor" in saved:
+        return ListingPass.from_json(saved)
     now = to_epoch(ctx.now())
     if mode is Mode.INCREMENTAL:
         after = max(0, int(state.get("newest_start") or 0) - int(ctx.cfg.overlap))
-        return ForwardCursor(after=after, window_after=after, started_at=now, sweep=False)
+        return ListingPass.start(after, now, sweep=False)
     if mode is Mode.REFRESH:
-        after = max(0, now - int(ctx.cfg.refresh_window))
-        return ForwardCursor(after=after, window_after=after, started_at=now, sweep=True)
-    return ForwardCursor(after=0, window_after=0, started_at=now, sweep=True)
+        return ListingPass.start(max(0, now - int(ctx.cfg.refresh_window)), now, sweep=True)
+    return ListingPass.start(0, now, sweep=True)
 
 
 _PRIORITY = {
@@ -171,10 +176,10 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
     while not cursor.done:
         if result.pages:
             ctx.between_pages()
-        items = ctx.port.list_page(ctx.token, priority=priority, **cursor.request())
+        items = ctx.port.list_page(ctx.token, priority=priority, **cursor.cursor.request())
         now = ctx.now()
         with ctx.db.transaction() as conn:
-            result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, items, now))
+            result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, _raw(items), now))
             cursor = cursor.advance(items)
             ctx.checkpoint(conn, {"checkpoint_json": {"mode": str(mode), **cursor.to_json()}})
             ctx.log(conn, f"{mode} page: {len(items)} activities", page_items=len(items))
@@ -187,17 +192,25 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
         values: dict[str, Any] = {
             _LAST_COLUMN[mode]: now,
             "checkpoint_json": None,
-            **_newest_fields(cursor.newest, old_newest),
+            **_newest_fields(max(cursor.newest or 0, old_newest or 0)),
         }
-        if mode is not Mode.RECONCILE and ctx.cfg.cadence.webhooks:
+        newest_known = int(state.get("newest_start") or 0)
+        if cursor.window_after <= max(0, newest_known - int(ctx.cfg.overlap)):
+            # this listing covered everything an incremental pass would have asked for
             values["last_incremental_at"] = now
         if mode is Mode.RECONCILE:
+            # a complete listing of the whole history is everything a backfill would fetch
+            # (e.g. after an archive import): no separate backfill follows
             values["last_refresh_at"] = now
+            if not state.get("backfill_done"):
+                values.update(
+                    backfill_done=True, first_synced_at=state.get("first_synced_at") or now
+                )
         ctx.checkpoint(conn, values)
     return result
 
 
-def _confirm_missing(ctx: PassContext, cursor: ForwardCursor, priority: Priority) -> int:
+def _confirm_missing(ctx: PassContext, cursor: ListingPass, priority: Priority) -> int:
     """Rows the complete listing did not show: one GET each, tombstoned only on 404."""
     with ctx.db.engine.connect() as conn:
         missing = acts.unconfirmed_since(

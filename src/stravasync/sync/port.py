@@ -14,6 +14,7 @@ from typing import Any
 
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import BudgetExhausted, NotFound
+from stravasync.strava.models import SummaryActivity
 from stravasync.strava.ratelimit import Priority
 
 
@@ -41,13 +42,14 @@ class StravaPort:
         priority: Priority,
         before: int | None = None,
         after: int | None = None,
+        page: int = 1,
         per_page: int = 200,
-    ) -> list[dict[str, Any]]:
+    ) -> list[SummaryActivity]:
         with self._counted():
-            page = self.client.list_activities(
-                token, before=before, after=after, page=1, per_page=per_page, priority=priority
+            result = self.client.list_activities(
+                token, before=before, after=after, page=page, per_page=per_page, priority=priority
             )
-        return [dict(a.raw) for a in page.activities]
+        return list(result.activities)
 
     def detail(
         self, token: str, activity_id: int, *, priority: Priority, all_efforts: bool = False

@@ -6,6 +6,7 @@ Requests are written as intent in the database (``sync_state.requested_mode``, `
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -96,7 +97,13 @@ async def athlete_detail(athlete_id: int, ctx: Ctx) -> AthleteDetail:
     return detail
 
 
-def _write(ctx: WebContext, athlete_id: int, action: str, mode: str | None) -> bool:
+def _write(
+    ctx: WebContext,
+    athlete_id: int,
+    action: str,
+    mode: str | None,
+    options: dict[str, Any] | None = None,
+) -> bool:
     now = ctx.clock.now()
     with ctx.db.transaction() as conn:
         athlete = athlete_q.get_athlete(conn, athlete_id)
@@ -104,13 +111,21 @@ def _write(ctx: WebContext, athlete_id: int, action: str, mode: str | None) -> b
             return False
         if action == "unblock" and athlete["status"] != "blocked":
             return True  # only a block is lifted; a revoked athlete must reconnect
-        _apply(conn, athlete_id, action, mode, now=now)
+        _apply(conn, athlete_id, action, mode, options, now=now)
     return True
 
 
-def _apply(conn: Connection, athlete_id: int, action: str, mode: str | None, *, now: Any) -> None:
+def _apply(
+    conn: Connection,
+    athlete_id: int,
+    action: str,
+    mode: str | None,
+    options: dict[str, Any] | None,
+    *,
+    now: datetime,
+) -> None:
     if action == "sync":
-        syncstate.request_mode(conn, athlete_id, mode or "incremental", now)
+        syncstate.request_mode(conn, athlete_id, mode or "incremental", now, options=options)
     elif action == "cancel":
         syncstate.request_cancel(conn, athlete_id, now)
     elif action == "block":
@@ -122,9 +137,13 @@ def _apply(conn: Connection, athlete_id: int, action: str, mode: str | None, *, 
 
 
 async def _act(
-    ctx: WebContext, athlete_id: int, action: str, mode: str | None = None
+    ctx: WebContext,
+    athlete_id: int,
+    action: str,
+    mode: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ActionResult:
-    found = await run_in_threadpool(_write, ctx, athlete_id, action, mode)
+    found = await run_in_threadpool(_write, ctx, athlete_id, action, mode, options)
     if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
     if action == "sync" and ctx.services.wake is not None:
@@ -139,7 +158,8 @@ async def _act(
     summary="Ask for a sync now in a given mode (clears a dead letter)",
 )
 async def request_sync(athlete_id: int, body: SyncRequest, ctx: Ctx) -> ActionResult:
-    return await _act(ctx, athlete_id, "sync", body.mode)
+    options = body.options.model_dump(exclude_none=True) if body.options else None
+    return await _act(ctx, athlete_id, "sync", body.mode, options or None)
 
 
 @router.post(

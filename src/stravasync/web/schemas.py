@@ -109,8 +109,19 @@ class AthleteDetail(BaseModel):
 SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]
 
 
+class EnrichOptions(BaseModel):
+    """Which activities an ``enrich`` pass fetches details for (one of the three)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since_days: float | None = Field(None, gt=0, description="activities of the last N days")
+    all: bool | None = Field(None, description="every activity lacking details")
+    activity_ids: list[int] | None = Field(None, max_length=1000)
+
+
 class SyncRequest(BaseModel):
     mode: SyncMode = "incremental"
+    options: EnrichOptions | None = Field(None, description="enrich only")
 
 
 class ActionResult(BaseModel):

@@ -17,33 +17,13 @@ from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.notify.worker import Deliverer
 from stravasync.store import Database
-from stravasync.strava.setup import strava_client, token_manager
-from stravasync.sync.settings import engine_config, webhooks_on
+from stravasync.sync.factory import build_engine
 from stravasync.work.runner import Engine, new_owner
 
 log = logging.getLogger(__name__)
 
 BURST_SECONDS = 20.0
 IDLE_MAX_SECONDS = 30.0
-
-
-def build_engine(
-    settings: Settings, db: Database, clock: Clock, *, trigger: str = "scheduler"
-) -> Engine:
-    """An engine wired from settings (client on the shared budget, token manager, config)."""
-    client = strava_client(settings, db, clock)
-    tokens = token_manager(settings, db, client, clock)
-    with db.engine.connect() as conn:
-        webhooks = webhooks_on(settings, conn)
-    return Engine(
-        db=db,
-        client=client,
-        tokens=tokens,
-        clock=clock,
-        cfg=engine_config(settings, webhooks=webhooks),
-        owner=new_owner(),
-        trigger=trigger,
-    )
 
 
 def cron_runner(

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from stravasync.store import Database
 from stravasync.store.athletes import get_athlete, overview, set_status, upsert_athlete
-from stravasync.store.schema import activity_annotations as annotations, athletes
+from stravasync.store.schema import activity_annotations as annotations
+from stravasync.store.schema import athletes
 from stravasync.store.upsert import BATCH_ROWS, upsert_rows
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -50,8 +51,11 @@ def test_reconnect_reactivates_and_keeps_created_at(db: Database) -> None:
         set_status(conn, 7, "deauthorized", reason="revoked", now=NOW)
     with db.transaction() as conn:
         upsert_athlete(
-            conn, athlete_id=7, profile={"firstname": "Ada", "lastname": "L"},
-            scopes="read,activity:read_all", now=later,
+            conn,
+            athlete_id=7,
+            profile={"firstname": "Ada", "lastname": "L"},
+            scopes="read,activity:read_all",
+            now=later,
         )
     with db.engine.connect() as conn:
         row = get_athlete(conn, 7)

@@ -25,8 +25,14 @@ def _snapshot(lab: Lab) -> dict[int, dict[int, dict[str, object]]]:
 def test_fault_storm_keeps_rows_and_recovers(db_url: str, tmp_path: Path) -> None:
     lab = Lab(
         db_url=db_url,
-        sim_config=SimConfig(seed=5, athletes=5, history_days=90, quota="default",
-                             late_connect_fraction=0.0, heavy_fraction=0.0),
+        sim_config=SimConfig(
+            seed=5,
+            athletes=5,
+            history_days=90,
+            quota="default",
+            late_connect_fraction=0.0,
+            heavy_fraction=0.0,
+        ),
         start=START,
         work_dir=tmp_path,
         overrides={"http_max_retries": 1},

@@ -25,8 +25,14 @@ def test_mirror_converges_exactly_with_zero_429(db_url: str, tmp_path: Path) -> 
     lab = Lab(
         db_url=db_url,
         sim_config=SimConfig(
-            seed=21, athletes=30, history_days=60, quota="default", webhook_loss=0.3,
-            churn=6.0, late_connect_fraction=0.0, heavy_fraction=0.0,
+            seed=21,
+            athletes=30,
+            history_days=60,
+            quota="default",
+            webhook_loss=0.3,
+            churn=6.0,
+            late_connect_fraction=0.0,
+            heavy_fraction=0.0,
         ),
         start=START,
         work_dir=tmp_path,

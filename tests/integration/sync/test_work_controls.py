@@ -23,9 +23,17 @@ START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)
 def lab(db_url: str, tmp_path: Path) -> Lab:
     lab = Lab(
         db_url=db_url,
-        sim_config=SimConfig(seed=8, athletes=3, history_days=1500, quota="unlimited",
-                             late_connect_fraction=0.0, heavy_fraction=0.0),
-        start=START, work_dir=tmp_path, webhooks=False,
+        sim_config=SimConfig(
+            seed=8,
+            athletes=3,
+            history_days=1500,
+            quota="unlimited",
+            late_connect_fraction=0.0,
+            heavy_fraction=0.0,
+        ),
+        start=START,
+        work_dir=tmp_path,
+        webhooks=False,
         overrides={"sync_enrich": False, "rate_tier": "unlimited"},
     )
     for athlete_id in lab.sim.athlete_ids():

@@ -72,6 +72,17 @@ def test_sync_request_writes_intent_and_clears_dead_letter(
     state = state_of(db, 11)
     assert (state["requested_mode"], state["dead"], state["attempts"]) == ("backfill", False, 0)
     assert state["due_at"] == clock.now()
+    enrich = client.post(
+        "/api/admin/athletes/11/sync",
+        headers=H,
+        json={"mode": "enrich", "options": {"activity_ids": [5, 6]}},
+    )
+    assert enrich.status_code == 200
+    state = state_of(db, 11)
+    assert state["requested_mode"] == "enrich"
+    assert state["checkpoint_json"] == {"mode": "enrich", "activity_ids": [5, 6]}
+    odd = {"mode": "enrich", "options": {"everything": True}}
+    assert client.post("/api/admin/athletes/11/sync", headers=H, json=odd).status_code == 422
     bad = client.post("/api/admin/athletes/11/sync", headers=H, json={"mode": "everything"})
     assert bad.status_code == 422
     assert client.post("/api/admin/athletes/404/sync", headers=H, json={}).status_code == 404

@@ -37,7 +37,7 @@ def test_backward_walk_sees_everything_even_with_ties_across_pages() -> None:
     for _ in range(100):
         page = list_before(world, c, 4)
         seen |= {a.id for a in page}
-        c = c.advance(page)
+        c = c.advance(page, per_page=4)
         c = BackwardCursor.from_json(c.to_json())  # persisted and resumed every page
         if c.done:
             break
@@ -52,7 +52,7 @@ def test_forward_walk_is_ascending_and_stops_at_an_empty_page() -> None:
     while not c.done:
         page = list_after(world, c, 3)
         seen += [a.id for a in page]
-        c = ForwardCursor.from_json(c.advance(page).to_json())
+        c = ForwardCursor.from_json(c.advance(page, per_page=3).to_json())
         pages += 1
     assert set(seen) == {a.id for a in world}
     assert c.request()["after"] >= 2999
@@ -61,3 +61,14 @@ def test_forward_walk_is_ascending_and_stops_at_an_empty_page() -> None:
 def test_empty_first_page_is_done() -> None:
     assert BackwardCursor().advance([]).done
     assert ForwardCursor(after=5).advance([]).done
+
+
+def test_a_short_page_moves_past_its_last_second_without_relisting() -> None:
+    # a page shorter than asked cannot have split a second with the next page: the next
+    # request starts after its newest start (no re-listed item, no extra request)
+    page = [act(1, 2000), act(2, 2005)]
+    assert ForwardCursor(after=1999).advance(page, per_page=200).request()["after"] == 2005
+    assert BackwardCursor().advance(page, per_page=200).request()["before"] == 2000
+    # a full page re-lists its boundary second
+    assert ForwardCursor(after=1999).advance(page, per_page=2).request()["after"] == 2004
+    assert BackwardCursor().advance(page, per_page=2).request()["before"] == 2001

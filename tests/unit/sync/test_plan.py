@@ -9,10 +9,16 @@ NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 def view(**kw: object) -> AthleteView:
     base: dict[str, object] = {
-        "athlete_id": 1, "backfill_done": True, "has_first_page": True, "requested_mode": None,
-        "enrich_pending": False, "last_incremental_at": NOW - timedelta(minutes=10),
-        "last_refresh_at": NOW - timedelta(hours=1), "last_reconcile_at": NOW - timedelta(days=1),
-        "last_activity_at": NOW - timedelta(days=1), "first_synced_at": NOW - timedelta(days=30),
+        "athlete_id": 1,
+        "backfill_done": True,
+        "has_first_page": True,
+        "requested_mode": None,
+        "enrich_pending": False,
+        "last_incremental_at": NOW - timedelta(minutes=10),
+        "last_refresh_at": NOW - timedelta(hours=1),
+        "last_reconcile_at": NOW - timedelta(days=1),
+        "last_activity_at": NOW - timedelta(days=1),
+        "first_synced_at": NOW - timedelta(days=30),
     }
     base.update(kw)
     return AthleteView(**base)  # type: ignore[arg-type]
@@ -38,8 +44,9 @@ def test_seed_thresholds_without_webhooks() -> None:
     active = view(last_incremental_at=NOW - timedelta(hours=2, minutes=1))
     assert pick_mode(active, NOW, POLLING) is Mode.INCREMENTAL
     # dormant athlete (last activity 30 days ago): not yet at 3 h, due at 4 h
-    dormant = view(last_activity_at=NOW - timedelta(days=30),
-                   last_incremental_at=NOW - timedelta(hours=3))
+    dormant = view(
+        last_activity_at=NOW - timedelta(days=30), last_incremental_at=NOW - timedelta(hours=3)
+    )
     assert pick_mode(dormant, NOW, POLLING) is None
     assert due_modes(dormant, NOW, POLLING)[Mode.INCREMENTAL] == NOW + timedelta(hours=1)
 
@@ -60,8 +67,9 @@ def test_with_webhooks_polling_is_a_refresh_safety_net() -> None:
     assert pick_mode(v, NOW, cad) is None
     v = view(last_refresh_at=NOW - timedelta(hours=12))
     assert pick_mode(v, NOW, cad) is Mode.REFRESH
-    dormant = view(last_activity_at=NOW - timedelta(days=20),
-                   last_refresh_at=NOW - timedelta(hours=12))
+    dormant = view(
+        last_activity_at=NOW - timedelta(days=20), last_refresh_at=NOW - timedelta(hours=12)
+    )
     assert pick_mode(dormant, NOW, cad) is None
 
 

@@ -22,8 +22,13 @@ def test_backoff_grows_with_jitter_and_dead_letters() -> None:
 
 
 def ev(**kw: object) -> dict[str, object]:
-    base: dict[str, object] = {"object_type": "activity", "aspect_type": "create",
-                               "updates_json": {}, "object_id": 5, "owner_id": 1}
+    base: dict[str, object] = {
+        "object_type": "activity",
+        "aspect_type": "create",
+        "updates_json": {},
+        "object_id": 5,
+        "owner_id": 1,
+    }
     base.update(kw)
     return base
 
@@ -34,11 +39,19 @@ def test_event_decisions() -> None:
     title = decide(ev(aspect_type="update", updates_json={"title": "Messy"}), stored=True)
     assert title.action is EventAction.APPLY_FIELDS and title.fields == {"name": "Messy"}
     # a title update for an activity we do not hold must fetch it
-    assert decide(ev(aspect_type="update", updates_json={"title": "x"}),
-                  stored=False).action is EventAction.FETCH
-    assert decide(ev(aspect_type="update", updates_json={"type": "Ride"}),
-                  stored=True).action is EventAction.FETCH
+    assert (
+        decide(ev(aspect_type="update", updates_json={"title": "x"}), stored=False).action
+        is EventAction.FETCH
+    )
+    assert (
+        decide(ev(aspect_type="update", updates_json={"type": "Ride"}), stored=True).action
+        is EventAction.FETCH
+    )
     deauth = ev(object_type="athlete", aspect_type="update", updates_json={"authorized": "false"})
     assert decide(deauth, stored=False).action is EventAction.DEAUTHORIZE
-    assert decide(ev(object_type="athlete", aspect_type="update", updates_json={}),
-                  stored=False).action is EventAction.IGNORE
+    assert (
+        decide(
+            ev(object_type="athlete", aspect_type="update", updates_json={}), stored=False
+        ).action
+        is EventAction.IGNORE
+    )

@@ -1,0 +1,71 @@
+"""The state of one incremental / refresh / reconcile pass, kept as its checkpoint.
+
+Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on start time,
+ascending under ``after``, complete at an empty page). A pass adds what it needs to find
+deletions: ``started_at`` (a row of the swept range not confirmed by a listing since then is
+missing from Strava's answer) and the range it sweeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from stravasync.strava.models import SummaryActivity
+from stravasync.strava.pagination import ForwardCursor, start_epoch
+
+
+def newest_start(items: Sequence[SummaryActivity], newest: int | None) -> int | None:
+    """The latest start time among ``items`` and ``newest``."""
+    starts = [s for s in (start_epoch(a) for a in items) if s is not None]
+    if not starts:
+        return newest
+    return max(starts) if newest is None else max(newest, max(starts))
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPass:
+    cursor: ForwardCursor
+    window_after: int
+    started_at: int
+    sweep: bool
+    newest: int | None = None
+    pages: int = 0
+
+    @classmethod
+    def start(cls, after: int, started_at: int, *, sweep: bool) -> ListingPass:
+        return cls(ForwardCursor(after), after, started_at, sweep)
+
+    @property
+    def done(self) -> bool:
+        return self.cursor.done
+
+    def advance(self, items: Sequence[SummaryActivity]) -> ListingPass:
+        return replace(
+            self,
+            cursor=self.cursor.advance(items),
+            newest=newest_start(items, self.newest),
+            pages=self.pages + 1,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cursor": self.cursor.to_json(),
+            "window_after": self.window_after,
+            "started_at": self.started_at,
+            "sweep": self.sweep,
+            "newest": self.newest,
+            "pages": self.pages,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ListingPass:
+        return cls(
+            cursor=ForwardCursor.from_json(data["cursor"]),
+            window_after=int(data["window_after"]),
+            started_at=int(data["started_at"]),
+            sweep=bool(data["sweep"]),
+            newest=data.get("newest"),
+            pages=int(data.get("pages", 0)),
+        )
