@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from stravasync.cli.common import (
@@ -39,7 +38,7 @@ def plain_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except StravaSyncError as exc:
-            raise fail(escape(str(exc))) from None
+            raise fail(str(exc)) from None
 
     return wrapper
 

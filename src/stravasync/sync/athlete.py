@@ -129,6 +129,7 @@ class AthleteRunner:
         )
         calls_before = self.port.calls
         try:
+            ctx.between_pages()  # a cancel asked for before this pass started
             ctx.token = self.tokens.access_token(athlete_id, now)
             try:
                 result = run_mode(mode, ctx, state)

@@ -15,6 +15,7 @@ from typing import Any
 
 from stravasync.clock import Clock
 from stravasync.config import Settings
+from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
 from stravasync.store import Database
 from stravasync.sync.factory import build_engine
@@ -76,6 +77,7 @@ class Workers:
                 clock=self.clock,
                 owner=new_owner(),
                 timeout=self.settings.notify_timeout,
+                policy=RetryPolicy(max_attempts=self.settings.notify_max_attempts),
             )
             self._spawn("notifier", deliverer.run, self.stop)
         log.info("started %d engine thread(s)", self.concurrency)

@@ -56,7 +56,7 @@ def test_cancel_between_pages_stops_and_clears_the_request(lab: Lab) -> None:
     assert report.cancelled == 1
     state = _state(lab, athlete)
     assert state["cancel_requested"] is False and state["requested_mode"] is None
-    assert state["backfill_done"] is False  # stopped after its first page, resumable
+    assert state["backfill_done"] is False  # stopped before finishing, resumable
     with lab.db.engine.connect() as conn:
         assert recent_sessions(conn, athlete_id=athlete)[0]["status"] == "cancelled"
     lab.close()
