@@ -124,7 +124,11 @@ class Settings(BaseSettings):
     sync_webhooks: str = Field(
         "auto", description="auto (on once a subscription exists) | on | off: polling cadence"
     )
-    sync_overlap_hours: float = Field(72, ge=0, description="incremental re-lists this far back")
+    sync_overlap_hours: float = Field(
+        192,
+        ge=0,
+        description="incremental re-lists this far back from the newest known start (late uploads)",
+    )
     sync_refresh_window_days: float = Field(21, gt=0, description="refresh re-lists this window")
     sync_refresh_active_hours: float = Field(12, gt=0)
     sync_refresh_inactive_hours: float = Field(48, gt=0)
