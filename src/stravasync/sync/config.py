@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from stravasync.strava.client import STREAM_KEYS
 from stravasync.sync.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
@@ -34,8 +35,8 @@ class EngineConfig:
     8 days, from the upload delays the simulator models on what users report: 80% of uploads
     land within 30 min of the activity's end, 94% within 12 h, the rest up to 7 days later
     (devices synced days afterwards), manual entries up to 3 days; plus a day for the longest
-    activities. A wider overlap costs nothing while it fits in one page (200 activities). ``refresh_window``: how
-    far back a refresh re-lists. ``page_slice``: backfill pages per claim once every new athlete
+    activities. A wider overlap costs nothing while it fits in one page (200 activities).
+    ``refresh_window``: how far back a refresh re-lists. ``page_slice``: backfill pages per claim once every new athlete
     has their newest page (one page per claim before that: breadth first).
     """
 
@@ -49,19 +50,7 @@ class EngineConfig:
     enrich_window: float = 30 * 86400
     enrich_streams: bool = False
     enrich_all_efforts: bool = False
-    stream_keys: tuple[str, ...] = (
-        "time",
-        "distance",
-        "latlng",
-        "altitude",
-        "velocity_smooth",
-        "heartrate",
-        "cadence",
-        "watts",
-        "temp",
-        "moving",
-        "grade_smooth",
-    )
+    stream_keys: tuple[str, ...] = tuple(STREAM_KEYS)
     purge_grace: float = 7 * 86400
     notify: bool = False
     filter: ActivityFilter = field(default_factory=ActivityFilter)
