@@ -36,8 +36,9 @@ class EngineConfig:
     land within 30 min of the activity's end, 94% within 12 h, the rest up to 7 days later
     (devices synced days afterwards), manual entries up to 3 days; plus a day for the longest
     activities. A wider overlap costs nothing while it fits in one page (200 activities).
-    ``refresh_window``: how far back a refresh re-lists. ``page_slice``: backfill pages per claim once every new athlete
-    has their newest page (one page per claim before that: breadth first).
+    ``refresh_window``: how far back a refresh re-lists. ``page_slice``: backfill pages per
+    claim once every new athlete has their newest page (one page per claim before that:
+    breadth first).
     """
 
     cadence: Cadence = field(default_factory=Cadence)
