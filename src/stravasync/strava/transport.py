@@ -20,6 +20,7 @@ import httpx
 
 from stravasync.clock import Clock
 from stravasync.strava.budget import Budget
+from stravasync.strava.calls import API_CALLS
 from stravasync.strava.errors import MalformedResponse, Transient
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.translate import error_for
@@ -111,9 +112,12 @@ class Transport:
                 timeout=self.timeout,
             )
         except httpx.TimeoutException as exc:
+            API_CALLS.record(call.method, call.path, 0)
             raise Transient(0, f"timeout after {self.timeout}s ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
+            API_CALLS.record(call.method, call.path, 0)
             raise Transient(0, f"connection failed ({type(exc).__name__})") from None
+        API_CALLS.record(call.method, call.path, response.status_code)
         now = self.clock.now()
         if response.status_code == 429:
             raise self.budget.on_429(response.headers, now)

@@ -9,7 +9,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 from sqlalchemy import Connection, func, select
 
@@ -23,6 +28,7 @@ from stravasync.store.schema import (
     sync_state,
     webhook_events,
 )
+from stravasync.strava.calls import API_CALLS
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(StoreCollector(db, now))
+        self.registry.register(StravaCallsCollector())
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -66,6 +73,23 @@ def _queue_depths(conn: Connection, now: datetime) -> Iterator[tuple[str, int, f
         ).one()
         age = (now - oldest).total_seconds() if oldest is not None else 0.0
         yield kind, int(n), max(age, 0.0)
+
+
+class StravaCallsCollector(Collector):
+    """Requests this process sent to Strava, by endpoint template and status."""
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "stravasync_strava_api_requests",
+            "Requests sent to Strava by this process, by endpoint and status (0: no answer)",
+            labels=["endpoint", "status"],
+        )
+        for (endpoint, status), count in sorted(API_CALLS.snapshot().items()):
+            family.add_metric([endpoint, str(status)], count)
+        yield family
 
 
 class StoreCollector(Collector):

@@ -22,6 +22,7 @@ from stravasync.store.schema import (
     webhook_events,
 )
 from stravasync.store.syncstate import scheduler_paused
+from stravasync.strava.calls import API_CALLS
 from tests.integration.web.conftest import (
     START,
     activity,
@@ -256,7 +257,12 @@ def test_metrics_report_queue_depth_and_budget(client: TestClient, db: Database)
             )
         )
     client.get("/healthz")
+    API_CALLS.record("GET", "/api/v3/activities/42", 429)
     text = client.get("/metrics").text
+    assert (
+        'stravasync_strava_api_requests_total{endpoint="GET /api/v3/activities/{id}",status="429"}'
+        in text
+    )
     assert 'stravasync_queue_due{kind="athlete"} 1.0' in text
     assert 'stravasync_budget_remaining{limit="overall",window="daily"} 993.0' in text
     assert (
