@@ -91,20 +91,21 @@ def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)  # Python 3.11 reads the trailing "Z"
     except ValueError:
         return None
 
 
 def summary_of(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The SummaryActivity part of a Summary- or DetailedActivity response."""
+    if raw.get("resource_state") != 3:
+        return dict(raw)  # already a summary: nothing to strip
     out = {k: v for k, v in raw.items() if k not in DETAIL_ONLY_FIELDS}
     if isinstance(out.get("map"), dict):
         out["map"] = {k: v for k, v in out["map"].items() if k != "polyline"}
         if out["map"].get("resource_state") == 3:
             out["map"]["resource_state"] = 2
-    if out.get("resource_state") == 3:
-        out["resource_state"] = 2
+    out["resource_state"] = 2
     return out
 
 
@@ -113,16 +114,8 @@ def start_epoch(raw: Mapping[str, Any]) -> int | None:
     return int(start.timestamp()) if start else None
 
 
-def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name in _TYPED:
-        value = raw.get(name)
-        row[name] = value if isinstance(value, (str, int, float, bool)) else None
-    start = _parse_time(raw.get("start_date"))
-    local = _parse_time(raw.get("start_date_local"))
-    row["start_date"] = as_utc(start) if start else None
-    row["start_date_local"] = local.replace(tzinfo=None) if local else None
-    for name in (
+_INT_FIELDS = frozenset(
+    {
         "workout_type",
         "moving_time",
         "elapsed_time",
@@ -130,13 +123,33 @@ def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
         "comment_count",
         "achievement_count",
         "pr_count",
-    ):
-        if isinstance(row[name], bool) or not isinstance(row[name], (int, float)):
-            row[name] = None
-        else:
-            row[name] = int(row[name])
-    for name in ("trainer", "commute", "manual", "private"):
-        row[name] = row[name] if isinstance(row[name], bool) else None
+    }
+)
+_BOOL_FIELDS = frozenset({"trainer", "commute", "manual", "private"})
+_STR_FIELDS = frozenset({"name", "sport_type", "type", "timezone", "visibility", "gear_id"})
+
+
+def _typed_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _BOOL_FIELDS:
+        return value if value is True or value is False else None
+    if value is True or value is False:
+        return None
+    if name in _STR_FIELDS:
+        return value if isinstance(value, str) else None
+    if not isinstance(value, (int, float)):
+        return None
+    return int(value) if name in _INT_FIELDS else value
+
+
+def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The typed columns of a summary; values of the wrong JSON type become NULL."""
+    row = {name: _typed_value(name, raw.get(name)) for name in _TYPED}
+    start = _parse_time(raw.get("start_date"))
+    local = _parse_time(raw.get("start_date_local"))
+    row["start_date"] = as_utc(start) if start else None
+    row["start_date_local"] = local.replace(tzinfo=None) if local else None
     return row
 
 
