@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -51,7 +52,7 @@ def demo(
         )
         live.update(_panel(result.progress))
     summary = Table(title="mirror vs the simulator's truth")
-    for col in ("athlete", "on Strava", "mirrored", "missing", "extra", "stale", "stale fields"):
+    for col in ("athlete", "on Strava", "mirrored", "missing", "extra", "stale"):
         summary.add_column(col, justify="right")
     for diff in result.diffs:
         truth = result.truth_counts.get(diff.athlete_id, 0)
@@ -64,6 +65,9 @@ def demo(
             str(len(diff.stale)),
         )
     console.print(summary)
+    fields = Counter(f for d in result.diffs for names in d.stale.values() for f in names)
+    if fields:
+        console.print("stale fields: " + ", ".join(f"{k} x{v}" for k, v in fields.most_common()))
     console.print(
         "Stale fields are edits Strava announces to nobody (kudos, description, gear...): the "
         "refresh pass re-lists recent weeks on its cadence and picks them up."
