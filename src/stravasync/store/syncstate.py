@@ -168,3 +168,19 @@ def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: d
         .values(due_at=until)
     )
     return int(result.rowcount)
+
+
+def backfill_owed(conn: Connection) -> bool:
+    """Whether any active athlete's summary history is still incomplete."""
+    stmt = select(sync_state.c.athlete_id).where(
+        and_(
+            sync_state.c.backfill_done.is_(False),
+            sync_state.c.dead.is_(False),
+            sync_state.c.athlete_id.in_(
+                select(athletes.c.id).where(
+                    and_(athletes.c.status == "active", athletes.c.auto_sync.is_(True))
+                )
+            ),
+        )
+    )
+    return conn.execute(stmt.limit(1)).first() is not None

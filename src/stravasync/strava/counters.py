@@ -85,7 +85,7 @@ def _retry_for(counter: Counter, priority: Priority, now: datetime, policy: Poli
         release_s = policy.release * seconds
         rem = release_s * (counter.limit - counter.used) / base
         t = max(t, end - timedelta(seconds=rem))
-    if policy.paced(priority):
+    if policy.paced(priority, counter.window):
         burst = policy.burst_size(counter.limit)
         frac = (counter.used - burst) / counter.limit
         if frac > 0:

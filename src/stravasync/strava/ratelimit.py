@@ -27,7 +27,10 @@ lower classes use the whole window when the higher ones are idle.
 ``burst * limit + limit * elapsed`` of a window at time ``elapsed`` (a fraction of the window):
 a class spreads its share across the window instead of bursting at the reset, so requests
 arriving later in the window (a webhook, an athlete's new ride) do not wait for the next one.
-Burst (default 10%, at least one request) lets idle time be caught up quickly.
+Burst (default 10%, at least one request) lets idle time be caught up quickly. On the daily
+window only enrich and reconcile (``daily_paced_from``) are paced: a backfill paced over a day
+would take a day however idle the quarter hours are (measured in the backfill benchmark), and
+the daily cushions already keep room for the classes above.
 
 **Guard.** Nothing is sent in the first ``guard`` seconds of a quarter hour (default 1 s), so
 a clock slightly ahead of Strava's does not count a request in a window Strava has not opened.
@@ -117,6 +120,7 @@ class Policy:
 
     cushions: Mapping[Priority, float] = field(default_factory=lambda: dict(DEFAULT_CUSHIONS))
     paced_from: Priority = Priority.INCREMENTAL
+    daily_paced_from: Priority = Priority.ENRICH
     burst: float = 0.10
     release: float = 0.10
     guard: float = 1.0
@@ -129,7 +133,16 @@ class Policy:
             return base
         return base * max(remaining, 0.0) / release_s
 
-    def paced(self, priority: Priority) -> bool:
+    def paced(self, priority: Priority, window: Window = Window.QUARTER) -> bool:
+        """Whether ``priority`` spreads its spending across ``window``.
+
+        On the 15-minute window every class from ``paced_from`` down is paced. On the daily
+        window only the bulk, optional classes (``daily_paced_from``: enrich, reconcile) are:
+        pacing a backfill or a refresh over a whole day would stretch a first sync from minutes
+        to a day, and the daily cushions already keep room for the classes above.
+        """
+        if window is Window.DAY:
+            return priority >= self.daily_paced_from
         return priority >= self.paced_from
 
     def burst_size(self, limit: int) -> float:
@@ -142,7 +155,7 @@ class Policy:
         """
         remaining = (1.0 - elapsed) * window.seconds
         cap = limit - self.cushion(priority, limit, remaining, window)
-        if not self.paced(priority):
+        if not self.paced(priority, window):
             return cap
         return min(cap, self.burst_size(limit) + limit * elapsed)
 

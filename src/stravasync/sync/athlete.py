@@ -40,6 +40,9 @@ from stravasync.work.retry import DeadLetter, on_failure
 log = logging.getLogger(__name__)
 
 
+ENRICH_WAIT = timedelta(minutes=15)
+
+
 class Outcome(enum.StrEnum):
     SYNCED = "synced"
     SKIPPED = "skipped"
@@ -112,6 +115,10 @@ class AthleteRunner:
         if mode is None:
             self._release(athlete_id, {"due_at": next_due(view, now, self.cfg.cadence)})
             return AthleteRun(athlete_id, Outcome.SKIPPED, None, None, 0)
+        if mode is Mode.ENRICH and not view.requested_mode and self._history_owed():
+            # everyone's summary history before anyone's details
+            self._release(athlete_id, {"due_at": now + ENRICH_WAIT, "next_mode": str(mode)})
+            return AthleteRun(athlete_id, Outcome.SKIPPED, mode, None, 0)
         with self.db.transaction() as conn:
             session_id = sessions_q.start_session(
                 conn, athlete_id=athlete_id, mode=str(mode), trigger=self.trigger, now=now
@@ -200,6 +207,10 @@ class AthleteRunner:
         except StravaError as exc:
             return self._failed(ctx, mode, calls_before, state, exc)
         return self._done(ctx, mode, calls_before, result)
+
+    def _history_owed(self) -> bool:
+        with self.db.engine.connect() as conn:
+            return syncstate.backfill_owed(conn)
 
     def _defer_waiting(self, mode: Mode, until: datetime) -> None:
         """The budget refused this class: every athlete waiting on it (or a lower class) waits."""

@@ -135,3 +135,30 @@ def test_periodic_prune_removes_old_sessions(lab: Lab) -> None:
     with lab.db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(sync_sessions)).scalar_one() == 0
     lab.close()
+
+
+def test_details_wait_until_every_history_is_complete(db_url: str, tmp_path: Path) -> None:
+    lab = Lab(
+        db_url=db_url,
+        sim_config=SimConfig(seed=8, athletes=3, history_days=200, quota="unlimited",
+                             late_connect_fraction=0.0, heavy_fraction=0.0),
+        start=START, work_dir=tmp_path, webhooks=False, overrides={"rate_tier": "unlimited"},
+    )  # fmt: skip
+    a, b = sorted(lab.sim.athlete_ids(), key=lambda x: -len(lab.sim.truth(x)))[:2]
+    lab.connect(a)
+    lab.connect(b)
+
+    def details() -> int:
+        return sum(lab.sim.stats()["requests"].get("GET /api/v3/activities/{id}", {}).values())
+
+    lab.engine.run_until_idle(athlete_id=a)  # a's history is complete, b's is not
+    assert _state(lab, a)["backfill_done"] is True and _state(lab, a)["enrich_pending"] is True
+    lab.sim.advance_to(lab.clock.now() + timedelta(minutes=20))
+    lab.engine.run_until_idle(athlete_id=a)
+    assert details() == 0  # a's details wait while b's history is owed
+    lab.run_until_idle()  # b's backfill first, then the details
+    lab.sim.advance_to(lab.clock.now() + timedelta(minutes=20))
+    lab.run_until_idle()
+    assert _state(lab, b)["backfill_done"] is True
+    assert details() > 0 and _state(lab, a)["enrich_pending"] is False
+    lab.close()

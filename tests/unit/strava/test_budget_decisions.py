@@ -241,3 +241,19 @@ def test_every_class_can_use_an_idle_window(priority: Priority) -> None:
         except BudgetExhausted as exc:
             now = exc.retry_at
     assert sent == 20
+
+
+def test_daily_pacing_holds_back_only_the_bulk_classes() -> None:
+    from stravasync.strava.ratelimit import Policy, Priority
+    from stravasync.strava.windows import Window
+
+    policy = Policy()
+    early = 0.05  # 72 minutes into the UTC day
+    # backfill and refresh may use the daily budget as fast as the quarter hours allow ...
+    assert policy.allowance(Priority.BACKFILL, 3000, early, Window.DAY) == 3000 * (1 - 0.15)
+    assert policy.allowance(Priority.REFRESH, 3000, early, Window.DAY) == 3000 * (1 - 0.10)
+    # ... while enrich and reconcile spread over the day
+    assert policy.allowance(Priority.ENRICH, 3000, early, Window.DAY) == 300 + 3000 * early
+    assert policy.allowance(Priority.RECONCILE, 3000, early, Window.DAY) == 300 + 3000 * early
+    # on the quarter hour every class from incremental down is paced
+    assert policy.allowance(Priority.BACKFILL, 300, 0.5, Window.QUARTER) == 30 + 150
