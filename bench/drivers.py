@@ -106,7 +106,7 @@ class Run:
                 ts = int(t.timestamp()) + (1 if t.timestamp() % 1 else 0)
                 if ts > now:
                     cands.append(ts)
-        return self.at(min(cands))
+        return self.at(min(c for c in cands if c > now))
 
     def record(self, wall: float, **extra: Any) -> RunRecord:
         self.observer.poll()
@@ -240,7 +240,7 @@ class BaselineDriver:
         listings = self.policy.choose(list(self.athletes), self.run.now())
         for i, listing in enumerate(listings):
             ok = self.sync(listing)
-            self.run.observer.poll()
+            self.run.observer.poll(listing.athlete_id)
             if not ok and self.policy.stop_on_429:
                 break
             pause = self.policy.pause_after(i)

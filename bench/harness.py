@@ -92,14 +92,16 @@ class Observer:
     def connected(self, athlete_id: int) -> None:
         self.connected_at.setdefault(athlete_id, int(self.lab.clock.now().timestamp()))
 
-    def poll(self) -> None:
+    def poll(self, athlete_id: int | None = None) -> None:
+        """Take new changes from the timeline, then check open ones (of ``athlete_id`` only,
+        when only that athlete's mirror was touched) against the mirror."""
         now = int(self.lab.clock.now().timestamp())
         if now > self.seen_until and self.connected_at:
             since = datetime.fromtimestamp(self.seen_until, self.lab.clock.now().tzinfo)
             for ch in self.lab.sim.changes(since=since, athlete_ids=sorted(self.connected_at)):
                 self._take(ch)
             self.seen_until = now
-        ids = self.book.pending_ids()
+        ids = self.book.pending_ids(athlete_id)
         if not ids:
             return
         rows: dict[int, tuple[dict[str, Any] | None, bool]] = {}
@@ -110,7 +112,7 @@ class Observer:
                 ).where(activities_t.c.id.in_(ids[i : i + 900]))
                 for row in conn.execute(stmt):
                     rows[row.id] = (row.summary_json, row.deleted_at is not None)
-        self.book.observe(rows, now)
+        self.book.observe(rows, now, only=ids)
 
     def _take(self, ch: Any) -> None:
         if ch.athlete_id in self.gone:

@@ -90,13 +90,22 @@ class FreshnessBook:
     def add(self, change: Pending) -> None:
         self.open.setdefault(change.activity_id, []).append(change)
 
-    def pending_ids(self) -> list[int]:
-        return list(self.open)
+    def pending_ids(self, athlete_id: int | None = None) -> list[int]:
+        if athlete_id is None:
+            return list(self.open)
+        return [a for a, chain in self.open.items() if chain[0].athlete_id == athlete_id]
 
-    def observe(self, rows: Mapping[int, tuple[dict[str, Any] | None, bool]], now: int) -> int:
-        """Resolve changes seen in ``rows`` (by activity id; absent = no row); count resolved."""
+    def observe(
+        self,
+        rows: Mapping[int, tuple[dict[str, Any] | None, bool]],
+        now: int,
+        only: Iterable[int] | None = None,
+    ) -> int:
+        """Resolve changes seen in ``rows`` (by activity id; absent = no row); count resolved.
+
+        ``only``: the activity ids ``rows`` was read for (default: every open one)."""
         resolved = 0
-        for act_id in list(self.open):
+        for act_id in list(self.open) if only is None else [a for a in only if a in self.open]:
             chain = self.open[act_id]
             if not is_mirrored(chain[-1], rows.get(act_id)):
                 continue

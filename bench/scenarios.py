@@ -62,7 +62,7 @@ def backfill(athletes: int = 1000, seed: int = 5, horizon_days: float = 3.0) -> 
         history_days=365,
         quota="extended",
         heavy_fraction=0.01,
-        heavy_history_days=2190,
+        heavy_history_days=2555,
         late_connect_fraction=0.0,
         deauth_per_year=0.0,
         start=START,

@@ -97,3 +97,16 @@ def test_mirror_diff_counts_missing_zombies_and_splits_social_staleness() -> Non
     diff.add(truth, mirror)
     assert (diff.missing, diff.zombies, diff.stale, diff.stale_social) == (1, 1, 1, 1)
     assert diff.stale_fields == {"name": 1}
+
+
+def test_observe_only_checks_the_ids_it_was_given() -> None:
+    book = FreshnessBook()
+    book.add(Pending(0, "create", 1, 10))
+    book.add(Pending(0, "create", 2, 20))
+    assert book.pending_ids(2) == [20]
+    # athlete 1's mirror was not read: its absent row must not count as anything
+    book.add(Pending(5, "delete", 1, 11))
+    assert book.observe({20: ({}, False)}, now=50, only=[20]) == 1
+    assert sorted(book.pending_ids()) == [10, 11]
+    assert book.observe({}, now=60, only=[10, 11]) == 1  # the delete: no row is mirrored
+    assert book.pending_ids() == [10]
