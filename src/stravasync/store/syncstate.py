@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, update
 
 from stravasync.store.schema import app_settings, athletes, sync_state
 from stravasync.work import leases
@@ -184,3 +184,11 @@ def backfill_owed(conn: Connection) -> bool:
         )
     )
     return conn.execute(stmt.limit(1)).first() is not None
+
+
+def active_count(conn: Connection) -> int:
+    """Athletes the scheduler syncs automatically (active, not opted out)."""
+    stmt = select(func.count()).where(
+        and_(athletes.c.status == "active", athletes.c.auto_sync.is_(True))
+    )
+    return int(conn.execute(stmt).scalar_one())

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 
 ENRICH_WAIT = timedelta(minutes=15)
+WAIT_FOR_HISTORY = frozenset({Mode.ENRICH, Mode.REFRESH, Mode.RECONCILE})
 
 
 class Outcome(enum.StrEnum):
@@ -115,8 +116,8 @@ class AthleteRunner:
         if mode is None:
             self._release(athlete_id, {"due_at": next_due(view, now, self.cfg.cadence)})
             return AthleteRun(athlete_id, Outcome.SKIPPED, None, None, 0)
-        if mode is Mode.ENRICH and not view.requested_mode and self._history_owed():
-            # everyone's summary history before anyone's details
+        if mode in WAIT_FOR_HISTORY and not view.requested_mode and self._history_owed():
+            # everyone's summary history before anyone's details or safety-net re-listing
             self._release(athlete_id, {"due_at": now + ENRICH_WAIT, "next_mode": str(mode)})
             return AthleteRun(athlete_id, Outcome.SKIPPED, mode, None, 0)
         with self.db.transaction() as conn:

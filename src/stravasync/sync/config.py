@@ -56,3 +56,4 @@ class EngineConfig:
     notify: bool = False
     filter: ActivityFilter = field(default_factory=ActivityFilter)
     log_retention_days: float = 7
+    read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 
@@ -154,3 +154,25 @@ def next_due(view: AthleteView, now: datetime, cadence: Cadence) -> datetime:
     """When the athlete should next be looked at (the earliest due mode)."""
     due = due_modes(view, now, cadence)
     return min(due.values()) if due else now + timedelta(seconds=cadence.always_every)
+
+
+REFRESH_CALLS = 2  # a recent-window listing: one page, then the empty page that ends it
+
+
+def fit_to_budget(
+    cadence: Cadence, *, athletes: int, read_daily: int, share: float = 0.5
+) -> Cadence:
+    """Stretch the refresh cadence so the safety net spends at most ``share`` of the daily reads.
+
+    With 200 athletes on the default quota (1,000 reads a day) a 12-hour refresh would cost
+    800 reads a day and starve backfills and webhooks; fitted, it becomes about 19 hours.
+    """
+    if athletes <= 0 or read_daily <= 0:
+        return cadence
+    floor = athletes * REFRESH_CALLS * 86400 / (read_daily * share)
+    return replace(
+        cadence,
+        refresh_active_every=max(cadence.refresh_active_every, floor),
+        refresh_inactive_every=max(cadence.refresh_inactive_every, floor),
+        refresh_without_webhooks_every=max(cadence.refresh_without_webhooks_every, floor),
+    )

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, select
 
 from stravasync.config import Settings
 from stravasync.store.schema import app_settings
+from stravasync.strava.setup import limits_from_settings
 from stravasync.sync.config import ActivityFilter, EngineConfig
 from stravasync.sync.plan import Cadence
 from stravasync.work.retry import RetryPolicy
@@ -52,4 +53,5 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
             workout_types=frozenset(int(w) for w in workouts) if workouts else None,
         ),
         log_retention_days=settings.sync_log_retention_days,
+        read_daily=limits_from_settings(settings).read_daily,
     )

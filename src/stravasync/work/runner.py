@@ -13,7 +13,7 @@ import os
 import random
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from stravasync.strava.client import StravaClient
 from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
+from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
 from stravasync.work import periodic
 from stravasync.work.units import process_event, run_job
@@ -90,16 +91,31 @@ class Engine:
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None
         self._periodic_ready = False
+        self._fitted: tuple[datetime, EngineConfig] | None = None
 
     def _should_stop(self) -> bool:
         if self._max_calls is not None and self.port.calls >= self._max_calls:
             return True
         return self._stop_at is not None and self.clock.now() >= self._stop_at
 
+    def _fitted_config(self) -> EngineConfig:
+        """The config with the refresh cadence fitted to the daily budget (cached 10 min)."""
+        if not self.cfg.read_daily:
+            return self.cfg
+        now = self.clock.now()
+        if self._fitted is None or now - self._fitted[0] > timedelta(minutes=10):
+            with self.db.engine.connect() as conn:
+                athletes = syncstate.active_count(conn)
+            cadence = fit_to_budget(
+                self.cfg.cadence, athletes=athletes, read_daily=self.cfg.read_daily
+            )
+            self._fitted = (now, replace(self.cfg, cadence=cadence))
+        return self._fitted[1]
+
     def _runner(self) -> AthleteRunner:
         return AthleteRunner(
             self.db,
-            self.cfg,
+            self._fitted_config(),
             self.port,
             self.tokens,
             self.clock,

@@ -88,3 +88,16 @@ def test_reconcile_is_staggered_per_athlete() -> None:
     assert len(set(first)) > 40  # spread, not a burst
     base = NOW - timedelta(days=30) + timedelta(seconds=cad.reconcile_every)
     assert all(base <= t < base + timedelta(seconds=cad.reconcile_every) for t in first)
+
+
+def test_refresh_cadence_is_fitted_to_the_daily_budget() -> None:
+    from stravasync.sync.plan import fit_to_budget
+
+    base = Cadence()
+    # 200 athletes x 2 calls on 1,000 reads a day with half for the safety net: 19.2 h
+    fitted = fit_to_budget(base, athletes=200, read_daily=1000)
+    assert fitted.refresh_active_every == 200 * 2 * 86400 / 500
+    assert fitted.refresh_inactive_every == base.refresh_inactive_every  # already slower
+    # a small club keeps the configured cadence
+    assert fit_to_budget(base, athletes=10, read_daily=1000) == base
+    assert fit_to_budget(base, athletes=0, read_daily=1000) == base
