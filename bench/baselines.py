@@ -193,7 +193,7 @@ BASELINES: dict[str, Callable[[], Baseline]] = {
 
 
 def newest_of(raws: list[dict[str, Any]]) -> int | None:
-    from stravasync.store.activities import start_epoch
+    from stravasync.store.summaries import start_epoch
 
     starts = [s for s in (start_epoch(r) for r in raws) if s is not None]
     return max(starts) if starts else None

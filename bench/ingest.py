@@ -23,6 +23,7 @@ from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
 from stravasync.store import activities as acts
 from stravasync.store.schema import activities as activities_t
+from stravasync.store.summaries import _typed, summary_of
 
 NOW = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)
 PAGE = 200
@@ -72,8 +73,8 @@ def _rows(
     for athlete_id, page in pages:
         built = []
         for raw in page:
-            summary = acts.summary_of(raw)
-            row = acts._typed(summary)
+            summary = summary_of(raw)
+            row = _typed(summary)
             row.update(id=int(raw["id"]), athlete_id=athlete_id, summary_json=json.dumps(summary),
                        source="api", first_seen=NOW, last_confirmed=NOW, deleted_at=None,
                        updated_at=NOW)  # fmt: skip

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from stravasync.store import activities as acts
 from stravasync.store import outbox, syncstate
+from stravasync.store.summaries import summary_of
 from stravasync.sync.config import EngineConfig
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def apply_listing(
     keep: list[Mapping[str, Any]] = []
     dropped: list[int] = []
     for raw in raws:
-        if cfg.filter.matches(acts.summary_of(raw)):
+        if cfg.filter.matches(summary_of(raw)):
             keep.append(raw)
         elif isinstance(raw.get("id"), int):
             dropped.append(int(raw["id"]))
