@@ -14,6 +14,7 @@ from stravasync.store import jobs as jobs_q
 from stravasync.store.schema import tokens
 from stravasync.strava.errors import (
     Deferred,
+    NotConnected,
     ScopeMissing,
     StravaError,
     TokenRevoked,
@@ -33,6 +34,13 @@ def _needs_token(event: dict[str, Any]) -> bool:
     return event["object_type"] == "activity" and event["aspect_type"] in ("create", "update")
 
 
+def _finish_event(engine: Engine, event_id: int, state: str, **values: Any) -> None:
+    with engine.db.transaction() as conn:
+        event_claims.finish_event(
+            conn, event_id, owner=engine.owner, state=state, now=engine.clock.now(), **values
+        )
+
+
 def process_event(engine: Engine, event: dict[str, Any]) -> None:
     """Apply one inbox event; outcomes: done, ignored, retried later, or dead-lettered."""
     event_id = int(event["id"])
@@ -41,15 +49,7 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
     with engine.db.engine.connect() as conn:
         athlete = athletes_q.get_athlete(conn, athlete_id)
     if athlete is None:
-        with engine.db.transaction() as conn:
-            event_claims.finish_event(
-                conn,
-                event_id,
-                owner=engine.owner,
-                state="ignored",
-                now=now,
-                error="unknown athlete",
-            )
+        _finish_event(engine, event_id, "ignored", error="unknown athlete")
         return
     active = athlete["status"] == "active"
     ctx = PassContext(
@@ -73,60 +73,37 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
             ctx.token = engine.tokens.handle_unauthorized(athlete_id, ctx.token)
             action = events.process(ctx, event, active=active)
     except Deferred as exc:
-        with engine.db.transaction() as conn:
-            event_claims.finish_event(
-                conn,
-                event_id,
-                owner=engine.owner,
-                state="pending",
-                now=now,
-                due_at=exc.retry_at,
-                error=str(exc),
-            )
+        _finish_event(engine, event_id, "pending", due_at=exc.retry_at, error=str(exc))
         return
-    except (TokenRevoked, Unauthorized, ScopeMissing) as exc:
+    except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
         now = engine.clock.now()
         with engine.db.transaction() as conn:
             athletes_q.set_status(conn, athlete_id, "reconnect_needed", reason=str(exc), now=now)
             mirror.athlete_status_changed(
                 conn, engine.cfg, athlete_id, "athlete.reconnect_needed", now, str(exc)
             )
-            event_claims.finish_event(
-                conn, event_id, owner=engine.owner, state="ignored", now=now, error=str(exc)[:500]
-            )
+        _finish_event(engine, event_id, "ignored", error=str(exc)[:500])
         return
     except StravaError as exc:
-        now = engine.clock.now()
-        decision = on_failure(engine.cfg.retry, int(event["attempts"]), now, engine.rng)
-        with engine.db.transaction() as conn:
-            if isinstance(decision, DeadLetter):
-                event_claims.finish_event(
-                    conn,
-                    event_id,
-                    owner=engine.owner,
-                    state="dead",
-                    now=now,
-                    error=str(exc)[:500],
-                    attempts=decision.attempts,
-                )
-            else:
-                event_claims.finish_event(
-                    conn,
-                    event_id,
-                    owner=engine.owner,
-                    state="pending",
-                    now=now,
-                    error=str(exc)[:500],
-                    attempts=decision.attempts,
-                    due_at=decision.at,
-                )
+        decision = on_failure(
+            engine.cfg.retry, int(event["attempts"]), engine.clock.now(), engine.rng
+        )
+        if isinstance(decision, DeadLetter):
+            _finish_event(
+                engine, event_id, "dead", error=str(exc)[:500], attempts=decision.attempts
+            )
+        else:
+            _finish_event(
+                engine,
+                event_id,
+                "pending",
+                error=str(exc)[:500],
+                attempts=decision.attempts,
+                due_at=decision.at,
+            )
         log.warning("webhook event failed: %s", exc, extra={"athlete_id": athlete_id})
         return
-    state = "ignored" if action is events.EventAction.IGNORE else "done"
-    with engine.db.transaction() as conn:
-        event_claims.finish_event(
-            conn, event_id, owner=engine.owner, state=state, now=engine.clock.now()
-        )
+    _finish_event(engine, event_id, "ignored" if action is events.EventAction.IGNORE else "done")
 
 
 def run_job(engine: Engine, job: dict[str, Any]) -> None:
