@@ -11,20 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# Counters Strava changes without any edit (kudos arrive for days, no event): reported apart
-# from real edits, as a mirror that lists rarely cannot and need not track them.
-SOCIAL_FIELDS = frozenset(
-    {
-        "kudos_count",
-        "comment_count",
-        "achievement_count",
-        "photo_count",
-        "total_photo_count",
-        "athlete_count",
-        "pr_count",
-        "has_kudoed",
-    }
-)
+# Counters Strava changes without any edit (kudos arrive for days, no event) are reported apart
+# from real edits: a mirror that lists rarely cannot and need not track them.
+from stravasync.store.summaries import SOCIAL_FIELDS
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

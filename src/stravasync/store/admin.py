@@ -18,6 +18,7 @@ from stravasync.store.schema import (
     sync_state,
 )
 from stravasync.store.upsert import upsert_rows
+from stravasync.work import leases
 
 SCHEDULER_PAUSED_KEY = "scheduler_paused"
 
@@ -102,17 +103,6 @@ def dead_athletes(conn: Connection, *, limit: int = 100) -> list[dict[str, Any]]
 
 
 def requeue_job(conn: Connection, job_id: int, *, now: datetime) -> bool:
-    result = conn.execute(
-        update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.state == "dead")
-        .values(
-            state="pending",
-            due_at=now,
-            attempts=0,
-            last_error=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        )
+    return leases.requeue_dead(
+        conn, jobs, key="id", ident=job_id, now=now, last_error=None, updated_at=now
     )
-    return result.rowcount == 1

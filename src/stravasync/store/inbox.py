@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from stravasync.store.schema import webhook_events
 from stravasync.store.upsert import upsert_statement
+from stravasync.work import leases
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +84,12 @@ def dead_events(conn: Connection, *, limit: int = 100) -> list[dict[str, Any]]:
 
 def requeue(conn: Connection, event_id: int, *, now: datetime) -> bool:
     """Put a dead event back in the queue, due now, with a fresh attempt count."""
-    result = conn.execute(
-        update(webhook_events)
-        .where(webhook_events.c.id == event_id, webhook_events.c.state == "dead")
-        .values(
-            state="pending",
-            due_at=now,
-            attempts=0,
-            last_error=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            processed_at=None,
-        )
+    return leases.requeue_dead(
+        conn,
+        webhook_events,
+        key="id",
+        ident=event_id,
+        now=now,
+        last_error=None,
+        processed_at=None,
     )
-    return result.rowcount == 1

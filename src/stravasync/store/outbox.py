@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from stravasync.store.schema import notifications
 from stravasync.work import leases
@@ -110,12 +110,7 @@ def mark_failed(
 
 def requeue(conn: Connection, notification_id: int, *, now: datetime) -> bool:
     """Put a dead notification back in the queue, due now, with a fresh attempt count."""
-    result = conn.execute(
-        update(notifications)
-        .where(notifications.c.id == notification_id, notifications.c.state == "dead")
-        .values(state="pending", due_at=now, attempts=0, lease_owner=None, lease_expires_at=None)
-    )
-    return result.rowcount == 1
+    return leases.requeue_dead(conn, notifications, key="id", ident=notification_id, now=now)
 
 
 def recent(conn: Connection, *, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
@@ -18,24 +18,17 @@ from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
 from stravasync.web.context import WebContext
-from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_admin
+from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import (
     ActionResult,
     AthleteDetail,
     AthleteOut,
-    Problem,
     SessionOut,
     SyncRequest,
     SyncStateOut,
 )
 
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    dependencies=[Depends(require_admin)],
-    responses=AUTH_RESPONSES,
-)
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+router = admin_router()
 
 
 def session_out(row: dict[str, Any]) -> SessionOut:

@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
@@ -15,15 +15,10 @@ from stravasync.store import admin as admin_q
 from stravasync.store import sessions as session_q
 from stravasync.web.admin_athletes import session_out
 from stravasync.web.context import WebContext
-from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_admin
+from stravasync.web.deps import Ctx, admin_router
 from stravasync.web.schemas import LogLine, LogPage, SessionOut
 
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    dependencies=[Depends(require_admin)],
-    responses=AUTH_RESPONSES,
-)
+router = admin_router()
 POLL_SECONDS = 1.0
 STREAM_SECONDS = 300.0
 

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from stravasync.store import admin as admin_q
 from stravasync.store import inbox, outbox, syncstate
 from stravasync.store import jobs as jobs_q
 from stravasync.web.context import WebContext
-from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_admin
+from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import (
     ActionResult,
     DeadItem,
     DeadLetters,
     NotificationOut,
-    Problem,
     QuotaHistory,
     QuotaNow,
     QuotaPoint,
@@ -27,13 +26,7 @@ from stravasync.web.schemas import (
     SchedulerOut,
 )
 
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    dependencies=[Depends(require_admin)],
-    responses=AUTH_RESPONSES,
-)
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+router = admin_router()
 DeadKind = Literal["athlete", "job", "webhook_event", "notification"]
 
 

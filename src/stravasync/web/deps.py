@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
@@ -88,3 +88,16 @@ def require_cron(
 
 
 Ctx = Annotated[WebContext, Depends(get_ctx)]
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+
+
+def admin_router() -> APIRouter:
+    """A router under ``/api/admin`` that requires the admin token on every route."""
+    return APIRouter(
+        prefix="/api/admin",
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+        responses=AUTH_RESPONSES,
+    )

@@ -79,3 +79,22 @@ def release(
         .values(lease_owner=None, lease_expires_at=None, **values)
     )
     return result.rowcount == 1
+
+
+def requeue_dead(
+    conn: Connection, table: Table, *, key: str, ident: Any, now: datetime, **extra: Any
+) -> bool:
+    """Put a dead-lettered row back in the queue: due now, fresh attempts, no lease."""
+    result = conn.execute(
+        update(table)
+        .where(and_(table.c[key] == ident, table.c.state == "dead"))
+        .values(
+            state="pending",
+            due_at=now,
+            attempts=0,
+            lease_owner=None,
+            lease_expires_at=None,
+            **extra,
+        )
+    )
+    return result.rowcount == 1
