@@ -84,13 +84,16 @@ def _retry_for(counter: Counter, priority: Priority, now: datetime, policy: Poli
         # cushion shrinks linearly over the release period: used < limit - base * rem / R
         release_s = policy.release * seconds
         rem = release_s * (counter.limit - counter.used) / base
-        t = max(t, end - timedelta(seconds=rem))
+        t = max(t, end - timedelta(seconds=rem + policy.guard))
     if policy.paced(priority, counter.window):
         burst = policy.burst_size(counter.limit)
         frac = (counter.used - burst) / counter.limit
         if frac > 0:
             t = max(t, counter.window_start + timedelta(seconds=frac * seconds))
     t = t + EPSILON
+    last = window_end(Window.QUARTER, t) - timedelta(seconds=policy.guard)
+    if t >= last:  # in the closing guard of a quarter hour: the next one after its guard
+        t = last + timedelta(seconds=2 * policy.guard) + EPSILON
     return t if t < end else reopen
 
 
@@ -102,8 +105,12 @@ def decide(
     ``counters`` must already be rolled to ``now`` (see :func:`roll`).
     """
     quarter = window_start(Window.QUARTER, now)
-    if now < quarter + timedelta(seconds=policy.guard):
-        return Denial(quarter + timedelta(seconds=policy.guard) + EPSILON, "guard")
+    guard = timedelta(seconds=policy.guard)
+    if now < quarter + guard:
+        return Denial(quarter + guard + EPSILON, "guard")
+    end = quarter + timedelta(seconds=Window.QUARTER.seconds)
+    if now >= end - guard:
+        return Denial(end + guard + EPSILON, "guard")
     denials: list[Denial] = []
     for c in counters:
         if not applies(c, read):

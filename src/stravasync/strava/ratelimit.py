@@ -32,8 +32,12 @@ window only enrich and reconcile (``daily_paced_from``) are paced: a backfill pa
 would take a day however idle the quarter hours are (measured in the backfill benchmark), and
 the daily cushions already keep room for the classes above.
 
-**Guard.** Nothing is sent in the first ``guard`` seconds of a quarter hour (default 1 s), so
-a clock slightly ahead of Strava's does not count a request in a window Strava has not opened.
+**Guard.** Strava counts a request in the window it *arrives* in, by its own clock. Nothing is
+sent in the first ``guard`` seconds of a quarter hour (a clock slightly ahead of Strava's would
+count a request in a window Strava has not opened) nor in its last ``guard`` seconds (a request
+still in flight at the reset would land in the next window, uncounted there by us). Default
+1 s each side: 0.2% of a window, against the clock skew plus request latency of a healthy link.
+Under a scaled clock (tests, demos) the guard is virtual seconds: scale it with the speed.
 """
 
 from __future__ import annotations
@@ -153,7 +157,8 @@ class Policy:
 
         A request is allowed while the window's ``used`` count is below this value.
         """
-        remaining = (1.0 - elapsed) * window.seconds
+        # the release ends where sending ends: ``guard`` seconds before the reset
+        remaining = (1.0 - elapsed) * window.seconds - self.guard
         cap = limit - self.cushion(priority, limit, remaining, window)
         if not self.paced(priority, window):
             return cap

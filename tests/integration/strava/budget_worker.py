@@ -27,7 +27,7 @@ def main(path: str) -> None:
     clock = ScaledClock(datetime.fromisoformat(cfg["origin"]), cfg["wall_origin"], cfg["speed"])
     stop_at = datetime.fromisoformat(cfg["stop_at"])
     db = Database.open(cfg["db_url"], upgrade=False)
-    budget = SharedBudget(db, Limits(**cfg["limits"]), Policy())
+    budget = SharedBudget(db, Limits(**cfg["limits"]), Policy(guard=cfg["guard"]))
     client = StravaClient(
         base_url=cfg["base_url"],
         client_id=cfg["client_id"],

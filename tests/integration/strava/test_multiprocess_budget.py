@@ -28,6 +28,9 @@ QUOTA = 20
 ORIGIN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # the first measured window starts here
 WINDOWS = 3
 PRIORITIES = [["BACKFILL", "ENRICH"], ["INCREMENTAL", "RECONCILE"]]
+# The budget's guard keeps requests away from a reset by this much of Strava's (virtual) time:
+# 50 ms of wall-clock latency and scheduling between reservation and arrival, at SPEED.
+GUARD = 0.05 * SPEED
 LIMITS = {"overall_15min": QUOTA, "overall_daily": 5000, "read_15min": QUOTA, "read_daily": 5000}
 
 
@@ -63,6 +66,7 @@ def run(db_url: str, processes: int, tmp_path: Path) -> None:
             "stop_at": stop_at.isoformat(),
             "tokens": [token],
             "limits": LIMITS,
+            "guard": GUARD,
         }
         results = run_workers(
             [{**config, "priorities": PRIORITIES[i % 2]} for i in range(processes)],

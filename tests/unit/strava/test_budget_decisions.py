@@ -77,6 +77,48 @@ def test_guard_after_reset_defers_to_just_after_the_guard() -> None:
     assert T0 + timedelta(seconds=1) <= result.retry_at < T0 + timedelta(seconds=1.1)
 
 
+def test_guard_before_reset_keeps_requests_out_of_the_closing_seconds() -> None:
+    # a request in flight at the reset would land (and count) in the next window
+    policy = Policy(guard=2.0)
+    late = T0 + timedelta(minutes=14, seconds=58, milliseconds=500)
+    result = cnt.decide(_counters(), Priority.INTERACTIVE, read=True, now=late, policy=policy)
+    assert isinstance(result, Denial)
+    assert result.limit_class == "guard"
+    assert T0 + timedelta(minutes=15, seconds=2) <= result.retry_at
+    assert result.retry_at < T0 + timedelta(minutes=15, seconds=2.1)
+    just_before = late - timedelta(seconds=1)
+    assert isinstance(
+        cnt.decide(_counters(), Priority.INTERACTIVE, read=True, now=just_before, policy=policy),
+        list,
+    )
+
+
+def test_retry_time_skips_the_closing_guard() -> None:
+    # backfill is paced: with 19 of 20 used its next slot opens at (19 - 2) / 20 * 900 = 765 s,
+    # inside a 150 s closing guard, so it is told to come back after the next reset's guard
+    policy = Policy(release=0.1, guard=150.0)
+    denial = cnt.decide(
+        _counters(19), Priority.BACKFILL, read=True, now=T0 + timedelta(minutes=10), policy=policy
+    )
+    assert isinstance(denial, Denial)
+    assert denial.retry_at >= T0 + timedelta(minutes=15, seconds=150)
+    assert denial.retry_at < T0 + timedelta(minutes=15, seconds=151)
+
+
+def test_cushion_release_ends_at_the_closing_guard() -> None:
+    # the last slot opens 30 s before the guard, not 30 s before the reset
+    policy = Policy(release=0.1, guard=5.0)
+    denial = cnt.decide(
+        _counters(19), Priority.BACKFILL, read=True, now=T0 + timedelta(minutes=10), policy=policy
+    )
+    assert isinstance(denial, Denial)
+    assert abs((denial.retry_at - (T0 + timedelta(minutes=14, seconds=25))).total_seconds()) < 0.01
+    later = cnt.decide(
+        _counters(19), Priority.BACKFILL, read=True, now=denial.retry_at, policy=policy
+    )
+    assert isinstance(later, list)
+
+
 def test_full_window_denies_until_the_reset() -> None:
     now = T0 + timedelta(minutes=14)
     result = cnt.decide(_counters(20), Priority.INTERACTIVE, read=True, now=now, policy=Policy())
@@ -102,7 +144,7 @@ def test_cushion_keeps_the_last_requests_for_higher_classes() -> None:
 
 
 def test_cushion_is_released_near_the_end_of_the_window() -> None:
-    policy = Policy(release=0.1)  # last 90 s of the quarter
+    policy = Policy(release=0.1, guard=0)  # last 90 s of the quarter
     counters = _counters(19)
     denial = cnt.decide(
         counters, Priority.BACKFILL, read=True, now=T0 + timedelta(minutes=10), policy=policy
