@@ -84,6 +84,12 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
             f"- missing/zombies/stale 0 at the end: {_verdict(fidelity['stravasync'] == (0, 0, 0))}"
             f" ({s['missing']}/{s['zombies']}/{s['stale']})"
         )
+        ages = s.get("unmirrored_age_h") or {}
+        if ages:
+            lines.append(
+                "  - changes never mirrored, by how long before the end they happened: "
+                + "; ".join(f"{k} {', '.join(f'{a} h' for a in v)}" for k, v in ages.items())
+            )
         lines.append(f"- http_429 = 0: {_verdict(s['http_429'] == 0)} ({s['http_429']})")
         p95 = s["freshness_p95_s"]
         lines.append(
@@ -167,10 +173,14 @@ def backfill(data: dict[str, Any], plot_dir: Path) -> list[str]:
         f"({_t(f['optimum_windows_with_daily_limit'] * w)}) |",
         f"| optimum with daily limit + token exchanges | "
         f"{f['optimum_windows_with_daily_limit_and_token_exchanges']} windows |",
+        "| optimum as documented (+ token exchanges + the empty page that ends each "
+        f"athlete's listing) | {f.get('optimum_windows_documented')} windows |",
         f"| completion / optimum (with daily limit) | {f['completion_vs_optimum']} |",
+        f"| completion / optimum as documented | {f.get('completion_vs_optimum_documented')} |",
         f"| every athlete has their newest page | {_t(f['newest_page_all_s'])} "
         f"({f['newest_page_all_windows']} windows; bound ceil(athletes / 15-min budget) = "
-        f"{f['newest_page_bound_windows']}) |",
+        f"{f['newest_page_bound_windows']}; with the token exchanges first: "
+        f"{f.get('newest_page_bound_with_token_exchanges_windows')}) |",
         f"| api calls (429) | {f['api_calls']} ({f['http_429']}) |",
         f"| wall time | {f['wall_seconds']} s |",
         "",
@@ -178,10 +188,23 @@ def backfill(data: dict[str, Any], plot_dir: Path) -> list[str]:
     ratio = f["completion_vs_optimum"]
     newest = f["newest_page_all_windows"]
     newest_ok = newest is not None and newest <= f["newest_page_bound_windows"]
+    documented = f.get("completion_vs_optimum_documented")
+    bound_x = f.get("newest_page_bound_with_token_exchanges_windows")
+    newest_ok_x = newest is not None and bound_x is not None and newest <= bound_x
     lines += [
-        f"- completion <= 1.05 x optimum: {_verdict(ratio is not None and ratio <= 1.05)}",
+        f"- completion <= 1.05 x optimum (issue formula, daily limit): "
+        f"{_verdict(ratio is not None and ratio <= 1.05)}",
+        f"- completion <= 1.05 x optimum as documented: "
+        f"{_verdict(documented is not None and documented <= 1.05)}",
         f"- zero 429s: {_verdict(f['http_429'] == 0)}",
-        f"- newest page within bound: {_verdict(newest_ok)}",
+        f"- newest page within bound (issue formula): {_verdict(newest_ok)}",
+        f"- newest page within bound with the token exchanges: {_verdict(newest_ok_x)}",
+        "",
+        "The issue's formulas leave out two costs of connecting on Strava: the token exchange "
+        "(one request per athlete, counted as a read by the simulator since Strava does not "
+        "say it is free) and the empty page that proves a listing ended (Strava documents that "
+        "pages may be short before the end). A sync that skipped the empty page would be "
+        "faster here and wrong on Strava.",
         "",
     ]
     plot_dir.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,13 @@ def policy_figures(rec: RunRecord) -> dict[str, Any]:
         "deletion_lag_max_s": deletes["max_s"],
         "deletions": deletes["count"],
         "deletions_unmirrored": deletes["unmirrored"],
+        # how long before the end each never-mirrored change happened (hours): a silent edit an
+        # hour before the end is the safety net's cadence, one from day 2 is a bug
+        "unmirrored_age_h": {
+            kind: sorted(round((rec.end - r.at) / 3600.0, 1) for r in unseen)
+            for kind in ("create", "update", "delete")
+            if (unseen := [r for r in rec.resolved if r.kind == kind and r.seen is None])
+        },
         "calls_per_athlete_per_day": round(len(measured) / max(rec.athletes, 1) / days, 3),
         "warmup_api_calls": len(warm),
         "warmup_http_429": sum(1 for c in warm if c[2] == 429),

@@ -109,7 +109,10 @@ class Settings(BaseSettings):
         0.10, ge=0, le=1, description="final fraction of a window in which cushions shrink to 0"
     )
     budget_guard: float = Field(
-        1.0, ge=0, le=60, description="seconds either side of a quarter-hour reset in which nothing is sent"
+        1.0,
+        ge=0,
+        le=60,
+        description="seconds either side of a quarter-hour reset in which nothing is sent",
     )
     http_max_retries: int = Field(3, ge=0, le=10, description="retries of a transient failure")
     token_lock_ttl: float = Field(
