@@ -24,6 +24,7 @@ from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
 from stravasync.store import activities as acts
 from stravasync.store.schema import activities as activities_t
+from stravasync.store.summaries import DETAIL_ONLY_FIELDS
 from stravasync.strava.errors import Deferred
 
 
@@ -123,7 +124,7 @@ class Observer:
             return
         if ch.activity_id is None or ch.at < self.connected_at.get(ch.athlete_id, math.inf):
             return
-        fields = {k: v for k, v in ch.fields.items() if k not in acts.DETAIL_ONLY_FIELDS}
+        fields = {k: v for k, v in ch.fields.items() if k not in DETAIL_ONLY_FIELDS}
         if ch.kind == "update" and not fields:
             self.detail_only_edits += 1  # e.g. description: not in a summary mirror
             return
