@@ -147,6 +147,25 @@ class MalformedResponse(Transient):
     """The response body is not the JSON we expect; nothing from it is stored."""
 
 
+class TokenRefused(Transient):
+    """Strava refused the athlete's access tokens again after ``refreshes`` successful refreshes.
+
+    Not a revocation: Strava accepted the refresh token, so the authorization is alive. A fresh
+    token that dies at once means our clock and Strava's disagree (or the work outlived it), and
+    a refresh that hands back the very token refused cannot help until that token nears expiry.
+    Retried later with backoff; the athlete stays active.
+    """
+
+    def __init__(self, athlete_id: int, refreshes: int) -> None:
+        super().__init__(
+            401,
+            f"Strava refused the access token of athlete {athlete_id} again after "
+            f"{refreshes} successful refresh(es)",
+        )
+        self.athlete_id = athlete_id
+        self.refreshes = refreshes
+
+
 class OAuthStateInvalid(StravaError):
     """The ``state`` returned by the authorize redirect is unknown or expired (CSRF check)."""
 

@@ -91,7 +91,11 @@ class TokenManager:
     def handle_unauthorized(
         self, athlete_id: int, failed_token: str, *, priority: Priority = Priority.INTERACTIVE
     ) -> str:
-        """After a 401 with ``failed_token``: a new token to retry once, or TokenRevoked."""
+        """After a 401 with ``failed_token``: the token to retry with, or TokenRevoked.
+
+        Refreshed, unless another caller already replaced ``failed_token``. Strava hands back
+        the same token while it has over an hour left, so the answer may be ``failed_token``.
+        """
         with self._local_lock(athlete_id):
             return self._refresh(athlete_id, priority, force_from=failed_token)
 

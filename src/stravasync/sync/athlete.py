@@ -30,7 +30,14 @@ from stravasync.strava.errors import (
 )
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
-from stravasync.sync.context import Cancelled, LeaseLost, PassContext, StopRequested, TokenSource
+from stravasync.sync.context import (
+    Cancelled,
+    LeaseLost,
+    PassContext,
+    StopRequested,
+    TokenSource,
+    run_authorized,
+)
 from stravasync.sync.passes import MODE_PRIORITY, PassResult, run_mode
 from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
@@ -139,17 +146,17 @@ class AthleteRunner:
         try:
             ctx.between_pages()  # a cancel asked for before this pass started
             ctx.token = self.tokens.access_token(athlete_id, now)
-            try:
-                result = run_mode(mode, ctx, state)
-            except Unauthorized as first:
-                if isinstance(first, TokenRevoked):
-                    raise
-                # A 401 with a token we thought valid: refresh once and resume from the
-                # checkpoint; a second 401 (or a rejected refresh) stops the athlete.
-                ctx.token = self.tokens.handle_unauthorized(athlete_id, ctx.token)
-                with self.db.engine.connect() as conn:
-                    state = syncstate.get_state(conn, athlete_id) or state
-                result = run_mode(mode, ctx, state)
+
+            def attempt(resumed: bool) -> PassResult:
+                # after a 401 and a new token: resume from the checkpoint
+                nonlocal state
+                if resumed:
+                    with self.db.engine.connect() as conn:
+                        state = syncstate.get_state(conn, athlete_id) or state
+                return run_mode(mode, ctx, state)
+
+            # a 401 gets a new token; only a rejected refresh token stops the athlete
+            result = run_authorized(ctx, attempt)
         except StopRequested:
             return self._end(
                 ctx,

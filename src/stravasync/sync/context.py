@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection
 
@@ -14,10 +14,14 @@ from stravasync.clock import Clock
 from stravasync.errors import StravaSyncError
 from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
+from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.port import StravaPort
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TOKEN_REFRESHES = 3  # refreshes after a 401 per unit of work (a pass, an event)
 
 
 class TokenSource(Protocol):
@@ -100,3 +104,37 @@ class PassContext:
             message,
             extra={"athlete_id": self.athlete_id, "session_id": self.session_id, **meta},
         )
+
+
+def run_authorized(
+    ctx: PassContext, work: Callable[[bool], T], *, refreshes: int = TOKEN_REFRESHES
+) -> T:
+    """``work(resumed)`` with ``ctx.token``; after a 401, a new token and ``work(True)`` again.
+
+    A 401 for a token we believed valid is an expiry far more often than a lost authorization:
+    Strava's clock runs ahead of ours, or the work outlived the token (each refresh can meet the
+    same fate). So every 401 gets a new token from ``handle_unauthorized``; only a rejected
+    refresh token (:class:`TokenRevoked`) means the athlete must reconnect. Since the refresh
+    worked, giving up after ``refreshes`` rounds, or when Strava hands back the very token it
+    refused, raises :class:`TokenRefused`: retried later, the athlete stays active.
+    """
+    done = 0
+    resumed = False
+    while True:
+        try:
+            return work(resumed)
+        except Unauthorized as exc:
+            refused = ctx.token
+            if isinstance(exc, TokenRevoked) or not refused:
+                raise
+            if done >= refreshes:
+                raise TokenRefused(ctx.athlete_id, done) from exc
+            ctx.token = ctx.tokens.handle_unauthorized(ctx.athlete_id, refused)
+            done += 1
+            if ctx.token == refused:
+                raise TokenRefused(ctx.athlete_id, done) from exc
+            log.info(
+                "access token refused: retrying with a new one",
+                extra={"athlete_id": ctx.athlete_id, "session_id": ctx.session_id},
+            )
+            resumed = True

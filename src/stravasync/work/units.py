@@ -21,7 +21,7 @@ from stravasync.strava.errors import (
     Unauthorized,
 )
 from stravasync.sync import events, mirror
-from stravasync.sync.context import PassContext
+from stravasync.sync.context import PassContext, run_authorized
 from stravasync.work.retry import DeadLetter, on_failure
 
 if TYPE_CHECKING:
@@ -65,13 +65,7 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
     try:
         if active and _needs_token(event):
             ctx.token = engine.tokens.access_token(athlete_id, now)
-        try:
-            action = events.process(ctx, event, active=active)
-        except Unauthorized as first:
-            if isinstance(first, TokenRevoked) or not ctx.token:
-                raise
-            ctx.token = engine.tokens.handle_unauthorized(athlete_id, ctx.token)
-            action = events.process(ctx, event, active=active)
+        action = run_authorized(ctx, lambda _resumed: events.process(ctx, event, active=active))
     except Deferred as exc:
         _finish_event(engine, event_id, "pending", due_at=exc.retry_at, error=str(exc))
         return
