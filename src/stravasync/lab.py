@@ -174,7 +174,12 @@ class Lab:
         return out
 
     def scope_of(self, athlete_row: dict[str, Any]) -> str:
-        return "activity:read_all" if "activity:read_all" in athlete_row["scopes"] else "read"
+        """The activity scope the athlete granted (what a perfect mirror may hold)."""
+        granted = str(athlete_row["scopes"]).split(",")
+        for scope in ("activity:read_all", "activity:read"):
+            if scope in granted:
+                return scope
+        return "read"
 
     def close(self) -> None:
         self.db.close()

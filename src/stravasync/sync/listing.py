@@ -4,6 +4,14 @@ Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on 
 ascending under ``after``, complete at an empty page). A pass adds what it needs to find
 deletions: ``started_at`` (a row of the swept range not confirmed by a listing since then is
 missing from Strava's answer) and the range it sweeps.
+
+``short_page_ends``: a refresh (the recent-window safety net) may take a short page as the end
+of the listing instead of paying one more request for the empty page, when the athlete granted
+``activity:read_all``. Strava documents that pages may be short before the end; the cause
+observed (and simulated) is private activities filtered out after paging, which cannot happen
+with read_all. Should a short page still not be the end, nothing is lost: the rows it did not
+show are unconfirmed, so the sweep GETs each one (tombstoned only on 404, refreshed otherwise),
+and the next reconcile walks every page to the empty one.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from stravasync.strava.client import MAX_PER_PAGE
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import ForwardCursor, start_epoch
 
@@ -32,19 +41,27 @@ class ListingPass:
     sweep: bool
     newest: int | None = None
     pages: int = 0
+    short_page_ends: bool = False
 
     @classmethod
-    def start(cls, after: int, started_at: int, *, sweep: bool) -> ListingPass:
-        return cls(ForwardCursor(after), after, started_at, sweep)
+    def start(
+        cls, after: int, started_at: int, *, sweep: bool, short_page_ends: bool = False
+    ) -> ListingPass:
+        return cls(ForwardCursor(after), after, started_at, sweep, short_page_ends=short_page_ends)
 
     @property
     def done(self) -> bool:
         return self.cursor.done
 
-    def advance(self, items: Sequence[SummaryActivity]) -> ListingPass:
+    def advance(
+        self, items: Sequence[SummaryActivity], per_page: int = MAX_PER_PAGE
+    ) -> ListingPass:
+        cursor = self.cursor.advance(items, per_page)
+        if self.short_page_ends and 0 < len(items) < per_page:
+            cursor = replace(cursor, done=True)
         return replace(
             self,
-            cursor=self.cursor.advance(items),
+            cursor=cursor,
             newest=newest_start(items, self.newest),
             pages=self.pages + 1,
         )
@@ -57,6 +74,7 @@ class ListingPass:
             "sweep": self.sweep,
             "newest": self.newest,
             "pages": self.pages,
+            "short_page_ends": self.short_page_ends,
         }
 
     @classmethod
@@ -68,4 +86,5 @@ class ListingPass:
             sweep=bool(data["sweep"]),
             newest=data.get("newest"),
             pages=int(data.get("pages", 0)),
+            short_page_ends=bool(data.get("short_page_ends", False)),
         )

@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, select
 
 from stravasync.clock import from_epoch, to_epoch
 from stravasync.store import activities as acts
+from stravasync.store import athletes as athletes_q
 from stravasync.store.schema import athletes, sync_state
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
@@ -140,7 +141,12 @@ def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> Listin
         after = max(0, int(state.get("newest_start") or 0) - int(ctx.cfg.overlap))
         return ListingPass.start(after, now, sweep=False)
     if mode is Mode.REFRESH:
-        return ListingPass.start(max(0, now - int(ctx.cfg.refresh_window)), now, sweep=True)
+        with ctx.db.engine.connect() as conn:
+            athlete = athletes_q.get_athlete(conn, ctx.athlete_id) or {}
+        read_all = "activity:read_all" in str(athlete.get("scopes") or "").split(",")
+        return ListingPass.start(
+            max(0, now - int(ctx.cfg.refresh_window)), now, sweep=True, short_page_ends=read_all
+        )
     return ListingPass.start(0, now, sweep=True)
 
 

@@ -156,7 +156,10 @@ def next_due(view: AthleteView, now: datetime, cadence: Cadence) -> datetime:
     return min(due.values()) if due else now + timedelta(seconds=cadence.always_every)
 
 
-REFRESH_CALLS = 2  # a recent-window listing: one page, then the empty page that ends it
+# A recent-window listing: one page (a short page ends it when the athlete granted read_all,
+# see sync.listing), and usually the token refresh it needs first (tokens live 6 h, refreshes
+# come 12 h or more apart; Strava may count POST /oauth/token as a read).
+REFRESH_CALLS = 2
 
 
 def fit_to_budget(

@@ -30,3 +30,17 @@ def test_newest_start_ignores_items_without_a_start() -> None:
     assert newest_start([], 5) == 5
     assert newest_start([act(1, 50)], None) == 50
     assert newest_start([act(1, 50)], 70) == 70
+
+
+def test_a_short_page_ends_a_pass_that_allows_it() -> None:
+    strict = ListingPass.start(100, 9_999, sweep=True)
+    quick = ListingPass.start(100, 9_999, sweep=True, short_page_ends=True)
+    page = [act(1, 200), act(2, 300)]
+    assert not strict.advance(page).done  # as documented: only an empty page proves the end
+    assert quick.advance(page).done
+    assert quick.advance(page).pages == 1
+    full = [act(i, 200 + i) for i in range(200)]
+    assert not quick.advance(full).done  # a full page always has a next one to ask for
+    assert quick.advance([]).done
+    resumed = ListingPass.from_json(quick.to_json())
+    assert resumed.short_page_ends and resumed.advance(page).done
