@@ -4,7 +4,7 @@
   ``STRAVASYNC_SCHEDULER=off`` runs web only.
 - ``web``: the HTTP service only; ``worker``: engine threads and the notifier only. Run any
   number of each against PostgreSQL.
-SIGTERM (or Ctrl-C) stops accepting requests, lets each engine finish its current burst
+SIGTERM (or Ctrl-C) stops accepting requests, lets each engine finish the page or unit in flight
 (checkpointed, leases released) and exits.
 """
 

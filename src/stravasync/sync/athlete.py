@@ -165,7 +165,7 @@ class AthleteRunner:
                 calls_before,
                 None,
                 {"due_at": self.clock.now()},
-                error="run limit reached",
+                error="stopped at a checkpoint (run limit or shutdown)",
             )
         except LeaseLost:
             return self._end(ctx, mode, Outcome.LOST, calls_before, None, {})

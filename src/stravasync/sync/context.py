@@ -39,10 +39,11 @@ class LeaseLost(StravaSyncError):
 
 
 class StopRequested(StravaSyncError):
-    """The run reached its deadline or call cap; the pass stops cleanly at a page boundary."""
+    """The run reached its deadline or call cap, or the process is shutting down; the pass
+    stops cleanly at a page boundary (its last checkpoint kept, the lease released)."""
 
     def __init__(self, athlete_id: int) -> None:
-        super().__init__(f"run limit reached while syncing athlete {athlete_id}")
+        super().__init__(f"run limit or shutdown while syncing athlete {athlete_id}")
         self.athlete_id = athlete_id
 
 
@@ -82,7 +83,8 @@ class PassContext:
             raise LeaseLost(self.athlete_id)
 
     def between_pages(self) -> None:
-        """Raise Cancelled if a person asked to stop, StopRequested at the run's limit."""
+        """Raise Cancelled if a person asked to stop, StopRequested at the run's limit or a
+        shutdown."""
         if self.should_stop():
             raise StopRequested(self.athlete_id)
         with self.db.engine.connect() as conn:

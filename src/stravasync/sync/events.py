@@ -87,7 +87,9 @@ def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAc
                     mirror.refresh_stats(conn, ctx.athlete_id, now)
     elif decision.action is EventAction.APPLY_FIELDS:
         with ctx.db.transaction() as conn:
-            acts.apply_event_fields(conn, act_id, decision.fields, ctx.now())
+            mirror.apply_event_fields(
+                conn, ctx.cfg, ctx.athlete_id, act_id, decision.fields, ctx.now()
+            )
     elif decision.action is EventAction.TOMBSTONE:
         now = ctx.now()
         with ctx.db.transaction() as conn:

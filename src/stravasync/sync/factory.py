@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from stravasync.clock import Clock
@@ -21,6 +23,7 @@ def build_engine(
     trigger: str = "scheduler",
     owner: str | None = None,
     seed: int | None = None,
+    stop_requested: Callable[[], bool] | None = None,
 ) -> Engine:
     client = strava_client(cfg, db, clock, http=http)
     tokens = token_manager(cfg, db, client, clock)
@@ -35,4 +38,5 @@ def build_engine(
         owner=owner,
         seed=seed,
         trigger=trigger,
+        stop_requested=stop_requested,
     )

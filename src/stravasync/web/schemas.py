@@ -276,12 +276,93 @@ class AnnotationsOut(BaseModel):
     annotations: dict[str, str]
 
 
-class AthleteStats(BaseModel):
-    """The stats engine's document (stravasync.stats.service.athlete_stats)."""
+class EddingtonNumber(BaseModel):
+    """E: the largest number such that on at least E days the distance was >= E units."""
 
-    model_config = ConfigDict(extra="allow")
+    number: int
+    next: int = Field(description="number + 1, the next target")
+    days_needed_for_next: int = Field(description="more qualifying days needed to reach next")
+    days_at_or_above_next: int = Field(description="days already at >= next units")
+
+
+class EddingtonUnits(BaseModel):
+    km: EddingtonNumber
+    miles: EddingtonNumber
+
+
+class EddingtonGroups(BaseModel):
+    """Per sport group: every sport, rides (Ride, GravelRide, VirtualRide...), runs (Run,
+    TrailRun, VirtualRun)."""
+
+    overall: EddingtonUnits
+    ride: EddingtonUnits
+    run: EddingtonUnits
+
+
+class RollupRow(BaseModel):
+    period: str = Field(description="2026-W09 (ISO week), 2026-03 (month) or 2026 (year)")
+    sport: str
+    count: int
+    distance_m: float
+    moving_time_s: int
+    elevation_m: float
+
+
+class Rollups(BaseModel):
+    """Totals per (local-time period, sport), sorted by period then sport."""
+
+    weekly: list[RollupRow]
+    monthly: list[RollupRow]
+    yearly: list[RollupRow]
+
+
+class Race(BaseModel):
+    """An activity marked as a race (workout_type 1 for runs, 11 for rides)."""
+
+    id: int
+    name: str
+    sport_type: str
+    workout_type: int | None
+    start_date_local: str = Field(description="naive local wall time, ISO 8601")
+    distance_m: float
+    moving_time_s: int
+    elapsed_time_s: int
+
+
+class RecordActivity(BaseModel):
+    id: int
+    name: str
+    sport_type: str
+    start_date_local: str = Field(description="naive local wall time, ISO 8601")
+    distance_m: float
+    elevation_m: float
+
+
+class Records(BaseModel):
+    """Longest activity (distance) and biggest climb (elevation gain); null when none."""
+
+    longest: RecordActivity | None
+    biggest_climb: RecordActivity | None
+
+
+class RecordGroups(BaseModel):
+    overall: Records
+    ride: Records
+    run: Records
+
+
+class AthleteStats(BaseModel):
+    """The stats engine's document (stravasync.stats.compute.compute_stats)."""
 
     athlete_id: int
+    version: int = Field(description="the stats rules' version")
+    computed_at: str | None = Field(description="ISO 8601 when cached; null: computed now")
+    activity_count: int = Field(description="live activities with a known start")
+    day_basis: Literal["local"] = Field(description="days and periods use local wall time")
+    eddington: EddingtonGroups
+    rollups: Rollups
+    races: list[Race] = Field(description="newest first")
+    records: RecordGroups
 
 
 class CronResult(BaseModel):

@@ -1,9 +1,11 @@
 """In-process worker threads for ``serve`` and ``worker``: sync engines and the notifier.
 
-Each engine thread works in bursts (``run_until_idle`` with a deadline), so a stop request is
-honoured within one burst: the engine checkpoints at the deadline and releases its lease, and
-nothing is lost. Between bursts a thread sleeps until the next due time or a wake-up (a webhook
-event, an admin request).
+Each engine thread works in bursts (``run_until_idle`` with a deadline). The engines poll the
+shared stop flag between units of work and, inside a pass, between pages, so a stop request
+(SIGTERM) is honoured within the request in flight: the pass keeps its last checkpoint, the
+lease is released and the athlete is due again at once, for whichever process runs next. Nothing
+is lost. Between bursts a thread sleeps until the next due time or a wake-up (a webhook event,
+an admin request).
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class Workers:
 
     def start(self) -> None:
         for i in range(self.concurrency):
-            engine = build_engine(self.settings, self.db, self.clock)
+            engine = build_engine(
+                self.settings, self.db, self.clock, stop_requested=self.stop.is_set
+            )
             self._spawn(f"engine-{i}", self._engine_loop, engine)
         if self.notify and self.settings.notify_url and self.settings.notify_secret is None:
             log.warning("STRAVASYNC_NOTIFY_URL is set without STRAVASYNC_NOTIFY_SECRET: not sent")
@@ -112,7 +116,7 @@ class Workers:
         self.wake_event.clear()
 
     def shutdown(self, timeout: float = BURST_SECONDS + 15) -> None:
-        """Ask every thread to stop and wait for the current burst to end."""
+        """Ask every thread to stop and wait for its current page or unit to end."""
         self.stop.set()
         self.wake_event.set()
         for thread in self.threads:

@@ -4,6 +4,8 @@ Units, most urgent first: a webhook event, a due athlete (the planner picks the 
 one-off job (purge). ``run_until_idle`` is the burst mode used by tests, benchmarks, the cron
 endpoint and ``stravasync sync``: it returns when nothing is due at the clock's current time (or
 at a deadline / call cap). The service loop sleeps until ``next_wakeup()`` or a wake-up signal.
+A shutdown (``stop_requested``) is seen like a deadline: between units, and inside a pass between
+pages, where the pass stops at its last checkpoint and releases the athlete's lease.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,7 +82,9 @@ class Engine:
         owner: str | None = None,
         seed: int | None = None,
         trigger: str = "scheduler",
+        stop_requested: Callable[[], bool] | None = None,
     ) -> None:
+        """``stop_requested``: the service's shutdown flag, polled between units and pages."""
         self.db = db
         self.cfg = cfg or EngineConfig()
         self.port = StravaPort(client)
@@ -88,12 +93,16 @@ class Engine:
         self.owner = owner or new_owner()
         self.rng = random.Random(seed)
         self.trigger = trigger
+        self._stop_requested = stop_requested or (lambda: False)
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None
         self._periodic_ready = False
         self._fitted: tuple[datetime, EngineConfig] | None = None
 
     def _should_stop(self) -> bool:
+        """True at the run's deadline or call cap, or once the process is shutting down."""
+        if self._stop_requested():
+            return True
         if self._max_calls is not None and self.port.calls >= self._max_calls:
             return True
         return self._stop_at is not None and self.clock.now() >= self._stop_at

@@ -71,7 +71,10 @@ def client(db: Database, db_url: str, clock: VirtualClock) -> Iterator[TestClien
 
 
 def fake_stats(conn: Any, athlete_id: int) -> dict[str, Any]:
-    return {"athlete_id": athlete_id, "activity_count": 0, "rollups": {"monthly": []}}
+    """A stats document of the right shape that no store could produce (a negative count)."""
+    from stravasync.stats.compute import compute_stats
+
+    return compute_stats(athlete_id, [], None) | {"activity_count": -1}
 
 
 def subscribe(db: Database, now: datetime = START) -> None:
