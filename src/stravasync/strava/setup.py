@@ -81,4 +81,5 @@ def token_manager(cfg: Settings, db: Database, client: StravaClient, clock: Cloc
         clock=clock,
         margin=cfg.token_refresh_margin,
         lock_ttl=cfg.token_lock_ttl,
+        notify=cfg.notify_url is not None,
     )

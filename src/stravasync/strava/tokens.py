@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from stravasync.clock import Clock, from_epoch
-from stravasync.store import Database
+from stravasync.store import Database, outbox
 from stravasync.store import athletes as athlete_q
 from stravasync.store import tokens as token_q
 from stravasync.strava.client import StravaClient
@@ -52,9 +52,12 @@ class TokenManager:
         wait_timeout: float = 60.0,
         poll_interval: float = 0.05,
         owner: str | None = None,
+        notify: bool = False,
     ) -> None:
         """``margin``, ``lock_ttl``: seconds of (virtual) clock time; ``wait_timeout`` and
-        ``poll_interval``: real seconds a caller waits for another process's refresh."""
+        ``poll_interval``: real seconds a caller waits for another process's refresh.
+        ``notify``: an athlete this manager marks reconnect_needed or deauthorized also gets
+        its notification to the owning app, in the same transaction as the status."""
         self.db = db
         self.client = client
         self.cipher = cipher
@@ -64,6 +67,7 @@ class TokenManager:
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
         self.owner = owner or default_owner()
+        self.notify = notify
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -119,13 +123,22 @@ class TokenManager:
             self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
         else:
             self.client.deauthorize(self.access_token(athlete_id, now))
+        reason = "disconnected by the operator"
         with self.db.transaction() as conn:
             token_q.remove(conn, athlete_id)
-            athlete_q.set_status(
-                conn, athlete_id, "deauthorized", reason="disconnected by the operator", now=now
-            )
+            athlete_q.set_status(conn, athlete_id, "deauthorized", reason=reason, now=now)
+            self._notify_status(conn, athlete_id, "athlete.deauthorized", reason, now)
 
     # --- internals ---------------------------------------------------------------------------
+
+    def _notify_status(
+        self, conn: Connection, athlete_id: int, event: str, reason: str, now: datetime
+    ) -> None:
+        if self.notify:
+            payload = {"athlete_id": athlete_id, "reason": reason}
+            outbox.enqueue(
+                conn, event=event, athlete_id=athlete_id, activity_id=None, payload=payload, now=now
+            )
 
     def _read(self, athlete_id: int) -> token_q.StoredToken:
         with self.db.engine.connect() as conn:
@@ -199,13 +212,9 @@ class TokenManager:
             token_q.release(conn, athlete_id, self.owner)
             rotated = current is not None and current.refresh_token_enc != row.refresh_token_enc
             if not rotated:
-                athlete_q.set_status(
-                    conn,
-                    athlete_id,
-                    "reconnect_needed",
-                    reason="Strava rejected the refresh token (access revoked?)",
-                    now=now,
-                )
+                reason = "Strava rejected the refresh token (access revoked?)"
+                athlete_q.set_status(conn, athlete_id, "reconnect_needed", reason=reason, now=now)
+                self._notify_status(conn, athlete_id, "athlete.reconnect_needed", reason, now)
         if rotated:  # another process refreshed while our lock had expired: use theirs
             return self._refresh(athlete_id, priority, force_from=None)
         log.warning(

@@ -282,15 +282,8 @@ class AthleteRunner:
         self, ctx: PassContext, mode: Mode, calls_before: int, exc: StravaError
     ) -> AthleteRun:
         now = self.clock.now()
-        from stravasync.store import athletes as athletes_q
-
         with self.db.transaction() as conn:
-            athletes_q.set_status(
-                conn, ctx.athlete_id, "reconnect_needed", reason=str(exc), now=now
-            )
-            mirror.athlete_status_changed(
-                conn, self.cfg, ctx.athlete_id, "athlete.reconnect_needed", now, str(exc)
-            )
+            mirror.mark_reconnect_needed(conn, self.cfg, ctx.athlete_id, now, str(exc))
         return self._end(
             ctx,
             mode,

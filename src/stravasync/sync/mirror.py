@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stravasync.store import activities as acts
+from stravasync.store import athletes as athletes_q
 from stravasync.store import outbox, syncstate
 from stravasync.store.summaries import summary_of
 from stravasync.sync.config import EngineConfig
@@ -113,6 +114,21 @@ def athlete_status_changed(
     reason: str,
 ) -> None:
     _notify(conn, cfg, event, athlete_id, None, {"athlete_id": athlete_id, "reason": reason}, now)
+
+
+def mark_reconnect_needed(
+    conn: Connection, cfg: EngineConfig, athlete_id: int, now: datetime, reason: str
+) -> None:
+    """The athlete must connect again: status and notification, once.
+
+    The token manager may have marked (and notified) it already, in the transaction where
+    Strava rejected the refresh token; then nothing more is written.
+    """
+    row = athletes_q.get_athlete(conn, athlete_id)
+    if row is None or row["status"] == "reconnect_needed":
+        return
+    athletes_q.set_status(conn, athlete_id, "reconnect_needed", reason=reason, now=now)
+    athlete_status_changed(conn, cfg, athlete_id, "athlete.reconnect_needed", now, reason)
 
 
 def refresh_stats(conn: Connection, athlete_id: int, now: datetime) -> None:

@@ -72,10 +72,7 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
     except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
         now = engine.clock.now()
         with engine.db.transaction() as conn:
-            athletes_q.set_status(conn, athlete_id, "reconnect_needed", reason=str(exc), now=now)
-            mirror.athlete_status_changed(
-                conn, engine.cfg, athlete_id, "athlete.reconnect_needed", now, str(exc)
-            )
+            mirror.mark_reconnect_needed(conn, engine.cfg, athlete_id, now, str(exc))
         _finish_event(engine, event_id, "ignored", error=str(exc)[:500])
         return
     except StravaError as exc:

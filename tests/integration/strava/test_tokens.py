@@ -12,6 +12,7 @@ from sqlalchemy import select
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
 from stravasync.store import athletes as athlete_q
+from stravasync.store.schema import notifications
 from stravasync.store.schema import tokens as tokens_table
 from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
@@ -124,6 +125,26 @@ def test_revoked_refresh_token_marks_the_athlete(db: Database, cipher: TokenCiph
     assert double.refresh_calls == 1
     connect(tm, double)  # reconnecting makes the athlete active again
     assert tm.access_token(7).startswith("access-7-")
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_a_rejected_refresh_token_notifies_in_the_same_transaction(
+    db: Database, cipher: TokenCipher, notify: bool
+) -> None:
+    double = OAuthDouble(VirtualClock(START))
+    tm = manager(db, double, cipher)
+    tm.notify = notify
+    connect(tm, double)
+    double.revoke_athlete(7)
+    double.clock.advance(6 * 3600)
+    with pytest.raises(TokenRevoked):
+        tm.access_token(7)
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(notifications)).mappings().all()
+        athlete = athlete_q.get_athlete(conn, 7)
+    assert athlete is not None and athlete["status"] == "reconnect_needed"
+    expected = [("athlete.reconnect_needed", 7, athlete["updated_at"])] if notify else []
+    assert [(r["event"], r["athlete_id"], r["created_at"]) for r in rows] == expected
 
 
 def test_a_401_with_a_current_token_refreshes_once(db: Database, cipher: TokenCipher) -> None:
