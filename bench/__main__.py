@@ -26,7 +26,9 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # longest first, so two processes finish together
 POLICIES = ("stravasync", "seed002", "seed001", "seed003", "seed004")
-SCENARIOS = ("club-week", "backfill", "ingest", "webhook-burst", "components")
+SCENARIOS = ("club-week", "backfill", "backfill-archive", "ingest", "webhook-burst", "components")
+# 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
+EXPORT_SIZES = os.environ.get("BENCH_EXPORT_SIZES", "10000,100000,1000000:duckdb")
 
 
 def _scratch() -> str | None:
@@ -103,6 +105,16 @@ def backfill_result(work: Path) -> dict[str, Any]:
     }
 
 
+def backfill_archive_result(work: Path) -> dict[str, Any]:
+    """The backfill 'with archive' variant: the same world with and without the import."""
+    from bench.archive_backfill import compare
+
+    athletes = _env_int("BENCH_ARCHIVE_ATHLETES", 10)
+    days = _env_int("BENCH_ARCHIVE_HISTORY_DAYS", 730)
+    print(f"backfill-archive: {athletes} athletes, {days} days of history ...", flush=True)
+    return {"scenario": "backfill-archive", **compare(athletes, days)}
+
+
 def ingest_result(work: Path) -> dict[str, Any]:
     count = _env_int("BENCH_INGEST_ACTIVITIES", 100_000)
     print(f"ingest: {count} activities ...", flush=True)
@@ -147,13 +159,13 @@ def components_result(work: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"scenario": "components"}
     for name, args in (
         ("simulator_speed", [str(HERE / "simulator_speed.py")]),
-        ("export_memory", [str(HERE / "export_memory.py"), "--sizes", "10000,100000"]),
+        ("export_memory", [str(HERE / "export_memory.py"), "--sizes", EXPORT_SIZES]),
     ):
         if not (HERE / f"{name}.py").exists():
             out[name] = {"skipped": "not present"}
             continue
         print(f"components: {name} ...", flush=True)
-        code, text, wall = _script(args, 900)
+        code, text, wall = _script(args, 1800)
         out[name] = {"exit_code": code, "output": text.strip(), "wall_seconds": round(wall, 1)}
     return out
 
@@ -161,6 +173,7 @@ def components_result(work: Path) -> dict[str, Any]:
 RUNNERS = {
     "club-week": club_week_result,
     "backfill": backfill_result,
+    "backfill-archive": backfill_archive_result,
     "ingest": ingest_result,
     "webhook-burst": webhook_burst_result,
     "components": components_result,

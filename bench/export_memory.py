@@ -1,13 +1,25 @@
 """Peak memory of the exports as the mirror grows: memory must stay flat (streaming).
 
     .venv/bin/python bench/export_memory.py --sizes 10000,100000,1000000
+    .venv/bin/python bench/export_memory.py --sizes 10000,100000,1000000:duckdb   (make bench)
+
+A size may name its own formats (``SIZE:fmt+fmt``); the others run every ``--formats``.
 
 For each size it fills a SQLite mirror (two athletes, realistic summary JSON, every 20th
 activity with details: 5 laps, 10 splits, 3 segment efforts), then runs each export format in a
 fresh child process and reports the child's peak RSS (ru_maxrss) and the RSS it already had
 after importing everything (so the delta is what the export itself used).
 
-Measured 2026-11-23 (2 vCPU, SQLite, delta = peak RSS minus RSS after imports, in MB):
+Measured 2026-12-01 after the warehouse changes (2 vCPU, shared with another benchmark, so
+times are pessimistic; delta in MB): duckdb 10k 79, 100k 96, 1M 122 (was 163 / 260 / 287);
+dropping ``summary_json`` from the warehouse table took ~115 MB off at 100k, batches of 2,000
+instead of 5,000 ~45 MB, threads=1 + preserve_insertion_order=false ~5 MB, memory_limit 48 MB
+instead of 128 MB ~25 MB at 1M; skipping the sweep on a rebuild changed the peak by < 6 MB
+(it saves time). DuckDB at 1M: 134 s. 1M for all four formats takes too long for ``make
+bench`` (fill ~2 min + ~9 min of exports), so it runs 1M for duckdb only.
+
+Measured 2026-11-23, before those changes (2 vCPU, SQLite, delta = peak RSS minus RSS after
+imports, in MB):
 
     activities    jsonl   csv   parquet   duckdb
         10,000     30.6  30.6      98.5    210.5 (before batching commits / dropping the PK)
@@ -127,9 +139,22 @@ def child(fmt: str, url: str, out: str) -> None:
                       "seconds": round(time.perf_counter() - started, 1)}))  # fmt: skip
 
 
+def _plan(sizes: str, formats: list[str]) -> list[tuple[int, list[str]]]:
+    """``"10000,1000000:duckdb+jsonl"`` -> [(10000, formats), (1000000, [duckdb, jsonl])]."""
+    plan = []
+    for item in sizes.split(","):
+        size, _, own = item.partition(":")
+        chosen = own.split("+") if own else formats
+        unknown = [f for f in chosen if f not in FORMATS]
+        if unknown:
+            raise SystemExit(f"unknown format(s): {', '.join(unknown)}")
+        plan.append((int(size), chosen))
+    return plan
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help="SIZE[:fmt+fmt],...")
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--child", nargs=3, metavar=("FORMAT", "URL", "OUT"))
     args = parser.parse_args()
@@ -138,11 +163,11 @@ def main() -> None:
         return
     print(f"{'activities':>10} {'format':>8} {'baseline MB':>12} {'peak MB':>8} "
           f"{'delta MB':>9} {'seconds':>8}")  # fmt: skip
-    for n in (int(x) for x in args.sizes.split(",")):
+    for n, formats in _plan(args.sizes, args.formats.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/mirror.db"
             fill(url, n)
-            for fmt in args.formats.split(","):
+            for fmt in formats:
                 out = os.path.join(tmp, f"out-{fmt}" + (".duckdb" if fmt == "duckdb" else ""))
                 proc = subprocess.run(
                     [sys.executable, __file__, "--child", fmt, url, out],

@@ -3,10 +3,19 @@
 A re-run is cheap: only activities changed (or re-detailed) since the previous run's watermark,
 minus a safety margin for writers with skewed clocks, are re-read from the store and upserted
 (delete by id, then insert; there is no primary-key index, whose memory grows with the rows).
-Rows the store no longer holds live (deleted on Strava, purged) are dropped by a sweep of live
-ids. Each batch commits on its own (one giant transaction would hold every new row in memory);
+On an incremental run, rows the store no longer holds live (deleted on Strava, purged) are
+dropped by a sweep that walks the store's live ids page by page and deletes, per id range, what
+the page does not hold (memory bounded by one page; a purge leaves no trace in the store, so
+the ids themselves must be compared). A full rebuild reads only live rows and skips the sweep.
+Each batch commits on its own (one giant transaction would hold every new row in memory);
 the watermark moves only in the final commit, so a run that crashes is simply redone by the
-next one (upserts are idempotent). DuckDB's buffer pool is capped by ``memory_limit``.
+next one (upserts are idempotent).
+
+Memory stays flat with the mirror's size (``bench/export_memory.py``): the ``activities``
+table leaves out the raw ``summary_json`` text (the views never read it; the Parquet and JSONL
+exports carry it), batches are small, and DuckDB runs on one thread without preserving
+insertion order, its buffer pool capped by ``memory_limit`` and spilling to a temp directory
+next to the file. A warehouse written by an older version (with ``summary_json``) is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,14 +30,22 @@ from sqlalchemy import Connection
 
 from stravasync.export import optional
 from stravasync.export.arrowschema import arrow_schema
-from stravasync.export.tables import ALL_TABLES, DETAIL_TABLES, Spec, activity_row, conform
+from stravasync.export.tables import ACTIVITIES, DETAIL_TABLES, Spec, conform
+from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
-from stravasync.export.views import view_statements
+from stravasync.export.views import VIEWS, view_statements
 from stravasync.store import exports as queries
 
 MARGIN = timedelta(minutes=10)
-BATCH_ROWS = 5000
-MEMORY_LIMIT = "128MB"  # DuckDB's buffer pool; beyond it DuckDB spills to disk
+BATCH_ROWS = 2000  # 5000 measured ~45 MB more peak at 100k activities (Python rows + Arrow)
+MEMORY_LIMIT = "48MB"  # DuckDB's buffer pool; beyond it DuckDB spills to ``temp_directory``
+RAW_COLUMNS = frozenset({"summary_json"})  # in Parquet/JSONL, not in the warehouse
+WAREHOUSE_ACTIVITIES: Spec = tuple((c, k) for c, k in ACTIVITIES if c not in RAW_COLUMNS)
+ALL_TABLES: dict[str, Spec] = {
+    "activities": WAREHOUSE_ACTIVITIES,
+    **DETAIL_TABLES,
+    "athletes": ATHLETES_SPEC,
+}
 _DUCK_TYPES = {
     "int": "BIGINT",
     "float": "DOUBLE",
@@ -68,6 +85,39 @@ def _naive_utc(row: dict[str, Any], spec: Spec) -> dict[str, Any]:
     return row
 
 
+def _warehouse_activity(row: dict[str, Any]) -> dict[str, Any]:
+    """As ``tables.activity_row`` without the raw JSON (never serialized: the views skip it)."""
+    return _naive_utc(conform(row, WAREHOUSE_ACTIVITIES), WAREHOUSE_ACTIVITIES)
+
+
+def _columns(duck: Any, table: str) -> list[str]:
+    rows = duck.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _create_tables(duck: Any) -> bool:
+    """Create missing tables; drop and recreate any whose columns differ (an older layout).
+
+    True when a table was recreated: the caller must then rebuild in full."""
+    stale = [
+        name
+        for name, spec in ALL_TABLES.items()
+        if (have := _columns(duck, name)) and have != [c for c, _ in spec]
+    ]
+    if stale:
+        for view in VIEWS:  # recreated at the end of the run
+            duck.execute(f"DROP VIEW IF EXISTS {view}")
+        for name in stale:
+            duck.execute(f"DROP TABLE {name}")
+    for name, spec in ALL_TABLES.items():
+        duck.execute(_ddl(name, spec))
+    return bool(stale)
+
+
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
@@ -105,10 +155,6 @@ def _read_mark(duck: Any) -> datetime | None:
     return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
 
 
-def _count(duck: Any, table: str) -> int:
-    return int(duck.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-
-
 def refresh_warehouse(
     conn: Connection,
     path: Path,
@@ -121,14 +167,21 @@ def refresh_warehouse(
     duckdb = optional.duckdb("the DuckDB export")
     pa, _ = optional.pyarrow("the DuckDB export")
     path.parent.mkdir(parents=True, exist_ok=True)
-    duck = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+    duck = duckdb.connect(
+        str(path),
+        config={
+            "memory_limit": memory_limit,
+            "threads": 1,
+            "preserve_insertion_order": False,
+            "temp_directory": f"{path}.tmp",
+        },
+    )
     try:
-        for name, spec in ALL_TABLES.items():
-            duck.execute(_ddl(name, spec))
+        recreated = _create_tables(duck)
         duck.execute(
             "CREATE TABLE IF NOT EXISTS export_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
         )
-        previous = None if full else _read_mark(duck)
+        previous = None if full or recreated else _read_mark(duck)
         if previous is None:
             full = True
             # the mark goes first: a crash during the rebuild makes the next run rebuild again
@@ -140,13 +193,10 @@ def refresh_warehouse(
         loader = _Loader(duck, pa)
         upserted = 0
         for batch in _batches(queries.iter_activities(conn, changed_since=since), batch_rows):
-            loader.insert(
-                "activities",
-                [_naive_utc(activity_row(r), ALL_TABLES["activities"]) for r in batch],
-                replace=not full,
-            )
+            loader.insert("activities", [_warehouse_activity(r) for r in batch], replace=not full)
             upserted += len(batch)
-        removed = _sweep(duck, pa, conn)
+        # a rebuild read only live rows: nothing to sweep
+        removed = 0 if full else _sweep(duck, pa, conn)
         details = _load_details(duck, loader, conn, since, batch_rows)
         duck.execute("BEGIN TRANSACTION")
         duck.execute("DELETE FROM athletes")
@@ -172,20 +222,40 @@ def refresh_warehouse(
 
 
 def _sweep(duck: Any, pa: Any, conn: Connection) -> int:
-    """Drop activities (and their child rows) the store no longer holds live."""
-    duck.execute("CREATE OR REPLACE TEMP TABLE _live (id BIGINT)")
+    """Drop activities (and their child rows) the store no longer holds live.
+
+    One page of live ids at a time: every warehouse row whose id falls in the page's id range
+    (from just after the previous page's last id) but is not in the page goes; after the last
+    page, every row beyond it. Memory is bounded by a page, whatever the mirror's size."""
     schema = pa.schema([pa.field("id", pa.int64())])
+    removed = 0
+    low: int | None = None  # ids <= low were handled by earlier pages
+
+    def drop(where: str, params: list[int], with_page: bool) -> int:
+        keep = " AND id NOT IN (SELECT id FROM _ids)" if with_page else ""
+        child_keep = " AND activity_id NOT IN (SELECT id FROM _ids)" if with_page else ""
+        cond = where.format(col="id")
+        n = int(duck.execute(f"DELETE FROM activities WHERE {cond}{keep}", params).fetchall()[0][0])
+        for table in DETAIL_TABLES:
+            child = where.format(col="activity_id")
+            duck.execute(f"DELETE FROM {table} WHERE {child}{child_keep}", params)
+        return n
+
     for ids in queries.iter_live_ids(conn):
         duck.register("_ids", pa.Table.from_pydict({"id": ids}, schema=schema))
-        duck.execute("INSERT INTO _live SELECT id FROM _ids")
-        duck.unregister("_ids")
-    before = _count(duck, "activities")
-    duck.execute("DELETE FROM activities WHERE id NOT IN (SELECT id FROM _live)")
-    after = _count(duck, "activities")
-    for table in DETAIL_TABLES:
-        duck.execute(f"DELETE FROM {table} WHERE activity_id NOT IN (SELECT id FROM _live)")
-    duck.execute("DROP TABLE _live")
-    return before - after
+        try:
+            if low is None:
+                removed += drop("{col} <= ?", [ids[-1]], True)
+            else:
+                removed += drop("{col} > ? AND {col} <= ?", [low, ids[-1]], True)
+        finally:
+            duck.unregister("_ids")
+        low = ids[-1]
+    if low is None:
+        removed += drop("TRUE", [], False)
+    else:
+        removed += drop("{col} > ?", [low], False)
+    return removed
 
 
 def _load_details(

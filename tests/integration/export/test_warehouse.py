@@ -89,3 +89,55 @@ def test_query_errors(tmp_path: Path, db: Database) -> None:
     with pytest.raises(QueryFailed, match="nope"):
         run_query(wh, "SELECT * FROM nope")
     assert run_query(wh, "SELECT 1 AS one").as_dicts() == [{"one": 1}]
+
+
+def test_sweep_walks_pages_and_leaves_out_raw_json(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep compares one page of live ids at a time: removals before, inside and after."""
+    from stravasync.export import warehouse
+    from stravasync.store import exports
+
+    seed_mirror(db)
+    with db.transaction() as conn:
+        apply_summaries(conn, 1, [summary(1, 14, 6, 7.0), summary(1, 30, 7, 8.0)], NOW)
+    pages = exports.iter_live_ids
+    monkeypatch.setattr(warehouse.queries, "iter_live_ids", lambda c: pages(c, page_rows=2))
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        refresh_warehouse(conn, wh)
+    assert q(wh, "SELECT id FROM activities ORDER BY id") == [(11,), (12,), (14,), (21,), (30,)]
+    assert "summary_json" not in [r[0] for r in q(wh, "DESCRIBE activities")]
+    later = NOW + timedelta(days=1)
+    with db.transaction() as conn:
+        tombstone(conn, [11], later)
+        remove(conn, [14, 30])
+    with db.engine.connect() as conn:
+        report = refresh_warehouse(conn, wh)
+    assert (report.full, report.removed) == (False, 3)
+    assert q(wh, "SELECT id FROM activities ORDER BY id") == [(12,), (21,)]
+    assert q(wh, "SELECT count(*) FROM laps") == [(2,)]
+    with db.transaction() as conn:
+        remove(conn, [12])
+    with db.engine.connect() as conn:
+        assert refresh_warehouse(conn, wh).removed == 1
+    assert q(wh, "SELECT count(*) FROM laps") == [(0,)]
+    assert q(wh, "SELECT count(*) FROM splits") == [(0,)]
+
+
+def test_older_layout_is_rebuilt(db: Database, tmp_path: Path) -> None:
+    """A warehouse whose activities table still has summary_json is recreated in full."""
+    import duckdb
+
+    seed_mirror(db)
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        refresh_warehouse(conn, wh)
+    con = duckdb.connect(str(wh))
+    con.execute("ALTER TABLE activities ADD COLUMN summary_json VARCHAR")
+    con.close()
+    with db.engine.connect() as conn:
+        report = refresh_warehouse(conn, wh)
+    assert (report.full, report.upserted) == (True, 3)
+    assert "summary_json" not in [r[0] for r in q(wh, "DESCRIBE activities")]
+    assert q(wh, "SELECT count(*) FROM monthly_totals") != [(0,)]
