@@ -59,8 +59,8 @@ def policy_figures(rec: RunRecord) -> dict[str, Any]:
         "deletions_unmirrored": deletes["unmirrored"],
         # how long before the end each never-mirrored change happened (hours): a silent edit an
         # hour before the end is the safety net's cadence, one from day 2 is a bug
-        "unmirrored_age_h": {
-            kind: sorted(round((rec.end - r.at) / 3600.0, 1) for r in unseen)
+        "unmirrored_age_h": {  # the 20 oldest per kind, oldest first
+            kind: sorted((round((rec.end - r.at) / 3600.0, 1) for r in unseen), reverse=True)[:20]
             for kind in ("create", "update", "delete")
             if (unseen := [r for r in rec.resolved if r.kind == kind and r.seen is None])
         },
