@@ -32,7 +32,8 @@ def claim_due_athlete(
     """Lease the most urgent due athlete; ``automatic=False`` claims only requested work.
 
     Order: work a person asked for, then athletes still waiting for their newest page
-    (breadth first across new athletes), then the longest overdue.
+    (breadth first across new athletes), then the longest overdue, then (among equally due
+    backfills) the smallest mirror first.
     """
     eligible = select(athletes.c.id).where(athletes.c.status == "active")
     cond: list[ColumnElement[bool]] = [
@@ -57,6 +58,14 @@ def claim_due_athlete(
         lease_seconds=lease_seconds,
         where=cond,
         order_by=[case((requested, 0), else_=1), case((first_page, 0), else_=1)],
+        # Among backfills released together (a budget reopening gives them one due time), the
+        # smallest mirrors first: an athlete whose newest page was short needs one more call
+        # to be complete. Finishing the nearly-done first completes more histories per window,
+        # and fewer are left waiting over a daily reset (each of those then costs a token
+        # refresh as well).
+        then_by=[
+            case((sync_state.c.backfill_done.is_(False), sync_state.c.activity_count), else_=0)
+        ],
     )
     return rows[0] if rows else None
 

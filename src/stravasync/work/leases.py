@@ -30,13 +30,16 @@ def claim(
     lease_seconds: float,
     where: Sequence[ColumnElement[bool]] = (),
     order_by: Sequence[Any] = (),
+    then_by: Sequence[Any] = (),
     limit: int = 1,
     due_column: str = "due_at",
 ) -> list[dict[str, Any]]:
-    """Lease up to ``limit`` due rows of ``table``; returns them as they were before the claim."""
+    """Lease up to ``limit`` due rows of ``table``; returns them as they were before the claim.
+
+    Order: ``order_by``, then the longest overdue, then ``then_by`` (ties of due time)."""
     due = table.c[due_column]
     cond = and_(due <= now, lease_free(table, now), *where)
-    stmt = select(table).where(cond).order_by(*order_by, due).limit(limit)
+    stmt = select(table).where(cond).order_by(*order_by, due, *then_by).limit(limit)
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=table)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
