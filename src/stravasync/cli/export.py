@@ -69,7 +69,7 @@ def export(
             raise fail("--out is required for this format")
         out = cfg.export_warehouse
     db = open_database(cfg)
-    with db.engine.connect() as conn:
+    with db.snapshot() as conn:
         if fmt is Format.JSONL:
             count = write_jsonl(conn, out, athlete_id=athlete)
             err_console.print(f"{count} activities written to {out}", highlight=False)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from stravasync.store import migrate
-from stravasync.store.engine import check_reachable, is_sqlite, make_engine, masked
+from stravasync.store.engine import READ_ONLY, check_reachable, is_sqlite, make_engine, masked
 
 
 class Database:
@@ -48,6 +48,13 @@ class Database:
     def transaction(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only connection for long reads (exports): on SQLite its transaction is a
+        plain WAL snapshot that never holds the write lock, so syncs and webhooks go on."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(**{READ_ONLY: True})
 
     def close(self) -> None:
         self.engine.dispose()

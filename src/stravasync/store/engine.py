@@ -35,10 +35,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "stravasync_read_only"  # execution option: this connection never writes
+
+
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock at BEGIN, so two writers queue on busy_timeout instead of failing
-    # with "database is locked" when a read transaction tries to upgrade to a write.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # with "database is locked" when a read transaction tries to upgrade to a write. A
+    # connection marked READ_ONLY (a long export) takes a plain snapshot instead: under WAL it
+    # then never blocks the writers (sync, webhook receiver) for its minutes of reading.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
