@@ -17,6 +17,15 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from stravasync.clock import as_utc
 from stravasync.store.schema import activities, activity_annotations, activity_details
 from stravasync.store.summaries import SOCIAL_FIELDS, _typed, summary_of
+from stravasync.store.summary_rows import (
+    JsonCodec,
+    Row,
+    confirm,
+    json_codec,
+    row_maker,
+    stored_summaries,
+    write_rows,
+)
 from stravasync.store.upsert import upsert_rows
 
 NEVER_CONFIRMED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -37,16 +46,29 @@ class ApplyResult:
         return bool(self.created or self.updated or self.social_only or self.revived)
 
 
-def _stored(conn: Connection, ids: list[int]) -> dict[int, tuple[dict[str, Any] | None, Any]]:
-    out: dict[int, tuple[dict[str, Any] | None, Any]] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        stmt = select(activities.c.id, activities.c.summary_json, activities.c.deleted_at).where(
-            activities.c.id.in_(chunk)
-        )
-        for row in conn.execute(stmt):
-            out[row.id] = (row.summary_json, row.deleted_at)
-    return out
+def _summary(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """:func:`summary_of`, without its copy when ``raw`` is a summary dict: apply only reads it."""
+    if type(raw) is dict and raw.get("resource_state") != 3:
+        return raw
+    return summary_of(raw)
+
+
+def _changed_fields(
+    codec: JsonCodec, stored_text: str | None, summary: Mapping[str, Any]
+) -> set[str] | None:
+    """The top-level fields a summary changed from the stored one; None when equal.
+
+    Where the column keeps the text sent (SQLite), equal text is an equal summary, found without
+    parsing. Text can differ for an equal summary (JSONB renders its own; a summary edited in
+    place has its keys in another order), so then the parsed JSON decides.
+    """
+    if codec.verbatim and stored_text == codec.dumps(summary):
+        return None
+    before = codec.loads(stored_text) if stored_text is not None else None
+    if before == summary:
+        return None
+    before = before or {}
+    return {k for k in summary.keys() | before.keys() if summary.get(k) != before.get(k)}
 
 
 def apply_summaries(
@@ -61,52 +83,35 @@ def apply_summaries(
 
     A row seen again after a tombstone is revived (e.g. made public again).
     """
-    summaries = {int(r["id"]): summary_of(r) for r in raws if isinstance(r.get("id"), int)}
+    summaries = {int(r["id"]): _summary(r) for r in raws if isinstance(r.get("id"), int)}
     result = ApplyResult()
     if not summaries:
         return result
-    stored = _stored(conn, list(summaries))
-    rows: list[dict[str, Any]] = []
+    codec = json_codec(conn)
+    stored = stored_summaries(conn, list(summaries))
+    # rows from elsewhere (an account archive) are not confirmed by Strava until listed
+    confirmed = now if source == "api" else NEVER_CONFIRMED
+    make_row = row_maker(conn, athlete_id, source=source, now=now, last_confirmed=confirmed)
+    rows: list[Row] = []
     confirm_only: list[int] = []
     for act_id, summary in summaries.items():
         before = stored.get(act_id)
         if before is None:
             result.created.append(act_id)
-        elif before[1] is not None:
+        elif before[1]:
             result.revived.append(act_id)
-        elif before[0] == summary:
-            result.unchanged += 1
-            confirm_only.append(act_id)
-            continue
         else:
-            diff = {
-                k
-                for k in summary.keys() | (before[0] or {}).keys()
-                if summary.get(k) != (before[0] or {}).get(k)
-            }
+            diff = _changed_fields(codec, before[0], summary)
+            if diff is None:
+                result.unchanged += 1
+                confirm_only.append(act_id)
+                continue
             (result.social_only if diff <= SOCIAL_FIELDS else result.updated).append(act_id)
-        row = _typed(summary)
-        row.update(
-            id=act_id,
-            athlete_id=athlete_id,
-            summary_json=summary,
-            source=source,
-            first_seen=now,
-            # rows from elsewhere (an account archive) are not confirmed by Strava until listed
-            last_confirmed=now if source == "api" else NEVER_CONFIRMED,
-            deleted_at=None,
-            updated_at=now,
-        )
-        rows.append(row)
+        rows.append(make_row(act_id, summary, codec.dumps(summary)))
     if rows:
-        cols = [c for c in rows[0] if c not in ("id", "first_seen")]
-        upsert_rows(conn, activities, rows, key=["id"], update=cols)
-    for start in range(0, len(confirm_only), 900):
-        conn.execute(
-            update(activities)
-            .where(activities.c.id.in_(confirm_only[start : start + 900]))
-            .values(last_confirmed=now)
-        )
+        write_rows(conn, rows)
+    if confirm_only:
+        confirm(conn, confirm_only, now)
     return result
 
 

@@ -8,8 +8,8 @@ received, in the raw JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
 
 from stravasync.clock import as_utc
 
@@ -51,34 +51,6 @@ SOCIAL_FIELDS = frozenset(
         "has_kudoed",
     }
 )
-_TYPED = (
-    "name",
-    "sport_type",
-    "type",
-    "workout_type",
-    "timezone",
-    "utc_offset",
-    "distance",
-    "moving_time",
-    "elapsed_time",
-    "total_elevation_gain",
-    "average_speed",
-    "max_speed",
-    "average_heartrate",
-    "max_heartrate",
-    "average_watts",
-    "kilojoules",
-    "trainer",
-    "commute",
-    "manual",
-    "private",
-    "visibility",
-    "gear_id",
-    "kudos_count",
-    "comment_count",
-    "achievement_count",
-    "pr_count",
-)
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -108,40 +80,85 @@ def start_epoch(raw: Mapping[str, Any]) -> int | None:
     return int(start.timestamp()) if start else None
 
 
-_INT_FIELDS = frozenset(
-    {
-        "workout_type",
-        "moving_time",
-        "elapsed_time",
-        "kudos_count",
-        "comment_count",
-        "achievement_count",
-        "pr_count",
-    }
+# The typed columns by JSON type, each tuple in table order. Checking a whole group in one
+# comprehension keeps typed extraction cheap: it runs for every summary of every listing.
+_STR_COLUMNS = ("name", "sport_type", "type", "timezone", "visibility", "gear_id")
+_INT_COLUMNS = (
+    "workout_type",
+    "moving_time",
+    "elapsed_time",
+    "kudos_count",
+    "comment_count",
+    "achievement_count",
+    "pr_count",
 )
-_BOOL_FIELDS = frozenset({"trainer", "commute", "manual", "private"})
-_STR_FIELDS = frozenset({"name", "sport_type", "type", "timezone", "visibility", "gear_id"})
+_FLOAT_COLUMNS = (
+    "utc_offset",
+    "distance",
+    "total_elevation_gain",
+    "average_speed",
+    "max_speed",
+    "average_heartrate",
+    "max_heartrate",
+    "average_watts",
+    "kilojoules",
+)
+_BOOL_COLUMNS = ("trainer", "commute", "manual", "private")
+# The order of :func:`typed_values`.
+TYPED_COLUMNS = (*_STR_COLUMNS, *_INT_COLUMNS, *_FLOAT_COLUMNS, *_BOOL_COLUMNS)
 
 
-def _typed_value(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _BOOL_FIELDS:
-        return value if value is True or value is False else None
-    if value is True or value is False:
-        return None
-    if name in _STR_FIELDS:
-        return value if isinstance(value, str) else None
-    if not isinstance(value, (int, float)):
-        return None
-    return int(value) if name in _INT_FIELDS else value
+def typed_values(raw: Mapping[str, Any]) -> list[Any]:
+    """The typed columns of a summary but its start times, in ``TYPED_COLUMNS`` order.
+
+    A value of the wrong JSON type becomes None; JSON booleans are not numbers. Numbers are
+    made ``int`` or ``float`` as their column is, so every backend stores the same value. (The
+    tests for None and the exact type first are only shortcuts for the common cases.)
+    """
+    get = raw.get
+    out: list[Any] = [v if isinstance(v, str) else None for v in map(get, _STR_COLUMNS)]
+    out += [
+        v if v is None or type(v) is int else int(v) if _is_number(v) else None
+        for v in map(get, _INT_COLUMNS)
+    ]
+    out += [
+        v if v is None or type(v) is float else float(v) if _is_number(v) else None
+        for v in map(get, _FLOAT_COLUMNS)
+    ]
+    out += [v if v is True or v is False else None for v in map(get, _BOOL_COLUMNS)]
+    return out
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and value is not True and value is not False
+
+
+def utc_time(value: Any) -> datetime | None:
+    """A JSON time as an aware UTC datetime (no offset: taken as UTC); None if unreadable."""
+    parsed = _parse_time(value)
+    if parsed is None or parsed.tzinfo is UTC:  # Strava's "...Z" already reads as UTC
+        return parsed
+    return as_utc(parsed)
+
+
+def wall_time(value: Any) -> datetime | None:
+    """A JSON time as a naive wall-clock datetime: any offset is dropped, not applied."""
+    parsed = _parse_time(value)
+    if parsed is None or parsed.tzinfo is None:
+        return parsed
+    return parsed.replace(tzinfo=None)
+
+
+def start_times(raw: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """``start_date`` as aware UTC, ``start_date_local`` as naive wall time; None if unreadable.
+
+    Strava writes the athlete's local time with a "Z" it does not mean, hence the wall time.
+    """
+    return utc_time(raw.get("start_date")), wall_time(raw.get("start_date_local"))
 
 
 def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The typed columns of a summary; values of the wrong JSON type become NULL."""
-    row = {name: _typed_value(name, raw.get(name)) for name in _TYPED}
-    start = _parse_time(raw.get("start_date"))
-    local = _parse_time(raw.get("start_date_local"))
-    row["start_date"] = as_utc(start) if start else None
-    row["start_date_local"] = local.replace(tzinfo=None) if local else None
+    """The typed columns of a summary, by column name; values of the wrong JSON type are None."""
+    row = dict(zip(TYPED_COLUMNS, typed_values(raw), strict=True))
+    row["start_date"], row["start_date_local"] = start_times(raw)
     return row

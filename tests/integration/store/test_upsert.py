@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from stravasync.store import Database
 from stravasync.store.athletes import get_athlete, overview, set_status, upsert_athlete
+from stravasync.store.driver import bind_processor
 from stravasync.store.schema import activity_annotations as annotations
 from stravasync.store.schema import athletes
-from stravasync.store.upsert import BATCH_ROWS, upsert_rows
+from stravasync.store.upsert import BATCH_ROWS, driver_upsert, upsert_rows
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 
@@ -79,3 +80,20 @@ def test_times_come_back_aware_utc(db: Database) -> None:
     assert row is not None
     assert row["connected_at"] == NOW
     assert row["connected_at"].tzinfo is not None
+
+
+def test_driver_upsert_takes_tuples_in_the_order_asked_for(db: Database) -> None:
+    columns = ("value", "updated_at", "key", "activity_id")  # not the table's order
+    later = NOW.replace(hour=12)
+    with db.transaction() as conn:
+        upsert = driver_upsert(conn, annotations, columns, key=["activity_id", "key"])
+        when = bind_processor(conn.dialect, annotations.c.updated_at)
+        upsert.run(conn, [(f"v{i}", when(NOW), "event", i) for i in range(BATCH_ROWS + 3)])
+        upsert.run(conn, [("changed", when(later), "event", 1)])
+    with db.engine.connect() as conn:
+        rows = {
+            r.activity_id: (r.value, r.updated_at) for r in conn.execute(select(annotations)).all()
+        }
+    assert len(rows) == BATCH_ROWS + 3
+    assert rows[0] == ("v0", NOW)
+    assert rows[1] == ("changed", later)
