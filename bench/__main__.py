@@ -86,7 +86,7 @@ def club_week_result(work: Path) -> dict[str, Any]:
 
 
 def backfill_result(work: Path) -> dict[str, Any]:
-    athletes = _env_int("BENCH_BACKFILL_ATHLETES", 300)
+    athletes = _env_int("BENCH_BACKFILL_ATHLETES", 1000)
     scenario = backfill(athletes=athletes)
     print(f"backfill: {athletes} athletes ...", flush=True)
     figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
