@@ -143,6 +143,17 @@ class Simulator:
         out.sort(key=lambda c: (c.at, c.athlete_id, c.activity_id or 0))
         return out
 
+    def delete_activity(self, activity_id: int) -> bool:
+        """The athlete deletes an activity: gone from the next second, with its webhook event
+        (delivered by the next pump, as for the world's own deletions). False if not visible."""
+        at = self.now() + 1
+        act = self.world.activity(activity_id, at)
+        if act is None or not self.world.delete_activity(activity_id, at):
+            return False
+        with self._pump_lock:
+            self._due.pop(act.athlete_id, None)  # its next change is now sooner
+        return True
+
     # --- authorization -------------------------------------------------------------------------
     def deauthorize_athlete(self, athlete_id: int) -> None:
         """The athlete revokes access on Strava: tokens die, a deauth webhook is sent."""

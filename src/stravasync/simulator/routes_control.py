@@ -85,6 +85,12 @@ def control_router(sim: Simulator) -> APIRouter:
         await asyncio.to_thread(sim.deauthorize_athlete, athlete_id)
         return json_response({"athlete_id": athlete_id, "authorized": False})
 
+    @router.post("/activities/{activity_id}/delete")
+    async def delete_activity(activity_id: int) -> Response:
+        if not await asyncio.to_thread(sim.delete_activity, activity_id):
+            return json_response({"message": "no such visible activity"}, status=404)
+        return json_response({"activity_id": activity_id, "deleted": True})
+
     @router.get("/clock")
     async def clock() -> Response:
         return json_response(sim.clock_info())

@@ -134,6 +134,20 @@ class World:
             st.changes.append((at, "deauth", None, {"authorized": False}, {"authorized": "false"}))
             _sort_changes(st)
 
+    def delete_activity(self, activity_id: int, at: int) -> bool:
+        """The athlete deletes a visible activity at ``at`` (replacing any later deletion the
+        world had scheduled); False when there is no such activity visible then."""
+        act = self.activity(activity_id, at)
+        if act is None:
+            return False
+        with self._lock:
+            st = self._states[act.athlete_index]
+            st.changes = [c for c in st.changes if not (c[1] == "delete" and c[2] == act.id)]
+            act.deleted_at = at
+            st.changes.append((at, "delete", act.id, NOTHING, NOTHING))
+            _sort_changes(st)
+        return True
+
     # --- activities --------------------------------------------------------------------------
     def activity(self, activity_id: int, now: int) -> Activity | None:
         """The activity with this id if it exists and is visible at ``now``."""

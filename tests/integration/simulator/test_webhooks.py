@@ -234,3 +234,19 @@ def test_changes_endpoint_lists_the_ground_truth(sim: Simulator, client: httpx.C
     assert listed and {"visible_at", "kind", "athlete_id", "activity_id", "fields"} <= set(
         listed[0]
     )
+
+
+def test_a_deletion_asked_for_is_gone_and_announced() -> None:
+    """POST /_sim/activities/{id}/delete: gone from the next second, with its webhook event."""
+    sim = make_sim(athletes=2, history_days=30)
+    athlete = busiest(sim)
+    victim = sim.truth(athlete)[0]["id"]
+    http = sim.http_client()
+    assert http.post("/_sim/activities/999999999/delete").status_code == 404
+    answer = http.post(f"/_sim/activities/{victim}/delete")
+    assert answer.status_code == 200 and answer.json()["deleted"] is True
+    sim.clock.advance(60)
+    assert victim not in {a["id"] for a in sim.truth(athlete)}
+    assert http.post(f"/_sim/activities/{victim}/delete").status_code == 404  # already gone
+    mine = [c for c in sim.changes(since=START) if c.activity_id == victim and c.kind == "delete"]
+    assert [(c.webhook, c.at) for c in mine] == [(True, int(START.timestamp()) + 1)]
