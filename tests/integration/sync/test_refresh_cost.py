@@ -9,9 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from stravasync.lab import Lab
-from stravasync.simulator import SimConfig
 from stravasync.store import syncstate
+from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)
 
@@ -19,21 +18,7 @@ START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)
 def test_refresh_pages_to_the_end_only_when_private_activities_are_filtered(
     db_url: str, tmp_path: Path
 ) -> None:
-    lab = Lab(
-        db_url=db_url,
-        sim_config=SimConfig(
-            seed=11,
-            athletes=4,
-            history_days=30,
-            quota="unlimited",
-            late_connect_fraction=0.0,
-            heavy_fraction=0.0,
-        ),
-        start=START,
-        work_dir=tmp_path,
-        webhooks=False,
-        overrides={"rate_tier": "unlimited"},
-    )
+    lab = quiet_lab(db_url, tmp_path, start=START, seed=11, athletes=4, history_days=30)
     try:
         full, _, _, public = lab.sim.athlete_ids()  # 13 activities; 17 with 2 private
         lab.connect(full, "read,activity:read_all")

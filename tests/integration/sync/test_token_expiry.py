@@ -18,12 +18,12 @@ import pytest
 
 from stravasync.clock import VirtualClock, to_epoch
 from stravasync.lab import Lab
-from stravasync.simulator import SimConfig
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
 from stravasync.store import inbox
 from stravasync.store.schema import webhook_events
 from stravasync.sync.factory import build_engine
+from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)
 HOUR = 3600.0
@@ -51,21 +51,7 @@ class StravaRunsAhead:
 
 @pytest.fixture
 def lab(db_url: str, tmp_path: Path) -> Iterator[Lab]:
-    lab = Lab(
-        db_url=db_url,
-        sim_config=SimConfig(
-            seed=11,
-            athletes=3,
-            history_days=30,
-            quota="unlimited",
-            late_connect_fraction=0.0,
-            heavy_fraction=0.0,
-        ),
-        start=START,
-        work_dir=tmp_path,
-        webhooks=False,
-        overrides={"rate_tier": "unlimited"},
-    )
+    lab = quiet_lab(db_url, tmp_path, start=START, seed=11, athletes=3, history_days=30)
     # the engine keeps its own clock: Strava's moves on without it
     lab.engine = build_engine(lab.settings, lab.db, VirtualClock(START), http=lab.http)
     try:

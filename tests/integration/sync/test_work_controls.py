@@ -9,32 +9,26 @@ import pytest
 from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
-from stravasync.simulator import SimConfig
 from stravasync.store import athletes as athletes_q
 from stravasync.store import syncstate
 from stravasync.store.admin import put_setting
 from stravasync.store.schema import scheduler_jobs, sync_sessions, sync_state
 from stravasync.store.sessions import recent_sessions
+from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)
 
 
 @pytest.fixture
 def lab(db_url: str, tmp_path: Path) -> Lab:
-    lab = Lab(
-        db_url=db_url,
-        sim_config=SimConfig(
-            seed=8,
-            athletes=3,
-            history_days=1500,
-            quota="unlimited",
-            late_connect_fraction=0.0,
-            heavy_fraction=0.0,
-        ),
+    lab = quiet_lab(
+        db_url,
+        tmp_path,
         start=START,
-        work_dir=tmp_path,
-        webhooks=False,
-        overrides={"sync_enrich": False, "rate_tier": "unlimited"},
+        seed=8,
+        athletes=3,
+        history_days=1500,
+        overrides={"sync_enrich": False},
     )
     for athlete_id in lab.sim.athlete_ids():
         lab.connect(athlete_id)
@@ -138,12 +132,7 @@ def test_periodic_prune_removes_old_sessions(lab: Lab) -> None:
 
 
 def test_details_wait_until_every_history_is_complete(db_url: str, tmp_path: Path) -> None:
-    lab = Lab(
-        db_url=db_url,
-        sim_config=SimConfig(seed=8, athletes=3, history_days=200, quota="unlimited",
-                             late_connect_fraction=0.0, heavy_fraction=0.0),
-        start=START, work_dir=tmp_path, webhooks=False, overrides={"rate_tier": "unlimited"},
-    )  # fmt: skip
+    lab = quiet_lab(db_url, tmp_path, start=START, seed=8, athletes=3, history_days=200)
     a, b = sorted(lab.sim.athlete_ids(), key=lambda x: -len(lab.sim.truth(x)))[:2]
     lab.connect(a)
     lab.connect(b)
