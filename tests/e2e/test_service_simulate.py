@@ -184,6 +184,14 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _cli(stack: Stack, *args: str) -> str:
+    done = subprocess.run(
+        [*CLI, *args], env=stack.env, cwd=stack.work, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_webhooks_keep_the_mirror_current(stack: Stack, receiver: Receiver) -> None:
     sub = subprocess.run(
         [*CLI, "webhooks", "subscribe", "--callback-url", stack.svc + "/webhooks/strava"],
@@ -195,6 +203,10 @@ def test_webhooks_keep_the_mirror_current(stack: Stack, receiver: Receiver) -> N
     )
     assert sub.returncode == 0, sub.stderr
     assert "subscribed" in sub.stdout
+    listed = json.loads(_cli(stack, "webhooks", "list", "--json"))
+    assert [(s["callback_url"], s["stored"]) for s in listed] == [
+        (stack.svc + "/webhooks/strava", True)
+    ]
     ids = [a["id"] for a in stack.sim.get("/_sim/athletes").json()]
     for athlete_id in ids:
         stack.connect(athlete_id)
@@ -276,3 +288,7 @@ def test_webhooks_keep_the_mirror_current(stack: Stack, receiver: Receiver) -> N
     assert "workers stopped cleanly" in log
     for secret in (ADMIN, API, CRON, "e2e-verify-token", stack.env["STRAVASYNC_CLIENT_SECRET"]):
         assert secret not in log
+
+    # the subscription is removed on Strava (the engine goes back to polling)
+    assert f"unsubscribed: id {listed[0]['id']}" in _cli(stack, "webhooks", "unsubscribe")
+    assert json.loads(_cli(stack, "webhooks", "list", "--json")) == []
