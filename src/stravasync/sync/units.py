@@ -21,7 +21,7 @@ from stravasync.sync.context import PassContext, run_authorized
 from stravasync.work.retry import DeadLetter, on_failure
 
 if TYPE_CHECKING:
-    from stravasync.work.runner import Engine
+    from stravasync.sync.engine import Engine
 
 log = logging.getLogger(__name__)
 
