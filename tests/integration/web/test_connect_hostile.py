@@ -6,10 +6,10 @@ bounded per address and in table size."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -31,6 +31,7 @@ from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.conftest import START, make_settings
 from tests.integration.web.test_connect import authorize
 
+T = TypeVar("T")
 KEY = Fernet.generate_key().decode()
 
 
@@ -70,6 +71,35 @@ def _start(http: httpx.Client) -> str:
     return resp.headers["location"]
 
 
+def race(n: int, fn: Callable[[], T]) -> list[T]:
+    """Run ``fn`` in ``n`` threads released together; their results."""
+    barrier = threading.Barrier(n)
+    results: list[T] = []
+
+    def run() -> None:
+        barrier.wait()
+        results.append(fn())
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == n
+    return results
+
+
+def _callback(base: str, query: dict[str, str], cookie: str) -> httpx.Response:
+    with httpx.Client(base_url=base, cookies={STATE_COOKIE: cookie}) as http:
+        return http.get("/oauth/callback", params=query)
+
+
+def _take(db: Database, state: str) -> bool:
+    with db.transaction() as conn:
+        valid, _ = token_q.take_state(conn, state, now=START)
+    return valid
+
+
 def test_concurrent_callbacks_with_one_state_connect_once(
     db: Database, db_url: str, clock: VirtualClock, sim: Simulator
 ) -> None:
@@ -78,19 +108,7 @@ def test_concurrent_callbacks_with_one_state_connect_once(
             with httpx.Client(base_url=base) as starter:
                 query = authorize(sim, _start(starter), athlete)
                 cookie = starter.cookies[STATE_COOKIE]
-            barrier = threading.Barrier(2)
-            answers: list[httpx.Response] = []
-
-            def call(query: dict[str, str] = query, cookie: str = cookie) -> None:
-                with httpx.Client(base_url=base, cookies={STATE_COOKIE: cookie}) as http:
-                    barrier.wait()
-                    answers.append(http.get("/oauth/callback", params=query))
-
-            threads = [threading.Thread(target=call) for _ in range(2)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=60)
+            answers = race(2, lambda q=query, c=cookie: _callback(base, q, c))
             codes = sorted(a.status_code for a in answers)
             assert codes == [200, 400], [(a.status_code, a.text[:300]) for a in answers]
             loser = next(a for a in answers if a.status_code == 400)
@@ -107,20 +125,7 @@ def test_the_state_is_taken_by_exactly_one_of_many_concurrent_takers(db: Databas
             token_q.add_state(
                 conn, state, now=START, expires_at=START + timedelta(minutes=15), return_to=None
             )
-        barrier = threading.Barrier(4)
-        won: list[bool] = []
-
-        def take(state: str = state) -> None:
-            barrier.wait()
-            with db.transaction() as conn:
-                valid, _ = token_q.take_state(conn, state, now=START)
-            won.append(valid)
-
-        threads = [threading.Thread(target=take) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        won = race(4, lambda s=state: _take(db, s))
         assert sorted(won) == [False, False, False, True], round_
 
 
