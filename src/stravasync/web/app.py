@@ -16,7 +16,7 @@ from stravasync import __version__
 from stravasync.clock import Clock, RealClock
 from stravasync.config import Settings
 from stravasync.store import Database
-from stravasync.web import admin_athletes, admin_logs, admin_ops, data_api, health, webhooks
+from stravasync.web import admin_athletes, admin_logs, admin_ops, data_api, edge, health, webhooks
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services, WebContext
 from stravasync.web.inbox_writer import InboxWriter
@@ -117,6 +117,7 @@ def create_app(
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="static")
     if settings.webhook_bench_endpoint:
         app.include_router(_bench_router())
+    edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app
