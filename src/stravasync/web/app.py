@@ -20,6 +20,7 @@ from stravasync.web import (
     admin_logs,
     admin_ops,
     data_api,
+    edge,
     failures,
     health,
     webhooks,
@@ -107,6 +108,7 @@ def create_app(
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="static")
     if settings.webhook_bench_endpoint:
         app.include_router(_bench_router())
+    edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app

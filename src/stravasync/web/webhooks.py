@@ -14,8 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import SecretStr, ValidationError
 
 from stravasync.store import inbox
-from stravasync.web.auth import token_matches
-from stravasync.web.deps import Ctx
+from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
 from stravasync.web.schemas import Challenge, Problem, WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -32,16 +31,20 @@ Outcome = Literal["stored", "duplicate", "ignored"]
     response_model=Challenge,
     response_model_by_alias=True,
     summary="Subscription validation: echo hub.challenge when hub.verify_token matches",
-    responses={403: {"model": Problem, "description": "wrong verify token"}},
+    responses={
+        403: {"model": Problem, "description": "wrong verify token"},
+        429: AUTH_RESPONSES[429],
+    },
 )
 async def validate_subscription(
+    request: Request,
     ctx: Ctx,
     hub_mode: Annotated[str, Query(alias="hub.mode", max_length=64)] = "",
     hub_verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=512)] = "",
     hub_challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
 ) -> Challenge:
     expected: SecretStr | None = ctx.settings.webhook_verify_token
-    ok = token_matches(hub_verify_token, expected)
+    ok = secret_ok(request, ctx, hub_verify_token, expected, "verify")
     if not ok or hub_mode != "subscribe" or not hub_challenge:
         ctx.metrics.webhook_events.labels("validation_refused").inc()
         raise HTTPException(status.HTTP_403_FORBIDDEN, "verify token does not match")
