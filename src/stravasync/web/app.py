@@ -69,7 +69,7 @@ def _bench_router() -> Any:
     @router.post("/webhooks/bare", response_model=WebhookAck, summary="Benchmark baseline")
     async def bare(request: Request) -> WebhookAck:
         await request.body()
-        return WebhookAck(status="ignored")
+        return WebhookAck(status="received")
 
     return router
 
