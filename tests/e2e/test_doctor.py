@@ -79,7 +79,7 @@ def test_missing_scope_no_webhook_and_a_budget_above_strava(
 
 
 class _Challenge(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         challenge = parse_qs(urlparse(self.path).query).get("hub.challenge", [""])[0]
         body = json.dumps({"hub.challenge": challenge}).encode()
         self.send_response(200)
