@@ -111,6 +111,11 @@ def test_each_realm_is_limited_and_the_right_secret_always_works(base: str, real
         limited = realm.attempt(http, "guess-more")
         assert limited.status_code == 429
         assert 0 < int(limited.headers["Retry-After"]) <= 301
+        if realm.name == "login":
+            assert "Too many wrong tokens" in limited.text  # the form again, in plain words
+        else:
+            body = limited.json()
+            assert body["error"] == "too_many_attempts" and "detail" in body
         # the right secret from the same address is never refused
         assert realm.attempt(http, realm.right).status_code == realm.accepted
         assert realm.attempt(http, "guess-again").status_code == 429
