@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
@@ -27,18 +27,45 @@ class Ready(BaseModel):
     reason: str | None = None
 
 
-class WebhookEvent(BaseModel):
-    """A Strava webhook event; strict, so ``"123"`` for an id is a 400, not a guess."""
+INT64_MAX = 2**63 - 1
+"""Strava's ids are positive 64-bit integers (BIGINT columns); nothing larger is stored."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+UpdateValue = (
+    Annotated[str, Field(max_length=1024)]
+    | bool
+    | Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+    | float
+    | None
+)
+"""What Strava sends in ``updates`` (strings such as ``"true"``); never nested."""
+
+
+def _without_nul(updates: dict[str, UpdateValue]) -> dict[str, UpdateValue]:
+    """NUL is no character of any title, and PostgreSQL's JSON cannot hold it: dropped."""
+
+    def clean(value: UpdateValue) -> UpdateValue:
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+    return {k.replace("\x00", ""): clean(v) for k, v in updates.items()}
+
+
+class WebhookEvent(BaseModel):
+    """A Strava webhook event; strict, so ``"123"`` for an id is a 400, not a guess. Every id
+    in 1..2**63-1, ``updates`` a flat object of at most 16 bounded scalars."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False)
 
     object_type: Literal["activity", "athlete"]
-    object_id: int = Field(ge=0)
+    object_id: int = Field(ge=1, le=INT64_MAX)
     aspect_type: Literal["create", "update", "delete"]
-    owner_id: int = Field(ge=0)
-    subscription_id: int = Field(ge=0)
-    event_time: int = Field(ge=0)
-    updates: dict[str, Any] = Field(default_factory=dict)
+    owner_id: int = Field(ge=1, le=INT64_MAX)
+    subscription_id: int = Field(ge=1, le=INT64_MAX)
+    event_time: int = Field(ge=0, le=INT64_MAX)
+    updates: Annotated[
+        dict[Annotated[str, Field(max_length=64)], UpdateValue],
+        Field(max_length=16),
+        AfterValidator(_without_nul),
+    ] = Field(default_factory=dict)
 
 
 class WebhookAck(BaseModel):
