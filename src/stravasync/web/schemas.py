@@ -7,6 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from stravasync.web.bounds import INT64_END, MAX_LIST, NoNul, StravaId
+
+MAX_DAYS = 365.0 * 100
+MAX_NOTES = 100
+MAX_NOTE_KEY = 64
+MAX_NOTE_VALUE = 10_000
+
 
 class Problem(BaseModel):
     """Every error answer: a short machine code and a sentence for people."""
@@ -27,13 +34,10 @@ class Ready(BaseModel):
     reason: str | None = None
 
 
-INT64_MAX = 2**63 - 1
-"""Strava's ids are positive 64-bit integers (BIGINT columns); nothing larger is stored."""
-
 UpdateValue = (
     Annotated[str, Field(max_length=1024)]
     | bool
-    | Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+    | Annotated[int, Field(ge=-INT64_END, lt=INT64_END)]
     | float
     | None
 )
@@ -56,11 +60,11 @@ class WebhookEvent(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False)
 
     object_type: Literal["activity", "athlete"]
-    object_id: int = Field(ge=1, le=INT64_MAX)
+    object_id: StravaId
     aspect_type: Literal["create", "update", "delete"]
-    owner_id: int = Field(ge=1, le=INT64_MAX)
-    subscription_id: int = Field(ge=1, le=INT64_MAX)
-    event_time: int = Field(ge=0, le=INT64_MAX)
+    owner_id: StravaId
+    subscription_id: StravaId
+    event_time: int = Field(ge=0, lt=INT64_END)
     updates: Annotated[
         dict[Annotated[str, Field(max_length=64)], UpdateValue],
         Field(max_length=16),
@@ -144,9 +148,11 @@ class EnrichOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since_days: float | None = Field(None, gt=0, description="activities of the last N days")
+    since_days: float | None = Field(
+        None, gt=0, le=MAX_DAYS, allow_inf_nan=False, description="activities of the last N days"
+    )
     all: bool | None = Field(None, description="every activity lacking details")
-    activity_ids: list[int] | None = Field(None, max_length=1000)
+    activity_ids: list[StravaId] | None = Field(None, min_length=1, max_length=MAX_LIST)
 
 
 class SyncRequest(BaseModel):
@@ -295,9 +301,15 @@ class ActivityOut(BaseModel):
     annotations: dict[str, str]
 
 
+NoteKey = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_KEY), NoNul]
+NoteValue = Annotated[str, Field(max_length=MAX_NOTE_VALUE), NoNul]
+
+
 class AnnotationsIn(BaseModel):
-    annotations: dict[str, str] = Field(
-        description="the complete set of notes for the activity (keys up to 64 characters)"
+    annotations: dict[NoteKey, NoteValue] = Field(
+        max_length=MAX_NOTES,
+        description=f"the complete set of notes for the activity (at most {MAX_NOTES}; keys "
+        f"1-{MAX_NOTE_KEY} characters, values up to {MAX_NOTE_VALUE})",
     )
 
 

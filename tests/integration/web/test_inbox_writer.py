@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from stravasync.config import load_settings
 from stravasync.store import Database, inbox
-from stravasync.web.app import create_app
 from stravasync.store.schema import webhook_events
+from stravasync.web.app import create_app
 from stravasync.web.inbox_writer import EventRefused, InboxWriter
 from tests.integration.web.conftest import START, SUBSCRIPTION, subscribe
 
