@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
+from stravasync.store import details as details_q
 from stravasync.store import outbox, syncstate
 from stravasync.store.summaries import summary_of
 from stravasync.sync.config import EngineConfig
@@ -53,7 +54,8 @@ def apply_listing(
 ) -> acts.ApplyResult:
     """Apply summaries from a listing or a detail fetch (filtered), with notifications.
 
-    New activities from a listing mark the athlete for enrichment; a detail fetch already is one.
+    New activities from a listing mark the athlete for enrichment, as do stored details the
+    listing made stale (:mod:`stravasync.store.detail_freshness`); a detail fetch already is one.
     """
     keep: list[Mapping[str, Any]] = []
     dropped: list[int] = []
@@ -75,7 +77,8 @@ def apply_listing(
         _notify(conn, cfg, "activity.created", athlete_id, act_id, {"activity_id": act_id}, now)
     for act_id in result.updated:
         _notify(conn, cfg, "activity.updated", athlete_id, act_id, {"activity_id": act_id}, now)
-    if cfg.cadence.enrich and not from_detail and (result.created or result.revived):
+    news = result.created or result.revived or result.detail_stale
+    if cfg.cadence.enrich and not from_detail and news:
         syncstate.mark_enrich_pending(conn, athlete_id, now)
     return result
 
@@ -93,6 +96,8 @@ def apply_event_fields(
     if applied:
         payload = {"activity_id": activity_id}
         _notify(conn, cfg, "activity.updated", athlete_id, activity_id, payload, now)
+        if cfg.cadence.enrich and details_q.detail_is_stale(conn, activity_id):
+            syncstate.mark_enrich_pending(conn, athlete_id, now)
     return applied
 
 

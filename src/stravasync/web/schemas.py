@@ -110,13 +110,22 @@ SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]
 
 
 class EnrichOptions(BaseModel):
-    """Which activities an ``enrich`` pass fetches details for (one of the three)."""
+    """Which activities an ``enrich`` pass fetches details for: named ones (always fetched),
+    a window of start times (``since_days``, or ``since`` / ``until``), the whole history
+    (``all``) or, with none, the recent window; ``force`` re-fetches current details too."""
 
     model_config = ConfigDict(extra="forbid")
 
-    since_days: float | None = Field(None, gt=0, description="activities of the last N days")
-    all: bool | None = Field(None, description="every activity lacking details")
-    activity_ids: list[int] | None = Field(None, max_length=1000)
+    since_days: float | None = Field(
+        None, gt=0, le=36500, description="activities of the last N days"
+    )
+    all: bool | None = Field(None, description="the whole history")
+    activity_ids: list[int] | None = Field(
+        None, max_length=1000, description="fetch these activities' details now"
+    )
+    since: datetime | None = Field(None, description="activities started from (UTC)")
+    until: datetime | None = Field(None, description="activities started before (UTC)")
+    force: bool | None = Field(None, description="fetch every detail in scope, even current")
 
 
 class SyncRequest(BaseModel):
