@@ -13,9 +13,8 @@ from stravasync.cli.common import console, fail, friendly_errors, open_database,
 from stravasync.clock import RealClock
 from stravasync.store import syncstate
 from stravasync.store.athletes import overview
+from stravasync.sync import Mode, build_engine
 from stravasync.sync.enrich import BadEnrichRequest, request_options
-from stravasync.sync.factory import build_engine
-from stravasync.sync.plan import Mode
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 

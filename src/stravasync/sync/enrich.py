@@ -44,8 +44,8 @@ class EnrichScope:
         }
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # as web.bounds
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 MAX_IDS = 1000
 MAX_ID = 2**63 - 1
 
@@ -99,10 +99,10 @@ def request_options(
 
 
 def _utc(name: str, value: datetime) -> datetime:
-    """A bound as UTC (a naive one is read as UTC), within 1970..2100."""
+    """A bound as UTC (a naive one is read as UTC), within 1900..2200."""
     when = as_utc(value) if value.tzinfo else value.replace(tzinfo=UTC)
     if not EARLIEST <= when <= LATEST:
-        raise BadEnrichRequest(name, "must lie between 1970 and 2100")
+        raise BadEnrichRequest(name, "must lie between 1900 and 2200")
     return when
 
 

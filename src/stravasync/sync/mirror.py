@@ -15,7 +15,6 @@ from sqlalchemy import Connection
 
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
-from stravasync.store import details as details_q
 from stravasync.store import outbox, syncstate
 from stravasync.store.summaries import summary_of
 from stravasync.sync.config import EngineConfig
@@ -81,24 +80,6 @@ def apply_listing(
     if cfg.cadence.enrich and not from_detail and news:
         syncstate.mark_enrich_pending(conn, athlete_id, now)
     return result
-
-
-def apply_event_fields(
-    conn: Connection,
-    cfg: EngineConfig,
-    athlete_id: int,
-    activity_id: int,
-    fields: Mapping[str, Any],
-    now: datetime,
-) -> bool:
-    """Apply a webhook's fields (a new title) to a stored activity, with its notification."""
-    applied = acts.apply_event_fields(conn, activity_id, fields, now)
-    if applied:
-        payload = {"activity_id": activity_id}
-        _notify(conn, cfg, "activity.updated", athlete_id, activity_id, payload, now)
-        if cfg.cadence.enrich and details_q.detail_is_stale(conn, activity_id):
-            syncstate.mark_enrich_pending(conn, athlete_id, now)
-    return applied
 
 
 def apply_deletions(

@@ -30,7 +30,7 @@ def test_a_window_with_force_is_stored_as_the_enrich_checkpoint(
     add_athlete(db, 11)
     body = {
         "mode": "enrich",
-        "options": {"since": "2026-02-01", "until": "2026-03-01T12:00:00Z", "force": True},
+        "options": {"since": "2026-02-01T00:00:00Z", "until": "2026-03-01T12:00:00Z", "force": True},
     }
     assert client.post(URL, headers=H, json=body).status_code == 200
     assert checkpoint(db) == (
@@ -54,8 +54,8 @@ def test_bad_enrich_options_are_refused_and_change_nothing(
     )
     before = checkpoint(db)
     for options, word in (
-        ({"since": "2026-03-05", "until": "2026-03-01"}, "until"),
-        ({"since": "1850-01-01"}, "since"),
+        ({"since": "2026-03-05T00:00:00Z", "until": "2026-03-01T00:00:00Z"}, "until"),
+        ({"since": "1850-01-01T00:00:00Z"}, "since"),
         ({"activity_ids": [0]}, "activity_ids"),
         ({"all": True, "since_days": 3}, "all"),
     ):

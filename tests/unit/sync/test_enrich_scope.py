@@ -55,7 +55,7 @@ def test_without_options_the_recent_window_and_nothing_forced() -> None:
         ({"activity_ids": [1], "all_": True}, "activity_ids"),
         ({"since_days": 0.0}, "since_days"),
         ({"since_days": 1e9}, "since_days"),
-        ({"since": datetime(1900, 1, 1)}, "since"),
+        ({"since": datetime(1850, 1, 1)}, "since"),
         ({"until": datetime(2999, 1, 1)}, "until"),
         ({"since": datetime(2026, 3, 5), "until": datetime(2026, 3, 1)}, "until"),
         ({"all_": True, "since": datetime(2026, 3, 1)}, "all"),
