@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from stravasync.web.bounds import INT64_END, MAX_LIST, NoNul, StravaId
+from stravasync.web.bounds import INT64_END, MAX_LIST, BoundedDatetime, NoNul, StravaId
 
 MAX_DAYS = 365.0 * 100
 MAX_NOTES = 100
@@ -144,15 +144,22 @@ SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]
 
 
 class EnrichOptions(BaseModel):
-    """Which activities an ``enrich`` pass fetches details for (one of the three)."""
+    """Which activities an ``enrich`` pass fetches details for: named ones (always fetched),
+    a window of start times (``since_days``, or ``since`` / ``until``), the whole history
+    (``all``) or, with none, the recent window; ``force`` re-fetches current details too."""
 
     model_config = ConfigDict(extra="forbid")
 
     since_days: float | None = Field(
         None, gt=0, le=MAX_DAYS, allow_inf_nan=False, description="activities of the last N days"
     )
-    all: bool | None = Field(None, description="every activity lacking details")
-    activity_ids: list[StravaId] | None = Field(None, min_length=1, max_length=MAX_LIST)
+    all: bool | None = Field(None, description="the whole history")
+    activity_ids: list[StravaId] | None = Field(
+        None, min_length=1, max_length=MAX_LIST, description="fetch these activities' details now"
+    )
+    since: BoundedDatetime | None = Field(None, description="activities started from")
+    until: BoundedDatetime | None = Field(None, description="activities started before")
+    force: bool | None = Field(None, description="fetch every detail in scope, even current")
 
 
 class SyncRequest(BaseModel):
