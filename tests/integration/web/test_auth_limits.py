@@ -219,3 +219,13 @@ def test_session_posts_need_the_csrf_token(base: str, db: Database) -> None:
         assert ok.status_code == 200, ok.text
         with db.engine.connect() as conn:
             assert scheduler_paused(conn) is True
+
+
+def test_short_secrets_are_named_at_start_never_shown(
+    db: Database, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="stravasync.web.edge")
+    create_app(make_settings(db_url, api_key="short-key-9", cron_secret="tiny"), db)
+    named = {r.getMessage().split(" ")[0] for r in caplog.records}
+    assert named == {"STRAVASYNC_API_KEY", "STRAVASYNC_CRON_SECRET"}
+    assert "short-key-9" not in caplog.text and "tiny" not in caplog.text
