@@ -137,6 +137,14 @@ def test_dashboard_bearer_guesses_count_in_the_admin_realm(base: str) -> None:
         assert http.get("/admin").status_code == 303
 
 
+def test_requests_without_a_secret_are_not_guesses(base: str) -> None:
+    with httpx.Client(base_url=base, follow_redirects=False) as http:
+        # a dashboard whose session expired keeps polling: 401s, never a lock-out
+        for _ in range(3 * LIMIT):
+            assert http.get("/api/admin/logs").status_code == 401
+        assert http.get("/api/admin/athletes", headers=_bearer("g")).status_code == 401
+
+
 def test_the_limit_expires_with_time(db: Database, db_url: str, clock: VirtualClock) -> None:
     with running(db, db_url, clock) as url, httpx.Client(base_url=url) as http:
         for n in range(LIMIT):
