@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import classes
 from bench.baselines import BASELINES, Baseline, Listing, newest_of
 from bench.harness import (
     CallLog,
@@ -30,7 +31,7 @@ from stravasync.strava.errors import (
     Unauthorized,
 )
 from stravasync.strava.ratelimit import Priority
-from stravasync.strava.setup import token_cipher
+from stravasync.strava.setup import limits_from_settings, token_cipher
 from stravasync.strava.tokens import TokenManager
 
 DAY = 86400
@@ -131,6 +132,7 @@ def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord
     wall = time.perf_counter()
     run = Run("stravasync", scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
+    spent = classes.install(lab)
 
     def connect(athlete_id: int) -> None:
         lab.connect(athlete_id, SCOPE)
@@ -151,7 +153,10 @@ def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord
             engine.run_until_idle()
             run.observer.poll()
         run.day_rows()
-    return run.record(time.perf_counter() - wall)
+    read_daily = limits_from_settings(lab.settings).read_daily
+    return run.record(
+        time.perf_counter() - wall, budget_classes=classes.per_day(spent.rows, read_daily)
+    )
 
 
 class BaselineDriver:
