@@ -24,7 +24,7 @@ from stravasync.simulator.transport import in_process_client
 from stravasync.store import Database
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
-from stravasync.work.runner import Engine, RunReport
+from stravasync.sync import Engine, RunReport
 
 DEFAULT_SCOPE = "read,activity:read_all"
 RECEIVER = "http://stravasync.test"
@@ -93,7 +93,7 @@ class Lab:
         settings.update(overrides or {})
         self.settings: Settings = load_settings(**settings)
         self.db = Database.open(db_url)
-        from stravasync.sync.factory import build_engine
+        from stravasync.sync import build_engine
 
         self.engine: Engine = build_engine(
             self.settings, self.db, self.clock, http=self.http, seed=seed
@@ -105,7 +105,7 @@ class Lab:
 
     def _subscribe(self) -> None:
         from stravasync.store import admin as admin_q
-        from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
+        from stravasync.sync import WEBHOOK_SUBSCRIPTION_KEY
         from stravasync.web.app import create_app
 
         self.web_app = create_app(self.settings, self.db, clock=self.clock)

@@ -11,8 +11,7 @@ from stravasync.cli.common import console, fail, friendly_errors, open_database,
 from stravasync.clock import RealClock
 from stravasync.store import syncstate
 from stravasync.store.athletes import overview
-from stravasync.sync.factory import build_engine
-from stravasync.sync.plan import Mode
+from stravasync.sync import Mode, build_engine
 
 
 @friendly_errors

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from stravasync.stats import queries
 from stravasync.stats.compute import STATS_VERSION, compute_stats
-from stravasync.store import stats as queries
 
 log = logging.getLogger(__name__)
 

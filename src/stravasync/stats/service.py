@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from stravasync.stats import queries
 from stravasync.stats.compute import STATS_VERSION, compute_stats
-from stravasync.store import stats as queries
 
 
 def athlete_stats(conn: Connection, athlete_id: int) -> dict[str, Any]:

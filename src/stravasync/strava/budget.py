@@ -21,7 +21,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from stravasync.store import Database
-from stravasync.store import budget as budget_q
+from stravasync.strava import budget_rows as budget_q
 from stravasync.strava import counters as cnt
 from stravasync.strava.counters import Counter, Denial
 from stravasync.strava.errors import BudgetExhausted, RateLimited

@@ -34,6 +34,8 @@ class TokenSource(Protocol):
         self, athlete_id: int, failed_token: str, *, priority: Priority
     ) -> str: ...
 
+    def confirm_revoked(self, athlete_id: int) -> bool: ...
+
 
 class LeaseLost(StravaSyncError):
     """Our lease on an athlete expired and was taken over; stop without writing."""

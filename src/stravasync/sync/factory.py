@@ -10,8 +10,8 @@ from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.store import Database
 from stravasync.strava.setup import strava_client, token_manager
+from stravasync.sync.engine import Engine
 from stravasync.sync.settings import engine_config, webhooks_on
-from stravasync.work.runner import Engine
 
 
 def build_engine(

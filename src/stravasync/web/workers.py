@@ -20,8 +20,7 @@ from stravasync.config import Settings
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
 from stravasync.store import Database
-from stravasync.sync.factory import build_engine
-from stravasync.work.runner import Engine, new_owner
+from stravasync.sync import Engine, build_engine, new_owner
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from stravasync.store.upsert import upsert_rows
 from stravasync.work import leases
 
 if TYPE_CHECKING:
-    from stravasync.work.runner import Engine
+    from stravasync.sync.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The engine's run loop: claim one unit of due work, do it, repeat.
+"""The engine: claim one unit of due work, do it, repeat.
 
 Units, most urgent first: a webhook event, a due athlete (the planner picks the mode), a
 one-off job (purge). ``run_until_idle`` is the burst mode used by tests, benchmarks, the cron
@@ -24,13 +24,13 @@ from stravasync.clock import Clock
 from stravasync.store import Database, event_claims, syncstate
 from stravasync.store import jobs as jobs_q
 from stravasync.strava.client import StravaClient
+from stravasync.sync import periodic
 from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
-from stravasync.work import periodic
-from stravasync.work.units import process_event, run_job
+from stravasync.sync.units import process_event, run_job
 
 log = logging.getLogger(__name__)
 
