@@ -26,7 +26,16 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # longest first, so two processes finish together
 POLICIES = ("stravasync", "seed002", "seed001", "seed003", "seed004")
-SCENARIOS = ("club-week", "backfill", "backfill-archive", "ingest", "webhook-burst", "components")
+SCENARIOS = (
+    "club-week",
+    "backfill",
+    "backfill-archive",
+    "daily-reserve",
+    "scale",
+    "ingest",
+    "webhook-burst",
+    "components",
+)
 # 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
 EXPORT_SIZES = os.environ.get("BENCH_EXPORT_SIZES", "10000,100000,1000000:duckdb")
 
@@ -120,6 +129,20 @@ def backfill_archive_result(work: Path) -> dict[str, Any]:
     return {"scenario": "backfill-archive", **compare(athletes, days)}
 
 
+def daily_reserve_result(work: Path) -> dict[str, Any]:
+    from bench.daily_reserve import compare
+
+    return compare(work)
+
+
+def scale_result(work: Path) -> dict[str, Any]:
+    from bench.ingest import DEFAULT_PG
+    from bench.scale import run_scale
+
+    pg = os.environ.get("STRAVASYNC_BENCH_POSTGRES_URL", DEFAULT_PG)
+    return {"scenario": "scale", **run_scale(work, pg)}
+
+
 def ingest_result(work: Path) -> dict[str, Any]:
     count = _env_int("BENCH_INGEST_ACTIVITIES", 100_000)
     print(f"ingest: {count} activities ...", flush=True)
@@ -179,6 +202,8 @@ RUNNERS = {
     "club-week": club_week_result,
     "backfill": backfill_result,
     "backfill-archive": backfill_archive_result,
+    "daily-reserve": daily_reserve_result,
+    "scale": scale_result,
     "ingest": ingest_result,
     "webhook-burst": webhook_burst_result,
     "components": components_result,

@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, select
 
 from stravasync.clock import from_epoch, to_epoch
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
-from stravasync.store.schema import athletes, sync_state
+from stravasync.store import syncstate
+from stravasync.store.schema import sync_state
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
 from stravasync.strava.ratelimit import Priority
@@ -70,20 +71,18 @@ def _raw(items: list[SummaryActivity]) -> list[dict[str, Any]]:
 
 def first_page_waiting(conn: Connection, *, exclude: int) -> bool:
     """Whether an active athlete other than ``exclude`` still waits for their newest page."""
-    stmt = select(
-        exists().where(
-            and_(
-                sync_state.c.athlete_id != exclude,
-                sync_state.c.backfill_done.is_(False),
-                sync_state.c.backfill_before.is_(None),
-                sync_state.c.dead.is_(False),
-                sync_state.c.athlete_id.in_(
-                    select(athletes.c.id).where(athletes.c.status == "active")
-                ),
-            )
+    stmt = (
+        select(sync_state.c.athlete_id)
+        .where(
+            sync_state.c.athlete_id != exclude,
+            sync_state.c.backfill_done.is_(False),
+            sync_state.c.backfill_before.is_(None),
+            sync_state.c.dead.is_(False),
+            syncstate.athlete_active(auto=False),
         )
+        .limit(1)
     )
-    return bool(conn.execute(stmt).scalar())
+    return conn.execute(stmt).first() is not None
 
 
 def _others_need_first_page(ctx: PassContext) -> bool:
