@@ -51,7 +51,8 @@ def _rows(n: int, backlog: bool, rng: random.Random) -> Iterator[tuple[dict[str,
     for i in range(n):
         r = rng.random()
         status, auto, dead, requested = "active", True, False, None
-        done, before = True, 1_500_000_000
+        done = True
+        before: int | None = 1_500_000_000
         due = NOW + timedelta(seconds=rng.uniform(-900, 48 * 3600))
         if r < 0.01:
             status = rng.choice(["reconnect_needed", "deauthorized"])
