@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,6 +96,8 @@ class Run:
                 zombies=diff.zombies,
                 stale=diff.stale,
                 stale_social=diff.stale_social,
+                stale_detail=diff.stale_detail,
+                stale_detail_social=diff.stale_detail_social,
             )
             self.daily.append(row)
             self.next_day += DAY
@@ -154,8 +157,11 @@ def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord
             run.observer.poll()
         run.day_rows()
     read_daily = limits_from_settings(lab.settings).read_daily
+    by_class = Counter(c for t, c in spent.rows if t >= run.measure_from)
     return run.record(
-        time.perf_counter() - wall, budget_classes=classes.per_day(spent.rows, read_daily)
+        time.perf_counter() - wall,
+        api_calls_by_class=dict(sorted(by_class.items())),
+        budget_classes=classes.per_day(spent.rows, read_daily),
     )
 
 

@@ -7,6 +7,7 @@ due row) per claim made its cost grow with the number of athletes (bench/REPORT.
 from __future__ import annotations
 
 from bench.scale import NOW, full_scans, populate, query_plans
+
 from stravasync.store import Database, syncstate
 
 
