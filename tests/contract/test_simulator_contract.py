@@ -282,3 +282,28 @@ def test_push_subscriptions_have_the_documented_shape(sim: Simulator, http: http
 
 def _echo_challenge(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"hub.challenge": request.url.params["hub.challenge"]})
+
+
+@pytest.mark.parametrize("after_order", ["oldest_first", "newest_first"])
+def test_listing_order(after_order: str) -> None:
+    """Newest first by default and with after+before (recorded 2025); after alone: the setting."""
+    config = SimConfig(seed=11, athletes=1, history_days=60, after_order=after_order)
+    sim = Simulator(config, clock=VirtualClock(START))
+    with sim.http_client() as http:
+        tok = token(sim, http, sim.athlete_ids()[0], ALL_SCOPES)
+        h = {"Authorization": f"Bearer {tok['access_token']}"}
+        after, before = int(START.timestamp()) - 50 * 86400, int(START.timestamp()) - 5 * 86400
+
+        def starts(**params: int) -> list[str]:
+            resp = http.get(
+                "/api/v3/athlete/activities", headers=h, params={**params, "per_page": 200}
+            )
+            return [a["start_date"] for a in resp.json()]
+
+        newest_first = starts()
+        window = starts(after=after, before=before)
+        alone = starts(after=after)
+    assert len(window) > 2 and len(alone) > len(window)
+    assert newest_first == sorted(newest_first, reverse=True)
+    assert window == sorted(window, reverse=True)
+    assert alone == sorted(alone, reverse=after_order == "newest_first")
