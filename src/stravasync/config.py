@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     sync_enrich_days: float = Field(
         30, gt=0, description="automatic enrichment covers activities started this recently"
     )
+    sync_enrich_settle_hours: float = Field(
+        24,
+        ge=0,
+        le=24 * 30,
+        description="a detail fetched sooner than this after the activity ended is fetched "
+        "once more when this has passed (silent description edits); 0: never",
+    )
     sync_enrich_streams: bool = False
     sync_enrich_all_efforts: bool = False
     sync_purge_grace_days: float = Field(7, ge=0, description="data kept after a revocation")

@@ -15,8 +15,15 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from stravasync.clock import as_utc
+from stravasync.store.details import check_details
 from stravasync.store.schema import activities, activity_annotations, activity_details
-from stravasync.store.summaries import SOCIAL_FIELDS, _typed, summary_of
+from stravasync.store.summaries import (
+    SOCIAL_FIELDS,
+    _typed,
+    changed_fields,
+    is_detail,
+    summary_of,
+)
 from stravasync.store.summary_rows import (
     JsonCodec,
     Row,
@@ -40,6 +47,7 @@ class ApplyResult:
     social_only: list[int] = field(default_factory=list)
     unchanged: int = 0
     revived: list[int] = field(default_factory=list)
+    detail_stale: list[int] = field(default_factory=list)  # stored details the change outdated
 
     @property
     def changed(self) -> bool:
@@ -54,9 +62,9 @@ def _summary(raw: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _changed_fields(
-    codec: JsonCodec, stored_text: str | None, summary: Mapping[str, Any]
+    codec: JsonCodec, stored_text: str | None, summary: Mapping[str, Any], *, from_detail: bool
 ) -> set[str] | None:
-    """The top-level fields a summary changed from the stored one; None when equal.
+    """The top-level fields a summary changed from the stored one (see :func:`changed_fields`).
 
     Where the column keeps the text sent (SQLite), equal text is an equal summary, found without
     parsing. Text can differ for an equal summary (JSONB renders its own; a summary edited in
@@ -65,10 +73,7 @@ def _changed_fields(
     if codec.verbatim and stored_text == codec.dumps(summary):
         return None
     before = codec.loads(stored_text) if stored_text is not None else None
-    if before == summary:
-        return None
-    before = before or {}
-    return {k for k in summary.keys() | before.keys() if summary.get(k) != before.get(k)}
+    return changed_fields(before, summary, from_detail=from_detail)
 
 
 def apply_summaries(
@@ -83,7 +88,8 @@ def apply_summaries(
 
     A row seen again after a tombstone is revived (e.g. made public again).
     """
-    summaries = {int(r["id"]): _summary(r) for r in raws if isinstance(r.get("id"), int)}
+    given = {int(r["id"]): r for r in raws if isinstance(r.get("id"), int)}
+    summaries = {act_id: _summary(r) for act_id, r in given.items()}
     result = ApplyResult()
     if not summaries:
         return result
@@ -101,24 +107,36 @@ def apply_summaries(
         elif before[1]:
             result.revived.append(act_id)
         else:
-            diff = _changed_fields(codec, before[0], summary)
-            if diff is None:
+            from_detail = is_detail(given[act_id])
+            diff = _changed_fields(codec, before[0], summary, from_detail=from_detail)
+            if not diff:  # equal, or differing only in fields a listing does not carry
                 result.unchanged += 1
-                confirm_only.append(act_id)
-                continue
-            (result.social_only if diff <= SOCIAL_FIELDS else result.updated).append(act_id)
+                if diff is None or from_detail:
+                    confirm_only.append(act_id)  # keep the listing's shape as stored
+                    continue
+                # a listing after a detail: store the listing's shape, notify nothing
+            elif diff <= SOCIAL_FIELDS:
+                result.social_only.append(act_id)
+            else:
+                result.updated.append(act_id)
         rows.append(make_row(act_id, summary, codec.dumps(summary)))
     if rows:
         write_rows(conn, rows)
     if confirm_only:
         confirm(conn, confirm_only, now)
+    changed = result.updated + result.social_only
+    if changed:
+        result.detail_stale = check_details(conn, {a: summaries[a] for a in changed}, now)
     return result
 
 
 def apply_event_fields(
     conn: Connection, activity_id: int, fields: Mapping[str, Any], now: datetime
 ) -> bool:
-    """Apply title/type/private from a webhook update straight into the stored summary."""
+    """Apply title/type/private from a webhook update straight into the stored summary.
+
+    The stored detail is checked against the new summary (a new title comes from the form
+    that also edits the description: the detail goes stale)."""
     row = conn.execute(
         select(activities.c.summary_json).where(
             and_(activities.c.id == activity_id, activities.c.deleted_at.is_(None))
@@ -134,6 +152,7 @@ def apply_event_fields(
         .where(activities.c.id == activity_id)
         .values(summary_json=summary, updated_at=now, **{k: typed[k] for k in fields if k in typed})
     )
+    check_details(conn, {activity_id: summary}, now)
     return True
 
 
@@ -155,7 +174,7 @@ def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> l
         conn.execute(
             update(activities)
             .where(activities.c.id.in_(live))
-            .values(deleted_at=now, updated_at=now)
+            .values(deleted_at=now, updated_at=now, detail_fetched_at=None, detail_stale_at=None)
         )
         conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
     return live
@@ -216,28 +235,6 @@ def count_live(conn: Connection, athlete_id: int) -> int:
     )
 
 
-def lacking_details(
-    conn: Connection,
-    athlete_id: int,
-    *,
-    limit: int,
-    since: datetime | None = None,
-    activity_ids: list[int] | None = None,
-) -> list[int]:
-    """Live activities without details, newest first."""
-    cond = [
-        activities.c.athlete_id == athlete_id,
-        activities.c.deleted_at.is_(None),
-        activities.c.detail_fetched_at.is_(None),
-    ]
-    if since is not None:
-        cond.append(activities.c.start_date >= since)
-    if activity_ids is not None:
-        cond.append(activities.c.id.in_(activity_ids))
-    stmt = select(activities.c.id).where(and_(*cond)).order_by(activities.c.start_date.desc())
-    return list(conn.execute(stmt.limit(limit)).scalars())
-
-
 def store_detail(
     conn: Connection,
     activity_id: int,
@@ -266,7 +263,9 @@ def store_detail(
     }
     upsert_rows(conn, activity_details, [row], key=["activity_id"])
     conn.execute(
-        update(activities).where(activities.c.id == activity_id).values(detail_fetched_at=now)
+        update(activities)
+        .where(activities.c.id == activity_id)
+        .values(detail_fetched_at=now, detail_stale_at=None)
     )
 
 

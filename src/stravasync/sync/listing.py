@@ -1,9 +1,9 @@
 """The state of one incremental / refresh / reconcile pass, kept as its checkpoint.
 
-Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on start time,
-ascending under ``after``, complete at an empty page). A pass adds what it needs to find
-deletions: ``started_at`` (a row of the swept range not confirmed by a listing since then is
-missing from Strava's answer) and the range it sweeps.
+Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on start time, in
+whichever order Strava lists under ``after``, complete at an empty page). A pass adds what it
+needs to find deletions: ``started_at`` (a row of the swept range not confirmed by a listing
+since then is missing from Strava's answer) and the range it sweeps.
 
 ``short_page_ends``: a refresh (the recent-window safety net) may take a short page as the end
 of the listing instead of paying one more request for the empty page, when the athlete granted
