@@ -64,7 +64,11 @@ class StravaClient:
         max_retries: int = 3,
         backoff_base: float = 0.5,
         rng: random.Random | None = None,
+        count_token_requests: bool = True,
     ) -> None:
+        """``count_token_requests``: whether Strava counts ``POST /oauth/token`` against the
+        limits (undocumented; by default we assume it may and reserve each exchange)."""
+        self.count_token_requests = count_token_requests
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
@@ -314,6 +318,7 @@ class StravaClient:
                 "token",
                 form={**self._credentials(), **form},
                 retry_unanswered=False,
+                budgeted=self.count_token_requests,
             )
         )
         return TokenResponse.parse(data)
