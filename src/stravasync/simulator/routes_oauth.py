@@ -56,7 +56,11 @@ def oauth_router(sim: Simulator, prefix: str) -> APIRouter:
     router = APIRouter(prefix=prefix)
 
     def check_client(p: dict[str, str]) -> None:
-        if p.get("client_id") != sim.client_id or p.get("client_secret") != sim.client_secret:
+        if (
+            sim.faults.invalid_client
+            or p.get("client_id") != sim.client_id
+            or p.get("client_secret") != sim.client_secret
+        ):
             raise client_invalid()
 
     @router.get("/authorize", response_model=None)

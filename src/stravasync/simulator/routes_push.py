@@ -20,7 +20,11 @@ def push_router(sim: Simulator) -> APIRouter:
     router = APIRouter(prefix="/api/v3/push_subscriptions")
 
     def check_client(p: dict[str, str]) -> None:
-        if p.get("client_id") != sim.client_id or p.get("client_secret") != sim.client_secret:
+        if (
+            sim.faults.invalid_client
+            or p.get("client_id") != sim.client_id
+            or p.get("client_secret") != sim.client_secret
+        ):
             raise client_invalid()
 
     @router.post("")

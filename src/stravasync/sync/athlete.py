@@ -20,7 +20,6 @@ from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
-    ApplicationInactive,
     Deferred,
     NotConnected,
     ScopeMissing,
@@ -198,20 +197,6 @@ class AthleteRunner:
             )
         except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
             return self._stop_athlete(ctx, mode, calls_before, exc)
-        except ApplicationInactive as exc:
-            return self._end(
-                ctx,
-                mode,
-                Outcome.FAILED,
-                calls_before,
-                None,
-                {
-                    "due_at": self.clock.now() + timedelta(hours=1),
-                    "last_error": str(exc),
-                    "last_error_at": self.clock.now(),
-                },
-                error=str(exc),
-            )
         except StravaError as exc:
             return self._failed(ctx, mode, calls_before, state, exc)
         return self._done(ctx, mode, calls_before, result)

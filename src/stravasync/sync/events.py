@@ -60,8 +60,14 @@ def decide(event: dict[str, Any], *, stored: bool) -> EventDecision:
     return EventDecision(EventAction.IGNORE, {})
 
 
-def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAction:
-    """Carry out one event for an athlete we know; ``ctx.token`` is set for FETCH."""
+def process(
+    ctx: PassContext, event: dict[str, Any], *, active: bool, fetch: bool = True
+) -> EventAction:
+    """Carry out one event for an athlete we know; ``ctx.token`` is set for FETCH.
+
+    ``fetch=False`` (the athlete opted out of automatic sync): changes that cost no request
+    (deletions, title edits, deauthorization) are applied; a create or update that needs a
+    fetch is ignored, and the next sync they or an operator ask for picks it up."""
     act_id = int(event["object_id"])
     with ctx.db.engine.connect() as conn:
         stored = acts.athlete_of(conn, act_id) is not None
@@ -69,7 +75,7 @@ def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAc
     if decision.action is EventAction.DEAUTHORIZE:
         deauthorize(ctx, ctx.now())
         return decision.action
-    if not active:
+    if not active or (decision.action is EventAction.FETCH and not fetch):
         return EventAction.IGNORE
     if decision.action is EventAction.FETCH:
         detail = ctx.port.detail(ctx.token, act_id, priority=Priority.WEBHOOK)

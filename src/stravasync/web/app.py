@@ -16,7 +16,15 @@ from stravasync import __version__
 from stravasync.clock import Clock, RealClock
 from stravasync.config import Settings
 from stravasync.store import Database
-from stravasync.web import admin_athletes, admin_logs, admin_ops, data_api, health, webhooks
+from stravasync.web import (
+    admin_athletes,
+    admin_controls,
+    admin_logs,
+    admin_ops,
+    data_api,
+    health,
+    webhooks,
+)
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services, WebContext
 from stravasync.web.inbox_writer import InboxWriter
@@ -110,7 +118,15 @@ def create_app(
         services=services or Services(),
     )
     app.add_exception_handler(HTTPException, _http_error)
-    for module in (health, webhooks, admin_athletes, admin_ops, admin_logs, data_api):
+    for module in (
+        health,
+        webhooks,
+        admin_athletes,
+        admin_controls,
+        admin_ops,
+        admin_logs,
+        data_api,
+    ):
         app.include_router(module.router)
     _include_optional(app)
     static = files("stravasync.web") / "static"

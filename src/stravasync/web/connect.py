@@ -18,7 +18,13 @@ from fastapi.templating import Jinja2Templates
 
 from stravasync.errors import StravaSyncError
 from stravasync.strava import oauth
-from stravasync.strava.errors import AuthorizationDenied, OAuthStateInvalid, ScopeMissing
+from stravasync.strava.errors import (
+    AppSuspended,
+    AthleteCapacityExceeded,
+    AuthorizationDenied,
+    OAuthStateInvalid,
+    ScopeMissing,
+)
 from stravasync.web.context import ConnectDeps, WebContext
 from stravasync.web.dashboard import templates
 from stravasync.web.deps import Ctx
@@ -30,7 +36,11 @@ PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "connected"},
     400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
     502: {"content": {"text/html": {}}, "description": "Strava did not accept the code"},
-    503: {"content": {"text/html": {}}, "description": "Strava application not configured"},
+    403: {"content": {"text/html": {}}, "description": "the athlete capacity is reached"},
+    503: {
+        "content": {"text/html": {}},
+        "description": "Strava application not configured or suspended",
+    },
 }
 
 
@@ -95,7 +105,13 @@ def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | Non
     deps = _deps(ctx)
     return_to = oauth.take_state(ctx.db, redirect.state, ctx.clock.now())
     athlete_id = oauth.complete(
-        ctx.db, deps.client, deps.tokens, redirect, ctx.clock.now(), check_state=False
+        ctx.db,
+        deps.client,
+        deps.tokens,
+        redirect,
+        ctx.clock.now(),
+        check_state=False,
+        capacity=ctx.settings.athlete_capacity,
     )
     return athlete_id, return_to
 
@@ -138,6 +154,18 @@ async def callback(
             400,
             title="Not connected",
             message="You did not authorize access on Strava, so nothing was connected.",
+            retry=True,
+        )
+    except AthleteCapacityExceeded as exc:
+        return _page(request, templates, 403, title="This service is full", message=str(exc))
+    except AppSuspended:
+        return _page(
+            request,
+            templates,
+            503,
+            title="Strava is not accepting this service right now",
+            message="The service's Strava application is suspended; its operator has been told. "
+            "Please try again later.",
             retry=True,
         )
     except StravaSyncError as exc:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from stravasync.store import activity_reads as reads
 from stravasync.store import athletes as athlete_q
@@ -27,8 +28,43 @@ router = APIRouter(
     prefix="/api", tags=["data"], dependencies=[Depends(require_api_key)], responses=AUTH_RESPONSES
 )
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+IncludeHidden = Annotated[
+    bool, Query(description="also athletes an operator hid (hidden: 404 without it)")
+]
 MAX_ANNOTATIONS = 100
 MAX_ANNOTATION_VALUE = 10_000
+
+
+class AthleteListed(BaseModel):
+    athlete_id: int
+    name: str
+    status: str
+    hidden: bool
+    activity_count: int
+
+
+def _athletes(ctx: WebContext, include_hidden: bool) -> list[AthleteListed]:
+    with ctx.db.engine.connect() as conn:
+        rows = athlete_q.overview(conn, include_hidden=include_hidden)
+    return [
+        AthleteListed(
+            athlete_id=r.athlete_id,
+            name=r.name,
+            status=r.status,
+            hidden=r.hidden,
+            activity_count=r.activity_count,
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/athletes",
+    response_model=list[AthleteListed],
+    summary="The mirrored athletes (hidden ones only with include_hidden), by id",
+)
+async def list_athletes(ctx: Ctx, include_hidden: IncludeHidden = False) -> list[AthleteListed]:
+    return await run_in_threadpool(_athletes, ctx, include_hidden)
 
 
 def summary_of(row: dict[str, Any]) -> ActivitySummary:
@@ -43,9 +79,10 @@ def _list(
     sport: str | None,
     after_id: int | None,
     limit: int,
+    include_hidden: bool = False,
 ) -> ActivityPage | None:
     with ctx.db.engine.connect() as conn:
-        if athlete_q.get_athlete(conn, athlete_id) is None:
+        if not athlete_q.visible(conn, athlete_id, include_hidden=include_hidden):
             return None
         rows = reads.list_activities(
             conn,
@@ -82,22 +119,27 @@ async def list_activities(
         int | None, Query(ge=0, description="next_after_id of the last page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    include_hidden: IncludeHidden = False,
 ) -> ActivityPage:
     for value in (since, until):
         if value is not None and value.tzinfo is None:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT, "since/until need a timezone (e.g. Z)"
             )
-    page = await run_in_threadpool(_list, ctx, athlete_id, since, until, sport, after_id, limit)
+    page = await run_in_threadpool(
+        _list, ctx, athlete_id, since, until, sport, after_id, limit, include_hidden
+    )
     if page is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
     return page
 
 
-def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
+def _activity(ctx: WebContext, activity_id: int, include_hidden: bool) -> ActivityOut | None:
     with ctx.db.engine.connect() as conn:
         row = reads.get_activity(conn, activity_id)
-        if row is None:
+        if row is None or not athlete_q.visible(
+            conn, int(row["athlete_id"]), include_hidden=include_hidden
+        ):
             return None
         detail = reads.get_detail(conn, activity_id)
         notes = reads.get_annotations(conn, activity_id)
@@ -127,8 +169,10 @@ def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
     responses=NOT_FOUND,
     summary="One activity: summary, detail (when fetched) and annotations",
 )
-async def get_activity(activity_id: int, ctx: Ctx) -> ActivityOut:
-    out = await run_in_threadpool(_activity, ctx, activity_id)
+async def get_activity(
+    activity_id: int, ctx: Ctx, include_hidden: IncludeHidden = False
+) -> ActivityOut:
+    out = await run_in_threadpool(_activity, ctx, activity_id, include_hidden)
     if out is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
     return out
@@ -164,14 +208,14 @@ async def put_annotations(activity_id: int, body: AnnotationsIn, ctx: Ctx) -> An
     return AnnotationsOut(activity_id=activity_id, annotations=notes)
 
 
-def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
+def _stats(ctx: WebContext, athlete_id: int, include_hidden: bool) -> dict[str, Any] | None:
     fn = ctx.services.stats
     if fn is None:
         from stravasync.stats.service import athlete_stats
 
         fn = athlete_stats
     with ctx.db.engine.connect() as conn:
-        if athlete_q.get_athlete(conn, athlete_id) is None:
+        if not athlete_q.visible(conn, athlete_id, include_hidden=include_hidden):
             return None
         return fn(conn, athlete_id)
 
@@ -182,8 +226,10 @@ def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     responses=NOT_FOUND,
     summary="Eddington numbers, rollups, races and records (stravasync.stats)",
 )
-async def athlete_stats(athlete_id: int, ctx: Ctx) -> dict[str, Any]:
-    stats = await run_in_threadpool(_stats, ctx, athlete_id)
+async def athlete_stats(
+    athlete_id: int, ctx: Ctx, include_hidden: IncludeHidden = False
+) -> dict[str, Any]:
+    stats = await run_in_threadpool(_stats, ctx, athlete_id, include_hidden)
     if stats is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
     return stats
