@@ -7,6 +7,7 @@ URL, the default rate-limit tier. Durations are in seconds unless the name says 
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     api_key: SecretStr | None = None
     webhook_verify_token: SecretStr | None = None
+    trusted_proxies: str = Field(
+        "",
+        description="comma list of proxy addresses/CIDRs whose X-Forwarded-For/-Proto is "
+        "believed; empty trusts none (the peer address is the client)",
+    )
     notify_url: str | None = None
     notify_secret: SecretStr | None = None
     notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")
@@ -192,6 +198,17 @@ class Settings(BaseSettings):
             if not part.lstrip("-").isdigit():
                 raise ValueError("must be a comma-separated list of integers")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_list(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        for part in parts:
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+        return ",".join(parts)
 
     @field_validator("rate_tier")
     @classmethod

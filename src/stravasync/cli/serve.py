@@ -66,6 +66,7 @@ def _run_http(
             access_log=False,
             log_config=None,
             lifespan="off",
+            proxy_headers=False,  # uvicorn trusts 127.0.0.1; web.edge trusts configured proxies
             timeout_graceful_shutdown=GRACE_SECONDS,  # open SSE streams must not hold a stop
         )
     )

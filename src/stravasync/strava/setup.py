@@ -16,6 +16,7 @@ from stravasync.strava.appstate import AppGate
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
+from stravasync.strava.oauth import ScopePolicy
 from stravasync.strava.ratelimit import Limits, Policy, limits_for, policy_from_settings
 from stravasync.strava.tokens import TokenManager
 
@@ -64,6 +65,11 @@ def strava_client(
         max_retries=cfg.http_max_retries,
         gate=AppGate(db, notify=cfg.notify_url is not None),
     )
+
+
+def scope_policy(cfg: Settings) -> ScopePolicy:
+    """The scopes to ask for and whether private activities are required (CLI and web)."""
+    return ScopePolicy.parse(cfg.oauth_scopes, require_private=cfg.require_private_scope)
 
 
 def token_cipher(cfg: Settings, db: Database) -> TokenCipher:

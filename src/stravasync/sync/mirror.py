@@ -80,22 +80,6 @@ def apply_listing(
     return result
 
 
-def apply_event_fields(
-    conn: Connection,
-    cfg: EngineConfig,
-    athlete_id: int,
-    activity_id: int,
-    fields: Mapping[str, Any],
-    now: datetime,
-) -> bool:
-    """Apply a webhook's fields (a new title) to a stored activity, with its notification."""
-    applied = acts.apply_event_fields(conn, activity_id, fields, now)
-    if applied:
-        payload = {"activity_id": activity_id}
-        _notify(conn, cfg, "activity.updated", athlete_id, activity_id, payload, now)
-    return applied
-
-
 def apply_deletions(
     conn: Connection, cfg: EngineConfig, athlete_id: int, ids: Iterable[int], now: datetime
 ) -> list[int]:

@@ -22,6 +22,7 @@ from stravasync.web import (
     admin_logs,
     admin_ops,
     data_api,
+    edge,
     health,
     webhooks,
 )
@@ -86,7 +87,7 @@ def _bench_router() -> Any:
     @router.post("/webhooks/bare", response_model=WebhookAck, summary="Benchmark baseline")
     async def bare(request: Request) -> WebhookAck:
         await request.body()
-        return WebhookAck(status="ignored")
+        return WebhookAck(status="received")
 
     return router
 
@@ -133,6 +134,7 @@ def create_app(
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="static")
     if settings.webhook_bench_endpoint:
         app.include_router(_bench_router())
+    edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app

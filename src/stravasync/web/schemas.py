@@ -57,7 +57,10 @@ class WebhookEvent(BaseModel):
 
 
 class WebhookAck(BaseModel):
-    status: Literal["stored", "duplicate", "ignored"]
+    """The same answer for every well-formed event, stored, redelivered or not ours: the
+    subscription id cannot be found by trying."""
+
+    status: Literal["received"]
 
 
 class Challenge(BaseModel):

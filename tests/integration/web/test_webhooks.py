@@ -55,28 +55,33 @@ def test_event_is_committed_and_redelivery_is_deduplicated(
     subscribe(db)
     first = client.post("/webhooks/strava", json=event())
     assert first.status_code == 200
-    assert first.json() == {"status": "stored"}
+    assert first.json() == {"status": "received"}
     again = client.post("/webhooks/strava", json=event())
-    assert again.json() == {"status": "duplicate"}
+    assert (again.status_code, again.json()) == (200, {"status": "received"})
     other = client.post(
         "/webhooks/strava", json=event(aspect_type="update", updates={"title": "x"})
     )
-    assert other.json() == {"status": "stored"}
+    assert other.json() == {"status": "received"}
     assert inbox_rows(db) == 2
+    metrics = client.get("/metrics").text
+    assert 'stravasync_webhook_events_received_total{outcome="stored"} 2.0' in metrics
+    assert 'stravasync_webhook_events_received_total{outcome="duplicate"} 1.0' in metrics
     with db.engine.connect() as conn:
         row = conn.execute(select(webhook_events).order_by(webhook_events.c.id)).mappings().first()
     assert row is not None
     assert (row["object_id"], row["owner_id"], row["state"]) == (1001, 77, "pending")
 
 
-def test_unknown_subscription_is_acknowledged_but_ignored_and_counted(
+def test_unknown_subscription_is_answered_as_any_event_but_ignored_and_counted(
     client: TestClient, db: Database
 ) -> None:
     subscribe(db)
+    ours = client.post("/webhooks/strava", json=event())
     resp = client.post("/webhooks/strava", json=event(subscription_id=SUBSCRIPTION + 1))
-    assert resp.status_code == 200
-    assert resp.json() == {"status": "ignored"}
-    assert inbox_rows(db) == 0
+    # same status, body and headers as a stored event: trying ids reveals nothing
+    assert (resp.status_code, resp.content) == (ours.status_code, ours.content)
+    assert dict(resp.headers) == dict(ours.headers)
+    assert inbox_rows(db) == 1
     metrics = client.get("/metrics").text
     assert 'stravasync_webhook_events_received_total{outcome="ignored"} 1.0' in metrics
 
