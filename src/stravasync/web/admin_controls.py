@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import controls
+from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import ActionResult, AppStateOut, AthleteOut, SyncMode
@@ -78,7 +79,7 @@ def _set_flags(ctx: WebContext, athlete_id: int, flags: AthleteFlags) -> Athlete
     responses=NOT_FOUND,
     summary="Set an athlete's switches: auto_sync (opt-out) and hidden",
 )
-async def set_flags(athlete_id: int, flags: AthleteFlags, ctx: Ctx) -> AthleteOut:
+async def set_flags(athlete_id: StravaId, flags: AthleteFlags, ctx: Ctx) -> AthleteOut:
     out = await run_in_threadpool(_set_flags, ctx, athlete_id, flags)
     if out is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")

@@ -6,9 +6,8 @@ import logging
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +22,7 @@ from stravasync.web import (
     admin_ops,
     data_api,
     edge,
+    failures,
     health,
     webhooks,
 )
@@ -33,17 +33,6 @@ from stravasync.web.metrics import Metrics
 from stravasync.web.schemas import WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)
-
-ERROR_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    413: "too_large",
-    422: "invalid",
-    429: "too_many_attempts",
-    503: "unavailable",
-}
 
 
 class RequestMetrics:
@@ -71,12 +60,6 @@ class RequestMetrics:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or "unmatched"
             self.metrics.requests.labels(endpoint, scope.get("method", ""), str(status)).inc()
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    body = {"error": ERROR_CODES.get(exc.status_code, "error"), "detail": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 def _bench_router() -> Any:
@@ -118,7 +101,7 @@ def create_app(
         inbox=InboxWriter(db, clock.now),
         services=services or Services(),
     )
-    app.add_exception_handler(HTTPException, _http_error)
+    failures.install(app)
     for module in (
         health,
         webhooks,
@@ -149,7 +132,8 @@ def _include_optional(app: FastAPI) -> None:
 
 
 def _complete_openapi(app: FastAPI) -> None:
-    """Add the webhook body schema (the route reads the body itself to cap its size)."""
+    """Add the webhook body schema (the route reads the body itself to cap its size) and
+    document 422 answers as Problems."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -161,6 +145,7 @@ def _complete_openapi(app: FastAPI) -> None:
         components["WebhookEvent"] = WebhookEvent.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
+        failures.problem_in_openapi(schema)
         app.openapi_schema = schema
         return schema
 

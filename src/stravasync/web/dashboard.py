@@ -24,6 +24,7 @@ from stravasync.store import syncstate
 from stravasync.web import charts, session
 from stravasync.web.admin_ops import dead_letter_items
 from stravasync.web.auth import bearer_of
+from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx, check_token, secret_ok
 from stravasync.web.schemas import Problem
@@ -209,7 +210,7 @@ def _stats(ctx: WebContext, conn: Any, athlete_id: int) -> dict[str, Any]:
     responses={**HTML, **PAGE_AUTH, 404: {"model": Problem, "description": "unknown"}},
     summary="One athlete: status, sessions and monthly distance",
 )
-async def athlete_page(athlete_id: int, request: Request, ctx: Ctx) -> Response:
+async def athlete_page(athlete_id: StravaId, request: Request, ctx: Ctx) -> Response:
     if not _authed(request, ctx):
         return _login_redirect()
     context = await run_in_threadpool(_athlete, ctx, athlete_id)

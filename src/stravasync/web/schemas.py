@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from stravasync.web.bounds import INT64_END, MAX_LIST, NoNul, StravaId
+
+MAX_DAYS = 365.0 * 100
+MAX_NOTES = 100
+MAX_NOTE_KEY = 64
+MAX_NOTE_VALUE = 10_000
 
 
 class Problem(BaseModel):
@@ -48,11 +55,11 @@ class WebhookEvent(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     object_type: Literal["activity", "athlete"]
-    object_id: int = Field(ge=0)
+    object_id: int = Field(ge=0, lt=INT64_END)
     aspect_type: Literal["create", "update", "delete"]
-    owner_id: int = Field(ge=0)
-    subscription_id: int = Field(ge=0)
-    event_time: int = Field(ge=0)
+    owner_id: int = Field(ge=0, lt=INT64_END)
+    subscription_id: int = Field(ge=0, lt=INT64_END)
+    event_time: int = Field(ge=0, lt=INT64_END)
     updates: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -132,9 +139,11 @@ class EnrichOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since_days: float | None = Field(None, gt=0, description="activities of the last N days")
+    since_days: float | None = Field(
+        None, gt=0, le=MAX_DAYS, allow_inf_nan=False, description="activities of the last N days"
+    )
     all: bool | None = Field(None, description="every activity lacking details")
-    activity_ids: list[int] | None = Field(None, max_length=1000)
+    activity_ids: list[StravaId] | None = Field(None, min_length=1, max_length=MAX_LIST)
 
 
 class SyncRequest(BaseModel):
@@ -283,9 +292,15 @@ class ActivityOut(BaseModel):
     annotations: dict[str, str]
 
 
+NoteKey = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_KEY), NoNul]
+NoteValue = Annotated[str, Field(max_length=MAX_NOTE_VALUE), NoNul]
+
+
 class AnnotationsIn(BaseModel):
-    annotations: dict[str, str] = Field(
-        description="the complete set of notes for the activity (keys up to 64 characters)"
+    annotations: dict[NoteKey, NoteValue] = Field(
+        max_length=MAX_NOTES,
+        description=f"the complete set of notes for the activity (at most {MAX_NOTES}; keys "
+        f"1-{MAX_NOTE_KEY} characters, values up to {MAX_NOTE_VALUE})",
     )
 
 

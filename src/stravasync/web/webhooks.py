@@ -41,8 +41,8 @@ RECEIVED = WebhookAck(status="received")
 async def validate_subscription(
     request: Request,
     ctx: Ctx,
-    hub_mode: Annotated[str, Query(alias="hub.mode")] = "",
-    hub_verify_token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    hub_mode: Annotated[str, Query(alias="hub.mode", max_length=64)] = "",
+    hub_verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=512)] = "",
     hub_challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
 ) -> Challenge:
     expected: SecretStr | None = ctx.settings.webhook_verify_token
