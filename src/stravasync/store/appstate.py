@@ -70,9 +70,9 @@ def enter(
         "last_probe_at": None,
         "updated_at": now,
     }
-    inserted = conn.execute(upsert_statement(conn, app_state, ["scope"], None).values(row)).rowcount
-    if inserted == 1:
-        return True
+    insert = upsert_statement(conn, app_state, ["scope"], None).values(row)
+    if conn.execute(insert.returning(app_state.c.scope)).first() is not None:
+        return True  # (RETURNING, not rowcount: psycopg reports none for DO NOTHING inserts)
     values = {k: v for k, v in row.items() if k != "scope"}
     changed = conn.execute(
         update(app_state)
