@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     notify_secret: SecretStr | None = None
     notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")
     notify_max_attempts: int = Field(8, ge=1, description="attempts before a dead letter")
+    ready_min_free_mb: float = Field(
+        64.0,
+        ge=0,
+        description="/readyz reports not ready when the SQLite database's disk has less free",
+    )
     webhook_bench_endpoint: bool = Field(
         False, description="also serve POST /webhooks/bare (200, stores nothing) for benchmarks"
     )
@@ -151,6 +156,13 @@ class Settings(BaseSettings):
     sync_enrich: bool = True
     sync_enrich_days: float = Field(
         30, gt=0, description="automatic enrichment covers activities started this recently"
+    )
+    sync_enrich_settle_hours: float = Field(
+        24,
+        ge=0,
+        le=24 * 30,
+        description="a detail fetched sooner than this after the activity ended is fetched "
+        "once more when this has passed (silent description edits); 0: never",
     )
     sync_enrich_streams: bool = False
     sync_enrich_all_efforts: bool = False

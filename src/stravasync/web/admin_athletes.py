@@ -17,6 +17,7 @@ from stravasync.store import admin as admin_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
+from stravasync.sync.enrich import BadEnrichRequest, request_options
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
@@ -152,7 +153,22 @@ async def _act(
     summary="Ask for a sync now in a given mode (clears a dead letter)",
 )
 async def request_sync(athlete_id: StravaId, body: SyncRequest, ctx: Ctx) -> ActionResult:
-    options = body.options.model_dump(exclude_none=True) if body.options else None
+    options: dict[str, Any] | None = None
+    if body.options is not None and body.mode == "enrich":
+        opts = body.options
+        try:
+            options = request_options(
+                since_days=opts.since_days,
+                all_=bool(opts.all),
+                activity_ids=opts.activity_ids,
+                since=opts.since,
+                until=opts.until,
+                force=bool(opts.force),
+            )
+        except BadEnrichRequest as exc:
+            raise HTTPException(422, f"options.{exc.option}: {exc.problem}") from exc
+    elif body.options is not None:
+        raise HTTPException(422, "options: for mode enrich only")
     return await _act(ctx, athlete_id, "sync", body.mode, options or None)
 
 

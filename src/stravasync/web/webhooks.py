@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from stravasync.store import inbox
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
+from stravasync.web.inbox_writer import EventRefused
 from stravasync.web.schemas import Challenge, Problem, WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def _inbox_event(event: WebhookEvent) -> inbox.InboxEvent:
         }
     },
     responses={
-        400: {"model": Problem, "description": "malformed event; nothing stored"},
+        400: {"model": Problem, "description": "malformed or unstorable event; nothing stored"},
         413: {"model": Problem, "description": "body too large; nothing stored"},
         503: {"model": Problem, "description": "database unavailable; Strava will retry"},
     },
@@ -108,6 +109,10 @@ async def receive_event(request: Request, ctx: Ctx) -> WebhookAck:
         ) from None
     try:
         outcome = await ctx.inbox.submit(_inbox_event(event))
+    except EventRefused as exc:
+        ctx.metrics.webhook_events.labels("rejected").inc()
+        log.warning("webhook event refused by the database: %s", exc.reason)
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except Exception:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "could not store the event; retry"

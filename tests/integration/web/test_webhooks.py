@@ -99,10 +99,24 @@ BAD_BODIES: list[tuple[str, bytes]] = [
     ("negative id", json.dumps(event(object_id=-5)).encode()),
     ("updates not object", json.dumps(event(updates=[1])).encode()),
     ("null time", json.dumps(event(event_time=None)).encode()),
+    ("object id past int64", json.dumps(event(object_id=2**63)).encode()),
+    ("owner id past int64", json.dumps(event(owner_id=2**63)).encode()),
+    ("subscription id past int64", json.dumps(event(subscription_id=2**63)).encode()),
+    ("event time past int64", json.dumps(event(event_time=2**64)).encode()),
+    ("zero id", json.dumps(event(owner_id=0)).encode()),
+    ("nested updates", json.dumps(event(updates={"title": {"a": 1}})).encode()),
+    ("list in updates", json.dumps(event(updates={"title": ["a"]})).encode()),
+    (
+        "NaN in updates",
+        b'{"object_type":"activity","object_id":1,"aspect_type":"update",'
+        b'"owner_id":2,"subscription_id":4242,"event_time":3,"updates":{"x":NaN}}',
+    ),
+    ("too many updates", json.dumps(event(updates={str(i): "x" for i in range(17)})).encode()),
+    ("long update key", json.dumps(event(updates={"k" * 65: "x"})).encode()),
+    ("lone surrogate", json.dumps(event(updates={"title": "\ud800"})).encode()),
 ]
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(("label", "body"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
 def test_bad_input_answers_400_and_stores_nothing(
     client: TestClient, db: Database, label: str, body: bytes
@@ -134,3 +148,14 @@ def test_huge_chunked_body_without_length_answers_413(client: TestClient, db: Da
     resp = client.post("/webhooks/strava", content=chunks())
     assert resp.status_code == 413
     assert inbox_rows(db) == 0
+
+
+def test_nul_in_updates_is_dropped_not_a_5xx(client: TestClient, db: Database) -> None:
+    """PostgreSQL's JSON cannot hold U+0000: the character is dropped, the event stored."""
+    subscribe(db)
+    body = event(aspect_type="update", updates={"title": "a\u0000b", "ty\u0000pe": "Ride"})
+    resp = client.post("/webhooks/strava", json=body)
+    assert (resp.status_code, resp.json()) == (200, {"status": "received"})
+    with db.engine.connect() as conn:
+        stored = conn.execute(select(webhook_events.c.updates_json)).scalar_one()
+    assert stored == {"title": "ab", "type": "Ride"}

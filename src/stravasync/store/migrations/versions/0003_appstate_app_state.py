@@ -1,7 +1,7 @@
 """appstate: the app-level Strava state (application inactive, invalid client)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: (generated)
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import stravasync.store.coltypes
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
