@@ -61,13 +61,15 @@ class Stack:
         )
 
     def connect(self, athlete_id: int) -> httpx.Response:
-        start = httpx.get(self.svc + "/connect", follow_redirects=False)
-        assert start.status_code == 303
-        page = self.sim.get(
-            start.headers["location"] + f"&sim_athlete_id={athlete_id}", follow_redirects=False
-        )
-        assert page.status_code == 302, page.text
-        return httpx.get(page.headers["location"])
+        with httpx.Client() as browser:  # keeps the state cookie /connect sets
+            start = browser.get(self.svc + "/connect", follow_redirects=False)
+            assert start.status_code == 303
+            page = self.sim.get(
+                start.headers["location"] + f"&sim_athlete_id={athlete_id}",
+                follow_redirects=False,
+            )
+            assert page.status_code == 302, page.text
+            return browser.get(page.headers["location"])
 
     def ready(self) -> dict[str, Any]:
         resp = httpx.get(self.svc + "/readyz")
