@@ -40,6 +40,8 @@ def policy_from(cfg: Settings) -> Policy:
         burst=cfg.budget_burst,
         release=cfg.budget_release,
         guard=cfg.budget_guard,
+        daily_release=cfg.budget_daily_release,
+        daily_reserve=cfg.budget_daily_reserve,
     )
 
 
@@ -64,6 +66,7 @@ def strava_client(
         http=http,
         timeout=cfg.http_timeout,
         max_retries=cfg.http_max_retries,
+        count_token_requests=cfg.budget_count_token_requests,
         gate=AppGate(db, notify=cfg.notify_url is not None),
     )
 

@@ -98,7 +98,7 @@ def process(
     if not fetch and event["aspect_type"] != "delete":
         return EventAction.IGNORE
     if not ctx.token:
-        ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now())
+        ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now(), priority=ctx.priority)
     return _fetch(ctx, act_id)
 
 

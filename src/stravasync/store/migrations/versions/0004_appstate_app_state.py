@@ -1,7 +1,7 @@
 """appstate: the app-level Strava state (application inactive, invalid client)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: (generated)
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import stravasync.store.coltypes
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
