@@ -146,7 +146,12 @@ class Settings(BaseSettings):
     sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
     sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")
     sync_max_attempts: int = Field(6, ge=1)
-    sync_lease_seconds: float = Field(300, gt=0)
+    sync_lease_seconds: float = Field(
+        20,
+        ge=1,
+        description="lease on a unit of work, renewed by a heartbeat every third of it while the"
+        " unit runs: a killed worker's work is resumed by another within this time",
+    )
     sync_log_retention_days: float = Field(7, gt=0)
 
     # --- simulator (issue 3) -----------------------------------------------------------------

@@ -86,6 +86,16 @@ def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str
     return result.rowcount == 1
 
 
+def record_error(conn: Connection, athlete_id: int, error: str, now: datetime) -> None:
+    """Show a failure on the athlete (status, admin API, dashboard, metrics) without touching
+    their schedule: for units that are not the athlete's own pass (a webhook event)."""
+    conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(last_error=error[:500], last_error_at=now)
+    )
+
+
 def request_mode(
     conn: Connection,
     athlete_id: int,
@@ -143,15 +153,24 @@ def mark_enrich_pending(conn: Connection, athlete_id: int, now: datetime) -> Non
     )
 
 
-def next_due_at(conn: Connection, *, automatic: bool) -> datetime | None:
-    """The earliest due time of any claimable athlete (for the service loop's sleep)."""
+def next_due_at(
+    conn: Connection, *, automatic: bool, athlete_id: int | None = None
+) -> datetime | None:
+    """The earliest time any athlete can be claimed (for the service loop's sleep): its due
+    time, or the end of another process's lease on it. Same eligibility as the claim."""
     eligible = select(athletes.c.id).where(athletes.c.status == "active")
-    stmt = select(sync_state.c.due_at).where(
+    when = leases.claimable_at(sync_state)
+    stmt = select(func.min(when)).where(
         sync_state.c.dead.is_(False), sync_state.c.athlete_id.in_(eligible)
     )
-    if not automatic:
-        stmt = stmt.where(sync_state.c.requested_mode.is_not(None))
-    stmt = stmt.order_by(sync_state.c.due_at).limit(1)
+    requested = sync_state.c.requested_mode.is_not(None)
+    if automatic:
+        auto_ok = select(athletes.c.id).where(athletes.c.auto_sync.is_(True))
+        stmt = stmt.where(or_(requested, sync_state.c.athlete_id.in_(auto_ok)))
+    else:
+        stmt = stmt.where(requested)
+    if athlete_id is not None:
+        stmt = stmt.where(sync_state.c.athlete_id == athlete_id)
     value: datetime | None = conn.execute(stmt).scalar()
     return value
 

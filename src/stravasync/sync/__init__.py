@@ -7,7 +7,7 @@ not. ``sync`` depends on ``work`` (leases, retries), ``store`` and ``strava``, n
 """
 
 from stravasync.sync.config import EngineConfig
-from stravasync.sync.engine import Engine, RunReport, new_owner
+from stravasync.sync.engine import Engine, RunReport
 from stravasync.sync.factory import build_engine
 from stravasync.sync.plan import Mode
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
@@ -19,5 +19,4 @@ __all__ = [
     "Mode",
     "RunReport",
     "build_engine",
-    "new_owner",
 ]

@@ -13,11 +13,23 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, or_, select, update
 
 
 def lease_free(table: Table, now: datetime) -> ColumnElement[bool]:
     return or_(table.c.lease_owner.is_(None), table.c.lease_expires_at < now)
+
+
+def claimable_at(table: Table, due_column: str = "due_at") -> ColumnElement[Any]:
+    """When a row can next be claimed: its due time, or its lease's expiry if that is later.
+
+    A sleeping worker waits for this, not for the due time alone: a row due long ago but leased
+    by another process (alive: renewed by its heartbeat; killed: expiring) is claimable only
+    when the lease runs out, and waking before that would only find it taken.
+    """
+    due = table.c[due_column]
+    leased_past_due = and_(table.c.lease_owner.is_not(None), table.c.lease_expires_at > due)
+    return case((leased_past_due, table.c.lease_expires_at), else_=due)
 
 
 def claim(
@@ -82,6 +94,27 @@ def release(
         .values(lease_owner=None, lease_expires_at=None, **values)
     )
     return result.rowcount == 1
+
+
+def holders(conn: Connection, table: Table, now: datetime) -> set[str]:
+    """The owners holding an unexpired lease on some row of ``table``."""
+    stmt = select(table.c.lease_owner).where(
+        table.c.lease_owner.is_not(None), table.c.lease_expires_at >= now
+    )
+    return {str(v) for v in conn.execute(stmt.distinct()).scalars()}
+
+
+def release_owners(conn: Connection, table: Table, *, key: str, owners: Sequence[str]) -> list[Any]:
+    """Drop every lease held by ``owners`` (processes known to be dead); returns the row keys.
+
+    The rows keep their due time, so they are claimable at once, from their last checkpoint."""
+    if not owners:
+        return []
+    cond = table.c.lease_owner.in_(list(owners))
+    keys = list(conn.execute(select(table.c[key]).where(cond)).scalars())
+    if keys:
+        conn.execute(update(table).where(cond).values(lease_owner=None, lease_expires_at=None))
+    return keys
 
 
 def requeue_dead(

@@ -1,0 +1,92 @@
+"""The generic work layer's pure decisions: failure descriptions, loop backoff, dead owners,
+the heartbeat, and the time a leased row can next be claimed."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, select
+from sqlalchemy.exc import IntegrityError
+
+from stravasync.work import Heartbeat, backoff_seconds, dead_local, describe, leases
+from stravasync.work.owners import parse_owner
+
+NOW = datetime(2026, 6, 10, 12, 0)
+
+
+def test_describe_names_the_failure_without_sql_or_row_values() -> None:
+    exc = IntegrityError(
+        "INSERT INTO tokens (access) VALUES (?)",
+        ("secret-token-value",),
+        sqlite3.IntegrityError("x"),
+    )
+    text = describe(exc)
+    assert text == "internal error: IntegrityError: x"
+    assert "secret-token-value" not in text and "INSERT" not in text
+    assert describe(OverflowError("too big\nmore")) == "internal error: OverflowError: too big"
+    assert describe(KeyError()) == "internal error: KeyError"
+    assert len(describe(ValueError("v" * 1000))) == 300
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    assert [backoff_seconds(n, cap=60) for n in range(9)] == [0, 1, 2, 4, 8, 16, 32, 60, 60]
+
+
+def test_dead_local_owners_are_this_hosts_gone_pids_only() -> None:
+    owners = ["web1:100:aa", "web1:200:bb", "web2:100:cc", "w1", "web1:x:dd", "a:b:300:ee"]
+    alive = {200}.__contains__
+    assert dead_local(owners, host="web1", alive=alive) == {"web1:100:aa"}
+    assert dead_local(owners, host="a:b", alive=alive) == {"a:b:300:ee"}  # host names with ':'
+    assert parse_owner("w1") is None
+
+
+def test_heartbeat_renews_until_stopped_and_reports_a_lost_lease() -> None:
+    beats = threading.Semaphore(0)
+    answers = iter([True, True, False])
+
+    def renew() -> bool:
+        beats.release()
+        return next(answers)
+
+    with Heartbeat(renew, every=0.01) as hb:
+        for _ in range(3):
+            assert beats.acquire(timeout=5)
+    assert hb.lost is True and hb.beats == 3
+
+    def failing() -> bool:
+        raise OSError("database hiccup")
+
+    with Heartbeat(failing, every=0.01) as hb2:
+        pass
+    assert hb2.lost is False  # a failed renewal is retried, never taken for a lost lease
+
+
+def test_claimable_at_is_the_later_of_due_time_and_a_live_lease() -> None:
+    md = MetaData()
+    t = Table(
+        "t",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("due_at", DateTime),
+        Column("lease_owner", String),
+        Column("lease_expires_at", DateTime),
+    )
+    engine = create_engine("sqlite://")
+    md.create_all(engine)
+    rows = [
+        (1, NOW, None, None),  # free: its due time
+        (2, NOW, "w", NOW + timedelta(seconds=20)),  # leased past due: the lease's end
+        (3, NOW + timedelta(hours=1), "w", NOW + timedelta(seconds=20)),  # due after the lease
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            t.insert(),
+            [
+                dict(zip(("id", "due_at", "lease_owner", "lease_expires_at"), r, strict=True))
+                for r in rows
+            ],
+        )
+        got = dict(conn.execute(select(t.c.id, leases.claimable_at(t))).all())
+    assert got == {1: NOW, 2: NOW + timedelta(seconds=20), 3: NOW + timedelta(hours=1)}
