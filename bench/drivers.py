@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -94,6 +95,8 @@ class Run:
                 zombies=diff.zombies,
                 stale=diff.stale,
                 stale_social=diff.stale_social,
+                stale_detail=diff.stale_detail,
+                stale_detail_social=diff.stale_detail_social,
             )
             self.daily.append(row)
             self.next_day += DAY
@@ -127,10 +130,25 @@ class Run:
         )
 
 
+def count_classes(lab: Lab) -> list[tuple[int, str]]:
+    """Record (epoch, class) of every request the engine's budget lets through."""
+    seen: list[tuple[int, str]] = []
+    budget = lab.engine.port.client.budget
+    reserve = budget.reserve
+
+    def counted(priority: Priority, *, read: bool = True, now: datetime) -> None:
+        reserve(priority, read=read, now=now)  # raises when the budget says no
+        seen.append((int(now.timestamp()), priority.name.lower()))
+
+    budget.reserve = counted  # type: ignore[method-assign]
+    return seen
+
+
 def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
     wall = time.perf_counter()
     run = Run("stravasync", scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
+    classes = count_classes(lab)
 
     def connect(athlete_id: int) -> None:
         lab.connect(athlete_id, SCOPE)
@@ -151,7 +169,8 @@ def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord
             engine.run_until_idle()
             run.observer.poll()
         run.day_rows()
-    return run.record(time.perf_counter() - wall)
+    by_class = Counter(c for t, c in classes if t >= run.measure_from)
+    return run.record(time.perf_counter() - wall, api_calls_by_class=dict(sorted(by_class.items())))
 
 
 class BaselineDriver:

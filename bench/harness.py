@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from bench.metrics import FreshnessBook, MirrorDiff, Pending
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
 from stravasync.store import activities as acts
 from stravasync.store.schema import activities as activities_t
+from stravasync.store.schema import activity_details
 from stravasync.store.summaries import DETAIL_ONLY_FIELDS
 from stravasync.strava.errors import Deferred
 
@@ -143,13 +144,27 @@ def make_lab(scenario: Scenario, work_dir: Path, db_url: str, *, webhooks: bool)
     )
 
 
-def mirror_diff(lab: Lab, athletes: list[int]) -> MirrorDiff:
-    """End-of-run differences with the truth at this instant (connected, still-authorized)."""
+def stored_details(conn: Connection, athlete_id: int) -> dict[int, dict[str, Any]]:
+    """The stored DetailedActivity of each live activity that has one."""
+    stmt = (
+        select(activity_details.c.activity_id, activity_details.c.detail_json)
+        .join(activities_t, activities_t.c.id == activity_details.c.activity_id)
+        .where(activities_t.c.athlete_id == athlete_id, activities_t.c.deleted_at.is_(None))
+    )
+    return {row.activity_id: dict(row.detail_json or {}) for row in conn.execute(stmt)}
+
+
+def mirror_diff(lab: Lab, athletes: list[int], *, details: bool = True) -> MirrorDiff:
+    """End-of-run differences with the truth at this instant (connected, still-authorized):
+    summaries, and with ``details`` every stored detail against the detail Strava gives now."""
     out = MirrorDiff()
     with lab.db.engine.connect() as conn:
         for athlete_id in athletes:
             truth = lab.sim.truth(athlete_id, "activity:read_all")
             out.add(truth, acts.live_summaries(conn, athlete_id))
+            if details:
+                mine = stored_details(conn, athlete_id)
+                out.add_details({a: lab.sim.truth_detail(a) for a in mine}, mine)
     return out
 
 

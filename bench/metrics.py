@@ -137,6 +137,23 @@ def _finite(value: float | None) -> float | None:
     return round(value, 1)
 
 
+def detail_differences(truth: Mapping[str, Any], stored: Mapping[str, Any]) -> list[str]:
+    """Top-level fields of a stored DetailedActivity that differ from Strava's now.
+
+    ``gear`` is compared by id: its ``distance`` sums the athlete's whole history and changes
+    with every new activity, which no mirror of one activity can track.
+    """
+    out = []
+    for key, value in truth.items():
+        mine = stored.get(key)
+        if key == "gear":
+            value = (value or {}).get("id")
+            mine = (mine or {}).get("id") if isinstance(mine, Mapping) else mine
+        if mine != value:
+            out.append(key)
+    return out
+
+
 @dataclass(slots=True)
 class MirrorDiff:
     missing: int = 0
@@ -144,6 +161,36 @@ class MirrorDiff:
     stale: int = 0  # activities with a differing real (non-social) field
     stale_social: int = 0  # activities differing only in social counters
     stale_fields: dict[str, int] = field(default_factory=dict)
+    # stored details against Strava's detail now (activities that have one)
+    details_checked: int = 0
+    stale_detail: int = 0  # a differing non-social field (description, laps, name...)
+    stale_detail_social: int = 0  # differing only in social counters (kudos...)
+    stale_detail_fields: dict[str, int] = field(default_factory=dict)
+    stale_total: int = 0  # activities stale in their summary, their detail or both
+    _stale_ids: set[int] = field(default_factory=set)
+
+    def add_details(
+        self, truth: Mapping[int, Mapping[str, Any] | None], stored: Mapping[int, Mapping[str, Any]]
+    ) -> None:
+        """Compare stored details (by activity id) with Strava's (``None``: not visible)."""
+        for act_id, mine in stored.items():
+            theirs = truth.get(act_id)
+            if theirs is None:
+                continue  # gone on Strava: a zombie, counted with the summaries
+            self.details_checked += 1
+            differing = detail_differences(theirs, mine)
+            if not differing:
+                continue
+            real = [k for k in differing if k not in SOCIAL_FIELDS]
+            if not real:
+                self.stale_detail_social += 1
+                continue
+            self.stale_detail += 1
+            if act_id not in self._stale_ids:
+                self._stale_ids.add(act_id)
+                self.stale_total += 1
+            for k in real:
+                self.stale_detail_fields[k] = self.stale_detail_fields.get(k, 0) + 1
 
     def add(
         self, truth: Iterable[Mapping[str, Any]], mirror: Mapping[int, Mapping[str, Any]]
@@ -160,6 +207,9 @@ class MirrorDiff:
                 self.stale_social += 1
                 continue
             self.stale += 1
+            if act_id not in self._stale_ids:
+                self._stale_ids.add(act_id)
+                self.stale_total += 1
             for k in differing:
                 if k not in SOCIAL_FIELDS:
                     self.stale_fields[k] = self.stale_fields.get(k, 0) + 1

@@ -48,15 +48,18 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
         f"database {cfg['database']}.",
         "",
         "| policy | api calls | w/o details | calls/athlete/day | 429 | missing | zombies | "
-        "stale | stale (social only) | create p50 | create p95 | create max | never mirrored "
+        "stale summary | stale detail | stale total | social only (summary / detail) | "
+        "create p50 | create p95 | create max | never mirrored "
         "| edit p50 | edit p95 | deletion lag p95 | deletion lag max | warm-up calls (429) |",
-        "|---" * 18 + "|",
+        "|---" * 20 + "|",
     ]
     for name, f in pol.items():
         lines.append(
             f"| {name} | {f['api_calls']} | {f['api_calls_without_details']} | "
             f"{f['calls_per_athlete_per_day']} | {f['http_429']} | {f['missing']} | "
-            f"{f['zombies']} | {f['stale']} | {f['stale_social_only']} | "
+            f"{f['zombies']} | {f['stale']} | {f.get('stale_detail', 0)} | "
+            f"{f.get('stale_total', f['stale'])} | "
+            f"{f['stale_social_only']} / {f.get('stale_detail_social_only', 0)} | "
             f"{_t(f['freshness_p50_s'])} | {_t(f['freshness_p95_s'])} | "
             f"{_t(f['freshness_max_s'])} | {f['creates_unmirrored']}/{f['creates']} | "
             f"{_t(f['edit_freshness_p50_s'])} | {_t(f['edit_freshness_p95_s'])} | "
@@ -67,13 +70,18 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
         "",
         "Definitions: *api calls* = every HTTP response our side got from Strava during the "
         "measured days (token refreshes and 429s included); *w/o details* leaves out "
-        "`GET /activities/{id}` (enrichment, which no baseline does). *stale* counts activities "
-        "with a differing real field at the end; activities differing only in social counters "
-        "(kudos, comments, achievements: they change silently on Strava, without events) are "
-        "counted apart in *stale (social only)*. Freshness = delay from the moment a change is "
+        "`GET /activities/{id}` (enrichment, which no baseline does). *stale summary* counts "
+        "activities whose stored summary has a differing real field at the end; *stale detail* "
+        "those whose stored DetailedActivity differs from the one Strava gives at the end in a "
+        "real field (description, laps, splits, efforts, or its copy of a summary field; gear by "
+        "id), over every stored detail (baselines store none); *stale total* activities stale in "
+        "either. Activities differing only in social counters (kudos, comments, achievements: "
+        "they change silently on Strava, without events) are counted apart in *social only*. "
+        "Freshness = delay from the moment a change is "
         "visible on Strava to the first engine/baseline step after which the mirror shows it; "
-        "a percentile that falls on a change never mirrored reads *never*. Edits that touch only "
-        "detail fields (description) are not in a summary mirror and are not counted.",
+        "a percentile that falls on a change never mirrored reads *never*. Edit freshness "
+        "covers summary fields only: an edit of detail fields alone (description) shows in "
+        "*stale detail* at the end.",
         "",
     ]
     s = pol.get("stravasync")
@@ -84,6 +92,13 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
             f"- missing/zombies/stale 0 at the end: {_verdict(fidelity['stravasync'] == (0, 0, 0))}"
             f" ({s['missing']}/{s['zombies']}/{s['stale']})"
         )
+        if "stale_detail" in s:
+            lines.append(
+                f"- stale details 0 at the end: {_verdict(s['stale_detail'] == 0)} "
+                f"({s['stale_detail']} of {s['details_checked']} stored details; fields "
+                + (", ".join(f"{k} {n}" for k, n in s["stale_detail_fields"].items()) or "none")
+                + f"; kudos/comments only {s['stale_detail_social_only']})"
+            )
         ages = s.get("unmirrored_age_h") or {}
         if ages:
             lines.append(
@@ -130,7 +145,8 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
         lines.append(f"![{path.stem}](plots/{path.name})")
         lines.append("")
     lines += [
-        "Per simulated day (api calls / 429 / missing / zombies / stale at the day's end):",
+        "Per simulated day (api calls / 429 / missing / zombies / stale summary / stale detail "
+        "at the day's end):",
         "",
     ]
     days = max(len(f["daily"]) for f in pol.values())
@@ -138,7 +154,8 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
     lines.append("|---" * (days + 1) + "|")
     for name, f in pol.items():
         cells = [
-            f"{r['api_calls']} / {r['http_429']} / {r['missing']} / {r['zombies']} / {r['stale']}"
+            f"{r['api_calls']} / {r['http_429']} / {r['missing']} / {r['zombies']} / "
+            f"{r['stale']} / {r.get('stale_detail', 0)}"
             for r in f["daily"]
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -146,6 +163,11 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
     for name, f in pol.items():
         eps = ", ".join(f"`{e}` {n}" for e, n in f["api_calls_by_endpoint"].items())
         lines.append(f"- {name}: {eps}; wall time {f['wall_seconds']} s")
+        classes = f.get("api_calls_by_class")
+        if classes:
+            lines.append(
+                "  - by budget class: " + ", ".join(f"{c} {n}" for c, n in classes.items())
+            )
     lines.append("")
     return lines
 

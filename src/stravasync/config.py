@@ -7,6 +7,7 @@ URL, the default rate-limit tier. Durations are in seconds unless the name says 
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -78,10 +79,20 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     api_key: SecretStr | None = None
     webhook_verify_token: SecretStr | None = None
+    trusted_proxies: str = Field(
+        "",
+        description="comma list of proxy addresses/CIDRs whose X-Forwarded-For/-Proto is "
+        "believed; empty trusts none (the peer address is the client)",
+    )
     notify_url: str | None = None
     notify_secret: SecretStr | None = None
     notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")
     notify_max_attempts: int = Field(8, ge=1, description="attempts before a dead letter")
+    ready_min_free_mb: float = Field(
+        64.0,
+        ge=0,
+        description="/readyz reports not ready when the SQLite database's disk has less free",
+    )
     webhook_bench_endpoint: bool = Field(
         False, description="also serve POST /webhooks/bare (200, stores nothing) for benchmarks"
     )
@@ -140,6 +151,13 @@ class Settings(BaseSettings):
     sync_enrich_days: float = Field(
         30, gt=0, description="automatic enrichment covers activities started this recently"
     )
+    sync_enrich_settle_hours: float = Field(
+        24,
+        ge=0,
+        le=24 * 30,
+        description="a detail fetched sooner than this after the activity ended is fetched "
+        "once more when this has passed (silent description edits); 0: never",
+    )
     sync_enrich_streams: bool = False
     sync_enrich_all_efforts: bool = False
     sync_purge_grace_days: float = Field(7, ge=0, description="data kept after a revocation")
@@ -191,6 +209,17 @@ class Settings(BaseSettings):
             if not part.lstrip("-").isdigit():
                 raise ValueError("must be a comma-separated list of integers")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_list(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        for part in parts:
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+        return ",".join(parts)
 
     @field_validator("rate_tier")
     @classmethod

@@ -72,6 +72,11 @@ def test_dashboard_renders_and_acts(
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # a CSP violation (an inline script or style the policy blocks) is a console error
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
 
     page.goto(base + "/admin")
     assert page.url.endswith("/admin/login")
@@ -116,10 +121,8 @@ def test_dashboard_renders_and_acts(
             now=datetime.now(UTC),
             athlete_id=102,
         )
-    page.wait_for_function(
-        "document.getElementById('log').textContent.includes('live line from the engine')",
-        timeout=10_000,
-    )
+    # (a locator, not wait_for_function: the page's CSP forbids the eval that would need)
+    page.locator("#log", has_text="live line from the engine").wait_for(timeout=10_000)
 
     # re-queue the dead notification, pause the scheduler
     page.locator("#dead-letters button.requeue").last.click()
@@ -137,9 +140,19 @@ def test_dashboard_renders_and_acts(
     page.click("text=Ada Tester")
     page.wait_for_selector("#monthly svg")
     assert page.locator("#monthly svg rect.bar").count() >= 12
+    # the month labels are placed by the script (no inline style attribute under the CSP)
+    assert "left:" in (page.locator("#monthly .axis span").first.get_attribute("style") or "")
     page.screenshot(path=str(tmp_path / "athlete.png"), full_page=True)
     if os.environ.get("STRAVASYNC_DASHBOARD_SHOT"):
         shutil.copy(
             tmp_path / "athlete.png", os.environ["STRAVASYNC_DASHBOARD_SHOT"] + ".athlete.png"
         )
+    assert errors == []
+
+    # signing out ends the session: the dashboard sends the browser back to the login form
+    page.goto(base + "/admin")
+    page.click("text=Sign out")
+    page.wait_for_url("**/admin/login")
+    page.goto(base + "/admin")
+    assert page.url.endswith("/admin/login")
     assert errors == []

@@ -20,7 +20,7 @@ from stravasync.cli.common import console, err_console, friendly_errors, open_da
 from stravasync.clock import RealClock
 from stravasync.strava import oauth
 from stravasync.strava.oauth import Redirect
-from stravasync.strava.setup import strava_client, token_manager
+from stravasync.strava.setup import scope_policy, strava_client, token_manager
 
 app = typer.Typer(help="Connect a Strava athlete and store their tokens (encrypted).")
 
@@ -87,6 +87,7 @@ def auth(
     clock = RealClock()
     client = strava_client(cfg, db, clock)
     tokens = token_manager(cfg, db, client, clock)
+    policy = scope_policy(cfg)
     check_state = True
     if code is not None:
         answer, check_state = Redirect(code=code, state=None, scope=scope, error=None), False
@@ -100,7 +101,7 @@ def auth(
             client_id=client.client_id,
             redirect_uri=cfg.redirect_uri,
             state=state,
-            scopes=tuple(s for s in cfg.oauth_scopes.split(",") if s),
+            scopes=policy.scopes,
         )
         console.print("Open this URL in a browser and authorize stravasync:", highlight=False)
         typer.echo(url)
@@ -117,7 +118,7 @@ def auth(
         answer,
         clock.now(),
         check_state=check_state,
-        require_private=cfg.require_private_scope,
+        require_private=policy.require_private,
     )
     console.print(f"Connected athlete {athlete_id}; tokens stored encrypted.", highlight=False)
     if answer.scope is None:

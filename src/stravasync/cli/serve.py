@@ -23,6 +23,7 @@ from stravasync.cli.common import friendly_errors, open_database, service_clock,
 from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.store import Database
+from stravasync.strava.setup import check_token_key
 from stravasync.web.app import create_app
 from stravasync.web.context import Services
 from stravasync.web.workers import Workers
@@ -55,6 +56,7 @@ def _run_http(
             access_log=False,
             log_config=None,
             lifespan="off",
+            proxy_headers=False,  # uvicorn trusts 127.0.0.1; web.edge trusts configured proxies
             timeout_graceful_shutdown=GRACE_SECONDS,  # open SSE streams must not hold a stop
         )
     )
@@ -76,12 +78,24 @@ def _run_http(
         db.close()
 
 
+def checked_database(cfg: Settings) -> Database:
+    """The database, once the token key is known to read what it stores: a wrong key stops
+    the process here with one line, not with a 502 at the first connection or sync."""
+    db = open_database(cfg)
+    try:
+        check_token_key(cfg, db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 @friendly_errors
 def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) -> None:
     """Run everything in one process: web, engine and notifications."""
     cfg = settings()
     clock = service_clock(cfg)
-    db = open_database(cfg)
+    db = checked_database(cfg)
     workers = None
     if not cfg.scheduler:
         log.info("STRAVASYNC_SCHEDULER=off: web only")
@@ -96,14 +110,14 @@ def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) ->
 def web(host: str = HOST, port: int = PORT) -> None:
     """Run the HTTP service only (webhooks, OAuth, admin and data API, dashboard)."""
     cfg = settings()
-    _run_http(cfg, open_database(cfg), host, port, service_clock(cfg), None)
+    _run_http(cfg, checked_database(cfg), host, port, service_clock(cfg), None)
 
 
 @friendly_errors
 def worker(concurrency: int = CONCURRENCY) -> None:
     """Run engine threads and the notifier only, until SIGTERM."""
     cfg = settings()
-    db = open_database(cfg)
+    db = checked_database(cfg)
     workers = Workers(cfg, db, service_clock(cfg), concurrency=concurrency)
     done = threading.Event()
 

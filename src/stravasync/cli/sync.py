@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -18,6 +20,9 @@ from stravasync.cli.common import (
 from stravasync.store import syncstate
 from stravasync.store.athletes import overview
 from stravasync.sync import Mode, build_engine
+from stravasync.sync.enrich import BadEnrichRequest, request_options
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
 # Without --deadline, work falling due this soon after the start is waited for: the budget's
 # guard defers a pass by about 2 s around each quarter-hour reset, and a killed run's lease
@@ -42,25 +47,45 @@ def sync(
     since_days: float | None = typer.Option(
         None, "--since-days", min=0, help="enrich: activities started in the last N days."
     ),
-    all_: bool = typer.Option(False, "--all", help="enrich: every activity lacking details."),
+    all_: bool = typer.Option(False, "--all", help="enrich: the whole history."),
     activity_ids: list[int] = typer.Option(
-        [], "--activity-id", help="enrich: these activities (repeatable)."
+        [], "--activity-id", help="enrich: fetch these activities' details now (repeatable)."
+    ),
+    since: datetime | None = typer.Option(
+        None, "--since", formats=DATE_FORMATS, help="enrich: activities started from DATE (UTC)."
+    ),
+    until: datetime | None = typer.Option(
+        None, "--until", formats=DATE_FORMATS, help="enrich: activities started before DATE."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="enrich: fetch every detail in scope, even current ones."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
+    enrich_asked = since_days is not None or all_ or activity_ids or since or until or force
+    if enrich_asked and mode is not Mode.ENRICH:
+        raise fail(
+            "--since-days, --all, --activity-id, --since, --until, --force need --mode enrich"
+        )
+    options: dict[str, Any] = {}
+    if mode is Mode.ENRICH:
+        try:
+            options = request_options(
+                since_days=since_days,
+                all_=all_,
+                activity_ids=list(activity_ids),
+                since=since,
+                until=until,
+                force=force,
+            )
+        except BadEnrichRequest as exc:
+            raise fail(f"enrich --{exc.option.replace('_', '-')}: {exc.problem}") from exc
     cfg = settings()
     db = open_database(cfg)
     clock = service_clock(cfg)
     engine = build_engine(cfg, db, clock, trigger="cli")
     if mode is not None:
-        options: dict[str, object] = {}
-        if mode is Mode.ENRICH and since_days is not None:
-            options["since_days"] = since_days
-        if mode is Mode.ENRICH and all_:
-            options["all"] = True
-        if mode is Mode.ENRICH and activity_ids:
-            options["activity_ids"] = list(activity_ids)
         with db.transaction() as conn:
             targets = (
                 [athlete]

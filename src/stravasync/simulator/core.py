@@ -17,6 +17,7 @@ import httpx
 
 from stravasync.clock import Clock, RealClock, ScaledClock, VirtualClock, as_utc, from_epoch
 from stravasync.simulator.config import SimConfig
+from stravasync.simulator.detail import detailed
 from stravasync.simulator.errors import NotVirtualTime, UnknownAthlete
 from stravasync.simulator.events import activity_event
 from stravasync.simulator.faults import Faults
@@ -142,6 +143,31 @@ class Simulator:
         out = [c for a in ids for c in self.world.changes(a, lo, now)]
         out.sort(key=lambda c: (c.at, c.athlete_id, c.activity_id or 0))
         return out
+
+    def truth_detail(self, activity_id: int) -> dict[str, Any] | None:
+        """The DetailedActivity a GET would return now (owner's view; ``gear.distance`` left 0:
+        it sums the athlete's whole history). None when the activity is not visible."""
+        now = self.now()
+        act = self.world.activity(activity_id, now)
+        if act is None:
+            return None
+        profile = self.world.profile(act.athlete_id)
+        return detailed(act, act.fields_at(now), act.kudos_count(now), profile, False)
+
+    def edit_activity(
+        self, activity_id: int, fields: dict[str, Any], event: dict[str, str] | None = None
+    ) -> bool:
+        """The athlete edits an activity: ``fields`` take effect from the next second, with a
+        webhook event carrying ``event`` (None: a silent edit, e.g. a description). Fields must
+        be the world's editable ones (:data:`~stravasync.simulator.edits.EDITABLE`); False if
+        the activity is not visible."""
+        at = self.now() + 1
+        act = self.world.activity(activity_id, at)
+        if act is None or not self.world.edit_activity(activity_id, at, fields, event):
+            return False
+        with self._pump_lock:
+            self._due.pop(act.athlete_id, None)  # its next change is now sooner
+        return True
 
     def delete_activity(self, activity_id: int) -> bool:
         """The athlete deletes an activity: gone from the next second, with its webhook event

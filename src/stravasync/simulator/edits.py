@@ -9,6 +9,26 @@ from typing import Any
 from stravasync.simulator.model import AthleteProfile, Edit
 from stravasync.simulator.sports import CUSTOM_NAMES, RETYPE, Sport, legacy_type
 
+# What an athlete can change after upload (the edit page, a crop, a gear or privacy change).
+EDITABLE = frozenset(
+    {
+        "name",
+        "description",
+        "type",
+        "sport_type",
+        "workout_type",
+        "gear_id",
+        "private",
+        "visibility",
+        "commute",
+        "trainer",
+        "hide_from_home",
+        "distance",
+        "moving_time",
+        "elapsed_time",
+    }
+)
+
 DESCRIPTIONS = [
     "Legs felt good.",
     "Windy out there!",

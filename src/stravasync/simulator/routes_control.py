@@ -91,6 +91,24 @@ def control_router(sim: Simulator) -> APIRouter:
             return json_response({"message": "no such visible activity"}, status=404)
         return json_response({"activity_id": activity_id, "deleted": True})
 
+    @router.post("/activities/{activity_id}/edit")
+    async def edit_activity(activity_id: int, request: Request) -> Response:
+        body = await _body(request)
+        fields, event = body.get("fields"), body.get("event")
+        if not isinstance(fields, dict) or not fields:
+            return _error(400, "fields: an object of the new values is required")
+        if event is not None and not (
+            isinstance(event, dict) and all(isinstance(v, str) for v in event.values())
+        ):
+            return _error(400, "event: an object of strings (the webhook's updates) or null")
+        try:
+            done = await asyncio.to_thread(sim.edit_activity, activity_id, fields, event)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        if not done:
+            return json_response({"message": "no such visible activity"}, status=404)
+        return json_response({"activity_id": activity_id, "edited": sorted(fields)})
+
     @router.get("/clock")
     async def clock() -> Response:
         return json_response(sim.clock_info())

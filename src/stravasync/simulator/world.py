@@ -14,6 +14,7 @@ from typing import Any
 
 from stravasync.clock import from_epoch
 from stravasync.simulator.config import SimConfig
+from stravasync.simulator.edits import EDITABLE
 from stravasync.simulator.errors import UnknownAthlete
 from stravasync.simulator.generate import WEEK, block_of, generate_block
 from stravasync.simulator.model import (
@@ -21,6 +22,7 @@ from stravasync.simulator.model import (
     AthleteProfile,
     Change,
     ChangeKind,
+    Edit,
     athlete_id_of,
     index_of,
 )
@@ -148,6 +150,25 @@ class World:
             _sort_changes(st)
         return True
 
+    def edit_activity(
+        self, activity_id: int, at: int, fields: dict[str, Any], event: dict[str, str] | None
+    ) -> bool:
+        """The athlete edits a visible activity at ``at`` (after its scheduled edits until
+        then); False when there is no such activity visible then. Unknown fields: ValueError."""
+        unknown = set(fields) - EDITABLE
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        act = self.activity(activity_id, at)
+        if act is None:
+            return False
+        with self._lock:
+            st = self._states[act.athlete_index]
+            act.edits = tuple(sorted((*act.edits, Edit(at, dict(fields), event)), key=_edit_at))
+            act.summary_cache = None
+            st.changes.append((at, "update", act.id, dict(fields), event))
+            _sort_changes(st)
+        return True
+
     # --- activities --------------------------------------------------------------------------
     def activity(self, activity_id: int, now: int) -> Activity | None:
         """The activity with this id if it exists and is visible at ``now``."""
@@ -197,6 +218,10 @@ class World:
 
     def changes(self, athlete_id: int, since: int | None, until: int) -> list[Change]:
         return [to_change(athlete_id, raw) for raw in self.raw_changes(athlete_id, since, until)]
+
+
+def _edit_at(edit: Edit) -> int:
+    return edit.at
 
 
 def _sort_changes(st: AthleteState) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from stravasync.clock import as_utc
+from stravasync.store.details import check_details
 from stravasync.store.schema import activities, activity_annotations, activity_details
 from stravasync.store.summaries import SOCIAL_FIELDS, _typed, summary_of
 from stravasync.store.summary_rows import (
@@ -40,6 +41,7 @@ class ApplyResult:
     social_only: list[int] = field(default_factory=list)
     unchanged: int = 0
     revived: list[int] = field(default_factory=list)
+    detail_stale: list[int] = field(default_factory=list)  # stored details the change outdated
 
     @property
     def changed(self) -> bool:
@@ -112,13 +114,19 @@ def apply_summaries(
         write_rows(conn, rows)
     if confirm_only:
         confirm(conn, confirm_only, now)
+    changed = result.updated + result.social_only
+    if changed:
+        result.detail_stale = check_details(conn, {a: summaries[a] for a in changed}, now)
     return result
 
 
 def apply_event_fields(
     conn: Connection, activity_id: int, fields: Mapping[str, Any], now: datetime
 ) -> bool:
-    """Apply title/type/private from a webhook update straight into the stored summary."""
+    """Apply title/type/private from a webhook update straight into the stored summary.
+
+    The stored detail is checked against the new summary (a new title comes from the form
+    that also edits the description: the detail goes stale)."""
     row = conn.execute(
         select(activities.c.summary_json).where(
             and_(activities.c.id == activity_id, activities.c.deleted_at.is_(None))
@@ -134,6 +142,7 @@ def apply_event_fields(
         .where(activities.c.id == activity_id)
         .values(summary_json=summary, updated_at=now, **{k: typed[k] for k in fields if k in typed})
     )
+    check_details(conn, {activity_id: summary}, now)
     return True
 
 
@@ -155,7 +164,7 @@ def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> l
         conn.execute(
             update(activities)
             .where(activities.c.id.in_(live))
-            .values(deleted_at=now, updated_at=now)
+            .values(deleted_at=now, updated_at=now, detail_fetched_at=None, detail_stale_at=None)
         )
         conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
     return live
@@ -216,28 +225,6 @@ def count_live(conn: Connection, athlete_id: int) -> int:
     )
 
 
-def lacking_details(
-    conn: Connection,
-    athlete_id: int,
-    *,
-    limit: int,
-    since: datetime | None = None,
-    activity_ids: list[int] | None = None,
-) -> list[int]:
-    """Live activities without details, newest first."""
-    cond = [
-        activities.c.athlete_id == athlete_id,
-        activities.c.deleted_at.is_(None),
-        activities.c.detail_fetched_at.is_(None),
-    ]
-    if since is not None:
-        cond.append(activities.c.start_date >= since)
-    if activity_ids is not None:
-        cond.append(activities.c.id.in_(activity_ids))
-    stmt = select(activities.c.id).where(and_(*cond)).order_by(activities.c.start_date.desc())
-    return list(conn.execute(stmt.limit(limit)).scalars())
-
-
 def store_detail(
     conn: Connection,
     activity_id: int,
@@ -266,7 +253,9 @@ def store_detail(
     }
     upsert_rows(conn, activity_details, [row], key=["activity_id"])
     conn.execute(
-        update(activities).where(activities.c.id == activity_id).values(detail_fetched_at=now)
+        update(activities)
+        .where(activities.c.id == activity_id)
+        .values(detail_fetched_at=now, detail_stale_at=None)
     )
 
 

@@ -150,6 +150,11 @@ activities = Table(
     Column("pr_count", Integer),
     Column("summary_json", JsonType, comment="raw SummaryActivity as last seen"),
     Column("detail_fetched_at", UtcDateTime),
+    Column(
+        "detail_stale_at",
+        UtcDateTime,
+        comment="a detail-relevant summary change arrived after the detail: re-fetch due",
+    ),
     Column("source", String(16), nullable=False, server_default="api", comment="api | archive"),
     Column("first_seen", UtcDateTime, nullable=False),
     Column("last_confirmed", UtcDateTime, nullable=False),

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
+from stravasync.clock import as_utc
 from stravasync.store.schema import oauth_states, tokens
 from stravasync.store.upsert import upsert_rows
 
@@ -111,20 +112,40 @@ def remove(conn: Connection, athlete_id: int) -> bool:
 
 
 def add_state(
-    conn: Connection, state: str, *, now: datetime, expires_at: datetime, return_to: str | None
-) -> None:
-    conn.execute(oauth_states.delete().where(oauth_states.c.expires_at < now))
+    conn: Connection,
+    state: str,
+    *,
+    now: datetime,
+    expires_at: datetime,
+    return_to: str | None,
+    max_pending: int | None = None,
+) -> bool:
+    """Prune expired states, then store ``state`` unless ``max_pending`` unexpired ones are
+    already waiting (False: nothing stored). Concurrent callers may overshoot by a few."""
+    conn.execute(oauth_states.delete().where(oauth_states.c.expires_at <= now))
+    if max_pending is not None:
+        pending = conn.execute(select(func.count()).select_from(oauth_states)).scalar_one()
+        if pending >= max_pending:
+            return False
     conn.execute(
         oauth_states.insert().values(
             state=state, created_at=now, expires_at=expires_at, return_to=return_to
         )
     )
+    return True
 
 
 def take_state(conn: Connection, state: str, *, now: datetime) -> tuple[bool, str | None]:
-    """Consume ``state``: (valid, return_to). A state works once and only before it expires."""
-    row = conn.execute(select(oauth_states).where(oauth_states.c.state == state)).mappings().first()
+    """Consume ``state``: (valid, return_to). A state works once and only before it expires.
+
+    One ``DELETE ... RETURNING``: of two concurrent callers with the same state exactly one
+    gets the row, on PostgreSQL and SQLite alike (a SELECT then DELETE let both through).
+    """
+    row = conn.execute(
+        oauth_states.delete()
+        .where(oauth_states.c.state == state)
+        .returning(oauth_states.c.expires_at, oauth_states.c.return_to)
+    ).first()
     if row is None:
         return False, None
-    conn.execute(oauth_states.delete().where(oauth_states.c.state == state))
-    return row["expires_at"] > now, row["return_to"]
+    return as_utc(row.expires_at) > now, row.return_to

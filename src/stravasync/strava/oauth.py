@@ -17,11 +17,33 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from stravasync.store import Database
 from stravasync.store import tokens as token_q
 from stravasync.strava.client import StravaClient
-from stravasync.strava.errors import AuthorizationDenied, OAuthStateInvalid, ScopeMissing
+from stravasync.strava.errors import (
+    AuthorizationDenied,
+    OAuthStateInvalid,
+    ScopeMissing,
+    TooManyPendingStates,
+)
 from stravasync.strava.tokens import TokenManager
 
 DEFAULT_SCOPES = ("read", "activity:read_all", "profile:read_all")
 STATE_TTL = timedelta(minutes=15)
+MAX_PENDING_STATES = 5_000
+"""Unexpired states kept at most: ``/connect`` is public, so its table needs a ceiling."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScopePolicy:
+    """What to ask Strava for and whether a grant without ``activity:read_all`` is refused
+    (``STRAVASYNC_OAUTH_SCOPES``, ``STRAVASYNC_REQUIRE_PRIVATE_SCOPE``): one decision for the
+    CLI and the web flow."""
+
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    require_private: bool = True
+
+    @classmethod
+    def parse(cls, scopes: str, *, require_private: bool) -> ScopePolicy:
+        wanted = tuple(s.strip() for s in scopes.split(",") if s.strip())
+        return cls(scopes=wanted or DEFAULT_SCOPES, require_private=require_private)
 
 
 def authorize_url(
@@ -87,11 +109,27 @@ def parse_redirect(text: str) -> Redirect:
     )
 
 
-def begin(db: Database, now: datetime, *, return_to: str | None = None) -> str:
-    """Store and return a fresh random state (valid for 15 minutes, once)."""
+def begin(
+    db: Database,
+    now: datetime,
+    *,
+    return_to: str | None = None,
+    max_pending: int | None = None,
+) -> str:
+    """Store and return a fresh random state (valid for 15 minutes, once). Raises
+    :class:`TooManyPendingStates` when ``max_pending`` states are already waiting."""
     state = secrets.token_urlsafe(24)
     with db.transaction() as conn:
-        token_q.add_state(conn, state, now=now, expires_at=now + STATE_TTL, return_to=return_to)
+        stored = token_q.add_state(
+            conn,
+            state,
+            now=now,
+            expires_at=now + STATE_TTL,
+            return_to=return_to,
+            max_pending=max_pending,
+        )
+    if not stored:
+        raise TooManyPendingStates(max_pending or 0)
     return state
 
 
@@ -115,19 +153,21 @@ def complete(
     *,
     check_state: bool = True,
     require_private: bool = True,
+    require_scope: bool = False,
 ) -> int:
     """Finish a connection from a redirect: returns the connected athlete's id.
 
     The state is checked first, then the scopes (before spending the single-use code), then the
     code is exchanged and the tokens stored encrypted. ``scope=None`` (a bare code) skips the
-    scope check: Strava's token answer does not say what was granted.
+    scope check, since Strava's token answer does not say what was granted, unless
+    ``require_scope`` (the web flow: Strava always sends ``scope``, so its absence is refused).
     """
     if redirect.error:
         raise AuthorizationDenied(redirect.error)
     if check_state:
         take_state(db, redirect.state, now)
-    if redirect.scope is not None:
-        check_scopes(redirect.scope, require_private=require_private)
+    if redirect.scope is not None or require_scope:
+        check_scopes(redirect.scope or "", require_private=require_private)
     if not redirect.code:
         raise AuthorizationDenied("no code in the answer")
     token = client.exchange_code(redirect.code)

@@ -15,6 +15,8 @@ from stravasync.store import tokens as token_q
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
+from stravasync.strava.errors import SecretKeyError
+from stravasync.strava.oauth import ScopePolicy
 from stravasync.strava.ratelimit import Limits, Policy, limits_for, policy_from_settings
 from stravasync.strava.tokens import TokenManager
 
@@ -64,6 +66,11 @@ def strava_client(
     )
 
 
+def scope_policy(cfg: Settings) -> ScopePolicy:
+    """The scopes to ask for and whether private activities are required (CLI and web)."""
+    return ScopePolicy.parse(cfg.oauth_scopes, require_private=cfg.require_private_scope)
+
+
 def token_cipher(cfg: Settings, db: Database) -> TokenCipher:
     """The cipher, checked against what is stored: refuses a key that cannot read the tokens."""
     secret = cfg.secret_key.get_secret_value() if cfg.secret_key is not None else None
@@ -71,6 +78,25 @@ def token_cipher(cfg: Settings, db: Database) -> TokenCipher:
     with db.engine.connect() as conn:
         verify_key(cipher, token_q.any_ciphertext(conn))
     return cipher
+
+
+def check_token_key(cfg: Settings, db: Database) -> None:
+    """At the start of every process role: raise :class:`SecretKeyError` (one line) when the
+    configured key cannot decrypt the tokens already stored, or when tokens are stored and no
+    key is configured at all. Creates no key file: with nothing stored, the first connection
+    does that, as before."""
+    secret = cfg.secret_key.get_secret_value() if cfg.secret_key is not None else None
+    with db.engine.connect() as conn:
+        sample = token_q.any_ciphertext(conn)
+    path = cfg.key_file.expanduser()
+    if secret or path.exists():
+        verify_key(load_cipher(secret, path), sample)
+    elif sample is not None:
+        raise SecretKeyError(
+            "Strava tokens are stored but no key can read them: STRAVASYNC_SECRET_KEY is unset "
+            f"and the key file {path} does not exist. Set the key they were encrypted with "
+            "(or STRAVASYNC_KEY_FILE to its file)"
+        )
 
 
 def token_manager(cfg: Settings, db: Database, client: StravaClient, clock: Clock) -> TokenManager:

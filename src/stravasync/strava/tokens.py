@@ -103,6 +103,41 @@ class TokenManager:
         with self._local_lock(athlete_id):
             return self._refresh(athlete_id, priority, force_from=failed_token)
 
+    def confirm_revoked(self, athlete_id: int, *, priority: Priority = Priority.WEBHOOK) -> bool:
+        """Ask Strava whether the athlete's authorization is gone: one refresh, always sent.
+
+        A deauthorization event is not signed, so it only says "ask". True when Strava refuses
+        the stored refresh token (invalid grant) and nobody rotated it meanwhile; False when
+        Strava hands out a token (saved, as after any refresh) or the athlete has no token to
+        ask with. The athlete's status is left to the caller. Budget and transient errors
+        propagate: ask again later.
+        """
+        with self._local_lock(athlete_id):
+            for _ in range(3):
+                row = self._lock_row(athlete_id)
+                if row is None:
+                    return False
+                try:
+                    token = self.client.refresh(
+                        self.cipher.decrypt(row.refresh_token_enc), priority=priority
+                    )
+                except InvalidGrant:
+                    with self.db.transaction() as conn:
+                        current = token_q.get(conn, athlete_id)
+                        token_q.release(conn, athlete_id, self.owner)
+                    if current is None or current.refresh_token_enc == row.refresh_token_enc:
+                        return True
+                    continue  # rotated by a process whose lock outlived ours: ask with theirs
+                except BaseException:
+                    with self.db.transaction() as conn:
+                        token_q.release(conn, athlete_id, self.owner)
+                    raise
+                with self.db.transaction() as conn:
+                    self._save(conn, athlete_id, token, self.clock.now(), scope=None)
+                    token_q.release(conn, athlete_id, self.owner)
+                return False
+        raise Transient(0, f"refresh token of athlete {athlete_id} kept rotating")
+
     def store_new(self, token: TokenResponse, now: datetime, *, scope: str | None = None) -> int:
         """Save tokens from a code exchange (creating or reactivating the athlete); their id."""
         if token.athlete is None:
@@ -184,6 +219,23 @@ class TokenManager:
                 raise Transient(0, f"waited too long for the token refresh of athlete {athlete_id}")
             time.sleep(self.poll_interval)
         return self._refresh_locked(athlete_id, row, priority)
+
+    def _lock_row(self, athlete_id: int) -> token_q.StoredToken | None:
+        """Take the athlete's refresh lock (waiting for another holder); their tokens then,
+        None when there are none."""
+        deadline = time.monotonic() + self.wait_timeout
+        while True:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
+                locked = token_q.try_lock(
+                    conn, athlete_id, self.owner, now=now, until=now + self.lock_ttl
+                )
+                row = token_q.get(conn, athlete_id)
+            if row is None or locked:
+                return row
+            if time.monotonic() > deadline:
+                raise Transient(0, f"waited too long for the token refresh of athlete {athlete_id}")
+            time.sleep(self.poll_interval)
 
     def _refresh_locked(self, athlete_id: int, row: token_q.StoredToken, priority: Priority) -> str:
         try:

@@ -49,6 +49,7 @@ class EngineConfig:
     page_slice: int = 10
     enrich_slice: int = 50
     enrich_window: float = 30 * 86400
+    enrich_settle: float = 24 * 3600  # a detail fetched sooner after the end is fetched again
     enrich_streams: bool = False
     enrich_all_efforts: bool = False
     stream_keys: tuple[str, ...] = tuple(STREAM_KEYS)

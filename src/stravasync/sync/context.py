@@ -29,6 +29,8 @@ class TokenSource(Protocol):
 
     def handle_unauthorized(self, athlete_id: int, failed_token: str) -> str: ...
 
+    def confirm_revoked(self, athlete_id: int) -> bool: ...
+
 
 class LeaseLost(StravaSyncError):
     """Our lease on an athlete expired and was taken over; stop without writing."""

@@ -1,20 +1,31 @@
-"""Processing the webhook inbox: each event becomes the smallest correct change to the mirror.
+"""Processing the webhook inbox: each event is a hint, confirmed with Strava before it acts.
 
-- activity create, or an update of type/privacy: fetch that activity (one GET, webhook class)
-  and apply it; a 404 means it is gone or not visible to our scopes, so it is tombstoned.
-- an update of the title only: applied straight from the event (no request). Strava sends no
-  event for silent edits, so there is nothing else a fetch would reliably add here; the refresh
-  pass re-lists the athlete's recent window anyway.
-- activity delete: tombstone. athlete deauthorization: stop syncing, mark the athlete, and
-  schedule the purge of their data after the grace period.
+Strava's events are not signed and anyone who can reach the receiver can post one, so no event
+changes the mirror by itself; what changes it is Strava's answer to the request the event
+prompts (webhook class):
+
+- activity create or update: GET the activity and apply what Strava says (never the event's
+  ``updates``); a 404 means it is gone or not visible to our scopes: tombstoned, as in the
+  refresh pass.
+- activity delete: tombstoned only when GET answers 404; a live answer is applied instead. A
+  delete for an activity this athlete does not hold costs nothing.
+- athlete ``authorized: false``: one token refresh; only when Strava refuses the refresh token
+  does the athlete become deauthorized (purge after the grace period). A refresh that works
+  leaves the athlete as they were.
+
+A GET answer for an activity of somebody else (a public activity named in a forged event) is
+never stored under the event's athlete, and a 404 only tombstones the event athlete's own row.
 Events are idempotent: reprocessing one converges on the same state.
+
+Quota per event (beyond a token refresh any call may need): create, update, delete of a held
+activity: 1 read; delete of an activity not held: 0; deauthorization: 1 ``POST /oauth/token``
+(counted only where Strava counts token requests).
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,71 +42,82 @@ log = logging.getLogger(__name__)
 
 class EventAction(enum.StrEnum):
     FETCH = "fetch"
-    APPLY_FIELDS = "apply_fields"
-    TOMBSTONE = "tombstone"
+    CONFIRM_DEAUTHORIZATION = "confirm_deauthorization"
     DEAUTHORIZE = "deauthorize"
     IGNORE = "ignore"
 
 
-@dataclass(frozen=True, slots=True)
-class EventDecision:
-    action: EventAction
-    fields: dict[str, Any]
-
-
-def decide(event: dict[str, Any], *, stored: bool) -> EventDecision:
-    """What an inbox event asks for. Pure; ``stored``: the activity is in the mirror."""
+def decide(event: dict[str, Any], *, held: bool) -> EventAction:
+    """What an inbox event asks us to check with Strava. Pure; ``held``: the event's athlete
+    has this activity in the mirror (live or tombstoned)."""
     updates = event.get("updates_json") or {}
     if event["object_type"] == "athlete":
         if event["aspect_type"] == "update" and str(updates.get("authorized")).lower() == "false":
-            return EventDecision(EventAction.DEAUTHORIZE, {})
-        return EventDecision(EventAction.IGNORE, {})
+            return EventAction.CONFIRM_DEAUTHORIZATION
+        return EventAction.IGNORE
     aspect = event["aspect_type"]
-    if aspect == "delete":
-        return EventDecision(EventAction.TOMBSTONE, {})
-    if aspect == "update" and stored and set(updates) == {"title"}:
-        return EventDecision(EventAction.APPLY_FIELDS, {"name": str(updates["title"])})
-    if aspect in ("create", "update"):
-        return EventDecision(EventAction.FETCH, {})
-    return EventDecision(EventAction.IGNORE, {})
+    if aspect == "delete" and not held:
+        return EventAction.IGNORE
+    if aspect in ("create", "update", "delete"):
+        return EventAction.FETCH
+    return EventAction.IGNORE
+
+
+def belongs_to(detail: dict[str, Any], athlete_id: int) -> bool:
+    """Strava's answer names the athlete the event named (not a public activity of another)."""
+    owner = detail.get("athlete")
+    return isinstance(owner, dict) and owner.get("id") == athlete_id
 
 
 def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAction:
-    """Carry out one event for an athlete we know; ``ctx.token`` is set for FETCH."""
+    """Carry out one event for an athlete we know; what was done (IGNORE: nothing changed)."""
     act_id = int(event["object_id"])
     with ctx.db.engine.connect() as conn:
-        stored = acts.athlete_of(conn, act_id) is not None
-    decision = decide(event, stored=stored)
-    if decision.action is EventAction.DEAUTHORIZE:
-        deauthorize(ctx, ctx.now())
-        return decision.action
-    if not active:
-        return EventAction.IGNORE
-    if decision.action is EventAction.FETCH:
-        detail = ctx.port.detail(ctx.token, act_id, priority=Priority.WEBHOOK)
-        now = ctx.now()
-        with ctx.db.transaction() as conn:
-            if detail is None:
-                mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now)
-            else:
-                applied = mirror.apply_listing(
-                    conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
-                )
-                if acts.athlete_of(conn, act_id) is not None:
-                    acts.store_detail(conn, act_id, detail, now)
-                if applied.changed:
-                    mirror.refresh_stats(conn, ctx.athlete_id, now)
-    elif decision.action is EventAction.APPLY_FIELDS:
-        with ctx.db.transaction() as conn:
-            mirror.apply_event_fields(
-                conn, ctx.cfg, ctx.athlete_id, act_id, decision.fields, ctx.now()
+        held = acts.athlete_of(conn, act_id) == ctx.athlete_id
+        athlete = athletes_q.get_athlete(conn, ctx.athlete_id)
+    action = decide(event, held=held)
+    if action is EventAction.CONFIRM_DEAUTHORIZATION:
+        if athlete is None or athlete["status"] == "deauthorized":
+            return EventAction.IGNORE
+        if not ctx.tokens.confirm_revoked(ctx.athlete_id):
+            log.warning(
+                "deauthorization event not confirmed: Strava still accepts the athlete's token",
+                extra={"athlete_id": ctx.athlete_id},
             )
-    elif decision.action is EventAction.TOMBSTONE:
-        now = ctx.now()
-        with ctx.db.transaction() as conn:
+            return EventAction.IGNORE
+        deauthorize(ctx, ctx.now())
+        return EventAction.DEAUTHORIZE
+    if not active or action is EventAction.IGNORE:
+        return EventAction.IGNORE
+    if not ctx.token:
+        ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now())
+    return _fetch(ctx, act_id)
+
+
+def _fetch(ctx: PassContext, act_id: int) -> EventAction:
+    detail = ctx.port.detail(ctx.token, act_id, priority=Priority.WEBHOOK)
+    now = ctx.now()
+    with ctx.db.transaction() as conn:
+        if detail is None:
+            if acts.athlete_of(conn, act_id) != ctx.athlete_id:
+                return EventAction.IGNORE
             if mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now):
                 mirror.refresh_stats(conn, ctx.athlete_id, now)
-    return decision.action
+            return EventAction.FETCH
+        if not belongs_to(detail, ctx.athlete_id):
+            log.warning(
+                "webhook event named an activity of another athlete: not stored",
+                extra={"athlete_id": ctx.athlete_id},
+            )
+            return EventAction.IGNORE
+        applied = mirror.apply_listing(
+            conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
+        )
+        if acts.athlete_of(conn, act_id) is not None:
+            acts.store_detail(conn, act_id, detail, now)
+        if applied.changed:
+            mirror.refresh_stats(conn, ctx.athlete_id, now)
+    return EventAction.FETCH
 
 
 def deauthorize(ctx: PassContext, now: datetime) -> None:
@@ -123,7 +145,7 @@ def deauthorize(ctx: PassContext, now: datetime) -> None:
             conn, ctx.cfg, ctx.athlete_id, "athlete.deauthorized", now, "revoked on Strava"
         )
     log.info(
-        "athlete deauthorized; data purge at %s",
+        "athlete deauthorized (confirmed with Strava); data purge at %s",
         purge_at.isoformat(),
         extra={"athlete_id": ctx.athlete_id},
     )

@@ -53,7 +53,8 @@ def apply_listing(
 ) -> acts.ApplyResult:
     """Apply summaries from a listing or a detail fetch (filtered), with notifications.
 
-    New activities from a listing mark the athlete for enrichment; a detail fetch already is one.
+    New activities from a listing mark the athlete for enrichment, as do stored details the
+    listing made stale (:mod:`stravasync.store.detail_freshness`); a detail fetch already is one.
     """
     keep: list[Mapping[str, Any]] = []
     dropped: list[int] = []
@@ -75,25 +76,10 @@ def apply_listing(
         _notify(conn, cfg, "activity.created", athlete_id, act_id, {"activity_id": act_id}, now)
     for act_id in result.updated:
         _notify(conn, cfg, "activity.updated", athlete_id, act_id, {"activity_id": act_id}, now)
-    if cfg.cadence.enrich and not from_detail and (result.created or result.revived):
+    news = result.created or result.revived or result.detail_stale
+    if cfg.cadence.enrich and not from_detail and news:
         syncstate.mark_enrich_pending(conn, athlete_id, now)
     return result
-
-
-def apply_event_fields(
-    conn: Connection,
-    cfg: EngineConfig,
-    athlete_id: int,
-    activity_id: int,
-    fields: Mapping[str, Any],
-    now: datetime,
-) -> bool:
-    """Apply a webhook's fields (a new title) to a stored activity, with its notification."""
-    applied = acts.apply_event_fields(conn, activity_id, fields, now)
-    if applied:
-        payload = {"activity_id": activity_id}
-        _notify(conn, cfg, "activity.updated", athlete_id, activity_id, payload, now)
-    return applied
 
 
 def apply_deletions(

@@ -7,8 +7,6 @@ loses nothing: the next claimant resumes from the stored cursor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, select
@@ -16,46 +14,27 @@ from sqlalchemy import and_, exists, select
 from stravasync.clock import from_epoch, to_epoch
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
+from stravasync.store import syncstate
 from stravasync.store.schema import athletes, sync_state
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
+from stravasync.sync.enrich import run_enrich, settle_due
 from stravasync.sync.listing import ListingPass, newest_start
 from stravasync.sync.plan import Mode
+from stravasync.sync.result import PassResult
 
-
-@dataclass(slots=True)
-class PassResult:
-    mode: Mode
-    pages: int = 0
-    listed: int = 0
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    details: int = 0
-    complete: bool = True
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
-
-    def add(self, result: acts.ApplyResult) -> None:
-        self.created += len(result.created) + len(result.revived)
-        self.updated += len(result.updated) + len(result.social_only)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "mode": str(self.mode),
-            "pages": self.pages,
-            "listed": self.listed,
-            "created": self.created,
-            "updated": self.updated,
-            "deleted": self.deleted,
-            "details": self.details,
-            "complete": self.complete,
-        }
+__all__ = [
+    "MODE_PRIORITY",
+    "PassResult",
+    "run_backfill",
+    "run_enrich",
+    "run_listing",
+    "run_mode",
+    "start_listing",
+]
 
 
 def _newest_fields(newest: int | None) -> dict[str, Any]:
@@ -193,6 +172,7 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
         result.listed += len(items)
     if cursor.sweep:
         result.deleted += _confirm_missing(ctx, cursor, priority)
+    settle = ctx.cfg.cadence.enrich and settle_due(ctx)  # a recent detail's re-fetch is due
     now = ctx.now()
     with ctx.db.transaction() as conn:
         values: dict[str, Any] = {
@@ -212,6 +192,8 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
                 values.update(
                     backfill_done=True, first_synced_at=state.get("first_synced_at") or now
                 )
+        if settle:
+            syncstate.mark_enrich_pending(conn, ctx.athlete_id, now)
         ctx.checkpoint(conn, values)
     return result
 
@@ -231,69 +213,10 @@ def _confirm_missing(ctx: PassContext, cursor: ListingPass, priority: Priority) 
                 deleted += len(mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now))
             else:
                 mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True)
+                if acts.athlete_of(conn, act_id) is not None:  # the detail came with it: keep it
+                    acts.store_detail(conn, act_id, detail, now)
             ctx.checkpoint(conn, {})
     return deleted
-
-
-def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
-    """Details (and optionally streams) for activities lacking them, newest first."""
-    result = PassResult(Mode.ENRICH)
-    saved = state.get("checkpoint_json") or {}
-    targets = saved.get("activity_ids") if saved.get("mode") == "enrich" else None
-    since_days = saved.get("since_days") if saved.get("mode") == "enrich" else None
-    everything = bool(saved.get("all")) if saved.get("mode") == "enrich" else False
-    if since_days:
-        since = ctx.now() - timedelta(days=float(since_days))
-    elif targets is None and not everything:
-        since = ctx.now() - timedelta(seconds=ctx.cfg.enrich_window)
-    else:
-        since = None
-    with ctx.db.engine.connect() as conn:
-        todo = acts.lacking_details(
-            conn,
-            ctx.athlete_id,
-            limit=ctx.cfg.enrich_slice + 1,
-            since=since,
-            activity_ids=targets,
-        )
-    batch = todo[: ctx.cfg.enrich_slice]
-    for act_id in batch:
-        if result.details:
-            ctx.between_pages()
-        detail = ctx.port.detail(
-            ctx.token, act_id, priority=Priority.ENRICH, all_efforts=ctx.cfg.enrich_all_efforts
-        )
-        streams = None
-        if detail is not None and ctx.cfg.enrich_streams:
-            streams = ctx.port.streams(
-                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
-            )
-        now = ctx.now()
-        with ctx.db.transaction() as conn:
-            if detail is None:
-                result.deleted += len(
-                    mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now)
-                )
-            else:
-                result.add(
-                    mirror.apply_listing(
-                        conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
-                    )
-                )
-                acts.store_detail(conn, act_id, detail, now, streams=streams)
-                result.details += 1
-            ctx.checkpoint(conn, {})
-    finished = len(todo) <= ctx.cfg.enrich_slice
-    result.complete = finished
-    with ctx.db.transaction() as conn:
-        values: dict[str, Any] = {}
-        if finished:
-            values = {"checkpoint_json": None}
-            if targets is None and not since_days:
-                values["enrich_pending"] = False
-        ctx.checkpoint(conn, values)
-        ctx.log(conn, f"enriched {result.details} activities", details=result.details)
-    return result
 
 
 def run_mode(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResult:

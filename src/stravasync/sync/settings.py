@@ -44,6 +44,7 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         refresh_window=settings.sync_refresh_window_days * 86400,
         lease=settings.sync_lease_seconds,
         enrich_window=settings.sync_enrich_days * 86400,
+        enrich_settle=settings.sync_enrich_settle_hours * 3600,
         enrich_streams=settings.sync_enrich_streams,
         enrich_all_efforts=settings.sync_enrich_all_efforts,
         purge_grace=settings.sync_purge_grace_days * 86400,

@@ -5,13 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
-
-from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
-from stravasync.store import event_claims, syncstate
+from stravasync.store import event_claims, purge, syncstate
 from stravasync.store import jobs as jobs_q
-from stravasync.store.schema import tokens
 from stravasync.strava.errors import (
     Deferred,
     NotConnected,
@@ -146,15 +142,15 @@ def _run_job(engine: Engine, job: dict[str, Any]) -> None:
         with engine.db.transaction() as conn:
             athlete = athletes_q.get_athlete(conn, athlete_id)
             if athlete is not None and athlete["status"] == "deauthorized":
-                removed = acts.purge_athlete(conn, athlete_id)
-                conn.execute(delete(tokens).where(tokens.c.athlete_id == athlete_id))
-                athletes_q.set_purge_after(conn, athlete_id, None, now=now)
+                removed = purge.purge_athlete(conn, athlete_id, keep_job=int(job["id"]))
+                purge.anonymize_job(conn, int(job["id"]), removed=removed, now=now)
                 log.info(
-                    "purged %s activities of a deauthorized athlete",
-                    removed,
-                    extra={"athlete_id": athlete_id},
+                    "purged a deauthorized athlete's data (audit: job %s): %s",
+                    job["id"],
+                    ", ".join(f"{n} {table}" for table, n in sorted(removed.items())),
                 )
-            jobs_q.finish(conn, int(job["id"]), owner=engine.owner, state="done", now=now)
+            else:  # reconnected during the grace period (or already gone): nothing to purge
+                jobs_q.finish(conn, int(job["id"]), owner=engine.owner, state="done", now=now)
         return
     with engine.db.transaction() as conn:
         jobs_q.finish(

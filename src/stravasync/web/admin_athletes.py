@@ -17,6 +17,8 @@ from stravasync.store import admin as admin_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
+from stravasync.sync.enrich import BadEnrichRequest, request_options
+from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import (
@@ -83,7 +85,7 @@ def _detail(ctx: WebContext, athlete_id: int) -> AthleteDetail | None:
     responses=NOT_FOUND,
     summary="One athlete: sync state, status and recent sessions",
 )
-async def athlete_detail(athlete_id: int, ctx: Ctx) -> AthleteDetail:
+async def athlete_detail(athlete_id: StravaId, ctx: Ctx) -> AthleteDetail:
     detail = await run_in_threadpool(_detail, ctx, athlete_id)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
@@ -150,8 +152,23 @@ async def _act(
     responses=NOT_FOUND,
     summary="Ask for a sync now in a given mode (clears a dead letter)",
 )
-async def request_sync(athlete_id: int, body: SyncRequest, ctx: Ctx) -> ActionResult:
-    options = body.options.model_dump(exclude_none=True) if body.options else None
+async def request_sync(athlete_id: StravaId, body: SyncRequest, ctx: Ctx) -> ActionResult:
+    options: dict[str, Any] | None = None
+    if body.options is not None and body.mode == "enrich":
+        opts = body.options
+        try:
+            options = request_options(
+                since_days=opts.since_days,
+                all_=bool(opts.all),
+                activity_ids=opts.activity_ids,
+                since=opts.since,
+                until=opts.until,
+                force=bool(opts.force),
+            )
+        except BadEnrichRequest as exc:
+            raise HTTPException(422, f"options.{exc.option}: {exc.problem}") from exc
+    elif body.options is not None:
+        raise HTTPException(422, "options: for mode enrich only")
     return await _act(ctx, athlete_id, "sync", body.mode, options or None)
 
 
@@ -161,29 +178,29 @@ async def request_sync(athlete_id: int, body: SyncRequest, ctx: Ctx) -> ActionRe
     responses=NOT_FOUND,
     summary="Ask a running sync to stop at the next page",
 )
-async def cancel_sync(athlete_id: int, ctx: Ctx) -> ActionResult:
+async def cancel_sync(athlete_id: StravaId, ctx: Ctx) -> ActionResult:
     return await _act(ctx, athlete_id, "cancel")
 
 
 @router.post("/athletes/{athlete_id}/block", response_model=ActionResult, responses=NOT_FOUND)
-async def block(athlete_id: int, ctx: Ctx) -> ActionResult:
+async def block(athlete_id: StravaId, ctx: Ctx) -> ActionResult:
     """Stop syncing this athlete until unblocked."""
     return await _act(ctx, athlete_id, "block")
 
 
 @router.post("/athletes/{athlete_id}/unblock", response_model=ActionResult, responses=NOT_FOUND)
-async def unblock(athlete_id: int, ctx: Ctx) -> ActionResult:
+async def unblock(athlete_id: StravaId, ctx: Ctx) -> ActionResult:
     """Make a blocked athlete active again."""
     return await _act(ctx, athlete_id, "unblock")
 
 
 @router.post("/athletes/{athlete_id}/hide", response_model=ActionResult, responses=NOT_FOUND)
-async def hide(athlete_id: int, ctx: Ctx) -> ActionResult:
+async def hide(athlete_id: StravaId, ctx: Ctx) -> ActionResult:
     """Hide the athlete from public listings (sync continues)."""
     return await _act(ctx, athlete_id, "hide")
 
 
 @router.post("/athletes/{athlete_id}/unhide", response_model=ActionResult, responses=NOT_FOUND)
-async def unhide(athlete_id: int, ctx: Ctx) -> ActionResult:
+async def unhide(athlete_id: StravaId, ctx: Ctx) -> ActionResult:
     """Show a hidden athlete again."""
     return await _act(ctx, athlete_id, "unhide")

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from stravasync.store import admin as admin_q
 from stravasync.store import sessions as session_q
 from stravasync.web.admin_athletes import session_out
+from stravasync.web.bounds import Cursor, Name, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx, admin_router
 from stravasync.web.schemas import LogLine, LogPage, SessionOut
@@ -44,7 +45,7 @@ def _sessions(ctx: WebContext, athlete_id: int | None, limit: int) -> list[Sessi
 @router.get("/sessions", response_model=list[SessionOut], summary="Sync sessions, newest first")
 async def sessions(
     ctx: Ctx,
-    athlete_id: int | None = None,
+    athlete_id: StravaId | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[SessionOut]:
     return await run_in_threadpool(_sessions, ctx, athlete_id, limit)
@@ -67,9 +68,9 @@ def _session_logs(ctx: WebContext, session_id: str, after_id: int, limit: int) -
     summary="A session's log lines after after_id (poll with the returned last_id)",
 )
 async def session_logs(
-    session_id: str,
+    session_id: Name,
     ctx: Ctx,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> LogPage:
     return await run_in_threadpool(_session_logs, ctx, session_id, after_id, limit)
@@ -88,7 +89,7 @@ def _all_logs(ctx: WebContext, after_id: int, limit: int) -> LogPage:
 )
 async def logs(
     ctx: Ctx,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LogPage:
     return await run_in_threadpool(_all_logs, ctx, after_id, limit)
@@ -120,7 +121,7 @@ async def _events(ctx: WebContext, after_id: int, follow: bool) -> AsyncIterator
 )
 async def logs_stream(
     ctx: Ctx,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     follow: bool = True,
 ) -> StreamingResponse:
     return StreamingResponse(

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from stravasync.store import admin as admin_q
 from stravasync.store import inbox, outbox, syncstate
 from stravasync.store import jobs as jobs_q
+from stravasync.web.bounds import Name, RowId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import (
@@ -73,7 +74,7 @@ def _trigger(ctx: WebContext, job: str) -> bool:
     responses=NOT_FOUND,
     summary="Run a periodic job now",
 )
-async def scheduler_trigger(job: str, ctx: Ctx) -> ActionResult:
+async def scheduler_trigger(job: Name, ctx: Ctx) -> ActionResult:
     if not await run_in_threadpool(_trigger, ctx, job):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no scheduler job named {job!r}")
     if ctx.services.wake is not None:
@@ -195,7 +196,7 @@ def _requeue(ctx: WebContext, kind: DeadKind, ident: int) -> bool:
     responses=NOT_FOUND,
     summary="Put a dead letter back in its queue, due now",
 )
-async def requeue(kind: DeadKind, ident: int, ctx: Ctx) -> ActionResult:
+async def requeue(kind: DeadKind, ident: RowId, ctx: Ctx) -> ActionResult:
     if not await run_in_threadpool(_requeue, ctx, kind, ident):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dead {kind} {ident}")
     if ctx.services.wake is not None:

@@ -6,9 +6,8 @@ import logging
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,7 +15,16 @@ from stravasync import __version__
 from stravasync.clock import Clock, RealClock
 from stravasync.config import Settings
 from stravasync.store import Database
-from stravasync.web import admin_athletes, admin_logs, admin_ops, data_api, health, webhooks
+from stravasync.web import (
+    admin_athletes,
+    admin_logs,
+    admin_ops,
+    data_api,
+    edge,
+    failures,
+    health,
+    webhooks,
+)
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services, WebContext
 from stravasync.web.inbox_writer import InboxWriter
@@ -24,17 +32,6 @@ from stravasync.web.metrics import Metrics
 from stravasync.web.schemas import WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)
-
-ERROR_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    413: "too_large",
-    422: "invalid",
-    429: "too_many_attempts",
-    503: "unavailable",
-}
 
 
 class RequestMetrics:
@@ -64,12 +61,6 @@ class RequestMetrics:
             self.metrics.requests.labels(endpoint, scope.get("method", ""), str(status)).inc()
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    body = {"error": ERROR_CODES.get(exc.status_code, "error"), "detail": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
-
-
 def _bench_router() -> Any:
     from fastapi import APIRouter
 
@@ -78,7 +69,7 @@ def _bench_router() -> Any:
     @router.post("/webhooks/bare", response_model=WebhookAck, summary="Benchmark baseline")
     async def bare(request: Request) -> WebhookAck:
         await request.body()
-        return WebhookAck(status="ignored")
+        return WebhookAck(status="received")
 
     return router
 
@@ -109,7 +100,7 @@ def create_app(
         inbox=InboxWriter(db, clock.now),
         services=services or Services(),
     )
-    app.add_exception_handler(HTTPException, _http_error)
+    failures.install(app)
     for module in (health, webhooks, admin_athletes, admin_ops, admin_logs, data_api):
         app.include_router(module.router)
     _include_optional(app)
@@ -117,6 +108,7 @@ def create_app(
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="static")
     if settings.webhook_bench_endpoint:
         app.include_router(_bench_router())
+    edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app
@@ -131,7 +123,8 @@ def _include_optional(app: FastAPI) -> None:
 
 
 def _complete_openapi(app: FastAPI) -> None:
-    """Add the webhook body schema (the route reads the body itself to cap its size)."""
+    """Add the webhook body schema (the route reads the body itself to cap its size) and
+    document 422 answers as Problems."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -143,6 +136,7 @@ def _complete_openapi(app: FastAPI) -> None:
         components["WebhookEvent"] = WebhookEvent.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
+        failures.problem_in_openapi(schema)
         app.openapi_schema = schema
         return schema
 

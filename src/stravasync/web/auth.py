@@ -1,7 +1,17 @@
-"""Bearer-token checks: constant-time compare and a limit on failed attempts per client.
+"""Secret checks: constant-time compare, and a limit on failed attempts per (realm, client).
+
+Rules (docs/security.md explains why):
+
+- a correct secret is never refused: the limiter only decides what a *wrong* one gets (401, or
+  429 once the client has failed too often in that realm);
+- every realm counts on its own (admin, login, api, cron, verify, connect): ten wrong admin
+  tokens do not lock the same address out of the data API, and no realm locks out another;
+- the client is the peer address, or the address a configured proxy forwarded
+  (``STRAVASYNC_TRUSTED_PROXIES``, see :mod:`stravasync.web.edge`).
 
 The limiter is in memory on purpose: it guards one process against guessing, and losing it on
-restart loses nothing that matters.
+restart loses nothing that matters. It holds at most ``max_clients`` keys, so rotating source
+addresses cannot grow it without bound.
 """
 
 from __future__ import annotations
@@ -10,10 +20,11 @@ import hmac
 import threading
 from collections import deque
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import SecretStr
 
-ADMIN_COOKIE = "stravasync_admin"
+Realm = Literal["admin", "login", "api", "cron", "verify", "connect"]
 
 
 def token_matches(given: str | None, expected: SecretStr | None) -> bool:
@@ -37,32 +48,56 @@ def bearer_of(header: str | None) -> str | None:
 
 
 class AttemptLimiter:
-    """At most ``max_failures`` failed attempts per client within ``window`` seconds."""
+    """At most ``max_failures`` events per key within ``window`` seconds (a sliding window).
 
-    def __init__(self, *, max_failures: int = 10, window: float = 300.0) -> None:
+    Keys are ``(realm, client)``. ``max_clients`` bounds memory: past it, expired keys are
+    dropped first, then the oldest ones.
+    """
+
+    def __init__(
+        self, *, max_failures: int = 10, window: float = 300.0, max_clients: int = 10_000
+    ) -> None:
         self.max_failures = max_failures
         self.window = timedelta(seconds=window)
-        self._failures: dict[str, deque[datetime]] = {}
+        self.max_clients = max_clients
+        self._failures: dict[tuple[str, str], deque[datetime]] = {}
         self._lock = threading.Lock()
 
-    def _trim(self, client: str, now: datetime) -> deque[datetime]:
-        q = self._failures.setdefault(client, deque())
+    def _trim(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
+        q = self._failures.get(key)
+        if q is None:
+            if len(self._failures) >= self.max_clients:
+                self._evict(now)
+            q = self._failures[key] = deque()
         while q and q[0] <= now - self.window:
             q.popleft()
         return q
 
-    def blocked_until(self, client: str, now: datetime) -> datetime | None:
-        """When ``client`` may try again, or None if it may try now."""
+    def _evict(self, now: datetime) -> None:
+        horizon = now - self.window
+        for key in [k for k, q in self._failures.items() if not q or q[-1] <= horizon]:
+            del self._failures[key]
+        while len(self._failures) >= self.max_clients:
+            del self._failures[next(iter(self._failures))]
+
+    def blocked_until(self, realm: str, client: str, now: datetime) -> datetime | None:
+        """When ``client`` may fail again in ``realm``, or None if it is not blocked."""
         with self._lock:
-            q = self._trim(client, now)
+            q = self._trim((realm, client), now)
             if len(q) >= self.max_failures:
                 return q[0] + self.window
             return None
 
-    def record_failure(self, client: str, now: datetime) -> None:
+    def record_failure(self, realm: str, client: str, now: datetime) -> None:
         with self._lock:
-            self._trim(client, now).append(now)
+            self._trim((realm, client), now).append(now)
 
-    def reset(self, client: str) -> None:
+    def tracked(self) -> int:
+        """How many keys are held (for tests of the memory bound)."""
         with self._lock:
-            self._failures.pop(client, None)
+            return len(self._failures)
+
+
+def retry_after(until: datetime, now: datetime) -> int:
+    """Whole seconds until ``until``, at least 1 (the value of a ``Retry-After`` header)."""
+    return max(int((until - now).total_seconds()) + 1, 1)

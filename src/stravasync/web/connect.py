@@ -1,5 +1,10 @@
 """Connecting an athlete: GET /connect sends them to Strava, GET /oauth/callback comes back.
 
+``/connect`` is public: each client address may start a few per quarter hour and at most
+:data:`oauth.MAX_PENDING_STATES` states wait at once. The state is also set as a cookie, and the
+callback checks it came back to the same browser (no connecting someone else's account into your
+session by a crafted link).
+
 The callback checks the one-time state, then the granted scopes (before spending the code), then
 exchanges the code; the athlete is created with a sync_state row due now, so the engine starts
 their backfill. Every failure is a short page in plain words, never a stack trace or a token.
@@ -7,8 +12,11 @@ their backfill. Every failure is a short page in plain words, never a stack trac
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
+from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,17 +26,27 @@ from fastapi.templating import Jinja2Templates
 
 from stravasync.errors import StravaSyncError
 from stravasync.strava import oauth
-from stravasync.strava.errors import AuthorizationDenied, OAuthStateInvalid, ScopeMissing
+from stravasync.strava.errors import (
+    AuthorizationDenied,
+    OAuthStateInvalid,
+    ScopeMissing,
+    TooManyPendingStates,
+)
+from stravasync.strava.setup import scope_policy
+from stravasync.web.auth import retry_after
 from stravasync.web.context import ConnectDeps, WebContext
 from stravasync.web.dashboard import templates
-from stravasync.web.deps import Ctx
+from stravasync.web.deps import Ctx, client_address
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["connect"])
+STATE_COOKIE = "stravasync_oauth_state"
+"""Binds a state to the browser that asked for it: the callback needs it back."""
 _build_lock = threading.Lock()
 PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "connected"},
     400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
+    429: {"content": {"text/html": {}}, "description": "too many connections started"},
     502: {"content": {"text/html": {}}, "description": "Strava did not accept the code"},
     503: {"content": {"text/html": {}}, "description": "Strava application not configured"},
 }
@@ -78,24 +96,74 @@ async def connect(
             message="This service has no Strava application configured "
             "(STRAVASYNC_CLIENT_ID). Ask its operator.",
         )
-    state = await run_in_threadpool(
-        oauth.begin, ctx.db, ctx.clock.now(), return_to=_safe_return(return_to)
-    )
+    now = ctx.clock.now()
+    client = client_address(request)
+    until = ctx.connect_limiter.blocked_until("connect", client, now)
+    if until is not None:
+        ctx.metrics.auth_refused.labels("connect", "limited").inc()
+        return _busy(request, "You started connecting too often; wait a few minutes.", until, now)
+    ctx.connect_limiter.record_failure("connect", client, now)  # every start counts
+    try:
+        state = await run_in_threadpool(
+            partial(
+                oauth.begin,
+                ctx.db,
+                now,
+                return_to=_safe_return(return_to),
+                max_pending=oauth.MAX_PENDING_STATES,
+            )
+        )
+    except TooManyPendingStates:
+        log.warning("connect refused: %s states pending", oauth.MAX_PENDING_STATES)
+        return _busy(request, "Too many connections are in progress; try again soon.", None, now)
     url = oauth.authorize_url(
         ctx.settings.strava_base_url,
         client_id=ctx.settings.client_id,
         redirect_uri=ctx.settings.redirect_uri,
         state=state,
+        scopes=scope_policy(ctx.settings).scopes,
     )
-    return RedirectResponse(url, status_code=303)
+    resp = RedirectResponse(url, status_code=303)
+    resp.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=int(oauth.STATE_TTL.total_seconds()),
+        path="/oauth/callback",
+        httponly=True,
+        samesite="lax",  # sent on the top-level redirect back from Strava
+        secure=ctx.settings.redirect_uri.startswith("https://"),
+    )
+    return resp
+
+
+def _busy(request: Request, message: str, until: datetime | None, now: datetime) -> Response:
+    resp = _page(request, templates, 429, title="Please wait", message=message)
+    resp.headers["Retry-After"] = str(retry_after(until, now) if until else 60)
+    return resp
+
+
+def _same_browser(request: Request, state: str | None) -> bool:
+    """The state came back to the browser that started it (the cookie set by /connect)."""
+    cookie = request.cookies.get(STATE_COOKIE)
+    if not cookie or not state:
+        return False
+    return hmac.compare_digest(cookie.encode(), state.encode())
 
 
 def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | None]:
     """(athlete id, the return path given to /connect)."""
     deps = _deps(ctx)
     return_to = oauth.take_state(ctx.db, redirect.state, ctx.clock.now())
+    policy = scope_policy(ctx.settings)
     athlete_id = oauth.complete(
-        ctx.db, deps.client, deps.tokens, redirect, ctx.clock.now(), check_state=False
+        ctx.db,
+        deps.client,
+        deps.tokens,
+        redirect,
+        ctx.clock.now(),
+        check_state=False,
+        require_private=policy.require_private,
+        require_scope=True,
     )
     return athlete_id, return_to
 
@@ -116,6 +184,8 @@ async def callback(
 ) -> Response:
     redirect = oauth.Redirect(code=code, state=state, scope=scope, error=error)
     try:
+        if not _same_browser(request, state):
+            raise OAuthStateInvalid()
         athlete_id, return_to = await run_in_threadpool(_complete, ctx, redirect)
     except OAuthStateInvalid:
         return _page(
@@ -123,7 +193,8 @@ async def callback(
             templates,
             400,
             title="This link has expired",
-            message="The connection link was already used or is too old. Please start again.",
+            message="The connection link was already used, is too old or was started in "
+            "another browser. Please start again.",
             retry=True,
         )
     except ScopeMissing as exc:
@@ -154,8 +225,16 @@ async def callback(
     if ctx.services.wake is not None:
         ctx.services.wake()
     target = _safe_return(return_to)
+    done: Response
     if target is not None:
-        return RedirectResponse(target, status_code=303)
+        done = RedirectResponse(target, status_code=303)
+    else:
+        done = _connected_page(request, athlete_id)
+    done.delete_cookie(STATE_COOKIE, path="/oauth/callback")
+    return done
+
+
+def _connected_page(request: Request, athlete_id: int) -> Response:
     return _page(
         request,
         templates,

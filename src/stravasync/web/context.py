@@ -18,6 +18,12 @@ from stravasync.web.auth import AttemptLimiter
 from stravasync.web.inbox_writer import InboxWriter
 from stravasync.web.metrics import Metrics
 
+
+def connect_limiter() -> AttemptLimiter:
+    """``GET /connect`` per client address: 20 starts per 15 minutes (each stores a state)."""
+    return AttemptLimiter(max_failures=20, window=900.0)
+
+
 StatsFn = Callable[[Connection, int], dict[str, Any]]
 CronFn = Callable[[float], dict[str, Any]]
 
@@ -50,6 +56,7 @@ class WebContext:
     limiter: AttemptLimiter
     inbox: InboxWriter
     services: Services = field(default_factory=Services)
+    connect_limiter: AttemptLimiter = field(default_factory=connect_limiter)
 
 
 def get_ctx(request: Request) -> WebContext:

@@ -1,7 +1,8 @@
 """The operator's dashboard at /admin: server-rendered (Jinja2) with a little plain JS.
 
-Login: a form that checks the admin token and stores it in an HttpOnly, SameSite=Strict cookie;
-the JSON admin API accepts that cookie too, so the page's scripts call it directly.
+Login: a form that checks the admin token and starts a signed, expiring browser session
+(:mod:`stravasync.web.session`); the JSON admin API accepts that session too (POSTs with the
+page's CSRF token), so the page's scripts call it directly. The token itself is never stored.
 """
 
 from __future__ import annotations
@@ -19,65 +20,103 @@ from stravasync.store import admin as admin_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
-from stravasync.web import charts
+from stravasync.web import charts, session
 from stravasync.web.admin_ops import dead_letter_items
-from stravasync.web.auth import ADMIN_COOKIE, bearer_of, token_matches
+from stravasync.web.auth import bearer_of
+from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
-from stravasync.web.deps import Ctx, check_token
+from stravasync.web.deps import Ctx, check_token, secret_ok
+from stravasync.web.schemas import Problem
 
-templates = Jinja2Templates(directory=str(files("stravasync.web") / "templates"))
+
+def _csrf_context(request: Request) -> dict[str, Any]:
+    """Every page carries the session's CSRF token (when there is a session) for its forms."""
+    token = request.session.get(session.CSRF_FIELD) if "session" in request.scope else None
+    return {"csrf": token or ""}
+
+
+templates = Jinja2Templates(
+    directory=str(files("stravasync.web") / "templates"), context_processors=[_csrf_context]
+)
 router = APIRouter(tags=["dashboard"])
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "page"}}
+PAGE_AUTH: dict[int | str, dict[str, Any]] = {
+    303: {"description": "not logged in: to the login form"},
+    401: {"model": Problem, "description": "wrong Bearer token"},
+    429: {"model": Problem, "description": "too many wrong tokens from this client"},
+}
 
 
 def _authed(request: Request, ctx: WebContext) -> bool:
-    given = bearer_of(request.headers.get("authorization")) or request.cookies.get(ADMIN_COOKIE)
-    return token_matches(given, ctx.settings.admin_token)
+    """A Bearer token is checked (and limited) like on the admin API; else the session."""
+    given = bearer_of(request.headers.get("authorization"))
+    if given is not None:
+        check_token(request, ctx, given, ctx.settings.admin_token, "admin")
+        return True
+    return session.is_admin(request, ctx.clock.now())
 
 
 def _login_redirect() -> RedirectResponse:
     return RedirectResponse("/admin/login", status_code=303)
 
 
+def _login_page(request: Request, error: str | None, status_code: int = 200) -> Response:
+    session.csrf_token(request)
+    return templates.TemplateResponse(
+        request, "login.html", {"error": error}, status_code=status_code
+    )
+
+
 @router.get("/admin/login", response_class=HTMLResponse, responses=HTML, summary="Login form")
 async def login_form(request: Request) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"error": None})
+    return _login_page(request, None)
 
 
 @router.post(
     "/admin/login",
     response_class=HTMLResponse,
-    responses={**HTML, 303: {"description": "logged in: to /admin"}},
-    summary="Check the admin token and set the session cookie",
+    responses={
+        **HTML,
+        303: {"description": "logged in: to /admin"},
+        401: {"content": {"text/html": {}}, "description": "wrong token"},
+        403: {"content": {"text/html": {}}, "description": "the form's CSRF token is missing"},
+        429: {"content": {"text/html": {}}, "description": "too many wrong tokens"},
+    },
+    summary="Check the admin token and start a browser session",
 )
 async def login(
-    request: Request, ctx: Ctx, token: Annotated[str, Form(max_length=512)]
+    request: Request,
+    ctx: Ctx,
+    token: Annotated[str, Form(max_length=512)],
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
+    if not session.csrf_ok(request, csrf):
+        return _login_page(request, "The form expired; please sign in again.", 403)
     try:
-        check_token(request, ctx, token, ctx.settings.admin_token, "admin")
+        ok = secret_ok(request, ctx, token, ctx.settings.admin_token, "login")
     except HTTPException as exc:
-        message = "Wrong token." if exc.status_code == 401 else "Too many attempts; wait a while."
-        return templates.TemplateResponse(
-            request, "login.html", {"error": message}, status_code=exc.status_code
-        )
-    resp = RedirectResponse("/admin", status_code=303)
-    resp.set_cookie(
-        ADMIN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=ctx.settings.public_url.startswith("https://"),
-        max_age=7 * 86400,
-        path="/",
-    )
-    return resp
+        resp = _login_page(request, "Too many wrong tokens; wait a while.", exc.status_code)
+        resp.headers.update(exc.headers or {})
+        return resp
+    if not ok:
+        return _login_page(request, "Wrong token.", 401)
+    session.log_in(request, ctx.clock.now())
+    return RedirectResponse("/admin", status_code=303)
 
 
-@router.post("/admin/logout", responses={303: {"description": "to the login form"}})
-async def logout() -> Response:
-    resp = _login_redirect()
-    resp.delete_cookie(ADMIN_COOKIE, path="/")
-    return resp
+@router.post(
+    "/admin/logout",
+    responses={
+        303: {"description": "to the login form, session ended"},
+        403: {"content": {"text/html": {}}, "description": "the form's CSRF token is missing"},
+    },
+    summary="End the browser session",
+)
+async def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    if not session.csrf_ok(request, csrf):
+        return _login_page(request, "The form expired; sign in again to sign out.", 403)
+    session.log_out(request)
+    return _login_redirect()
 
 
 def _overview(ctx: WebContext) -> dict[str, Any]:
@@ -122,7 +161,7 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
 @router.get(
     "/admin",
     response_class=HTMLResponse,
-    responses={**HTML, 303: {"description": "not logged in: to the login form"}},
+    responses={**HTML, **PAGE_AUTH},
     summary="The operator dashboard",
 )
 async def dashboard(request: Request, ctx: Ctx) -> Response:
@@ -162,10 +201,10 @@ def _stats(ctx: WebContext, conn: Any, athlete_id: int) -> dict[str, Any]:
 @router.get(
     "/admin/athletes/{athlete_id}",
     response_class=HTMLResponse,
-    responses={**HTML, 303: {"description": "not logged in"}, 404: {"description": "unknown"}},
+    responses={**HTML, **PAGE_AUTH, 404: {"model": Problem, "description": "unknown"}},
     summary="One athlete: status, sessions and monthly distance",
 )
-async def athlete_page(athlete_id: int, request: Request, ctx: Ctx) -> Response:
+async def athlete_page(athlete_id: StravaId, request: Request, ctx: Ctx) -> Response:
     if not _authed(request, ctx):
         return _login_redirect()
     context = await run_in_threadpool(_athlete, ctx, athlete_id)

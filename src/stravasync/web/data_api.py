@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from stravasync.store import activity_reads as reads
 from stravasync.store import athletes as athlete_q
+from stravasync.web.bounds import BoundedDatetime, Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_api_key
 from stravasync.web.schemas import (
@@ -27,8 +28,6 @@ router = APIRouter(
     prefix="/api", tags=["data"], dependencies=[Depends(require_api_key)], responses=AUTH_RESPONSES
 )
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
-MAX_ANNOTATIONS = 100
-MAX_ANNOTATION_VALUE = 10_000
 
 
 def summary_of(row: dict[str, Any]) -> ActivitySummary:
@@ -71,23 +70,20 @@ def _list(
     summary="An athlete's activities (deleted ones excluded), newest id first, paged",
 )
 async def list_activities(
-    athlete_id: int,
+    athlete_id: StravaId,
     ctx: Ctx,
     since: Annotated[
-        datetime | None, Query(description="start_date at or after (ISO 8601)")
+        BoundedDatetime | None, Query(description="start_date at or after (ISO 8601)")
     ] = None,
-    until: Annotated[datetime | None, Query(description="start_date before (ISO 8601)")] = None,
-    sport: Annotated[str | None, Query(max_length=64, description="sport_type, e.g. Ride")] = None,
-    after_id: Annotated[
-        int | None, Query(ge=0, description="next_after_id of the last page")
+    until: Annotated[
+        BoundedDatetime | None, Query(description="start_date before (ISO 8601)")
     ] = None,
+    sport: Annotated[
+        str | None, Query(max_length=64, description="sport_type, e.g. Ride"), NoNul
+    ] = None,
+    after_id: Annotated[Cursor | None, Query(description="next_after_id of the last page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ActivityPage:
-    for value in (since, until):
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, "since/until need a timezone (e.g. Z)"
-            )
     page = await run_in_threadpool(_list, ctx, athlete_id, since, until, sport, after_id, limit)
     if page is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
@@ -127,7 +123,7 @@ def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
     responses=NOT_FOUND,
     summary="One activity: summary, detail (when fetched) and annotations",
 )
-async def get_activity(activity_id: int, ctx: Ctx) -> ActivityOut:
+async def get_activity(activity_id: StravaId, ctx: Ctx) -> ActivityOut:
     out = await run_in_threadpool(_activity, ctx, activity_id)
     if out is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
@@ -148,17 +144,8 @@ def _put_notes(ctx: WebContext, activity_id: int, notes: dict[str, str]) -> bool
     responses={**NOT_FOUND, 422: {"model": Problem, "description": "invalid annotations"}},
     summary="Replace the activity's local annotations (a re-sync never overwrites them)",
 )
-async def put_annotations(activity_id: int, body: AnnotationsIn, ctx: Ctx) -> AnnotationsOut:
+async def put_annotations(activity_id: StravaId, body: AnnotationsIn, ctx: Ctx) -> AnnotationsOut:
     notes = body.annotations
-    bad = len(notes) > MAX_ANNOTATIONS or any(
-        not k or len(k) > 64 or len(v) > MAX_ANNOTATION_VALUE for k, v in notes.items()
-    )
-    if bad:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"at most {MAX_ANNOTATIONS} notes, keys 1-64 characters, values up to "
-            f"{MAX_ANNOTATION_VALUE}",
-        )
     if not await run_in_threadpool(_put_notes, ctx, activity_id, notes):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
     return AnnotationsOut(activity_id=activity_id, annotations=notes)
@@ -182,7 +169,7 @@ def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     responses=NOT_FOUND,
     summary="Eddington numbers, rollups, races and records (stravasync.stats)",
 )
-async def athlete_stats(athlete_id: int, ctx: Ctx) -> dict[str, Any]:
+async def athlete_stats(athlete_id: StravaId, ctx: Ctx) -> dict[str, Any]:
     stats = await run_in_threadpool(_stats, ctx, athlete_id)
     if stats is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")

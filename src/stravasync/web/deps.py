@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from stravasync.web.auth import ADMIN_COOKIE, token_matches
+from stravasync.web import session
+from stravasync.web.auth import Realm, retry_after, token_matches
 from stravasync.web.context import WebContext, get_ctx
 from stravasync.web.schemas import Problem
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 admin_bearer = HTTPBearer(
     auto_error=False,
     scheme_name="AdminToken",
-    description="STRAVASYNC_ADMIN_TOKEN (the dashboard may send it as a cookie instead)",
+    description="STRAVASYNC_ADMIN_TOKEN (the dashboard's browser session works too)",
 )
 api_bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description="STRAVASYNC_API_KEY")
 cron_bearer = HTTPBearer(
@@ -27,32 +28,44 @@ cron_bearer = HTTPBearer(
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or wrong token"},
-    429: {"model": Problem, "description": "too many failed attempts from this client"},
+    429: {"model": Problem, "description": "too many wrong tokens from this client"},
 }
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
+    """The peer address (or the one a trusted proxy forwarded: :mod:`stravasync.web.edge`)."""
     return request.client.host if request.client else "unknown"
 
 
-def check_token(
-    request: Request, ctx: WebContext, given: str | None, expected: SecretStr | None, realm: str
-) -> None:
-    """Raise 429 when the client is locked out, 401 when ``given`` is wrong."""
-    client = _client(request)
+def secret_ok(
+    request: Request, ctx: WebContext, given: str | None, expected: SecretStr | None, realm: Realm
+) -> bool:
+    """True for the right secret, always. A wrong one is counted against (realm, client) and
+    gives False, or raises 429 once that client failed too often in that realm."""
+    if token_matches(given, expected):
+        return True
+    client = client_address(request)
     now = ctx.clock.now()
-    until = ctx.limiter.blocked_until(client, now)
+    until = ctx.limiter.blocked_until(realm, client, now)
     if until is not None:
-        retry = max(int((until - now).total_seconds()) + 1, 1)
+        ctx.metrics.auth_refused.labels(realm, "limited").inc()
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "too many failed attempts; try again later",
-            headers={"Retry-After": str(retry)},
+            headers={"Retry-After": str(retry_after(until, now))},
         )
-    if token_matches(given, expected):
-        return
-    ctx.limiter.record_failure(client, now)
+    ctx.limiter.record_failure(realm, client, now)
+    ctx.metrics.auth_refused.labels(realm, "wrong").inc()
     log.warning("rejected %s credentials from %s on %s", realm, client, request.url.path)
+    return False
+
+
+def check_token(
+    request: Request, ctx: WebContext, given: str | None, expected: SecretStr | None, realm: Realm
+) -> None:
+    """Raise 429 when a wrong ``given`` comes from a client over the limit, 401 when wrong."""
+    if secret_ok(request, ctx, given, expected, realm):
+        return
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         f"a valid {realm} bearer token is required",
@@ -65,8 +78,16 @@ def require_admin(
     ctx: Annotated[WebContext, Depends(get_ctx)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
 ) -> None:
-    given = creds.credentials if creds else request.cookies.get(ADMIN_COOKIE)
-    check_token(request, ctx, given, ctx.settings.admin_token, "admin")
+    """The admin Bearer token, or the dashboard's session (with its CSRF token on a POST)."""
+    if creds is None and session.is_admin(request, ctx.clock.now()):
+        if request.method in session.SAFE_METHODS:
+            return
+        if session.csrf_ok(request, request.headers.get(session.CSRF_HEADER)):
+            return
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header")
+    check_token(
+        request, ctx, creds.credentials if creds else None, ctx.settings.admin_token, "admin"
+    )
 
 
 def require_api_key(
@@ -99,5 +120,8 @@ def admin_router() -> APIRouter:
         prefix="/api/admin",
         tags=["admin"],
         dependencies=[Depends(require_admin)],
-        responses=AUTH_RESPONSES,
+        responses={
+            **AUTH_RESPONSES,
+            403: {"model": Problem, "description": "dashboard session without its CSRF token"},
+        },
     )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import datetime
+from pathlib import Path
+
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from stravasync.store import admin as admin_q
 from stravasync.store import migrate
 from stravasync.store.engine import check_reachable
 from stravasync.store.errors import StoreError
@@ -22,7 +28,34 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-def _readiness(engine: Engine) -> Ready:
+READINESS_PROBE_KEY = "readiness_probe"
+"""The ``app_settings`` row each readiness check writes (its value: when it last did)."""
+
+
+def disk_shortage(free_bytes: int, min_free_mb: float) -> str | None:
+    """Why the database's disk is too full to be ready, or None."""
+    if free_bytes >= min_free_mb * 1024 * 1024:
+        return None
+    return (
+        f"disk almost full: {free_bytes / (1024 * 1024):.1f} MB free where the database lives "
+        f"(STRAVASYNC_READY_MIN_FREE_MB={min_free_mb:g})"
+    )
+
+
+def _sqlite_free_bytes(engine: Engine) -> int | None:
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        return None
+    return shutil.disk_usage(Path(database).expanduser().resolve().parent).free
+
+
+def _write_probe(engine: Engine, now: datetime) -> None:
+    """One committed write: a full disk or a read-only volume fails here, not in a sync."""
+    with engine.begin() as conn:
+        admin_q.put_setting(conn, READINESS_PROBE_KEY, now.isoformat(), now=now)
+
+
+def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
     head = migrate.head_revision()
     try:
         check_reachable(engine)
@@ -32,17 +65,35 @@ def _readiness(engine: Engine) -> Ready:
         return Ready(status="not_ready", database="unreachable", head=head, reason=str(exc))
     except Exception as exc:  # any driver error means "not ready", never a 500
         return Ready(status="not_ready", database="error", head=head, reason=type(exc).__name__)
+    free = _sqlite_free_bytes(engine)
+    shortage = disk_shortage(free, min_free_mb) if free is not None else None
+    try:
+        _write_probe(engine, now)
+    except (OperationalError, DBAPIError, OSError) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        failed = f"a test write failed: {first}"
+        reason = f"{shortage}; {failed}" if shortage else failed
+        return Ready(
+            status="not_ready", database="read_only", revision=current, head=head, reason=reason
+        )
+    if shortage:
+        return Ready(
+            status="not_ready", database="disk_full", revision=current, head=head, reason=shortage
+        )
     return Ready(status="ready", database="ok", revision=current, head=head)
 
 
 @router.get(
     "/readyz",
     response_model=Ready,
-    summary="Readiness: database reachable and migrations at head",
+    summary="Readiness: database reachable, at the migration head, writable, disk not full",
     responses={503: {"model": Ready, "description": "not ready"}},
 )
 async def readyz(ctx: Ctx) -> JSONResponse:
-    ready = await run_in_threadpool(_readiness, ctx.db.engine)
+    ready = await run_in_threadpool(
+        _readiness, ctx.db.engine, ctx.settings.ready_min_free_mb, ctx.clock.now()
+    )
     code = 200 if ready.status == "ready" else 503
     return JSONResponse(ready.model_dump(mode="json"), status_code=code)
 

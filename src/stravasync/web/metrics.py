@@ -52,6 +52,13 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.auth_refused = Counter(
+            "stravasync_auth_refused",
+            "Wrong secrets by realm (admin, login, api, cron, verify, connect) and answer: "
+            "wrong (401/403) or limited (429)",
+            ["realm", "answer"],
+            registry=self.registry,
+        )
         self.registry.register(StoreCollector(db, now))
         self.registry.register(StravaCallsCollector())
 

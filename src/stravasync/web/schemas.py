@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from stravasync.web.bounds import INT64_END, MAX_LIST, BoundedDatetime, NoNul, StravaId
+
+MAX_DAYS = 365.0 * 100
+MAX_NOTES = 100
+MAX_NOTE_KEY = 64
+MAX_NOTE_VALUE = 10_000
 
 
 class Problem(BaseModel):
@@ -27,22 +34,49 @@ class Ready(BaseModel):
     reason: str | None = None
 
 
-class WebhookEvent(BaseModel):
-    """A Strava webhook event; strict, so ``"123"`` for an id is a 400, not a guess."""
+UpdateValue = (
+    Annotated[str, Field(max_length=1024)]
+    | bool
+    | Annotated[int, Field(ge=-INT64_END, lt=INT64_END)]
+    | float
+    | None
+)
+"""What Strava sends in ``updates`` (strings such as ``"true"``); never nested."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+
+def _without_nul(updates: dict[str, UpdateValue]) -> dict[str, UpdateValue]:
+    """NUL is no character of any title, and PostgreSQL's JSON cannot hold it: dropped."""
+
+    def clean(value: UpdateValue) -> UpdateValue:
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+    return {k.replace("\x00", ""): clean(v) for k, v in updates.items()}
+
+
+class WebhookEvent(BaseModel):
+    """A Strava webhook event; strict, so ``"123"`` for an id is a 400, not a guess. Every id
+    in 1..2**63-1, ``updates`` a flat object of at most 16 bounded scalars."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False)
 
     object_type: Literal["activity", "athlete"]
-    object_id: int = Field(ge=0)
+    object_id: StravaId
     aspect_type: Literal["create", "update", "delete"]
-    owner_id: int = Field(ge=0)
-    subscription_id: int = Field(ge=0)
-    event_time: int = Field(ge=0)
-    updates: dict[str, Any] = Field(default_factory=dict)
+    owner_id: StravaId
+    subscription_id: StravaId
+    event_time: int = Field(ge=0, lt=INT64_END)
+    updates: Annotated[
+        dict[Annotated[str, Field(max_length=64)], UpdateValue],
+        Field(max_length=16),
+        AfterValidator(_without_nul),
+    ] = Field(default_factory=dict)
 
 
 class WebhookAck(BaseModel):
-    status: Literal["stored", "duplicate", "ignored"]
+    """The same answer for every well-formed event, stored, redelivered or not ours: the
+    subscription id cannot be found by trying."""
+
+    status: Literal["received"]
 
 
 class Challenge(BaseModel):
@@ -110,13 +144,22 @@ SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]
 
 
 class EnrichOptions(BaseModel):
-    """Which activities an ``enrich`` pass fetches details for (one of the three)."""
+    """Which activities an ``enrich`` pass fetches details for: named ones (always fetched),
+    a window of start times (``since_days``, or ``since`` / ``until``), the whole history
+    (``all``) or, with none, the recent window; ``force`` re-fetches current details too."""
 
     model_config = ConfigDict(extra="forbid")
 
-    since_days: float | None = Field(None, gt=0, description="activities of the last N days")
-    all: bool | None = Field(None, description="every activity lacking details")
-    activity_ids: list[int] | None = Field(None, max_length=1000)
+    since_days: float | None = Field(
+        None, gt=0, le=MAX_DAYS, allow_inf_nan=False, description="activities of the last N days"
+    )
+    all: bool | None = Field(None, description="the whole history")
+    activity_ids: list[StravaId] | None = Field(
+        None, min_length=1, max_length=MAX_LIST, description="fetch these activities' details now"
+    )
+    since: BoundedDatetime | None = Field(None, description="activities started from")
+    until: BoundedDatetime | None = Field(None, description="activities started before")
+    force: bool | None = Field(None, description="fetch every detail in scope, even current")
 
 
 class SyncRequest(BaseModel):
@@ -265,9 +308,15 @@ class ActivityOut(BaseModel):
     annotations: dict[str, str]
 
 
+NoteKey = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_KEY), NoNul]
+NoteValue = Annotated[str, Field(max_length=MAX_NOTE_VALUE), NoNul]
+
+
 class AnnotationsIn(BaseModel):
-    annotations: dict[str, str] = Field(
-        description="the complete set of notes for the activity (keys up to 64 characters)"
+    annotations: dict[NoteKey, NoteValue] = Field(
+        max_length=MAX_NOTES,
+        description=f"the complete set of notes for the activity (at most {MAX_NOTES}; keys "
+        f"1-{MAX_NOTE_KEY} characters, values up to {MAX_NOTE_VALUE})",
     )
 
 

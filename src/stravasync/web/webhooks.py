@@ -2,20 +2,22 @@
 
 POST answers within milliseconds: it validates the body, commits one inbox row and returns.
 Processing happens later in a worker (store.event_claims), so a slow sync never makes Strava
-time out and redeliver.
+time out and redeliver. Events are not signed, so a stored event is only a hint that the worker
+confirms with Strava (sync.events). Every well-formed event gets the same answer, whether it
+was stored, a redelivery, or for another subscription (counted apart in the metrics only).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import SecretStr, ValidationError
 
 from stravasync.store import inbox
-from stravasync.web.auth import token_matches
-from stravasync.web.deps import Ctx
+from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
+from stravasync.web.inbox_writer import EventRefused
 from stravasync.web.schemas import Challenge, Problem, WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,7 @@ MAX_BODY_BYTES = 16 * 1024
 """Strava's events are a few hundred bytes; anything past this is refused unread (413)."""
 
 router = APIRouter(tags=["webhooks"])
-Outcome = Literal["stored", "duplicate", "ignored"]
+RECEIVED = WebhookAck(status="received")
 
 
 @router.get(
@@ -32,16 +34,20 @@ Outcome = Literal["stored", "duplicate", "ignored"]
     response_model=Challenge,
     response_model_by_alias=True,
     summary="Subscription validation: echo hub.challenge when hub.verify_token matches",
-    responses={403: {"model": Problem, "description": "wrong verify token"}},
+    responses={
+        403: {"model": Problem, "description": "wrong verify token"},
+        429: AUTH_RESPONSES[429],
+    },
 )
 async def validate_subscription(
+    request: Request,
     ctx: Ctx,
-    hub_mode: Annotated[str, Query(alias="hub.mode")] = "",
-    hub_verify_token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    hub_mode: Annotated[str, Query(alias="hub.mode", max_length=64)] = "",
+    hub_verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=512)] = "",
     hub_challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
 ) -> Challenge:
     expected: SecretStr | None = ctx.settings.webhook_verify_token
-    ok = token_matches(hub_verify_token, expected)
+    ok = secret_ok(request, ctx, hub_verify_token, expected, "verify")
     if not ok or hub_mode != "subscribe" or not hub_challenge:
         ctx.metrics.webhook_events.labels("validation_refused").inc()
         raise HTTPException(status.HTTP_403_FORBIDDEN, "verify token does not match")
@@ -85,7 +91,7 @@ def _inbox_event(event: WebhookEvent) -> inbox.InboxEvent:
         }
     },
     responses={
-        400: {"model": Problem, "description": "malformed event; nothing stored"},
+        400: {"model": Problem, "description": "malformed or unstorable event; nothing stored"},
         413: {"model": Problem, "description": "body too large; nothing stored"},
         503: {"model": Problem, "description": "database unavailable; Strava will retry"},
     },
@@ -103,6 +109,10 @@ async def receive_event(request: Request, ctx: Ctx) -> WebhookAck:
         ) from None
     try:
         outcome = await ctx.inbox.submit(_inbox_event(event))
+    except EventRefused as exc:
+        ctx.metrics.webhook_events.labels("rejected").inc()
+        log.warning("webhook event refused by the database: %s", exc.reason)
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except Exception:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "could not store the event; retry"
@@ -112,4 +122,4 @@ async def receive_event(request: Request, ctx: Ctx) -> WebhookAck:
         log.info("webhook event for unknown subscription %s ignored", event.subscription_id)
     elif outcome == "stored" and ctx.services.wake is not None:
         ctx.services.wake()
-    return WebhookAck(status=outcome)
+    return RECEIVED

@@ -68,15 +68,14 @@ def test_mirror_converges_exactly_with_zero_429(db_url: str, tmp_path: Path) -> 
         assert lab.sim.stats()["rate_limited"] == 0
 
         with lab.db.engine.connect() as conn:
-            row = get_athlete(conn, leaver)
-            assert row is not None and row["status"] == "deauthorized"
+            assert get_athlete(conn, leaver) is None  # purged, the athlete row included
             left = conn.execute(
                 select(func.count()).where(activities.c.athlete_id == leaver)
             ).scalar_one()
             failed = conn.execute(
                 select(func.count()).where(sync_sessions.c.status == "failed")
             ).scalar_one()
-        assert left == 0  # purged after the grace period
+        assert left == 0  # purged after the grace period (tests/integration/sync/test_purge.py)
         assert failed == 0
     finally:
         lab.close()

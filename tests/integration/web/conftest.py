@@ -39,15 +39,14 @@ def sqlite_copy(tmp_path: Path, template: Path) -> str:
 
 
 def make_settings(db_url: str, **extra: Any) -> Settings:
-    return load_settings(
-        database_url=db_url,
-        admin_token=ADMIN,
-        api_key=API,
-        cron_secret=CRON,
-        webhook_verify_token=VERIFY,
-        notify_secret=NOTIFY,
-        **extra,
-    )
+    secrets = {
+        "admin_token": ADMIN,
+        "api_key": API,
+        "cron_secret": CRON,
+        "webhook_verify_token": VERIFY,
+        "notify_secret": NOTIFY,
+    }
+    return load_settings(database_url=db_url, **(secrets | extra))
 
 
 def admin_headers() -> dict[str, str]:

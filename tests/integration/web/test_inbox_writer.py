@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from stravasync.config import load_settings
 from stravasync.store import Database, inbox
+from stravasync.store.schema import webhook_events
 from stravasync.web.app import create_app
-from stravasync.web.inbox_writer import InboxWriter
+from stravasync.web.inbox_writer import EventRefused, InboxWriter
 from tests.integration.web.conftest import START, SUBSCRIPTION, subscribe
 
 
@@ -52,3 +54,26 @@ def test_a_failed_write_answers_503_so_strava_retries(empty_db_url: str) -> None
             assert resp.json()["error"] == "unavailable"
     finally:
         db.close()
+
+
+def test_an_event_the_database_refuses_fails_alone(db: Database) -> None:
+    """Past the receiver's validation nothing should be refused; if something is (here an id
+    past BIGINT, written straight to the writer), its batch is written again event by event."""
+    subscribe(db)
+    writer = InboxWriter(db, lambda: START)
+    bad = inbox.InboxEvent("activity", 2**64, "create", 5, SUBSCRIPTION, 7, {})
+
+    async def go() -> list[object]:
+        events = [ev(i) for i in range(145)] + [bad] + [ev(i) for i in range(145, 290)]
+        return list(
+            await asyncio.gather(*(writer.submit(e) for e in events), return_exceptions=True)
+        )
+
+    outcomes = asyncio.run(go())
+    refused = outcomes.pop(145)
+    assert isinstance(refused, EventRefused)
+    assert outcomes == ["stored"] * 290
+    with db.engine.connect() as conn:
+        assert inbox.count(conn) == 290
+        stored = set(conn.execute(select(webhook_events.c.object_id)).scalars())
+    assert stored == set(range(290))

@@ -79,15 +79,18 @@ def test_every_protected_endpoint_answers_401_without_the_right_token(
         assert client.get("/api/admin/athletes", headers=admin_headers()).status_code == 200
 
 
-def test_repeated_failures_lock_the_client_out(client: TestClient) -> None:
+def test_repeated_failures_limit_wrong_tokens_but_never_the_right_one(
+    client: TestClient,
+) -> None:
     for _ in range(10):
         assert (
             client.get("/api/admin/athletes", headers={"Authorization": "Bearer x"}).status_code
             == 401
         )
-    locked = client.get("/api/admin/athletes", headers=admin_headers())
-    assert locked.status_code == 429
-    assert int(locked.headers["Retry-After"]) > 0
+    limited = client.get("/api/admin/athletes", headers={"Authorization": "Bearer y"})
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert client.get("/api/admin/athletes", headers=admin_headers()).status_code == 200
 
 
 def test_lockout_expires_with_time(db: Database, db_url: str) -> None:
@@ -97,12 +100,13 @@ def test_lockout_expires_with_time(db: Database, db_url: str) -> None:
     app = create_app(
         make_settings(db_url), db, clock=clock, limiter=AttemptLimiter(max_failures=2, window=60)
     )
+    wrong = {"Authorization": "Bearer nope"}
     with TestClient(app) as client:
         for _ in range(2):
-            client.get("/api/admin/athletes")
-        assert client.get("/api/admin/athletes", headers=admin_headers()).status_code == 429
+            assert client.get("/api/admin/athletes", headers=wrong).status_code == 401
+        assert client.get("/api/admin/athletes", headers=wrong).status_code == 429
         clock.advance(61)
-        assert client.get("/api/admin/athletes", headers=admin_headers()).status_code == 200
+        assert client.get("/api/admin/athletes", headers=wrong).status_code == 401
 
 
 def test_unset_tokens_open_nothing(db: Database, db_url: str) -> None:

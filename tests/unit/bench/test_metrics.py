@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from bench.metrics import FreshnessBook, MirrorDiff, Pending, freshness, is_mirrored, percentile
+from bench.metrics import (
+    FreshnessBook,
+    MirrorDiff,
+    Pending,
+    detail_differences,
+    freshness,
+    is_mirrored,
+    percentile,
+)
 
 
 def test_percentile_nearest_rank() -> None:
@@ -110,3 +118,39 @@ def test_observe_only_checks_the_ids_it_was_given() -> None:
     assert sorted(book.pending_ids()) == [10, 11]
     assert book.observe({}, now=60, only=[10, 11]) == 1  # the delete: no row is mirrored
     assert book.pending_ids() == [10]
+
+
+def test_detail_diff_counts_stale_details_apart_and_in_the_total() -> None:
+    truth = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "new"}]
+    summaries = {1: {"id": 1, "name": "a"}, 2: {"id": 2, "name": "b"}, 3: {"id": 3, "name": "x"}}
+    detail = {"id": 1, "name": "a", "description": "Windy", "kudos_count": 2, "gear": None}
+    strava = {
+        1: dict(detail),
+        2: dict(detail, id=2, name="b", description="Legs felt good."),
+        3: dict(detail, id=3, name="new"),
+        4: None,  # gone on Strava: its summary is the zombie
+    }
+    stored = {
+        1: dict(detail, kudos_count=1),  # kudos lag only
+        2: dict(detail, id=2, name="b", description=None),  # silent description edit missed
+        3: dict(detail, id=3, name="x"),  # stale in the summary and in the detail: counted once
+        4: dict(detail, id=4),
+    }
+    diff = MirrorDiff()
+    diff.add(truth, summaries)
+    diff.add_details(strava, stored)
+    assert (diff.stale, diff.stale_detail, diff.stale_detail_social, diff.stale_total) == (
+        1,
+        2,
+        1,
+        2,
+    )
+    assert diff.details_checked == 3
+    assert diff.stale_detail_fields == {"description": 1, "name": 1}
+
+
+def test_detail_gear_is_compared_by_id_only() -> None:
+    theirs = {"gear": {"id": "b1", "distance": 5000.0}}
+    assert detail_differences(theirs, {"gear": {"id": "b1", "distance": 10.0}}) == []
+    assert detail_differences(theirs, {"gear": {"id": "b2", "distance": 5000.0}}) == ["gear"]
+    assert detail_differences({"gear": None}, {"gear": {"id": "b2"}}) == ["gear"]

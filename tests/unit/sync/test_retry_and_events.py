@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from stravasync.sync.events import EventAction, decide
+from stravasync.sync.events import EventAction, belongs_to, decide
 from stravasync.work.retry import DeadLetter, Retry, RetryPolicy, on_failure
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -33,25 +33,24 @@ def ev(**kw: object) -> dict[str, object]:
     return base
 
 
-def test_event_decisions() -> None:
-    assert decide(ev(), stored=False).action is EventAction.FETCH
-    assert decide(ev(aspect_type="delete"), stored=True).action is EventAction.TOMBSTONE
-    title = decide(ev(aspect_type="update", updates_json={"title": "Messy"}), stored=True)
-    assert title.action is EventAction.APPLY_FIELDS and title.fields == {"name": "Messy"}
-    # a title update for an activity we do not hold must fetch it
-    assert (
-        decide(ev(aspect_type="update", updates_json={"title": "x"}), stored=False).action
-        is EventAction.FETCH
-    )
-    assert (
-        decide(ev(aspect_type="update", updates_json={"type": "Ride"}), stored=True).action
-        is EventAction.FETCH
-    )
+def test_every_event_is_checked_with_strava_never_applied_from_its_fields() -> None:
+    assert decide(ev(), held=False) is EventAction.FETCH
+    # a delete is confirmed by a GET (404), and costs nothing for an activity not held
+    assert decide(ev(aspect_type="delete"), held=True) is EventAction.FETCH
+    assert decide(ev(aspect_type="delete"), held=False) is EventAction.IGNORE
+    # a title update is fetched too: the title comes from Strava's answer, not the event
+    for held in (True, False):
+        title = ev(aspect_type="update", updates_json={"title": "Messy"})
+        assert decide(title, held=held) is EventAction.FETCH
     deauth = ev(object_type="athlete", aspect_type="update", updates_json={"authorized": "false"})
-    assert decide(deauth, stored=False).action is EventAction.DEAUTHORIZE
-    assert (
-        decide(
-            ev(object_type="athlete", aspect_type="update", updates_json={}), stored=False
-        ).action
-        is EventAction.IGNORE
-    )
+    assert decide(deauth, held=False) is EventAction.CONFIRM_DEAUTHORIZATION
+    for updates in ({}, {"authorized": "true"}, {"title": "x"}):
+        athlete = ev(object_type="athlete", aspect_type="update", updates_json=updates)
+        assert decide(athlete, held=False) is EventAction.IGNORE
+
+
+def test_only_an_answer_naming_the_athlete_belongs_to_them() -> None:
+    assert belongs_to({"id": 5, "athlete": {"id": 1, "resource_state": 1}}, 1)
+    assert not belongs_to({"id": 5, "athlete": {"id": 2}}, 1)
+    assert not belongs_to({"id": 5}, 1)
+    assert not belongs_to({"id": 5, "athlete": 1}, 1)

@@ -29,6 +29,9 @@ class Tokens:
         self.refreshes += 1
         return failed_token if self.same else f"tok-{self.refreshes}"
 
+    def confirm_revoked(self, athlete_id: int) -> bool:
+        return self.revoked
+
 
 def ctx(tokens: Tokens) -> PassContext:
     none = cast(Any, None)

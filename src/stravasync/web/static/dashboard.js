@@ -11,6 +11,15 @@
     setTimeout(function () { el.remove(); }, 2500);
   }
 
+  // the page's CSRF token: the admin API refuses a session POST without it
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+
+  // positions come as data attributes (the CSP forbids inline style attributes)
+  document.querySelectorAll("[data-left]").forEach(function (el) {
+    el.style.left = Number(el.dataset.left) + "px";
+  });
+
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("button[data-post]");
     if (!btn) return;
@@ -18,7 +27,7 @@
     fetch(btn.dataset.post, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: btn.dataset.body || "{}",
     }).then(function (resp) {
       return resp.json().then(function (data) {
