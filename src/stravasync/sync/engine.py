@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import random
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
+from stravasync.sync.report import RunReport
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
 
@@ -45,37 +47,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 POLL_SECONDS = 1.0  # while waiting for due work: how often a stop request is looked at
 UNRECORDED_RETRY = timedelta(minutes=1)  # a unit whose failure could not be written
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What a run did (``POST /api/cron/sync`` returns the first five and the session id)."""
-
-    synced: int = 0
-    failed: int = 0
-    skipped: int = 0
-    deferred: int = 0
-    cancelled: int = 0
-    events: int = 0
-    jobs: int = 0
-    api_calls: int = 0
-    sessions: list[str] = field(default_factory=list)
-    next_due_at: datetime | None = None  # when the run ended: the earliest work still scheduled
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "synced": self.synced,
-            "failed": self.failed,
-            "skipped": self.skipped,
-            "deferred": self.deferred,
-            "cancelled": self.cancelled,
-            "events": self.events,
-            "jobs": self.jobs,
-            "api_calls": self.api_calls,
-            "session_id": self.sessions[-1] if self.sessions else None,
-            "sessions": len(self.sessions),
-            "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
-        }
 
 
 class Engine:
@@ -108,6 +79,8 @@ class Engine:
         self._max_calls: int | None = None
         self._periodic_ready = False
         self._recovered = False
+        self._heartbeat = Heartbeat(every=self.cfg.lease / 3, name=f"heartbeat-{self.owner}")
+        weakref.finalize(self, self._heartbeat.close)
         self._fitted: tuple[datetime, EngineConfig] | None = None
 
     def _should_stop(self) -> bool:
@@ -166,7 +139,7 @@ class Engine:
                     lease_seconds=lease,
                 )
 
-        with Heartbeat(renew, every=lease / 3, name=f"lease-{table.name}-{ident}"):
+        with self._heartbeat.hold(renew):
             try:
                 return work()
             except Exception as exc:

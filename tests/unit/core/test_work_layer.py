@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, select
@@ -42,7 +43,7 @@ def test_dead_local_owners_are_this_hosts_gone_pids_only() -> None:
     assert parse_owner("w1") is None
 
 
-def test_heartbeat_renews_until_stopped_and_reports_a_lost_lease() -> None:
+def test_heartbeat_renews_while_held_and_reports_a_lost_lease() -> None:
     beats = threading.Semaphore(0)
     answers = iter([True, True, False])
 
@@ -50,17 +51,26 @@ def test_heartbeat_renews_until_stopped_and_reports_a_lost_lease() -> None:
         beats.release()
         return next(answers)
 
-    with Heartbeat(renew, every=0.01) as hb:
+    heartbeat = Heartbeat(every=0.01)
+    with heartbeat.hold(renew) as hb:
         for _ in range(3):
             assert beats.acquire(timeout=5)
+        deadline = time.monotonic() + 5
+        while not hb.lost and time.monotonic() < deadline:
+            time.sleep(0.01)
     assert hb.lost is True and hb.beats == 3
 
     def failing() -> bool:
         raise OSError("database hiccup")
 
-    with Heartbeat(failing, every=0.01) as hb2:
-        pass
+    with heartbeat.hold(failing) as hb2:  # the same thread serves the next unit
+        assert hb2.lost is False  # a new unit starts with its lease held
+        time.sleep(0.05)
     assert hb2.lost is False  # a failed renewal is retried, never taken for a lost lease
+    quiet = hb2.beats
+    time.sleep(0.05)
+    assert hb2.beats == quiet  # nothing held: no beats
+    heartbeat.close()
 
 
 def test_claimable_at_is_the_later_of_due_time_and_a_live_lease() -> None:
