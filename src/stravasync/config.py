@@ -117,13 +117,28 @@ class Settings(BaseSettings):
     )
     budget_burst: float = Field(0.10, ge=0, le=1, description="fraction spendable at a reset")
     budget_release: float = Field(
-        0.10, ge=0, le=1, description="final fraction of a window in which cushions shrink to 0"
+        0.10, ge=0, le=1, description="final fraction of a quarter hour in which cushions shrink"
+    )
+    budget_daily_release: float = Field(
+        1.0, ge=0, le=1, description="final fraction of a day over which daily cushions shrink"
     )
     budget_guard: float = Field(
         1.0,
         ge=0,
         le=60,
         description="seconds either side of a quarter-hour reset in which nothing is sent",
+    )
+    budget_daily_reserve: float = Field(
+        0.15,
+        ge=0,
+        lt=1,
+        description="fraction of each daily limit enrichment and reconcile never spend, kept "
+        "for interactive work, webhooks and new athletes",
+    )
+    budget_count_token_requests: bool = Field(
+        True,
+        description="reserve POST /oauth/token (code exchange, refresh) against the limits: "
+        "Strava does not document whether it counts them, so by default we assume it does",
     )
     http_max_retries: int = Field(3, ge=0, le=10, description="retries of a transient failure")
     token_lock_ttl: float = Field(

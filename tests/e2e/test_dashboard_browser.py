@@ -125,8 +125,10 @@ def test_dashboard_renders_and_acts(
     page.locator("#log", has_text="live line from the engine").wait_for(timeout=10_000)
 
     # re-queue the dead notification, pause the scheduler
-    page.locator("#dead-letters button.requeue").last.click()
-    page.wait_for_load_state("networkidle")
+    # (wait for the POST's answer itself: "networkidle" may already have fired before the click)
+    with page.expect_response(lambda r: r.url.endswith("/requeue")) as answer:
+        page.locator("#dead-letters button.requeue").last.click()
+    assert answer.value.status == 200  # the session POST carried its CSRF token
     with db.engine.connect() as conn:
         assert conn.execute(select(notifications.c.state)).scalar_one() == "pending"
     page.wait_for_selector("#pause")

@@ -68,9 +68,4 @@ def pending_count(conn: Connection) -> int:
 
 
 def next_due_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(func.min(leases.claimable_at(webhook_events))).where(
-            webhook_events.c.state == "pending"
-        )
-    ).scalar()
-    return value
+    return leases.next_claimable(conn, webhook_events, where=[webhook_events.c.state == "pending"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from stravasync.store.schema import jobs
 from stravasync.store.upsert import upsert_rows
@@ -80,7 +80,4 @@ def dead_jobs(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def next_due_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(func.min(leases.claimable_at(jobs))).where(jobs.c.state == "pending")
-    ).scalar()
-    return value
+    return leases.next_claimable(conn, jobs, where=[jobs.c.state == "pending"])

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -229,6 +230,36 @@ sync_state = Table(
     Column("first_synced_at", UtcDateTime, comment="when the newest page first arrived"),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_sync_state_due", "due_at"),
+)
+
+
+def _partial(name: str, *columns: Any, where: Any) -> Index:
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
+# The claim's orders, each served by one index scan (store.syncstate.claim_due_athlete): work a
+# person asked for, athletes waiting for their newest page, then by due time (smallest mirror
+# first among equals). Partial, so dead letters and finished backfills are not scanned past.
+_partial(
+    "ix_sync_state_claim",
+    sync_state.c.due_at,
+    sync_state.c.activity_count,
+    where=sync_state.c.dead.is_(False),
+)
+_partial(
+    "ix_sync_state_requested",
+    sync_state.c.due_at,
+    where=sync_state.c.requested_mode.is_not(None),
+)
+_partial(
+    "ix_sync_state_backfilling",
+    sync_state.c.due_at,
+    where=sync_state.c.backfill_done.is_(False),
+)
+_partial(
+    "ix_sync_state_first_page",
+    sync_state.c.due_at,
+    where=and_(sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None)),
 )
 
 jobs = Table(

@@ -39,6 +39,8 @@ def policy_from(cfg: Settings) -> Policy:
         burst=cfg.budget_burst,
         release=cfg.budget_release,
         guard=cfg.budget_guard,
+        daily_release=cfg.budget_daily_release,
+        daily_reserve=cfg.budget_daily_reserve,
     )
 
 
@@ -63,6 +65,7 @@ def strava_client(
         http=http,
         timeout=cfg.http_timeout,
         max_retries=cfg.http_max_retries,
+        count_token_requests=cfg.budget_count_token_requests,
     )
 
 

@@ -78,7 +78,15 @@ def error_for(
     if status == 404:
         return NotFound(resource, resource_id)
     if status == 400:
-        if fault.has(resource="AuthorizationCode") or fault.has(field="code"):
+        # an unknown client_id: {"resource":"Application","field":"client_id","code":"invalid"}
+        if fault.has(resource="Application", field="client_id") or fault.has(
+            resource="Application", field="client_secret"
+        ):
+            return InvalidClient()
+        # a bad or used code: resource RequestToken (AuthorizationCode in older reports)
+        if fault.has(resource="RequestToken") or fault.has(resource="AuthorizationCode"):
+            return InvalidGrant("code")
+        if fault.has(field="code"):
             return InvalidGrant("code")
         if fault.has(resource="RefreshToken") or fault.has(field="refresh_token"):
             return InvalidGrant("refresh_token")

@@ -42,6 +42,7 @@ class Call:
     bearer: str | None = None
     basic: tuple[str, str] | None = None
     retry_unanswered: bool = True  # False for calls that must not be repeated blindly
+    budgeted: bool = True  # False: Strava does not count it (POST /oauth/token, when so set)
 
 
 def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
@@ -97,7 +98,8 @@ class Transport:
 
     def _once(self, call: Call) -> Any:
         sent_at = self.clock.now()
-        self.budget.reserve(call.priority, read=True, now=sent_at)
+        if call.budgeted:
+            self.budget.reserve(call.priority, read=True, now=sent_at)
         headers = {"Accept": "application/json"}
         if call.bearer is not None:
             headers["Authorization"] = f"Bearer {call.bearer}"

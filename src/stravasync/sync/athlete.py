@@ -39,7 +39,7 @@ from stravasync.sync.context import (
     TokenSource,
     run_authorized,
 )
-from stravasync.sync.passes import MODE_PRIORITY, PassResult, run_mode
+from stravasync.sync.passes import MODE_PRIORITY, PassResult, pass_priority, run_mode
 from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
 from stravasync.work import DeadLetter, describe, leases, on_failure
@@ -144,11 +144,12 @@ class AthleteRunner:
             self.owner,
             session_id,
             should_stop=self.should_stop,
+            priority=pass_priority(mode, state),
         )
         calls_before = self.port.calls
         try:
             ctx.between_pages()  # a cancel asked for before this pass started
-            ctx.token = self.tokens.access_token(athlete_id, now)
+            ctx.token = self.tokens.access_token(athlete_id, now, priority=ctx.priority)
 
             def attempt(resumed: bool) -> PassResult:
                 # after a 401 and a new token: resume from the checkpoint

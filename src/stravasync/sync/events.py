@@ -90,7 +90,7 @@ def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAc
     if not active or action is EventAction.IGNORE:
         return EventAction.IGNORE
     if not ctx.token:
-        ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now())
+        ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now(), priority=ctx.priority)
     return _fetch(ctx, act_id)
 
 

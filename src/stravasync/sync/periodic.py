@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, select
 
 from stravasync.store import jobs as jobs_q
 from stravasync.store import sessions as sessions_q
@@ -122,9 +122,9 @@ def run_due(engine: Engine, job: dict[str, Any]) -> None:
 
 
 def next_run_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(func.min(leases.claimable_at(scheduler_jobs, "next_run_at"))).where(
-            scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(list(JOBS))
-        )
-    ).scalar()
-    return value
+    return leases.next_claimable(
+        conn,
+        scheduler_jobs,
+        where=[scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(list(JOBS))],
+        due_column="next_run_at",
+    )

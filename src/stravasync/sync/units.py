@@ -16,6 +16,7 @@ from stravasync.strava.errors import (
     TokenRevoked,
     Unauthorized,
 )
+from stravasync.strava.ratelimit import Priority
 from stravasync.sync import events, mirror
 from stravasync.sync.context import PassContext, run_authorized
 from stravasync.work import DeadLetter, describe, on_failure
@@ -68,10 +69,11 @@ def _process_event(engine: Engine, event: dict[str, Any]) -> None:
         athlete_id,
         engine.owner,
         f"event-{event_id}",
+        priority=Priority.WEBHOOK,
     )
     try:
         if active and _needs_token(event):
-            ctx.token = engine.tokens.access_token(athlete_id, now)
+            ctx.token = engine.tokens.access_token(athlete_id, now, priority=ctx.priority)
         action = run_authorized(ctx, lambda _resumed: events.process(ctx, event, active=active))
     except Deferred as exc:
         _finish_event(engine, event_id, "pending", due_at=exc.retry_at, error=str(exc))

@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
 from sqlalchemy.exc import IntegrityError
 
 from stravasync.work import Heartbeat, backoff_seconds, dead_local, describe, leases
@@ -73,7 +73,7 @@ def test_heartbeat_renews_while_held_and_reports_a_lost_lease() -> None:
     heartbeat.close()
 
 
-def test_claimable_at_is_the_later_of_due_time_and_a_live_lease() -> None:
+def test_next_claimable_is_the_later_of_due_time_and_a_live_lease() -> None:
     md = MetaData()
     t = Table(
         "t",
@@ -85,18 +85,27 @@ def test_claimable_at_is_the_later_of_due_time_and_a_live_lease() -> None:
     )
     engine = create_engine("sqlite://")
     md.create_all(engine)
-    rows = [
-        (1, NOW, None, None),  # free: its due time
-        (2, NOW, "w", NOW + timedelta(seconds=20)),  # leased past due: the lease's end
-        (3, NOW + timedelta(hours=1), "w", NOW + timedelta(seconds=20)),  # due after the lease
-    ]
-    with engine.begin() as conn:
-        conn.execute(
-            t.insert(),
-            [
-                dict(zip(("id", "due_at", "lease_owner", "lease_expires_at"), r, strict=True))
-                for r in rows
-            ],
-        )
-        got = dict(conn.execute(select(t.c.id, leases.claimable_at(t))).all())
-    assert got == {1: NOW, 2: NOW + timedelta(seconds=20), 3: NOW + timedelta(hours=1)}
+    lease_end = NOW + timedelta(seconds=20)
+
+    def put(*rows: tuple[int, datetime, str | None, datetime | None]) -> datetime | None:
+        with engine.begin() as conn:
+            conn.execute(t.delete())
+            conn.execute(
+                t.insert(),
+                [
+                    dict(zip(("id", "due_at", "lease_owner", "lease_expires_at"), r, strict=True))
+                    for r in rows
+                ],
+            )
+            return leases.next_claimable(conn, t)
+
+    assert put() is None
+    assert put((1, NOW, None, None)) == NOW  # free: its due time
+    assert put((1, NOW, "w", lease_end)) == lease_end  # leased past due: the lease's end
+    # an expired lease no longer holds it: its due time
+    assert put((1, NOW, "w", NOW - timedelta(seconds=1))) == NOW
+    # the earliest of a lease ending and a later free row
+    assert put((1, NOW, "w", lease_end), (2, NOW + timedelta(hours=1), None, None)) == lease_end
+    assert put((1, NOW, "w", lease_end), (2, NOW + timedelta(seconds=5), None, None)) == (
+        NOW + timedelta(seconds=5)
+    )

@@ -73,14 +73,16 @@ def test_models_keep_raw_json_and_accept_unknown_fields_and_sports() -> None:
     assert detail.description == "x"
 
 
-def test_broken_shapes_raise_malformed_not_a_crash() -> None:
-    with pytest.raises(e.MalformedResponse):
+def test_broken_shapes_raise_unexpected_response_not_a_crash() -> None:
+    """A shape we cannot use is named, and not transient: the same answer would come again."""
+    with pytest.raises(e.UnexpectedResponse):
         SummaryActivity.parse({"id": "not-a-number", "athlete": {"id": 1}})
-    with pytest.raises(e.MalformedResponse):
+    with pytest.raises(e.UnexpectedResponse):
         parse_list(SummaryActivity, {"message": "oops"})
-    with pytest.raises(e.MalformedResponse):
+    with pytest.raises(e.UnexpectedResponse):
         WebhookEvent.parse({"object_type": "activity"})
-    assert isinstance(e.MalformedResponse(200, "x"), e.Transient)
+    assert not isinstance(e.UnexpectedResponse("X", "y"), e.Transient)
+    assert isinstance(e.MalformedResponse(200, "x"), e.Transient)  # broken JSON is
 
 
 def test_redirect_parsing_accepts_url_query_or_bare_code() -> None:
