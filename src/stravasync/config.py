@@ -129,11 +129,11 @@ class Settings(BaseSettings):
         description="seconds either side of a quarter-hour reset in which nothing is sent",
     )
     budget_daily_reserve: float = Field(
-        0.15,
+        0.20,
         ge=0,
         lt=1,
-        description="fraction of each daily limit enrichment and reconcile never spend, kept "
-        "for interactive work, webhooks and new athletes",
+        description="fraction of each daily limit the periodic classes (incremental, refresh, "
+        "enrich, reconcile) never spend, kept for interactive work, webhooks and new athletes",
     )
     budget_count_token_requests: bool = Field(
         True,
