@@ -36,6 +36,7 @@ from stravasync.strava.errors import (
 )
 from stravasync.strava.setup import scope_policy
 from stravasync.web.auth import retry_after
+from stravasync.web.bounds import NoNul
 from stravasync.web.context import ConnectDeps, WebContext
 from stravasync.web.dashboard import templates
 from stravasync.web.deps import Ctx, client_address
@@ -91,7 +92,7 @@ def _safe_return(value: str | None) -> str | None:
 async def connect(
     request: Request,
     ctx: Ctx,
-    return_to: Annotated[str | None, Query(max_length=512)] = None,
+    return_to: Annotated[str | None, Query(max_length=512), NoNul] = None,
 ) -> Response:
     if not ctx.settings.client_id:
         return _page(
@@ -184,10 +185,10 @@ def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | Non
 async def callback(
     request: Request,
     ctx: Ctx,
-    code: Annotated[str | None, Query(max_length=512)] = None,
-    state: Annotated[str | None, Query(max_length=512)] = None,
-    scope: Annotated[str | None, Query(max_length=512)] = None,
-    error: Annotated[str | None, Query(max_length=512)] = None,
+    code: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    state: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    scope: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    error: Annotated[str | None, Query(max_length=512), NoNul] = None,
 ) -> Response:
     redirect = oauth.Redirect(code=code, state=state, scope=scope, error=error)
     try:
