@@ -129,11 +129,11 @@ class Settings(BaseSettings):
         description="seconds either side of a quarter-hour reset in which nothing is sent",
     )
     budget_daily_reserve: float = Field(
-        0.15,
+        0.20,
         ge=0,
         lt=1,
-        description="fraction of each daily limit enrichment and reconcile never spend, kept "
-        "for interactive work, webhooks and new athletes",
+        description="fraction of each daily limit the periodic classes (incremental, refresh, "
+        "enrich, reconcile) never spend, kept for interactive work, webhooks and new athletes",
     )
     budget_count_token_requests: bool = Field(
         True,
@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     oauth_scopes: str = "read,activity:read_all,profile:read_all"
     require_private_scope: bool = Field(
         True, description="refuse a connection without activity:read_all (private activities)"
+    )
+    athlete_capacity: int | None = Field(
+        None,
+        ge=1,
+        description="athletes the Strava application may connect (its capacity on "
+        "strava.com/settings/api); a new connection beyond it is refused in plain words",
     )
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
@@ -188,7 +194,12 @@ class Settings(BaseSettings):
     sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
     sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")
     sync_max_attempts: int = Field(6, ge=1)
-    sync_lease_seconds: float = Field(300, gt=0)
+    sync_lease_seconds: float = Field(
+        20,
+        ge=1,
+        description="lease on a unit of work, renewed by a heartbeat every third of it while the"
+        " unit runs: a killed worker's work is resumed by another within this time",
+    )
     sync_log_retention_days: float = Field(7, gt=0)
 
     # --- schedules on a clock (issue 15) -----------------------------------------------------

@@ -27,14 +27,16 @@ the day shrinks with the time left, so at 18:00 UTC a class keeps a quarter of i
 release over the last 2.4 h only held a backfill of 1,000 athletes, which needs 85% of the
 extended quota's day, at its 15% cushion for most of the day: bench/REPORT.md, backfill.)
 
-**Daily reserve.** Enrichment and reconcile (the bulk classes, from ``reserve_from`` down)
-never spend the last ``daily_reserve * limit`` requests of a day, not even when their cushions
-have shrunk: a day spent to the last call by enrichment (as club-week did, 999-1,001 of 1,000
-reads a day) leaves nothing for the unexpected. Everything a person or an event waits on may
-spend it: interactive work (manual syncs, connects), webhooks, a new athlete's newest page and
-history. Default 15%: 150 reads on the default quota (1,000 a day), what a burst of 50 new
-athletes (a token exchange and a newest page each: 100) and 20 manual syncs (a listing and
-perhaps a token refresh each: 20-40) needs; 450 on the extended quota.
+**Daily reserve.** The periodic classes (incremental polls, the refresh and reconcile safety
+nets, enrichment) never spend the last ``daily_reserve * limit`` requests of a day, not even
+when their cushions have shrunk: a day spent to the last call by enrichment (as club-week did,
+999-1,001 of 1,000 reads a day) leaves nothing for the unexpected. What the unexpected brings
+may spend it (``reserve_for``): interactive work (manual syncs, connects), webhooks, and new
+athletes' histories (backfill). Default 20%: 200 reads on the default quota (1,000 a day): a
+burst of 50 new athletes (a token exchange and a newest page each: 100) and 20 manual syncs (a
+listing and perhaps a token refresh each: 20-40), plus the webhook fetches of the hours
+between the moment enrichment reaches the reserve and midnight (about 8 an hour for a club of
+200); 600 on the extended quota.
 
 **Pacing.** Classes from ``paced_from`` (default incremental) down may spend at most
 ``burst * limit + limit * elapsed`` of a window at time ``elapsed`` (a fraction of the window):
@@ -90,6 +92,10 @@ DEFAULT_CUSHIONS: dict[Priority, float] = {
 }
 
 
+# the classes that may spend the daily reserve: what a person, a push or a new athlete brings
+RESERVE_FOR = frozenset({Priority.INTERACTIVE, Priority.WEBHOOK, Priority.BACKFILL})
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Requests allowed per window: overall and read, 15 minutes and daily."""
@@ -142,12 +148,12 @@ class Policy:
     release: float = 0.10
     guard: float = 1.0
     daily_release: float = 1.0
-    daily_reserve: float = 0.15
-    reserve_from: Priority = Priority.ENRICH
+    daily_reserve: float = 0.20
+    reserve_for: frozenset[Priority] = RESERVE_FOR
 
     def reserve(self, priority: Priority, limit: int, window: Window) -> float:
-        """Requests of a day ``priority`` never spends (0 above ``reserve_from``)."""
-        if window is not Window.DAY or priority < self.reserve_from:
+        """Requests of a day ``priority`` never spends (0 for the classes of ``reserve_for``)."""
+        if window is not Window.DAY or priority in self.reserve_for:
             return 0.0
         return self.daily_reserve * limit
 
@@ -201,7 +207,7 @@ def policy_from_settings(
     release: float,
     guard: float,
     daily_release: float = 1.0,
-    daily_reserve: float = 0.15,
+    daily_reserve: float = 0.20,
 ) -> Policy:
     """Build a :class:`Policy` from the names used in Settings (e.g. ``{"backfill": 0.2}``)."""
     merged = dict(DEFAULT_CUSHIONS)

@@ -30,12 +30,14 @@ from stravasync.store.schema import athletes, scheduler_jobs
 from stravasync.store.upsert import upsert_rows
 from stravasync.sync.clockjobs import ACTIONS as CLOCK_ACTIONS
 from stravasync.sync.config import EngineConfig
-from stravasync.work import leases
+from stravasync.work import describe, leases
 
 if TYPE_CHECKING:
     from stravasync.sync.engine import Engine
 
 log = logging.getLogger(__name__)
+
+RETRY = timedelta(minutes=10)  # a periodic job that failed runs again this much later
 
 
 def _prune_logs(engine: Engine, conn: Connection, now: datetime) -> str:
@@ -162,14 +164,20 @@ def _run(engine: Engine, name: str, now: datetime) -> str:
 
 
 def run_due(engine: Engine, job: dict[str, Any]) -> None:
+    """Run a periodic job and store its outcome. A failure is logged; an interval job is
+    tried again after ``RETRY``, a job on a clock at its next scheduled time."""
     now = engine.clock.now()
     name = job["name"]
     try:
         message, status = _run(engine, name, now), "ok"
     except Exception as exc:  # one job's failure is its outcome, not the worker's end
-        log.exception("periodic job %s failed", name)
-        message, status = f"{type(exc).__name__}: {exc}", "failed"
+        message, status = describe(exc), "failed"
+        log.exception("periodic job %s failed: %s", name, message)
     finished = engine.clock.now()
+    if status == "ok" or name not in JOBS:
+        following = _following(engine, name, finished)
+    else:  # an interval job retries soon; a job on a clock waits for its next time
+        following = finished + min(RETRY, timedelta(seconds=JOBS[name][0]))
     with engine.db.transaction() as conn:
         leases.release(
             conn,
@@ -179,7 +187,7 @@ def run_due(engine: Engine, job: dict[str, Any]) -> None:
             owner=engine.owner,
             values={
                 "last_run_at": now,
-                "next_run_at": _following(engine, name, finished),
+                "next_run_at": following,
                 "last_status": status,
                 "last_outcome": " ".join(message.split())[:1024],
             },
@@ -189,13 +197,12 @@ def run_due(engine: Engine, job: dict[str, Any]) -> None:
 
 def next_run_at(conn: Connection, cfg: EngineConfig | None = None) -> datetime | None:
     names = _names(cfg) if cfg is not None else list(JOBS)
-    value: datetime | None = conn.execute(
-        select(scheduler_jobs.c.next_run_at)
-        .where(scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(names))
-        .order_by(scheduler_jobs.c.next_run_at)
-        .limit(1)
-    ).scalar()
-    return value
+    return leases.next_claimable(
+        conn,
+        scheduler_jobs,
+        where=[scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(names)],
+        due_column="next_run_at",
+    )
 
 
 def run_now(engine: Engine, name: str) -> dict[str, Any] | None:

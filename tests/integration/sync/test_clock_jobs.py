@@ -165,7 +165,7 @@ def test_a_failing_job_records_its_error_and_waits_for_its_next_time(
         row = job_row(lab, "warehouse_refresh")
         assert row is not None
         assert row["last_status"] == "failed"
-        assert row["last_outcome"] == "OSError: disk full"
+        assert row["last_outcome"] == "internal error: OSError: disk full"
         assert row["next_run_at"] == datetime(2026, 5, 5, 4, 0, tzinfo=UTC)
         assert row["lease_owner"] is None
     finally:

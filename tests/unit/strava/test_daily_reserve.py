@@ -17,14 +17,8 @@ from stravasync.strava.windows import Window, window_start
 LIMITS = Limits(2_000, 20_000, 100, 1_000)
 MIDNIGHT = datetime(2026, 3, 11, tzinfo=UTC)
 LATE = MIDNIGHT - timedelta(minutes=7, seconds=30)  # 23:52:30 UTC, mid-quarter
-BULK = [Priority.ENRICH, Priority.RECONCILE]
-WAITED_ON = [
-    Priority.INTERACTIVE,
-    Priority.WEBHOOK,
-    Priority.INCREMENTAL,
-    Priority.REFRESH,
-    Priority.BACKFILL,
-]
+PERIODIC = [Priority.INCREMENTAL, Priority.REFRESH, Priority.ENRICH, Priority.RECONCILE]
+UNEXPECTED = [Priority.INTERACTIVE, Priority.WEBHOOK, Priority.BACKFILL]
 
 
 def _counters(day_used: int, now: datetime = LATE) -> list[Counter]:
@@ -40,8 +34,8 @@ def _decide(day_used: int, priority: Priority, now: datetime, policy: Policy) ->
     return cnt.decide(_counters(day_used, now), priority, read=True, now=now, policy=policy)
 
 
-@pytest.mark.parametrize("priority", BULK)
-def test_enrichment_and_reconcile_stop_at_the_reserve_to_the_end_of_the_day(
+@pytest.mark.parametrize("priority", PERIODIC)
+def test_the_periodic_classes_stop_at_the_reserve_to_the_end_of_the_day(
     priority: Priority,
 ) -> None:
     policy = Policy(daily_reserve=0.15)
@@ -53,8 +47,8 @@ def test_enrichment_and_reconcile_stop_at_the_reserve_to_the_end_of_the_day(
     assert isinstance(_decide(0, priority, denial.retry_at, policy), list)
 
 
-@pytest.mark.parametrize("priority", WAITED_ON)
-def test_what_a_person_or_an_event_waits_on_spends_the_reserve(priority: Priority) -> None:
+@pytest.mark.parametrize("priority", UNEXPECTED)
+def test_clicks_pushes_and_new_athletes_spend_the_reserve(priority: Priority) -> None:
     policy = Policy(daily_reserve=0.15)
     # 7.5 minutes before midnight every cushion has shrunk to at most one request
     assert isinstance(_decide(998, priority, LATE, policy), list)
@@ -113,7 +107,9 @@ def test_reserve_and_release_come_from_settings() -> None:
         daily_reserve=0.05,
     )
     assert policy.reserve(Priority.ENRICH, 1_000, Window.DAY) == pytest.approx(50)
+    assert policy.reserve(Priority.REFRESH, 1_000, Window.DAY) == pytest.approx(50)
     assert policy.reserve(Priority.BACKFILL, 1_000, Window.DAY) == 0
+    assert Policy().daily_reserve == 0.20
     assert policy.reserve(Priority.ENRICH, 100, Window.QUARTER) == 0
     assert policy.release_seconds(Window.DAY) == 43_200
     assert policy.release_seconds(Window.QUARTER) == 90
