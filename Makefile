@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 SCENARIO ?=
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint bench fuzz venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,21 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The OpenAPI fuzz, longer than in `make test`: more examples, on SQLite then PostgreSQL
+# (STRAVASYNC_TEST_POSTGRES_URL, as for the tests). FUZZ_EXAMPLES per operation and mode.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	STRAVASYNC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q
+	STRAVASYNC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) STRAVASYNC_FUZZ_BACKEND=postgres \
+		STRAVASYNC_TEST_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest tests/fuzz -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/python scripts/check-compose compose.yaml
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(SCENARIO),--scenario $(SCENARIO),)

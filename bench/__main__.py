@@ -26,7 +26,16 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # longest first, so two processes finish together
 POLICIES = ("stravasync", "seed002", "seed001", "seed003", "seed004")
-SCENARIOS = ("club-week", "backfill", "backfill-archive", "ingest", "webhook-burst", "components")
+SCENARIOS = (
+    "club-week",
+    "backfill",
+    "backfill-archive",
+    "daily-reserve",
+    "scale",
+    "ingest",
+    "webhook-burst",
+    "components",
+)
 # 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
 EXPORT_SIZES = os.environ.get("BENCH_EXPORT_SIZES", "10000,100000,1000000:duckdb")
 
@@ -86,11 +95,16 @@ def club_week_result(work: Path) -> dict[str, Any]:
 
 
 def backfill_result(work: Path) -> dict[str, Any]:
+    """The same world twice: Strava counting ``POST /oauth/token`` as a read, and not."""
     athletes = _env_int("BENCH_BACKFILL_ATHLETES", 1000)
-    scenario = backfill(athletes=athletes)
-    print(f"backfill: {athletes} athletes ...", flush=True)
-    figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
-    print(f"  done in {figures['wall_seconds']} s", flush=True)
+    variants = {"stravasync": True, "stravasync-token-requests-free": False}
+    policies: dict[str, Any] = {}
+    for name, counted in variants.items():
+        scenario = backfill(athletes=athletes, token_requests_counted=counted)
+        print(f"backfill: {athletes} athletes, token requests counted: {counted} ...", flush=True)
+        figures = run_backfill(scenario, work / name, f"sqlite:///{work / name}.db")
+        print(f"  done in {figures['wall_seconds']} s", flush=True)
+        policies[name] = figures
     return {
         "scenario": "backfill",
         "seed": scenario.sim.seed,
@@ -101,7 +115,7 @@ def backfill_result(work: Path) -> dict[str, Any]:
             "history_days": scenario.sim.history_days,
             "heavy_history_days": scenario.sim.heavy_history_days,
         },
-        "policies": {"stravasync": figures},
+        "policies": policies,
     }
 
 
@@ -113,6 +127,20 @@ def backfill_archive_result(work: Path) -> dict[str, Any]:
     days = _env_int("BENCH_ARCHIVE_HISTORY_DAYS", 730)
     print(f"backfill-archive: {athletes} athletes, {days} days of history ...", flush=True)
     return {"scenario": "backfill-archive", **compare(athletes, days)}
+
+
+def daily_reserve_result(work: Path) -> dict[str, Any]:
+    from bench.daily_reserve import compare
+
+    return compare(work)
+
+
+def scale_result(work: Path) -> dict[str, Any]:
+    from bench.ingest import DEFAULT_PG
+    from bench.scale import run_scale
+
+    pg = os.environ.get("STRAVASYNC_BENCH_POSTGRES_URL", DEFAULT_PG)
+    return {"scenario": "scale", **run_scale(work, pg)}
 
 
 def ingest_result(work: Path) -> dict[str, Any]:
@@ -174,6 +202,8 @@ RUNNERS = {
     "club-week": club_week_result,
     "backfill": backfill_result,
     "backfill-archive": backfill_archive_result,
+    "daily-reserve": daily_reserve_result,
+    "scale": scale_result,
     "ingest": ingest_result,
     "webhook-burst": webhook_burst_result,
     "components": components_result,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import classes
 from bench.baselines import BASELINES, Baseline, Listing, newest_of
 from bench.harness import (
     CallLog,
@@ -31,7 +32,7 @@ from stravasync.strava.errors import (
     Unauthorized,
 )
 from stravasync.strava.ratelimit import Priority
-from stravasync.strava.setup import token_cipher
+from stravasync.strava.setup import limits_from_settings, token_cipher
 from stravasync.strava.tokens import TokenManager
 
 DAY = 86400
@@ -130,25 +131,11 @@ class Run:
         )
 
 
-def count_classes(lab: Lab) -> list[tuple[int, str]]:
-    """Record (epoch, class) of every request the engine's budget lets through."""
-    seen: list[tuple[int, str]] = []
-    budget = lab.engine.port.client.budget
-    reserve = budget.reserve
-
-    def counted(priority: Priority, *, read: bool = True, now: datetime) -> None:
-        reserve(priority, read=read, now=now)  # raises when the budget says no
-        seen.append((int(now.timestamp()), priority.name.lower()))
-
-    budget.reserve = counted  # type: ignore[method-assign]
-    return seen
-
-
 def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
     wall = time.perf_counter()
     run = Run("stravasync", scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
-    classes = count_classes(lab)
+    spent = classes.install(lab)
 
     def connect(athlete_id: int) -> None:
         lab.connect(athlete_id, SCOPE)
@@ -169,8 +156,13 @@ def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord
             engine.run_until_idle()
             run.observer.poll()
         run.day_rows()
-    by_class = Counter(c for t, c in classes if t >= run.measure_from)
-    return run.record(time.perf_counter() - wall, api_calls_by_class=dict(sorted(by_class.items())))
+    read_daily = limits_from_settings(lab.settings).read_daily
+    by_class = Counter(c for t, c in spent.rows if t >= run.measure_from)
+    return run.record(
+        time.perf_counter() - wall,
+        api_calls_by_class=dict(sorted(by_class.items())),
+        budget_classes=classes.per_day(spent.rows, read_daily),
+    )
 
 
 class BaselineDriver:

@@ -42,6 +42,7 @@ class Scenario:
     deauths: dict[int, float] = field(default_factory=dict)  # athlete id -> seconds after start
     quota_tier: str = "default"
     step_s: float = 60.0
+    settings: dict[str, Any] = field(default_factory=dict)  # engine settings (Settings names)
 
 
 @dataclass
@@ -141,6 +142,7 @@ def make_lab(scenario: Scenario, work_dir: Path, db_url: str, *, webhooks: bool)
         work_dir=work_dir,
         webhooks=webhooks,
         seed=scenario.sim.seed,
+        overrides=dict(scenario.settings),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import plots
+from bench import report_quota as quota
 
 HOUR = 3600.0
 
@@ -159,6 +160,7 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
             for r in f["daily"]
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", *quota.club_week_classes(data)]
     lines += ["", "Calls by endpoint (measured days):", ""]
     for name, f in pol.items():
         eps = ", ".join(f"`{e}` {n}" for e, n in f["api_calls_by_endpoint"].items())
@@ -169,71 +171,6 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
                 "  - by budget class: " + ", ".join(f"{c} {n}" for c, n in classes.items())
             )
     lines.append("")
-    return lines
-
-
-def backfill(data: dict[str, Any], plot_dir: Path) -> list[str]:
-    f = data["policies"]["stravasync"]
-    w = 900
-    lines = [
-        "## backfill",
-        "",
-        f"{f['athletes']} athletes connect at once on the extended quota ({f['read_limit_15min']} "
-        f"reads / 15 min, {f['read_limit_daily']} / day); {f['activities']} activities, largest "
-        f"history {f['largest_history']}, {f['histories_over_5000']} histories of 5,000+; "
-        f"{f['total_pages']} list pages of 200 needed. The token exchanges "
-        f"({f['athletes']}) also count against the read limit in the simulator, as on Strava.",
-        "",
-        "| figure | value |",
-        "|---|---|",
-        f"| every summary history complete | {_t(f['completion_s'])} "
-        f"({f['completion_windows']} windows; {f['athletes_complete']}/{f['athletes']} "
-        "athletes complete at the end) |",
-        f"| optimum, issue formula (pages / 15-min budget) | {f['optimum_windows_issue_formula']}"
-        f" windows ({_t(f['optimum_windows_issue_formula'] * w)}) |",
-        f"| optimum with the daily limit | {f['optimum_windows_with_daily_limit']} windows "
-        f"({_t(f['optimum_windows_with_daily_limit'] * w)}) |",
-        f"| optimum with daily limit + token exchanges | "
-        f"{f['optimum_windows_with_daily_limit_and_token_exchanges']} windows |",
-        "| optimum as documented (+ token exchanges + the empty page that ends each "
-        f"athlete's listing) | {f.get('optimum_windows_documented')} windows |",
-        f"| completion / optimum (with daily limit) | {f['completion_vs_optimum']} |",
-        f"| completion / optimum as documented | {f.get('completion_vs_optimum_documented')} |",
-        f"| every athlete has their newest page | {_t(f['newest_page_all_s'])} "
-        f"({f['newest_page_all_windows']} windows; bound ceil(athletes / 15-min budget) = "
-        f"{f['newest_page_bound_windows']}; with the token exchanges first: "
-        f"{f.get('newest_page_bound_with_token_exchanges_windows')}) |",
-        f"| api calls (429) | {f['api_calls']} ({f['http_429']}) |",
-        f"| wall time | {f['wall_seconds']} s |",
-        "",
-    ]
-    ratio = f["completion_vs_optimum"]
-    newest = f["newest_page_all_windows"]
-    newest_ok = newest is not None and newest <= f["newest_page_bound_windows"]
-    documented = f.get("completion_vs_optimum_documented")
-    bound_x = f.get("newest_page_bound_with_token_exchanges_windows")
-    newest_ok_x = newest is not None and bound_x is not None and newest <= bound_x
-    lines += [
-        f"- completion <= 1.05 x optimum (issue formula, daily limit): "
-        f"{_verdict(ratio is not None and ratio <= 1.05)}",
-        f"- completion <= 1.05 x optimum as documented: "
-        f"{_verdict(documented is not None and documented <= 1.05)}",
-        f"- zero 429s: {_verdict(f['http_429'] == 0)}",
-        f"- newest page within bound (issue formula): {_verdict(newest_ok)}",
-        f"- newest page within bound with the token exchanges: {_verdict(newest_ok_x)}",
-        "",
-        "The issue's formulas leave out two costs of connecting on Strava: the token exchange "
-        "(one request per athlete, counted as a read by the simulator since Strava does not "
-        "say it is free) and the empty page that proves a listing ended (Strava documents that "
-        "pages may be short before the end). A sync that skipped the empty page would be "
-        "faster here and wrong on Strava.",
-        "",
-    ]
-    plot_dir.mkdir(parents=True, exist_ok=True)
-    opt = f["optimum_windows_with_daily_limit"] * w
-    p1 = plots.completion("backfill", f["series"]["completion_curve"], opt, plot_dir)
-    p2 = plots.budget_use("backfill", {"stravasync": f}, f["read_limit_15min"], plot_dir)
-    lines += [f"![{p1.stem}](plots/{p1.name})", "", f"![{p2.stem}](plots/{p2.name})", ""]
     return lines
 
 
@@ -383,9 +320,13 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
     if (d := _load(results, "club-week")) is not None:
         lines += club_week(d, plot_dir)
     if (d := _load(results, "backfill")) is not None:
-        lines += backfill(d, plot_dir)
+        lines += quota.backfill(d, plot_dir)
     if (d := _load(results, "backfill-archive")) is not None:
         lines += backfill_archive(d)
+    if (d := _load(results, "daily-reserve")) is not None:
+        lines += quota.daily_reserve(d)
+    if (d := _load(results, "scale")) is not None:
+        lines += quota.scale(d)
     if (d := _load(results, "ingest")) is not None:
         lines += ingest(d)
     if (d := _load(results, "webhook-burst")) is not None:

@@ -54,9 +54,19 @@ def club_week(athletes: int = 200, days: float = 7.0, seed: int = 11) -> Scenari
     )
 
 
-def backfill(athletes: int = 1000, seed: int = 5, horizon_days: float = 3.0) -> Scenario:
-    """Everyone connects at once on the extended quota; a few very long histories."""
+def backfill(
+    athletes: int = 1000,
+    seed: int = 5,
+    horizon_days: float = 3.0,
+    *,
+    token_requests_counted: bool = True,
+) -> Scenario:
+    """Everyone connects at once on the extended quota; a few very long histories.
+
+    ``token_requests_counted``: whether the simulated Strava counts ``POST /oauth/token``
+    against the limits (undocumented), and the engine is set to match."""
     sim = SimConfig(
+        count_token_requests=token_requests_counted,
         seed=seed,
         athletes=athletes,
         history_days=365,
@@ -75,6 +85,7 @@ def backfill(athletes: int = 1000, seed: int = 5, horizon_days: float = 3.0) -> 
         measure_s=horizon_days * DAY,
         connects={a: 0.0 for a in range(10_000_001, 10_000_001 + athletes)},
         quota_tier="extended",
+        settings={"budget_count_token_requests": token_requests_counted},
     )
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stravasync.errors import ConfigError
@@ -117,13 +117,28 @@ class Settings(BaseSettings):
     )
     budget_burst: float = Field(0.10, ge=0, le=1, description="fraction spendable at a reset")
     budget_release: float = Field(
-        0.10, ge=0, le=1, description="final fraction of a window in which cushions shrink to 0"
+        0.10, ge=0, le=1, description="final fraction of a quarter hour in which cushions shrink"
+    )
+    budget_daily_release: float = Field(
+        1.0, ge=0, le=1, description="final fraction of a day over which daily cushions shrink"
     )
     budget_guard: float = Field(
         1.0,
         ge=0,
         le=60,
         description="seconds either side of a quarter-hour reset in which nothing is sent",
+    )
+    budget_daily_reserve: float = Field(
+        0.20,
+        ge=0,
+        lt=1,
+        description="fraction of each daily limit the periodic classes (incremental, refresh, "
+        "enrich, reconcile) never spend, kept for interactive work, webhooks and new athletes",
+    )
+    budget_count_token_requests: bool = Field(
+        True,
+        description="reserve POST /oauth/token (code exchange, refresh) against the limits: "
+        "Strava does not document whether it counts them, so by default we assume it does",
     )
     http_max_retries: int = Field(3, ge=0, le=10, description="retries of a transient failure")
     token_lock_ttl: float = Field(
@@ -132,6 +147,12 @@ class Settings(BaseSettings):
     oauth_scopes: str = "read,activity:read_all,profile:read_all"
     require_private_scope: bool = Field(
         True, description="refuse a connection without activity:read_all (private activities)"
+    )
+    athlete_capacity: int | None = Field(
+        None,
+        ge=1,
+        description="athletes the Strava application may connect (its capacity on "
+        "strava.com/settings/api); a new connection beyond it is refused in plain words",
     )
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
@@ -144,6 +165,15 @@ class Settings(BaseSettings):
         description="incremental re-lists this far back from the newest known start (late uploads)",
     )
     sync_refresh_window_days: float = Field(21, gt=0, description="refresh re-lists this window")
+    sync_skip_hours: float = Field(
+        1, ge=0, description="polling cadence: never re-list an athlete synced sooner than this"
+    )
+    sync_active_hours: float = Field(2, gt=0, description="polling cadence, active athletes")
+    sync_dormant_hours: float = Field(4, gt=0, description="polling cadence, dormant athletes")
+    sync_everyone_hours: float = Field(6, gt=0, description="polling cadence: everyone by this")
+    sync_active_days: float = Field(
+        7, gt=0, le=3650, description="an athlete with an activity this recent is active"
+    )
     sync_refresh_active_hours: float = Field(12, gt=0)
     sync_refresh_inactive_hours: float = Field(48, gt=0)
     sync_reconcile_days: float = Field(3, gt=0, description="full-history listing cadence")
@@ -164,7 +194,12 @@ class Settings(BaseSettings):
     sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
     sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")
     sync_max_attempts: int = Field(6, ge=1)
-    sync_lease_seconds: float = Field(300, gt=0)
+    sync_lease_seconds: float = Field(
+        20,
+        ge=1,
+        description="lease on a unit of work, renewed by a heartbeat every third of it while the"
+        " unit runs: a killed worker's work is resumed by another within this time",
+    )
     sync_log_retention_days: float = Field(7, gt=0)
 
     # --- simulator (issue 3) -----------------------------------------------------------------
@@ -259,6 +294,17 @@ class Settings(BaseSettings):
             raise ValueError("must be one of " + ", ".join(sorted(names)))
         return value.lower()
 
+    @model_validator(mode="after")
+    def _cadence_order(self) -> Settings:
+        skip, active = self.sync_skip_hours, self.sync_active_hours
+        dormant, everyone = self.sync_dormant_hours, self.sync_everyone_hours
+        if not skip < active <= dormant <= everyone:
+            raise ValueError(
+                "the polling cadence must satisfy skip < active <= dormant <= everyone "
+                f"(got {skip:g} h, {active:g} h, {dormant:g} h, {everyone:g} h)"
+            )
+        return self
+
     @field_validator("strava_base_url", "public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -267,8 +313,12 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
 
+# A check across several fields (a model validator) has no field location: name the group.
+_CROSS_FIELD = "SYNC_{SKIP,ACTIVE,DORMANT,EVERYONE}_HOURS"
+
+
 def _variable_name(loc: tuple[Any, ...]) -> str:
-    field = str(loc[0]) if loc else "?"
+    field = str(loc[0]) if loc else _CROSS_FIELD
     return ENV_PREFIX + field.upper()
 
 

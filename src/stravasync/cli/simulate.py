@@ -35,6 +35,10 @@ def simulate(
     count_token_requests: bool = typer.Option(
         True, help="Whether POST /oauth/token counts against the rate limits."
     ),
+    after_order: str = typer.Option(
+        "oldest_first",
+        help="Order of GET /athlete/activities with `after` alone: oldest_first or newest_first.",
+    ),
 ) -> None:
     """Serve a simulated Strava (API, OAuth, webhooks) with a living, deterministic world."""
     import uvicorn
@@ -58,6 +62,7 @@ def simulate(
             webhook_loss=webhook_loss,
             athlete_capacity=athlete_capacity,
             count_token_requests=count_token_requests,
+            after_order=after_order,
         ),
         clock=clock,
     )

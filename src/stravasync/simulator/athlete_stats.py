@@ -15,6 +15,7 @@ FAMILIES = {"ride": "ride", "run": "run", "swim": "swim"}
 
 
 def _totals() -> dict[str, float]:
+    # achievement_count is kept for every total but written only into recent_* (as Strava does)
     return {
         "count": 0,
         "distance": 0.0,
@@ -69,8 +70,9 @@ def athlete_stats(activities: list[Activity], now: int) -> dict[str, Any]:
             "moving_time": int(t["moving_time"]),
             "elapsed_time": int(t["elapsed_time"]),
             "elevation_gain": round(t["elevation_gain"], 1),
-            "achievement_count": int(t["achievement_count"]),
         }
+        if name.startswith("recent_"):
+            out[name]["achievement_count"] = int(t["achievement_count"])
     return out
 
 

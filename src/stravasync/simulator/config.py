@@ -13,6 +13,7 @@ from datetime import datetime
 from stravasync.simulator.errors import SimConfigError
 
 UNLIMITED = 1_000_000_000
+AFTER_ORDERS = ("oldest_first", "newest_first")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,11 @@ class SimConfig:
     has to answer 200. ``churn``: multiplies the rates of edits and deletions.
     ``private_as_delete``: for apps without activity:read_all,
     privacy changes arrive as delete/create events and private activities send none.
+    ``after_order``: the order of GET /athlete/activities with ``after`` alone (undocumented:
+    client libraries observed ``oldest_first``; ``newest_first`` is the other answer). With
+    ``before`` too, or without ``after``, it is newest first.
+    ``count_token_requests``: whether POST /oauth/token counts against the rate limits
+    (undocumented). ``private_as_delete`` is the third of Strava's uncertain points.
     """
 
     seed: int = 7
@@ -84,6 +90,7 @@ class SimConfig:
     churn: float = 1.0
     rotate_refresh_tokens: bool = True
     private_as_delete: bool = True
+    after_order: str = "oldest_first"
     webhook_attempts: int = 3
     webhook_timeout: float = 2.0
     webhook_validation_timeout: float = 2.0
@@ -99,6 +106,8 @@ class SimConfig:
             raise SimConfigError("webhook_loss", "a probability between 0 and 1")
         if self.athlete_capacity is not None and self.athlete_capacity < 0:
             raise SimConfigError("athlete_capacity", "zero or more, or None for no limit")
+        if self.after_order not in AFTER_ORDERS:
+            raise SimConfigError("after_order", " or ".join(AFTER_ORDERS))
         parse_quota(self.quota)
 
     @property

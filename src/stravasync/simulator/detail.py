@@ -26,8 +26,13 @@ BEST_EFFORTS = [
 ]
 
 
-def _ref(act: Activity) -> tuple[dict[str, Any], dict[str, Any]]:
-    return {"id": act.id, "resource_state": 1}, {"id": act.athlete_id, "resource_state": 1}
+def _ref(act: Activity, f: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The activity and athlete a lap or an effort points to (the activity with its visibility,
+    as recorded responses carry it)."""
+    return (
+        {"id": act.id, "visibility": f["visibility"], "resource_state": 1},
+        {"id": act.athlete_id, "resource_state": 1},
+    )
 
 
 def _pieces(total: float, size: float) -> list[float]:
@@ -56,7 +61,7 @@ def laps(act: Activity, f: dict[str, Any]) -> list[dict[str, Any]]:
     if not parts or len(parts) > 60:
         parts = [f["distance"]]
     times = _paced(act, f, parts, "laps")
-    activity_ref, athlete_ref = _ref(act)
+    activity_ref, athlete_ref = _ref(act, f)
     ratio = f["elapsed_time"] / max(1, f["moving_time"])
     out, clock, index = [], act.start, 0
     n_points = max(2, f["elapsed_time"] // 3)
@@ -86,7 +91,6 @@ def laps(act: Activity, f: dict[str, Any]) -> list[dict[str, Any]]:
                 "max_speed": f["max_speed"],
                 "average_cadence": f["average_cadence"],
                 "device_watts": f["device_watts"],
-                "average_watts": f["average_watts"],
                 "average_heartrate": f["average_heartrate"],
                 "max_heartrate": f["max_heartrate"],
                 "lap_index": i + 1,
@@ -94,6 +98,8 @@ def laps(act: Activity, f: dict[str, Any]) -> list[dict[str, Any]]:
                 "pace_zone": None,
             }
         )
+        if f["device_watts"]:  # real laps carry power only when a power meter measured it
+            out[-1]["average_watts"] = f["average_watts"]
         clock += elapsed
         index = end_index
     return out
@@ -132,7 +138,7 @@ def segment_efforts(act: Activity, f: dict[str, Any], include_all: bool) -> list
     rng = stable_rng(act.seed, "efforts")
     count = min(30, int(f["distance"] // 4000))
     path = route(act, f["distance"], max(2, count * 2 + 2))
-    activity_ref, athlete_ref = _ref(act)
+    activity_ref, athlete_ref = _ref(act, f)
     n_points = max(2, f["elapsed_time"] // 3)
     speed = f["average_speed"] or 1.0
     out = []
@@ -175,6 +181,7 @@ def segment_efforts(act: Activity, f: dict[str, Any], include_all: bool) -> list
                 "start_latlng": list(path[2 * k]),
                 "end_latlng": list(path[2 * k + 1]),
                 "climb_category": 0 if grade < 3 else 1,
+                "elevation_profile": f"https://sim.strava.invalid/segments/{seg_id}/profile.png",
                 "city": None,
                 "state": None,
                 "country": f["location_country"],
@@ -196,7 +203,7 @@ def best_efforts(act: Activity, f: dict[str, Any]) -> list[dict[str, Any]]:
     if f["type"] != "Run" or f["distance"] <= 0 or not f["moving_time"]:
         return []
     rng = stable_rng(act.seed, "best")
-    activity_ref, athlete_ref = _ref(act)
+    activity_ref, athlete_ref = _ref(act, f)
     speed = f["distance"] / f["moving_time"]
     out = []
     for i, (name, dist) in enumerate(BEST_EFFORTS):

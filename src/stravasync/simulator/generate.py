@@ -50,6 +50,8 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 
 
 def tz_label(tz_name: str, offset: int) -> str:
+    """Strava's label, e.g. ``(GMT+01:00) Europe/Berlin``: ``offset`` is the zone's standard
+    offset (Strava writes it all year; ``utc_offset`` carries daylight saving)."""
     sign = "+" if offset >= 0 else "-"
     hours, rest = divmod(abs(offset), 3600)
     return f"(GMT{sign}{hours:02d}:{rest // 60:02d}) {tz_name}"
@@ -67,6 +69,7 @@ def generate_block(
         hour = min(23.5, max(4.5, rng.gauss(profile.start_hour, 1.6)))
         local = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(hours=hour)
         offset_td = local.utcoffset() or timedelta(0)
+        standard = offset_td - (local.dst() or timedelta(0))
         start = int(local.timestamp())
         sport = SPORTS[_pick(rng, profile.mix)]
         out.append(
@@ -77,6 +80,7 @@ def generate_block(
                 sport,
                 start,
                 int(offset_td.total_seconds()),
+                int(standard.total_seconds()),
                 int(hour),
                 used_ids,
                 churn,
@@ -92,6 +96,7 @@ def _activity(
     sport: Sport,
     start: int,
     offset: int,
+    standard_offset: int,
     local_hour: int,
     used_ids: set[int],
     churn: float,
@@ -245,7 +250,7 @@ def _activity(
         seed=act_seed,
         start=start,
         utc_offset=offset,
-        tz_label=tz_label(p.tz_name, offset),
+        tz_label=tz_label(p.tz_name, standard_offset),
         upload_at=upload,
         visible_at=visible,
         values=pack(base),

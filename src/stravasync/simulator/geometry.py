@@ -63,18 +63,20 @@ def route(
     cos_lat = max(0.2, math.cos(math.radians(lat0)))
     loop = abs(lat1 - lat0) < 1e-3 and abs(lng1 - lng0) < 1e-3
     radius = max(200.0, fields_distance / (2 * math.pi))
+    r0 = radius * (1 + wobble * math.sin(7 * heading + phase))  # the radius at the start
     pts: list[tuple[float, float]] = []
     for i in range(n):
         t = i / (n - 1)
-        if loop:
+        if loop:  # around a centre placed so that the loop starts at start_latlng
             ang = heading + 2 * math.pi * t
             r = radius * (1 + wobble * math.sin(7 * ang + phase))
-            dy = r * math.sin(ang) - radius * math.sin(heading)
-            dx = r * math.cos(ang) - radius * math.cos(heading)
-            lat = lat0 + dy / M_PER_DEG
-            lng = lng0 + dx / (M_PER_DEG * cos_lat)
+            dy = r * math.sin(ang) - r0 * math.sin(heading)
+            dx = r * math.cos(ang) - r0 * math.cos(heading)
+            # drift towards end_latlng, so the loop also ends where the activity did
+            lat = lat0 + dy / M_PER_DEG + (lat1 - lat0) * t
+            lng = lng0 + dx / (M_PER_DEG * cos_lat) + (lng1 - lng0) * t
         else:
-            side = wobble * math.sin(5 * math.pi * t + phase) * 0.05
+            side = wobble * math.sin(5 * math.pi * t + phase) * 0.05 * math.sin(math.pi * t)
             lat = lat0 + (lat1 - lat0) * t + side * (lng1 - lng0)
             lng = lng0 + (lng1 - lng0) * t - side * (lat1 - lat0)
         pts.append((lat, lng) if digits is None else (round(lat, digits), round(lng, digits)))

@@ -116,20 +116,29 @@ def build_summary(act: Activity, f: dict[str, Any], kudos: int) -> dict[str, Any
         "has_kudoed": False,
         "hide_from_home": f["hide_from_home"],
         "device_name": f["device_name"],
+        "suffer_score": suffer_score(f),  # in Strava's examples of the listing and the detail
     }
+
+
+def suffer_score(f: dict[str, Any]) -> float | None:
+    """Relative effort: from heart rate, so null without it (as in Strava's example)."""
+    if not f["has_heartrate"] or not f["average_heartrate"]:
+        return None
+    return float(round(f["moving_time"] / 60 * max(0.0, f["average_heartrate"] - 100) / 25))
 
 
 def athlete_json(
     p: AthleteProfile, now: int, *, detailed: bool, gear_distance: dict[str, float] | None = None
 ) -> dict[str, Any]:
-    """SummaryAthlete (resource_state 2) or DetailedAthlete (3, with profile:read_all)."""
+    """SummaryAthlete (resource_state 2) or DetailedAthlete (3, with profile:read_all).
+
+    ``bio`` and ``weight`` only in the detailed form: Strava's SummaryAthlete has neither."""
     data: dict[str, Any] = {
         "id": p.id,
         "username": p.username,
         "resource_state": 3 if detailed else 2,
         "firstname": p.firstname,
         "lastname": p.lastname,
-        "bio": "",
         "city": p.city,
         "state": p.state,
         "country": p.country,
@@ -139,7 +148,6 @@ def athlete_json(
         "created_at": iso(p.created_at),
         "updated_at": iso(max(p.created_at, now - 86400 * (p.index % 30 + 1))),
         "badge_type_id": 1 if p.premium else 0,
-        "weight": p.weight,
         "profile_medium": f"https://dgalywyr863hv.cloudfront.net/pictures/athletes/{p.id}/medium.jpg",
         "profile": f"https://dgalywyr863hv.cloudfront.net/pictures/athletes/{p.id}/large.jpg",
         "friend": None,
@@ -149,6 +157,8 @@ def athlete_json(
         dist = gear_distance or {}
         data.update(
             {
+                "bio": "",
+                "weight": p.weight,
                 "blocked": False,
                 "can_follow": True,
                 "follower_count": p.follower_count,

@@ -35,7 +35,7 @@ def scope_missing(field: str = "activity:read_permission") -> ApiError:
 
 
 def code_invalid() -> ApiError:
-    return ApiError(400, fault("Bad Request", "AuthorizationCode", "code", "invalid"))
+    return ApiError(400, fault("Bad Request", "RequestToken", "code", "invalid"))
 
 
 def refresh_invalid() -> ApiError:
@@ -43,7 +43,22 @@ def refresh_invalid() -> ApiError:
 
 
 def client_invalid() -> ApiError:
+    """A wrong client secret (401)."""
     return ApiError(401, fault("Authorization Error", "Application", "", "invalid"))
+
+
+def client_id_invalid() -> ApiError:
+    """An unknown client id (400, as Strava answers it)."""
+    return ApiError(400, fault("Bad Request", "Application", "client_id", "invalid"))
+
+
+def check_client(params: dict[str, str], client_id: str, client_secret: str) -> None:
+    """The application's credentials in ``params``: 400 for an unknown id, 401 for a wrong
+    secret."""
+    if params.get("client_id") != client_id:
+        raise client_id_invalid()
+    if params.get("client_secret") != client_secret:
+        raise client_invalid()
 
 
 def not_found(resource: str = "Activity") -> ApiError:

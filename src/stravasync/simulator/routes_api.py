@@ -98,7 +98,8 @@ def api_router(sim: Simulator) -> APIRouter:
         per_page = 30 if per_page < 1 else min(per_page, 200)
         now = sim.now()
         acts = sim.world.visible(token.athlete_id, now, after=after, before=before)
-        if after is None:
+        # newest first, also with after+before (recorded 2025); after alone: a setting
+        if after is None or before is not None or sim.config.after_order == "newest_first":
             acts = acts[::-1]
         chunk = acts[(page - 1) * per_page : page * per_page]
         if "activity:read_all" not in token.scope:
@@ -130,8 +131,7 @@ def api_router(sim: Simulator) -> APIRouter:
         keys: list[str] = []
         for value in request.query_params.getlist("keys") + request.query_params.getlist("keys[]"):
             keys.extend(k.strip() for k in value.split(",") if k.strip())
-        if not keys:
-            keys = ["time", "distance"]
+        # without keys Strava sends distance alone (it comes along with any request)
         found = streams(act, act.fields_at(now), keys, request.query_params.get("resolution"))
         if request.query_params.get("key_by_type", "").lower() == "true":
             return json_response(found)

@@ -21,9 +21,11 @@ from stravasync.simulator.render import athlete_json
 from stravasync.simulator.responses import (
     ApiError,
     capacity_exceeded,
+    client_id_invalid,
     client_invalid,
     fault,
 )
+from stravasync.simulator.responses import check_client as check_credentials
 from stravasync.simulator.routes_api import bearer, json_response
 
 if TYPE_CHECKING:
@@ -56,14 +58,15 @@ def oauth_router(sim: Simulator, prefix: str) -> APIRouter:
     router = APIRouter(prefix=prefix)
 
     def check_client(p: dict[str, str]) -> None:
-        if p.get("client_id") != sim.client_id or p.get("client_secret") != sim.client_secret:
+        if sim.faults.invalid_client:  # the secret was revoked on Strava
             raise client_invalid()
+        check_credentials(p, sim.client_id, sim.client_secret)
 
     @router.get("/authorize", response_model=None)
     async def authorize(request: Request) -> Response:
         q = request.query_params
         if q.get("client_id") != sim.client_id:
-            raise ApiError(400, fault("Bad Request", "Application", "client_id", "invalid"))
+            raise client_id_invalid()
         redirect_uri = q.get("redirect_uri", "")
         if not redirect_uri:
             raise ApiError(400, fault("Bad Request", "Application", "redirect_uri", "invalid"))

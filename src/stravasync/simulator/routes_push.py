@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request, Response
 
 from stravasync.simulator.render import iso
+from stravasync.simulator.responses import check_client as check_credentials
 from stravasync.simulator.responses import client_invalid
 from stravasync.simulator.routes_api import json_response
 from stravasync.simulator.routes_oauth import params
@@ -20,8 +21,9 @@ def push_router(sim: Simulator) -> APIRouter:
     router = APIRouter(prefix="/api/v3/push_subscriptions")
 
     def check_client(p: dict[str, str]) -> None:
-        if p.get("client_id") != sim.client_id or p.get("client_secret") != sim.client_secret:
+        if sim.faults.invalid_client:  # the secret was revoked on Strava
             raise client_invalid()
+        check_credentials(p, sim.client_id, sim.client_secret)
 
     @router.post("")
     async def create(request: Request) -> Response:

@@ -17,7 +17,13 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from stravasync.clock import as_utc
 from stravasync.store.details import check_details
 from stravasync.store.schema import activities, activity_annotations, activity_details
-from stravasync.store.summaries import SOCIAL_FIELDS, _typed, summary_of
+from stravasync.store.summaries import (
+    SOCIAL_FIELDS,
+    _typed,
+    changed_fields,
+    is_detail,
+    summary_of,
+)
 from stravasync.store.summary_rows import (
     JsonCodec,
     Row,
@@ -56,9 +62,9 @@ def _summary(raw: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _changed_fields(
-    codec: JsonCodec, stored_text: str | None, summary: Mapping[str, Any]
+    codec: JsonCodec, stored_text: str | None, summary: Mapping[str, Any], *, from_detail: bool
 ) -> set[str] | None:
-    """The top-level fields a summary changed from the stored one; None when equal.
+    """The top-level fields a summary changed from the stored one (see :func:`changed_fields`).
 
     Where the column keeps the text sent (SQLite), equal text is an equal summary, found without
     parsing. Text can differ for an equal summary (JSONB renders its own; a summary edited in
@@ -67,10 +73,7 @@ def _changed_fields(
     if codec.verbatim and stored_text == codec.dumps(summary):
         return None
     before = codec.loads(stored_text) if stored_text is not None else None
-    if before == summary:
-        return None
-    before = before or {}
-    return {k for k in summary.keys() | before.keys() if summary.get(k) != before.get(k)}
+    return changed_fields(before, summary, from_detail=from_detail)
 
 
 def apply_summaries(
@@ -85,7 +88,8 @@ def apply_summaries(
 
     A row seen again after a tombstone is revived (e.g. made public again).
     """
-    summaries = {int(r["id"]): _summary(r) for r in raws if isinstance(r.get("id"), int)}
+    given = {int(r["id"]): r for r in raws if isinstance(r.get("id"), int)}
+    summaries = {act_id: _summary(r) for act_id, r in given.items()}
     result = ApplyResult()
     if not summaries:
         return result
@@ -103,12 +107,18 @@ def apply_summaries(
         elif before[1]:
             result.revived.append(act_id)
         else:
-            diff = _changed_fields(codec, before[0], summary)
-            if diff is None:
+            from_detail = is_detail(given[act_id])
+            diff = _changed_fields(codec, before[0], summary, from_detail=from_detail)
+            if not diff:  # equal, or differing only in fields a listing does not carry
                 result.unchanged += 1
-                confirm_only.append(act_id)
-                continue
-            (result.social_only if diff <= SOCIAL_FIELDS else result.updated).append(act_id)
+                if diff is None or from_detail:
+                    confirm_only.append(act_id)  # keep the listing's shape as stored
+                    continue
+                # a listing after a detail: store the listing's shape, notify nothing
+            elif diff <= SOCIAL_FIELDS:
+                result.social_only.append(act_id)
+            else:
+                result.updated.append(act_id)
         rows.append(make_row(act_id, summary, codec.dumps(summary)))
     if rows:
         write_rows(conn, rows)

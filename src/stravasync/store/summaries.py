@@ -75,6 +75,30 @@ def summary_of(raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def is_detail(raw: Mapping[str, Any]) -> bool:
+    """A DetailedActivity (resource_state 3): :func:`summary_of` takes its summary part."""
+    return raw.get("resource_state") == 3
+
+
+def changed_fields(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any], *, from_detail: bool
+) -> set[str] | None:
+    """The top-level fields ``after`` changed from the stored ``before``; None when equal.
+
+    Compared on the fields a listing carries: a detail's summary part has keys a listing of the
+    same activity lacks (real pairs: ``hide_from_home``, ``device_name``), and a listing lacks
+    them again, so keys present on one side only are no edit when a detail is involved. For a
+    listing (``from_detail`` False) that is its own keys; for a detail, the keys both carry. An
+    empty set means the two differ only in such keys: stored or not, nothing was edited.
+    """
+    if before == after:
+        return None
+    if before is None:
+        return set(after)
+    carried = after.keys() & before.keys() if from_detail else after.keys()
+    return {k for k in carried if after.get(k) != before.get(k)}
+
+
 def start_epoch(raw: Mapping[str, Any]) -> int | None:
     start = _parse_time(raw.get("start_date"))
     return int(start.timestamp()) if start else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select, update
 
 from stravasync.store.schema import app_settings, athletes, sync_state
 from stravasync.work import leases
@@ -18,6 +18,15 @@ def scheduler_paused(conn: Connection) -> bool:
         select(app_settings.c.value_json).where(app_settings.c.key == SCHEDULER_PAUSED_KEY)
     ).scalar()
     return bool(value)
+
+
+def athlete_active(*, auto: bool) -> ColumnElement[bool]:
+    """The row's athlete is active (and, with ``auto``, synced automatically): one primary-key
+    lookup per candidate row, so a claim never reads the whole athletes table."""
+    cond = [athletes.c.id == sync_state.c.athlete_id, athletes.c.status == "active"]
+    if auto:
+        cond.append(athletes.c.auto_sync.is_(True))
+    return exists().where(*cond)
 
 
 def claim_due_athlete(
@@ -33,22 +42,54 @@ def claim_due_athlete(
 
     Order: work a person asked for, then athletes still waiting for their newest page
     (breadth first across new athletes), then the longest overdue, then (among equally due
-    backfills) the smallest mirror first.
+    athletes) the smallest mirror first. Each order is one query served by its own partial
+    index (store.schema), taking the first eligible row: the cost of a claim grows with the
+    log of the athletes, not with their number (bench/REPORT.md, scale).
     """
-    eligible = select(athletes.c.id).where(athletes.c.status == "active")
-    cond: list[ColumnElement[bool]] = [
-        sync_state.c.dead.is_(False),
-        sync_state.c.athlete_id.in_(eligible),
-    ]
-    requested = sync_state.c.requested_mode.is_not(None)
-    if automatic:
-        auto_ok = select(athletes.c.id).where(athletes.c.auto_sync.is_(True))
-        cond.append(or_(requested, sync_state.c.athlete_id.in_(auto_ok)))
-    else:
-        cond.append(requested)
+    alive = sync_state.c.dead.is_(False)
     if athlete_id is not None:
-        cond.append(sync_state.c.athlete_id == athlete_id)
-    first_page = and_(sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None))
+        requested = sync_state.c.requested_mode.is_not(None)
+        cond = [alive, sync_state.c.athlete_id == athlete_id, athlete_active(auto=False)]
+        if not automatic:
+            cond.append(requested)
+        return _claim_one(conn, owner, now, lease_seconds, cond)
+    # a person asked for it: claimed even when the athlete opted out of automatic sync
+    orders: list[tuple[list[ColumnElement[bool]], list[Any]]] = [
+        ([alive, sync_state.c.requested_mode.is_not(None), athlete_active(auto=False)], [])
+    ]
+    if automatic:
+        orders += [
+            (
+                [
+                    alive,
+                    sync_state.c.backfill_done.is_(False),
+                    sync_state.c.backfill_before.is_(None),
+                    athlete_active(auto=True),
+                ],
+                [],
+            ),
+            # Among athletes released together (a budget reopening gives them one due time),
+            # the smallest mirrors first: an athlete whose newest page was short needs one
+            # more call to be complete. Finishing the nearly-done first completes more
+            # histories per window, and fewer are left waiting over a daily reset (each of
+            # those then costs a token refresh as well).
+            ([alive, athlete_active(auto=True)], [sync_state.c.activity_count]),
+        ]
+    for cond, then_by in orders:
+        row = _claim_one(conn, owner, now, lease_seconds, cond, then_by)
+        if row is not None:
+            return row
+    return None
+
+
+def _claim_one(
+    conn: Connection,
+    owner: str,
+    now: datetime,
+    lease_seconds: float,
+    where: list[ColumnElement[bool]],
+    then_by: list[Any] | None = None,
+) -> dict[str, Any] | None:
     rows = leases.claim(
         conn,
         sync_state,
@@ -56,16 +97,8 @@ def claim_due_athlete(
         owner=owner,
         now=now,
         lease_seconds=lease_seconds,
-        where=cond,
-        order_by=[case((requested, 0), else_=1), case((first_page, 0), else_=1)],
-        # Among backfills released together (a budget reopening gives them one due time), the
-        # smallest mirrors first: an athlete whose newest page was short needs one more call
-        # to be complete. Finishing the nearly-done first completes more histories per window,
-        # and fewer are left waiting over a daily reset (each of those then costs a token
-        # refresh as well).
-        then_by=[
-            case((sync_state.c.backfill_done.is_(False), sync_state.c.activity_count), else_=0)
-        ],
+        where=where,
+        then_by=then_by or (),
     )
     return rows[0] if rows else None
 
@@ -84,6 +117,16 @@ def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str
         .values(**values)
     )
     return result.rowcount == 1
+
+
+def record_error(conn: Connection, athlete_id: int, error: str, now: datetime) -> None:
+    """Show a failure on the athlete (status, admin API, dashboard, metrics) without touching
+    their schedule: for units that are not the athlete's own pass (a webhook event)."""
+    conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(last_error=error[:500], last_error_at=now)
+    )
 
 
 def request_mode(
@@ -143,17 +186,21 @@ def mark_enrich_pending(conn: Connection, athlete_id: int, now: datetime) -> Non
     )
 
 
-def next_due_at(conn: Connection, *, automatic: bool) -> datetime | None:
-    """The earliest due time of any claimable athlete (for the service loop's sleep)."""
-    eligible = select(athletes.c.id).where(athletes.c.status == "active")
-    stmt = select(sync_state.c.due_at).where(
-        sync_state.c.dead.is_(False), sync_state.c.athlete_id.in_(eligible)
-    )
-    if not automatic:
-        stmt = stmt.where(sync_state.c.requested_mode.is_not(None))
-    stmt = stmt.order_by(sync_state.c.due_at).limit(1)
-    value: datetime | None = conn.execute(stmt).scalar()
-    return value
+def next_due_at(
+    conn: Connection, *, automatic: bool, athlete_id: int | None = None
+) -> datetime | None:
+    """The earliest time any athlete can be claimed (for the service loop's sleep): its due
+    time, or the end of another process's lease on it. Same eligibility as the claim."""
+    requested = sync_state.c.requested_mode.is_not(None)
+    cond: list[ColumnElement[bool]] = [sync_state.c.dead.is_(False)]
+    if athlete_id is not None:
+        cond.append(sync_state.c.athlete_id == athlete_id)
+    if automatic:
+        cond.append(or_(requested, athlete_active(auto=True)))
+    else:
+        cond.append(requested)
+    cond.append(athlete_active(auto=False))
+    return leases.next_claimable(conn, sync_state, where=cond)
 
 
 def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: datetime) -> int:
@@ -185,11 +232,7 @@ def backfill_owed(conn: Connection) -> bool:
         and_(
             sync_state.c.backfill_done.is_(False),
             sync_state.c.dead.is_(False),
-            sync_state.c.athlete_id.in_(
-                select(athletes.c.id).where(
-                    and_(athletes.c.status == "active", athletes.c.auto_sync.is_(True))
-                )
-            ),
+            athlete_active(auto=True),
         )
     )
     return conn.execute(stmt.limit(1)).first() is not None

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from stravasync.clock import Clock
 from stravasync.strava.budget import Budget
-from stravasync.strava.errors import MalformedResponse
+from stravasync.strava.errors import UnexpectedResponse
 from stravasync.strava.models import (
     ActivityPage,
     ActivityStats,
@@ -32,6 +32,9 @@ from stravasync.strava.models import (
 )
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.transport import Call, Transport
+
+if TYPE_CHECKING:
+    from stravasync.strava.appstate import AppGate
 
 API = "/api/v3"
 MAX_PER_PAGE = 200
@@ -64,7 +67,14 @@ class StravaClient:
         max_retries: int = 3,
         backoff_base: float = 0.5,
         rng: random.Random | None = None,
+        count_token_requests: bool = True,
+        gate: AppGate | None = None,
     ) -> None:
+        """``count_token_requests``: whether Strava counts ``POST /oauth/token`` against the
+        limits (undocumented; by default we assume it may and reserve each exchange).
+        ``gate``: the app-level state (application inactive, invalid client) shared by the
+        deployment; without one those answers are raised to the caller as they are."""
+        self.count_token_requests = count_token_requests
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
@@ -79,6 +89,14 @@ class StravaClient:
             max_retries=max_retries,
             backoff_base=backoff_base,
             rng=rng,
+            gate=gate,
+            probe=Call(
+                "GET",
+                f"{API}/push_subscriptions",
+                Priority.INTERACTIVE,
+                "push_subscription",
+                params=self._credentials(),
+            ),
         )
 
     # --- activities --------------------------------------------------------------------------
@@ -93,8 +111,10 @@ class StravaClient:
         per_page: int = MAX_PER_PAGE,
         priority: Priority,
     ) -> ActivityPage:
-        """One page of the token's athlete's activities (newest first; oldest first under
-        ``after``). ``before``/``after`` are epoch seconds on the start time."""
+        """One page of the token's athlete's activities. ``before``/``after`` are epoch seconds
+        on the start time. Newest first, also with both; under ``after`` alone the order is not
+        documented (oldest first observed): :class:`~stravasync.strava.pagination.ForwardCursor`
+        copes with either."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         params: dict[str, Any] = {"page": page, "per_page": per_page}
         if before is not None:
@@ -250,7 +270,7 @@ class StravaClient:
             )
         )
         if not isinstance(data, dict) or not isinstance(data.get("id"), int):
-            raise MalformedResponse(200, "push subscription answer has no id")
+            raise UnexpectedResponse("PushSubscription", "the answer has no id")
         return int(data["id"])
 
     def list_push_subscriptions(self) -> list[PushSubscription]:
@@ -312,6 +332,7 @@ class StravaClient:
                 "token",
                 form={**self._credentials(), **form},
                 retry_unanswered=False,
+                budgeted=self.count_token_requests,
             )
         )
         return TokenResponse.parse(data)

@@ -77,12 +77,14 @@ def _retry_for(counter: Counter, priority: Priority, now: datetime, policy: Poli
     reopen = end + timedelta(seconds=policy.guard)
     if counter.used + 1 > counter.limit:
         return reopen
+    if counter.used >= counter.limit - policy.reserve(priority, counter.limit, counter.window):
+        return reopen  # only the daily reserve is left: this class never spends it
     seconds = counter.window.seconds
     t = now
     base = policy.cushions.get(priority, 0.0) * counter.limit
     if base > 0 and counter.used >= counter.limit - base:
         # cushion shrinks linearly over the release period: used < limit - base * rem / R
-        release_s = policy.release * seconds
+        release_s = policy.release_seconds(counter.window)
         rem = release_s * (counter.limit - counter.used) / base
         t = max(t, end - timedelta(seconds=rem + policy.guard))
     if policy.paced(priority, counter.window):

@@ -71,7 +71,8 @@ class InvalidGrant(StravaError):
 
 
 class InvalidClient(StravaError):
-    """Strava rejected our client id / secret (401 on the Application resource)."""
+    """Strava rejected our client id / secret: 400 for an unknown ``client_id``, 401 for a wrong
+    secret (both on the Application resource)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -127,7 +128,7 @@ class AthleteCapacityExceeded(StravaError):
     """The application may not connect more athletes (403 'Limit of connected athletes')."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(f"the application's athlete capacity is reached: {detail}".rstrip(": "))
+        super().__init__(detail or "the application's athlete capacity is reached")
         self.detail = detail
 
 
@@ -144,7 +145,20 @@ class Transient(StravaError):
 
 
 class MalformedResponse(Transient):
-    """The response body is not the JSON we expect; nothing from it is stored."""
+    """The response body is not JSON at all (cut short, an HTML page); nothing is stored."""
+
+
+class UnexpectedResponse(StravaError):
+    """A 2xx whose JSON does not have the shape we rely on; nothing from it is stored.
+
+    Not transient: Strava would send the same answer again, so retrying cannot help. It means
+    our model of Strava's API is wrong (or Strava changed it): ``model`` and ``detail`` say where.
+    """
+
+    def __init__(self, model: str, detail: str) -> None:
+        super().__init__(f"Strava's answer does not fit {model}: {detail}")
+        self.model = model
+        self.detail = detail
 
 
 class TokenRefused(Transient):
@@ -206,3 +220,19 @@ class RequestRejected(StravaError):
         super().__init__(f"Strava rejected the request ({status}): {message}")
         self.status = status
         self.message = message
+
+
+class AppSuspended(Deferred):
+    """An app-level condition holds (``condition``: application_inactive | invalid_client):
+    nothing is sent to Strava before ``retry_at``, when a probe may clear it. Not a failure of
+    the unit of work: it waits, and spends no attempt."""
+
+    def __init__(self, condition: str, reason: str, retry_at: datetime) -> None:
+        super().__init__(
+            retry_at,
+            f"app:{condition}",
+            f"Strava application suspended ({condition}): {reason}; "
+            f"next probe at {retry_at.isoformat()}",
+        )
+        self.condition = condition
+        self.reason = reason

@@ -12,15 +12,19 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from stravasync.strava.errors import MalformedResponse
+from stravasync.strava.errors import UnexpectedResponse
 
+# SportType of Strava's published swagger (2026: 56 values; tests/contract checks it stays equal).
 KNOWN_SPORT_TYPES = frozenset(
     [
         "AlpineSki",
         "BackcountrySki",
         "Badminton",
+        "Basketball",
         "Canoeing",
+        "Cricket",
         "Crossfit",
+        "Dance",
         "EBikeRide",
         "Elliptical",
         "EMountainBikeRide",
@@ -35,6 +39,8 @@ KNOWN_SPORT_TYPES = frozenset(
         "Kitesurf",
         "MountainBikeRide",
         "NordicSki",
+        "Padel",
+        "PhysicalTherapy",
         "Pickleball",
         "Pilates",
         "Racquetball",
@@ -60,6 +66,7 @@ KNOWN_SPORT_TYPES = frozenset(
         "VirtualRide",
         "VirtualRow",
         "VirtualRun",
+        "Volleyball",
         "Walk",
         "WeightTraining",
         "Wheelchair",
@@ -82,15 +89,15 @@ class StravaModel(BaseModel):
 
     @classmethod
     def parse(cls, data: Any) -> Self:
-        """Validate a JSON object; raise :class:`MalformedResponse` if it does not fit."""
+        """Validate a JSON object; raise :class:`UnexpectedResponse` if it does not fit."""
         if not isinstance(data, dict):
-            raise MalformedResponse(200, f"expected a JSON object for {cls.__name__}")
+            raise UnexpectedResponse(cls.__name__, "expected a JSON object")
         try:
             model = cls.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
-            raise MalformedResponse(200, f"{cls.__name__}.{where}: {first.get('msg')}") from None
+            raise UnexpectedResponse(cls.__name__, f"{where}: {first.get('msg')}") from None
         model._raw = data
         return model
 
@@ -99,9 +106,9 @@ M = TypeVar("M", bound=StravaModel)
 
 
 def parse_list(model: type[M], data: Any) -> list[M]:
-    """A JSON array of ``model`` objects (raise :class:`MalformedResponse` otherwise)."""
+    """A JSON array of ``model`` objects (raise :class:`UnexpectedResponse` otherwise)."""
     if not isinstance(data, list):
-        raise MalformedResponse(200, f"expected a JSON array of {model.__name__}")
+        raise UnexpectedResponse(model.__name__, "expected a JSON array")
     return [model.parse(item) for item in data]
 
 
@@ -197,14 +204,24 @@ class StreamSet(StravaModel):
 
 
 class SummaryAthlete(StravaModel):
-    id: int
+    """An athlete as others see them. No field is guaranteed: kudoers come without ``id``
+    (``{"resource_state": 2, "firstname": "Ann", "lastname": "B."}``), as in Strava's own
+    swagger example of GET /activities/{id}/kudos."""
+
+    id: int | None = None
     username: str | None = None
     firstname: str | None = None
     lastname: str | None = None
     resource_state: int | None = None
 
 
-class DetailedAthlete(SummaryAthlete):
+class OwnAthlete(SummaryAthlete):
+    """The token's own athlete (token answers, GET /athlete): its ``id`` is always there."""
+
+    id: int
+
+
+class DetailedAthlete(OwnAthlete):
     city: str | None = None
     country: str | None = None
     sex: str | None = None
@@ -241,7 +258,7 @@ class TokenResponse(StravaModel):
     refresh_token: str
     expires_at: int
     expires_in: int | None = None
-    athlete: SummaryAthlete | None = None
+    athlete: OwnAthlete | None = None
     scope: str | None = Field(None, description="not sent by Strava; set from the redirect")
 
 

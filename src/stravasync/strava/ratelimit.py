@@ -18,10 +18,25 @@ enrich         0.20   details and streams are the biggest spender and the least 
 reconcile      0.25   cheap periodic safety net; runs on what everybody else left
 =============  =====  =========================================================================
 
-**Release.** Quota left at a reset is lost, so in the last ``release`` fraction of a window
-(default 10%: the last 90 s of a quarter hour, the last 2.4 h of a day) every cushion shrinks
-linearly to zero. A higher class arriving then waits at most until the reset; in exchange the
-lower classes use the whole window when the higher ones are idle.
+**Release.** Quota left at a reset is lost, so in the last ``release`` fraction of a quarter
+hour (default 10%: its last 90 s) every cushion shrinks linearly to zero. A higher class
+arriving then waits at most until the reset; in exchange the lower classes use the whole window
+when the higher ones are idle. On the daily window the cushions shrink over the last
+``daily_release`` of the day (default all of it): what the classes above need for the rest of
+the day shrinks with the time left, so at 18:00 UTC a class keeps a quarter of its cushion. (A
+release over the last 2.4 h only held a backfill of 1,000 athletes, which needs 85% of the
+extended quota's day, at its 15% cushion for most of the day: bench/REPORT.md, backfill.)
+
+**Daily reserve.** The periodic classes (incremental polls, the refresh and reconcile safety
+nets, enrichment) never spend the last ``daily_reserve * limit`` requests of a day, not even
+when their cushions have shrunk: a day spent to the last call by enrichment (as club-week did,
+999-1,001 of 1,000 reads a day) leaves nothing for the unexpected. What the unexpected brings
+may spend it (``reserve_for``): interactive work (manual syncs, connects), webhooks, and new
+athletes' histories (backfill). Default 20%: 200 reads on the default quota (1,000 a day): a
+burst of 50 new athletes (a token exchange and a newest page each: 100) and 20 manual syncs (a
+listing and perhaps a token refresh each: 20-40), plus the webhook fetches of the hours
+between the moment enrichment reaches the reserve and midnight (about 8 an hour for a club of
+200); 600 on the extended quota.
 
 **Pacing.** Classes from ``paced_from`` (default incremental) down may spend at most
 ``burst * limit + limit * elapsed`` of a window at time ``elapsed`` (a fraction of the window):
@@ -77,6 +92,10 @@ DEFAULT_CUSHIONS: dict[Priority, float] = {
 }
 
 
+# the classes that may spend the daily reserve: what a person, a push or a new athlete brings
+RESERVE_FOR = frozenset({Priority.INTERACTIVE, Priority.WEBHOOK, Priority.BACKFILL})
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Requests allowed per window: overall and read, 15 minutes and daily."""
@@ -128,14 +147,29 @@ class Policy:
     burst: float = 0.10
     release: float = 0.10
     guard: float = 1.0
+    daily_release: float = 1.0
+    daily_reserve: float = 0.20
+    reserve_for: frozenset[Priority] = RESERVE_FOR
+
+    def reserve(self, priority: Priority, limit: int, window: Window) -> float:
+        """Requests of a day ``priority`` never spends (0 for the classes of ``reserve_for``)."""
+        if window is not Window.DAY or priority in self.reserve_for:
+            return 0.0
+        return self.daily_reserve * limit
+
+    def release_seconds(self, window: Window) -> float:
+        """The final part of ``window`` over which the cushions shrink to zero."""
+        fraction = self.daily_release if window is Window.DAY else self.release
+        return fraction * window.seconds
 
     def cushion(self, priority: Priority, limit: int, remaining: float, window: Window) -> float:
-        """Requests of a window kept for the classes above ``priority`` at ``remaining`` s."""
+        """Requests of a window kept for the classes above ``priority`` at ``remaining`` s:
+        the class's cushion, shrinking over the release, and never less than the reserve."""
         base = self.cushions.get(priority, 0.0) * limit
-        release_s = self.release * window.seconds
-        if release_s <= 0 or remaining >= release_s:
-            return base
-        return base * max(remaining, 0.0) / release_s
+        release_s = self.release_seconds(window)
+        if release_s > 0 and remaining < release_s:
+            base = base * max(remaining, 0.0) / release_s
+        return max(base, self.reserve(priority, limit, window))
 
     def paced(self, priority: Priority, window: Window = Window.QUARTER) -> bool:
         """Whether ``priority`` spreads its spending across ``window``.
@@ -166,7 +200,14 @@ class Policy:
 
 
 def policy_from_settings(
-    cushions: Mapping[str, float], *, paced_from: str, burst: float, release: float, guard: float
+    cushions: Mapping[str, float],
+    *,
+    paced_from: str,
+    burst: float,
+    release: float,
+    guard: float,
+    daily_release: float = 1.0,
+    daily_reserve: float = 0.20,
 ) -> Policy:
     """Build a :class:`Policy` from the names used in Settings (e.g. ``{"backfill": 0.2}``)."""
     merged = dict(DEFAULT_CUSHIONS)
@@ -178,4 +219,6 @@ def policy_from_settings(
         burst=burst,
         release=release,
         guard=guard,
+        daily_release=daily_release,
+        daily_reserve=daily_reserve,
     )

@@ -12,6 +12,7 @@ from stravasync.config import Settings
 from stravasync.errors import ConfigError
 from stravasync.store import Database
 from stravasync.store import tokens as token_q
+from stravasync.strava.appstate import AppGate
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
@@ -39,6 +40,8 @@ def policy_from(cfg: Settings) -> Policy:
         burst=cfg.budget_burst,
         release=cfg.budget_release,
         guard=cfg.budget_guard,
+        daily_release=cfg.budget_daily_release,
+        daily_reserve=cfg.budget_daily_reserve,
     )
 
 
@@ -63,6 +66,8 @@ def strava_client(
         http=http,
         timeout=cfg.http_timeout,
         max_retries=cfg.http_max_retries,
+        count_token_requests=cfg.budget_count_token_requests,
+        gate=AppGate(db, notify=cfg.notify_url is not None),
     )
 
 

@@ -73,12 +73,25 @@ def error_for(
     if status == 403:
         lowered = text.lower()
         if "limit of connected athletes" in lowered or "capacity" in lowered:
-            return AthleteCapacityExceeded(text)
+            return AthleteCapacityExceeded(
+                f"the application's athlete capacity is reached (Strava: {text})"
+            )
+        if fault.errors and not fault.has(resource="Application"):
+            # a resource this token may not see (another athlete's stats): not the app
+            return RequestRejected(status, text)
         return ApplicationInactive(text)
     if status == 404:
         return NotFound(resource, resource_id)
     if status == 400:
-        if fault.has(resource="AuthorizationCode") or fault.has(field="code"):
+        # an unknown client_id: {"resource":"Application","field":"client_id","code":"invalid"}
+        if fault.has(resource="Application", field="client_id") or fault.has(
+            resource="Application", field="client_secret"
+        ):
+            return InvalidClient()
+        # a bad or used code: resource RequestToken (AuthorizationCode in older reports)
+        if fault.has(resource="RequestToken") or fault.has(resource="AuthorizationCode"):
+            return InvalidGrant("code")
+        if fault.has(field="code"):
             return InvalidGrant("code")
         if fault.has(resource="RefreshToken") or fault.has(field="refresh_token"):
             return InvalidGrant("refresh_token")

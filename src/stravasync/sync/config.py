@@ -45,7 +45,7 @@ class EngineConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     overlap: float = 8 * 86400
     refresh_window: float = 21 * 86400
-    lease: float = 300
+    lease: float = 20  # renewed by a heartbeat every third of it while a unit runs
     page_slice: int = 10
     enrich_slice: int = 50
     enrich_window: float = 30 * 86400

@@ -15,6 +15,7 @@ from stravasync.errors import StravaSyncError
 from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
+from stravasync.strava.ratelimit import Priority
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.port import StravaPort
 
@@ -25,9 +26,13 @@ TOKEN_REFRESHES = 3  # refreshes after a 401 per unit of work (a pass, an event)
 
 
 class TokenSource(Protocol):
-    def access_token(self, athlete_id: int, now: datetime) -> str: ...
+    """Tokens for a unit of work; a refresh they need is spent at the work's ``priority``."""
 
-    def handle_unauthorized(self, athlete_id: int, failed_token: str) -> str: ...
+    def access_token(self, athlete_id: int, now: datetime, *, priority: Priority) -> str: ...
+
+    def handle_unauthorized(
+        self, athlete_id: int, failed_token: str, *, priority: Priority
+    ) -> str: ...
 
     def confirm_revoked(self, athlete_id: int) -> bool: ...
 
@@ -69,6 +74,7 @@ class PassContext:
     session_id: str
     token: str = ""
     should_stop: Callable[[], bool] = lambda: False
+    priority: Priority = Priority.INTERACTIVE  # the class a token refresh of this work spends
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -133,7 +139,9 @@ def run_authorized(
                 raise
             if done >= refreshes:
                 raise TokenRefused(ctx.athlete_id, done) from exc
-            ctx.token = ctx.tokens.handle_unauthorized(ctx.athlete_id, refused)
+            ctx.token = ctx.tokens.handle_unauthorized(
+                ctx.athlete_id, refused, priority=ctx.priority
+            )
             done += 1
             if ctx.token == refused:
                 raise TokenRefused(ctx.athlete_id, done) from exc

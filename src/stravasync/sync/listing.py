@@ -1,17 +1,21 @@
 """The state of one incremental / refresh / reconcile pass, kept as its checkpoint.
 
-Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on start time,
-ascending under ``after``, complete at an empty page). A pass adds what it needs to find
-deletions: ``started_at`` (a row of the swept range not confirmed by a listing since then is
-missing from Strava's answer) and the range it sweeps.
+Paging itself is :class:`stravasync.strava.pagination.ForwardCursor` (keyset on start time, in
+whichever order Strava lists under ``after``, complete at an empty page). A pass adds what it
+needs to find deletions: ``started_at`` (a row of the swept range not confirmed by a listing
+since then is missing from Strava's answer) and the range it sweeps.
 
-``short_page_ends``: a refresh (the recent-window safety net) may take a short page as the end
-of the listing instead of paying one more request for the empty page, when the athlete granted
-``activity:read_all``. Strava documents that pages may be short before the end; the cause
-observed (and simulated) is private activities filtered out after paging, which cannot happen
-with read_all. Should a short page still not be the end, nothing is lost: the rows it did not
-show are unconfirmed, so the sweep GETs each one (tombstoned only on 404, refreshed otherwise),
-and the next reconcile walks every page to the empty one.
+``short_page_ends``: a refresh (the recent-window safety net) and a backfill may take a short
+page as the end of the listing instead of paying one more request for the empty page, when the
+athlete granted ``activity:read_all``. Strava documents that pages may be short before the end;
+the cause observed (and simulated) is private activities filtered out after paging, which cannot
+happen with read_all. Should a short page still not be the end, nothing is lost: for a refresh
+the rows it did not show are unconfirmed, so the sweep GETs each one (tombstoned only on 404,
+refreshed otherwise); for both, the next reconcile (never short-cut) walks every page to the
+empty one and lists whatever an early end left out. A backfill saves one read per athlete
+this way (most histories fit in their first page).
+
+The reconcile keeps paging to the empty page: it is the proof that nothing was missed.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ def newest_start(items: Sequence[SummaryActivity], newest: int | None) -> int | 
     if not starts:
         return newest
     return max(starts) if newest is None else max(newest, max(starts))
+
+
+def short_page_ends(
+    items: Sequence[SummaryActivity], read_all: bool, per_page: int = MAX_PER_PAGE
+) -> bool:
+    """Whether this page ends the listing although it is not empty (see the module docstring)."""
+    return read_all and 0 < len(items) < per_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +68,7 @@ class ListingPass:
         self, items: Sequence[SummaryActivity], per_page: int = MAX_PER_PAGE
     ) -> ListingPass:
         cursor = self.cursor.advance(items, per_page)
-        if self.short_page_ends and 0 < len(items) < per_page:
+        if short_page_ends(items, self.short_page_ends, per_page):
             cursor = replace(cursor, done=True)
         return replace(
             self,

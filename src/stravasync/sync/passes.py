@@ -7,22 +7,23 @@ loses nothing: the next claimant resumes from the stored cursor.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Connection, select
 
 from stravasync.clock import from_epoch, to_epoch
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
 from stravasync.store import syncstate
-from stravasync.store.schema import athletes, sync_state
+from stravasync.store.schema import sync_state
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
 from stravasync.sync.enrich import run_enrich, settle_due
-from stravasync.sync.listing import ListingPass, newest_start
+from stravasync.sync.listing import ListingPass, newest_start, short_page_ends
 from stravasync.sync.plan import Mode
 from stravasync.sync.result import PassResult
 
@@ -47,40 +48,67 @@ def _raw(items: list[SummaryActivity]) -> list[dict[str, Any]]:
     return [dict(a.raw) for a in items]
 
 
+def first_page_waiting(conn: Connection, *, exclude: int) -> bool:
+    """Whether an active athlete other than ``exclude`` still waits for their newest page."""
+    stmt = (
+        select(sync_state.c.athlete_id)
+        .where(
+            sync_state.c.athlete_id != exclude,
+            sync_state.c.backfill_done.is_(False),
+            sync_state.c.backfill_before.is_(None),
+            sync_state.c.dead.is_(False),
+            syncstate.athlete_active(auto=False),
+        )
+        .limit(1)
+    )
+    return conn.execute(stmt).first() is not None
+
+
 def _others_need_first_page(ctx: PassContext) -> bool:
     with ctx.db.engine.connect() as conn:
-        stmt = select(
-            exists().where(
-                and_(
-                    sync_state.c.athlete_id != ctx.athlete_id,
-                    sync_state.c.backfill_done.is_(False),
-                    sync_state.c.backfill_before.is_(None),
-                    sync_state.c.dead.is_(False),
-                    sync_state.c.athlete_id.in_(
-                        select(athletes.c.id).where(athletes.c.status == "active")
-                    ),
-                )
-            )
-        )
-        return bool(conn.execute(stmt).scalar())
+        return first_page_waiting(conn, exclude=ctx.athlete_id)
+
+
+def _granted_read_all(ctx: PassContext) -> bool:
+    """Whether the athlete granted ``activity:read_all`` (a short page then ends a listing)."""
+    with ctx.db.engine.connect() as conn:
+        athlete = athletes_q.get_athlete(conn, ctx.athlete_id) or {}
+    return "activity:read_all" in str(athlete.get("scopes") or "").split(",")
+
+
+# The newest page of an athlete who just connected: a person is waiting to see their activities
+# appear, as soon as after a push. Spent at the webhook class (events are still claimed first):
+# neither paced across the quarter hour nor held back by backfill's cushions; the rest of the
+# history is backfill.
+NEWEST_PAGE_PRIORITY = Priority.WEBHOOK
 
 
 def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
-    """Newest page first, then backward ``before`` pages to the beginning."""
+    """Newest page first (at :data:`NEWEST_PAGE_PRIORITY`), then backward ``before`` pages to
+    the beginning.
+
+    With ``activity:read_all`` a short page is the end of the history (see
+    :func:`stravasync.sync.listing.short_page_ends`); the reconcile that follows walks every
+    page to the empty one and so proves nothing was missed.
+    """
     result = PassResult(Mode.BACKFILL, complete=False)
     saved = state.get("checkpoint_json") or {}
     page = int(saved.get("page", 1)) if saved.get("mode") == "backfill" else 1
     cursor = BackwardCursor(before=state.get("backfill_before"), page=page)
     newest = state.get("newest_start")
+    short_ends = _granted_read_all(ctx)
     for _ in range(ctx.cfg.page_slice):
         if result.pages:
             ctx.between_pages()
-        items = ctx.port.list_page(ctx.token, priority=Priority.BACKFILL, **cursor.request())
+        first = cursor.before is None and cursor.page == 1
+        priority = NEWEST_PAGE_PRIORITY if first else Priority.BACKFILL
+        items = ctx.port.list_page(ctx.token, priority=priority, **cursor.request())
         now = ctx.now()
         with ctx.db.transaction() as conn:
             result.add(mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, _raw(items), now))
-            first = cursor.before is None and cursor.page == 1
             cursor = cursor.advance(items)
+            if short_page_ends(items, short_ends):
+                cursor = replace(cursor, done=True)
             newest = newest_start(items, newest)
             values: dict[str, Any] = {
                 "backfill_before": cursor.before,
@@ -120,11 +148,11 @@ def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> Listin
         after = max(0, int(state.get("newest_start") or 0) - int(ctx.cfg.overlap))
         return ListingPass.start(after, now, sweep=False)
     if mode is Mode.REFRESH:
-        with ctx.db.engine.connect() as conn:
-            athlete = athletes_q.get_athlete(conn, ctx.athlete_id) or {}
-        read_all = "activity:read_all" in str(athlete.get("scopes") or "").split(",")
         return ListingPass.start(
-            max(0, now - int(ctx.cfg.refresh_window)), now, sweep=True, short_page_ends=read_all
+            max(0, now - int(ctx.cfg.refresh_window)),
+            now,
+            sweep=True,
+            short_page_ends=_granted_read_all(ctx),
         )
     return ListingPass.start(0, now, sweep=True)
 
@@ -148,15 +176,22 @@ _LAST_COLUMN = {
 }
 
 
+def pass_priority(mode: Mode, state: dict[str, Any]) -> Priority:
+    """The budget class of a pass's first request (and of a token refresh it needs first)."""
+    if mode is Mode.BACKFILL and state.get("backfill_before") is None:
+        return NEWEST_PAGE_PRIORITY
+    if mode in _PRIORITY and state.get("requested_mode") == str(mode):
+        # A person asked for this pass and is waiting for it (admin, CLI): interactive class.
+        # Requested backfill and enrich keep their own class: they are big.
+        return Priority.INTERACTIVE
+    return MODE_PRIORITY[mode]
+
+
 def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResult:
     """Ascending ``after`` pages until an empty one; sweeps confirm what went missing."""
     result = PassResult(mode)
     cursor = start_listing(mode, ctx, state)
-    priority = _PRIORITY[mode]
-    if state.get("requested_mode") == str(mode):
-        # A person asked for this pass and is waiting for it (admin, CLI): interactive class.
-        # Requested backfill and enrich keep their own class: they are big.
-        priority = Priority.INTERACTIVE
+    priority = pass_priority(mode, state)
     old_newest = state.get("newest_start")
     while not cursor.done:
         if result.pages:

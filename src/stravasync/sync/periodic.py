@@ -21,12 +21,14 @@ from stravasync.store import jobs as jobs_q
 from stravasync.store import sessions as sessions_q
 from stravasync.store.schema import athletes, scheduler_jobs
 from stravasync.store.upsert import upsert_rows
-from stravasync.work import leases
+from stravasync.work import describe, leases
 
 if TYPE_CHECKING:
     from stravasync.sync.engine import Engine
 
 log = logging.getLogger(__name__)
+
+RETRY = timedelta(minutes=10)  # a periodic job that failed runs again this much later
 
 
 def _prune_logs(engine: Engine, conn: Connection, now: datetime) -> str:
@@ -89,26 +91,40 @@ def claim_due(
 
 
 def run_due(engine: Engine, job: dict[str, Any]) -> None:
+    """Run a periodic job; a failure is logged and the job is tried again after ``RETRY``."""
     now = engine.clock.now()
     interval, action = JOBS[job["name"]]
-    with engine.db.transaction() as conn:
-        message = action(engine, conn, now)
-        leases.release(
-            conn,
-            scheduler_jobs,
-            key="name",
-            ident=job["name"],
-            owner=engine.owner,
-            values={"last_run_at": now, "next_run_at": now + timedelta(seconds=interval)},
-        )
+    try:
+        with engine.db.transaction() as conn:
+            message = action(engine, conn, now)
+            leases.release(
+                conn,
+                scheduler_jobs,
+                key="name",
+                ident=job["name"],
+                owner=engine.owner,
+                values={"last_run_at": now, "next_run_at": now + timedelta(seconds=interval)},
+            )
+    except Exception as exc:
+        log.exception("periodic job %s failed: %s", job["name"], describe(exc))
+        retry = min(RETRY, timedelta(seconds=interval))
+        with engine.db.transaction() as conn:
+            leases.release(
+                conn,
+                scheduler_jobs,
+                key="name",
+                ident=job["name"],
+                owner=engine.owner,
+                values={"next_run_at": engine.clock.now() + retry},
+            )
+        return
     log.info("periodic job %s: %s", job["name"], message)
 
 
 def next_run_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(scheduler_jobs.c.next_run_at)
-        .where(scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(list(JOBS)))
-        .order_by(scheduler_jobs.c.next_run_at)
-        .limit(1)
-    ).scalar()
-    return value
+    return leases.next_claimable(
+        conn,
+        scheduler_jobs,
+        where=[scheduler_jobs.c.paused.is_(False), scheduler_jobs.c.name.in_(list(JOBS))],
+        due_column="next_run_at",
+    )

@@ -34,6 +34,11 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
     return EngineConfig(
         cadence=Cadence(
             webhooks=webhooks,
+            skip_recent=settings.sync_skip_hours * 3600,
+            active_every=settings.sync_active_hours * 3600,
+            inactive_every=settings.sync_dormant_hours * 3600,
+            always_every=settings.sync_everyone_hours * 3600,
+            active_days=settings.sync_active_days,
             refresh_active_every=settings.sync_refresh_active_hours * 3600,
             refresh_inactive_every=settings.sync_refresh_inactive_hours * 3600,
             reconcile_every=settings.sync_reconcile_days * 86400,

@@ -98,6 +98,20 @@ class AttemptLimiter:
             return len(self._failures)
 
 
+MIN_SECRET_LENGTH = 20
+"""Below this a secret is guessable online: the limiter never refuses the right one, so a
+guesser is slowed only by how many values there are to try."""
+
+
+def short_secrets(secrets: dict[str, SecretStr | None]) -> list[str]:
+    """The names of the set secrets shorter than :data:`MIN_SECRET_LENGTH` characters."""
+    return [
+        name
+        for name, value in secrets.items()
+        if value is not None and 0 < len(value.get_secret_value()) < MIN_SECRET_LENGTH
+    ]
+
+
 def retry_after(until: datetime, now: datetime) -> int:
     """Whole seconds until ``until``, at least 1 (the value of a ``Retry-After`` header)."""
     return max(int((until - now).total_seconds()) + 1, 1)

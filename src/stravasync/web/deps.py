@@ -41,9 +41,12 @@ def secret_ok(
     request: Request, ctx: WebContext, given: str | None, expected: SecretStr | None, realm: Realm
 ) -> bool:
     """True for the right secret, always. A wrong one is counted against (realm, client) and
-    gives False, or raises 429 once that client failed too often in that realm."""
+    gives False, or raises 429 once that client failed too often in that realm. No secret at
+    all (an expired dashboard session, a probe) is not a guess: False, not counted."""
     if token_matches(given, expected):
         return True
+    if not given:
+        return False
     client = client_address(request)
     now = ctx.clock.now()
     until = ctx.limiter.blocked_until(realm, client, now)

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
@@ -18,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from stravasync.config import Settings
+from stravasync.web.auth import MIN_SECRET_LENGTH, short_secrets
 from stravasync.web.session import SESSION_COOKIE, SESSION_TTL, signing_key
 
+log = logging.getLogger(__name__)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -59,8 +63,28 @@ def trusted_proxies(settings: Settings) -> list[str]:
     return [p for p in settings.trusted_proxies.split(",") if p]
 
 
+def warn_short_secrets(settings: Settings) -> list[str]:
+    """Log (names only) the secrets short enough to guess; returns their variable names."""
+    short = short_secrets(
+        {
+            "STRAVASYNC_ADMIN_TOKEN": settings.admin_token,
+            "STRAVASYNC_API_KEY": settings.api_key,
+            "STRAVASYNC_CRON_SECRET": settings.cron_secret,
+            "STRAVASYNC_WEBHOOK_VERIFY_TOKEN": settings.webhook_verify_token,
+        }
+    )
+    for name in short:
+        log.warning(
+            "%s is shorter than %s characters: use a long random value (docs/security.md)",
+            name,
+            MIN_SECRET_LENGTH,
+        )
+    return short
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the edge middleware (the last added runs first: proxies, then session, headers)."""
+    warn_short_secrets(settings)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,

@@ -126,12 +126,23 @@ def problem_in_openapi(schema: dict[str, Any]) -> None:
         },
     )
     ref = {"$ref": "#/components/schemas/Problem"}
+    as_json = {"application/json": {"schema": ref}}
     for operations in schema.get("paths", {}).values():
         for op in operations.values():
-            answer = op.get("responses", {}).get("422")
+            responses = op.setdefault("responses", {})
+            for answer in responses.values():
+                # a Problem is JSON even on a route whose pages are HTML
+                content = answer.get("content", {})
+                if any(c.get("schema") == ref for c in content.values()):
+                    answer["content"] = dict(as_json)
+            answer = responses.get("422")
             if answer is not None:
-                answer["content"] = {"application/json": {"schema": ref}}
+                answer["content"] = dict(as_json)
                 if answer.get("description") == "Validation Error":
                     answer["description"] = "a value out of bounds or malformed; nothing changed"
+            if "requestBody" in op:
+                responses.setdefault(
+                    "400", {"description": "a body that is not JSON", "content": dict(as_json)}
+                )
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)

@@ -148,6 +148,7 @@ class StoreCollector(Collector):
             age.add_metric([kind], oldest)
         yield depth
         yield age
+        yield self._failing(conn)
         events = GaugeMetricFamily(
             "stravasync_webhook_events", "Webhook inbox rows by state", labels=["state"]
         )
@@ -166,6 +167,23 @@ class StoreCollector(Collector):
         yield notes
         yield self._durations(conn, now)
         yield self._api_calls(conn, now)
+
+    def _failing(self, conn: Connection) -> Metric:
+        gauge = GaugeMetricFamily(
+            "stravasync_athletes_failing",
+            "Athletes whose last unit of work failed: retrying (backoff) or dead (dead letter)",
+            labels=["state"],
+        )
+        counts = {"retrying": 0, "dead": 0}
+        for dead, n in conn.execute(
+            select(sync_state.c.dead, func.count())
+            .where(sync_state.c.last_error.is_not(None))
+            .group_by(sync_state.c.dead)
+        ):
+            counts["dead" if dead else "retrying"] += int(n)
+        for state, n in counts.items():
+            gauge.add_metric([state], n)
+        return gauge
 
     def _durations(self, conn: Connection, now: datetime) -> Metric:
         rows = conn.execute(

@@ -69,7 +69,7 @@ def test_token_exchange_shape_and_code_reuse(sim: Simulator, client: httpx.Clien
     assert body["athlete"]["id"] == athlete
     reused = client.post("/api/v3/oauth/token", data=form)
     assert reused.status_code == 400
-    assert reused.json()["errors"][0]["resource"] == "AuthorizationCode"
+    assert reused.json()["errors"][0]["resource"] == "RequestToken"
     wrong = client.post("/oauth/token", data={**form, "client_secret": "x"})
     assert wrong.status_code == 401
     assert wrong.json()["errors"][0] == {"resource": "Application", "field": "", "code": "invalid"}

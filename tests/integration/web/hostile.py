@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from stravasync.clock import VirtualClock
+from stravasync.clock import Clock, VirtualClock
 from stravasync.store import Database
 from stravasync.store.schema import metadata
 from stravasync.web.app import create_app
@@ -62,13 +62,15 @@ def populate(db: Database) -> None:
 
 
 @contextmanager
-def live_app(db: Database, db_url: str, **settings: Any) -> Iterator[str]:
+def live_app(
+    db: Database, db_url: str, *, clock: Clock | None = None, **settings: Any
+) -> Iterator[str]:
     """A real uvicorn server on the database (a generous failed-attempt limiter, so token
     mistakes in a long run never turn answers into 429)."""
     app = create_app(
         make_settings(db_url, **settings),
         db,
-        clock=VirtualClock(START),
+        clock=clock or VirtualClock(START),
         services=Services(),
         limiter=AttemptLimiter(max_failures=1_000_000),
     )

@@ -111,6 +111,11 @@ def test_each_realm_is_limited_and_the_right_secret_always_works(base: str, real
         limited = realm.attempt(http, "guess-more")
         assert limited.status_code == 429
         assert 0 < int(limited.headers["Retry-After"]) <= 301
+        if realm.name == "login":
+            assert "Too many wrong tokens" in limited.text  # the form again, in plain words
+        else:
+            body = limited.json()
+            assert body["error"] == "too_many_attempts" and "detail" in body
         # the right secret from the same address is never refused
         assert realm.attempt(http, realm.right).status_code == realm.accepted
         assert realm.attempt(http, "guess-again").status_code == 429
@@ -130,6 +135,14 @@ def test_dashboard_bearer_guesses_count_in_the_admin_realm(base: str) -> None:
         assert http.get("/api/admin/athletes", headers=_bearer("g")).status_code == 429
         # no credentials at all is not a guess: the page sends the browser to the login form
         assert http.get("/admin").status_code == 303
+
+
+def test_requests_without_a_secret_are_not_guesses(base: str) -> None:
+    with httpx.Client(base_url=base, follow_redirects=False) as http:
+        # a dashboard whose session expired keeps polling: 401s, never a lock-out
+        for _ in range(3 * LIMIT):
+            assert http.get("/api/admin/logs").status_code == 401
+        assert http.get("/api/admin/athletes", headers=_bearer("g")).status_code == 401
 
 
 def test_the_limit_expires_with_time(db: Database, db_url: str, clock: VirtualClock) -> None:
@@ -214,3 +227,13 @@ def test_session_posts_need_the_csrf_token(base: str, db: Database) -> None:
         assert ok.status_code == 200, ok.text
         with db.engine.connect() as conn:
             assert scheduler_paused(conn) is True
+
+
+def test_short_secrets_are_named_at_start_never_shown(
+    db: Database, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="stravasync.web.edge")
+    create_app(make_settings(db_url, api_key="short-key-9", cron_secret="tiny"), db)
+    named = {r.getMessage().split(" ")[0] for r in caplog.records}
+    assert named == {"STRAVASYNC_API_KEY", "STRAVASYNC_CRON_SECRET"}
+    assert "short-key-9" not in caplog.text and "tiny" not in caplog.text

@@ -30,7 +30,11 @@ def test_a_window_with_force_is_stored_as_the_enrich_checkpoint(
     add_athlete(db, 11)
     body = {
         "mode": "enrich",
-        "options": {"since": "2026-02-01T00:00:00Z", "until": "2026-03-01T12:00:00Z", "force": True},
+        "options": {
+            "since": "2026-02-01T00:00:00Z",
+            "until": "2026-03-01T12:00:00Z",
+            "force": True,
+        },
     }
     assert client.post(URL, headers=H, json=body).status_code == 200
     assert checkpoint(db) == (

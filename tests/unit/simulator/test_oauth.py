@@ -36,7 +36,7 @@ def test_code_is_single_use_and_short_lived() -> None:
         oauth.exchange(code, NOW + 20)
     assert reused.value.status == 400
     assert reused.value.body["errors"][0] == {
-        "resource": "AuthorizationCode",
+        "resource": "RequestToken",
         "field": "code",
         "code": "invalid",
     }

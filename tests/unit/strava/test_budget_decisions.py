@@ -289,7 +289,9 @@ def test_daily_pacing_holds_back_only_the_bulk_classes() -> None:
     from stravasync.strava.ratelimit import Policy, Priority
     from stravasync.strava.windows import Window
 
-    policy = Policy()
+    # pacing with cushions released in the last 10% only (the reserve and the day-long
+    # release: test_daily_reserve)
+    policy = Policy(daily_reserve=0.0, daily_release=0.1)
     early = 0.05  # 72 minutes into the UTC day
     # backfill and refresh may use the daily budget as fast as the quarter hours allow ...
     assert policy.allowance(Priority.BACKFILL, 3000, early, Window.DAY) == 3000 * (1 - 0.15)

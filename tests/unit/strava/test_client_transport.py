@@ -27,7 +27,10 @@ HEADERS = {
 
 
 def make(
-    handler: Callable[[httpx.Request], httpx.Response], limits: Limits | None = None
+    handler: Callable[[httpx.Request], httpx.Response],
+    limits: Limits | None = None,
+    *,
+    count_token_requests: bool = True,
 ) -> tuple[StravaClient, MemoryBudget, VirtualClock, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
@@ -45,6 +48,7 @@ def make(
         clock=clock,
         http=httpx.Client(transport=httpx.MockTransport(record)),
         rng=random.Random(1),
+        count_token_requests=count_token_requests,
     )
     return client, budget, clock, seen
 
@@ -128,6 +132,16 @@ def test_a_token_request_that_timed_out_is_not_repeated() -> None:
     assert len(seen) == 5
 
 
+TOKEN = {
+    "token_type": "Bearer",
+    "access_token": "a",
+    "refresh_token": "r",
+    "expires_at": 1_800_000_000,
+    "expires_in": 21600,
+    "athlete": {"id": 9},
+}
+
+
 def test_token_exchange_posts_credentials_and_parses_tokens() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         form = dict(httpx.QueryParams(request.content.decode()))
@@ -137,17 +151,7 @@ def test_token_exchange_posts_credentials_and_parses_tokens() -> None:
             "code": "c0de",
             "grant_type": "authorization_code",
         }
-        return httpx.Response(
-            200,
-            json={
-                "token_type": "Bearer",
-                "access_token": "a",
-                "refresh_token": "r",
-                "expires_at": 1_800_000_000,
-                "expires_in": 21600,
-                "athlete": {"id": 9},
-            },
-        )
+        return httpx.Response(200, json=TOKEN)
 
     client, _b, _c, _seen = make(handler)
     token = client.exchange_code("c0de")
@@ -167,3 +171,22 @@ def test_retry_after_a_deferred_window_succeeds() -> None:
         client.get_activity("tok", 5, priority=Priority.INTERACTIVE)
     clock.set(info.value.retry_at + timedelta(milliseconds=1))
     assert client.get_activity("tok", 5, priority=Priority.INTERACTIVE).id == 5
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_token_requests_spend_budget_only_when_strava_counts_them(counted: bool) -> None:
+    client, budget, clock, seen = make(
+        lambda r: httpx.Response(200, json=TOKEN if "token" in r.url.path else ACTIVITY),
+        limits=Limits(2, 10, 2, 10),
+        count_token_requests=counted,
+    )
+    client.exchange_code("c0de")
+    client.refresh("r")
+    assert read_quarter(budget, clock) == (2 if counted else 0)
+    if counted:  # the two exchanges spent the window: nothing more is sent
+        with pytest.raises(e.BudgetExhausted):
+            client.get_activity("tok", 5, priority=Priority.INTERACTIVE)
+        assert len(seen) == 2
+    else:
+        assert client.get_activity("tok", 5, priority=Priority.INTERACTIVE).id == 5
+        assert read_quarter(budget, clock) == 1

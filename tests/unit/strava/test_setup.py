@@ -34,3 +34,23 @@ def test_explicit_tier_needs_every_limit() -> None:
 def test_unknown_class_in_cushions_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="STRAVASYNC_BUDGET_CUSHIONS"):
         load_settings(budget_cushions={"urgent": 0.1})
+
+
+def test_one_scope_policy_for_cli_and_web() -> None:
+    from stravasync.strava.oauth import DEFAULT_SCOPES
+    from stravasync.strava.setup import scope_policy
+
+    policy = scope_policy(
+        load_settings(oauth_scopes=" read , activity:read ,", require_private_scope=False)
+    )
+    assert policy.scopes == ("read", "activity:read") and policy.require_private is False
+    assert scope_policy(load_settings(oauth_scopes="")).scopes == DEFAULT_SCOPES
+    assert scope_policy(load_settings()).require_private is True
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    assert load_settings(trusted_proxies=" 127.0.0.1, 10.0.0.0/8 ,").trusted_proxies == (
+        "127.0.0.1,10.0.0.0/8"
+    )
+    with pytest.raises(ConfigError, match="STRAVASYNC_TRUSTED_PROXIES"):
+        load_settings(trusted_proxies="proxy.example.org")

@@ -27,6 +27,13 @@ def body(message: str, resource: str, field: str, code: str) -> bytes:
         (400, body("Bad Request", "RefreshToken", "refresh_token", "invalid"), e.InvalidGrant),
         (403, b'{"message":"Limit of connected athletes exceeded"}', e.AthleteCapacityExceeded),
         (403, b'{"message":"Forbidden"}', e.ApplicationInactive),
+        (403, body("Forbidden", "Application", "", "inactive"), e.ApplicationInactive),
+        (403, b"", e.ApplicationInactive),
+        # another athlete's stats: a resource this token may not see, not the application
+        (403, body("Forbidden", "Athlete", "id", "forbidden"), e.RequestRejected),
+        (400, body("Bad Request", "Application", "client_secret", "invalid"), e.InvalidClient),
+        (400, body("Bad Request", "Application", "client_id", "invalid"), e.InvalidClient),
+        (400, body("Bad Request", "Application", "grant_type", "invalid"), e.RequestRejected),
         (404, b'{"message":"Record Not Found"}', e.NotFound),
         (500, b"<html>oops</html>", e.Transient),
         (503, b"", e.Transient),
@@ -73,14 +80,16 @@ def test_models_keep_raw_json_and_accept_unknown_fields_and_sports() -> None:
     assert detail.description == "x"
 
 
-def test_broken_shapes_raise_malformed_not_a_crash() -> None:
-    with pytest.raises(e.MalformedResponse):
+def test_broken_shapes_raise_unexpected_response_not_a_crash() -> None:
+    """A shape we cannot use is named, and not transient: the same answer would come again."""
+    with pytest.raises(e.UnexpectedResponse):
         SummaryActivity.parse({"id": "not-a-number", "athlete": {"id": 1}})
-    with pytest.raises(e.MalformedResponse):
+    with pytest.raises(e.UnexpectedResponse):
         parse_list(SummaryActivity, {"message": "oops"})
-    with pytest.raises(e.MalformedResponse):
+    with pytest.raises(e.UnexpectedResponse):
         WebhookEvent.parse({"object_type": "activity"})
-    assert isinstance(e.MalformedResponse(200, "x"), e.Transient)
+    assert not isinstance(e.UnexpectedResponse("X", "y"), e.Transient)
+    assert isinstance(e.MalformedResponse(200, "x"), e.Transient)  # broken JSON is
 
 
 def test_redirect_parsing_accepts_url_query_or_bare_code() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
+from stravasync.strava.ratelimit import Priority
 from stravasync.sync.context import PassContext, run_authorized
 
 
@@ -20,10 +21,10 @@ class Tokens:
         self.revoked = revoked
         self.refreshes = 0
 
-    def access_token(self, athlete_id: int, now: datetime) -> str:
+    def access_token(self, athlete_id: int, now: datetime, *, priority: Priority) -> str:
         return "tok-0"
 
-    def handle_unauthorized(self, athlete_id: int, failed_token: str) -> str:
+    def handle_unauthorized(self, athlete_id: int, failed_token: str, *, priority: Priority) -> str:
         if self.revoked:
             raise TokenRevoked(athlete_id)
         self.refreshes += 1

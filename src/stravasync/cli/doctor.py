@@ -1,0 +1,104 @@
+"""``stravasync doctor``: what is wrong with this setup against the real Strava (<= 5 requests).
+
+Run it yourself with your own credentials (it is never run in CI); see
+:mod:`stravasync.strava.doctor` for the checks. Exit code 0 when nothing is wrong, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.markup import escape
+from sqlalchemy import select
+
+from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
+from stravasync.clock import RealClock
+from stravasync.config import Settings
+from stravasync.store import Database
+from stravasync.store.schema import tokens
+from stravasync.strava import doctor as dr
+from stravasync.strava.client import StravaClient
+from stravasync.strava.setup import limits_from_settings, shared_budget, token_manager
+
+
+@friendly_errors
+def doctor(
+    athlete: int | None = typer.Option(
+        None, "--athlete", help="Athlete whose token to check (default: the only one stored)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Check the credentials, a token's scopes, the rate limits and the webhook on Strava."""
+    cfg = settings()
+    if not cfg.client_id or cfg.client_secret is None:
+        raise fail("STRAVASYNC_CLIENT_ID and STRAVASYNC_CLIENT_SECRET: required")
+    db = open_database(cfg)
+    clock = RealClock()
+    meter = dr.Meter()
+    client = StravaClient(
+        base_url=cfg.strava_base_url,
+        client_id=cfg.client_id,
+        client_secret=cfg.client_secret.get_secret_value(),
+        budget=shared_budget(cfg, db),
+        clock=clock,
+        http=meter.client(),
+        timeout=cfg.http_timeout,
+        max_retries=0,  # a retry would spend requests the doctor promised not to
+    )
+    report = dr.Report()
+    callback = cfg.public_url.rstrip("/") + "/webhooks/strava"
+    try:
+        if dr.check_credentials(report, client.list_push_subscriptions, callback):
+            _check_athlete(report, cfg, db, client, clock, athlete)
+    except dr.RequestCapReached as exc:
+        report.add("doctor", False, str(exc))
+    if meter.headers:
+        report.findings += dr.rate_findings(meter.headers, limits_from_settings(cfg))
+    report.requests = meter.sent
+    _print(report, as_json)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _check_athlete(
+    report: dr.Report,
+    cfg: Settings,
+    db: Database,
+    client: StravaClient,
+    clock: RealClock,
+    athlete: int | None,
+) -> None:
+    with db.engine.connect() as conn:
+        rows = list(conn.execute(select(tokens.c.athlete_id, tokens.c.scope)))
+    scopes = {int(r.athlete_id): str(r.scope) for r in rows}
+    if athlete is None and len(scopes) != 1:
+        why = "no athlete is connected" if not scopes else "several athletes are connected"
+        report.add(
+            "token",
+            False,
+            f"{why}: pass --athlete ID" if scopes else f"{why}: connect one with `stravasync auth`",
+        )
+        return
+    athlete_id = athlete if athlete is not None else next(iter(scopes))
+    if athlete_id not in scopes:
+        report.add("token", False, f"no token is stored for athlete {athlete_id}")
+        return
+    manager = token_manager(cfg, db, client, clock)
+    dr.check_token(
+        report,
+        lambda: manager.access_token(athlete_id, priority=dr.PRIORITY),
+        lambda token: client.get_athlete(token, priority=dr.PRIORITY),
+        lambda token: client.list_activities(token, per_page=1, priority=dr.PRIORITY),
+        scopes[athlete_id],
+    )
+
+
+def _print(report: dr.Report, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+        return
+    for f in report.findings:
+        mark = "[green]ok[/]  " if f.ok else "[bold red]bad[/] "
+        console.print(f"{mark} {f.check}: {escape(f.message)}", highlight=False, soft_wrap=True)
+    verdict = "nothing is wrong" if report.ok else "something is wrong (see 'bad' above)"
+    console.print(f"{verdict}; {report.requests} request(s) spent on Strava", highlight=False)

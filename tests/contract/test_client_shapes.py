@@ -1,0 +1,138 @@
+"""The client against answers shaped like real Strava's (``samples.py``), not the simulator's."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from stravasync.clock import VirtualClock
+from stravasync.store import Database
+from stravasync.store.activities import apply_summaries, live_summaries
+from stravasync.strava import errors as e
+from stravasync.strava.budget import MemoryBudget
+from stravasync.strava.client import StravaClient
+from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.translate import error_for
+from tests.contract import samples
+
+NOW = datetime(2025, 6, 3, 18, 7, 30, tzinfo=UTC)  # mid-quarter: clear of the guard
+
+
+def client_for(
+    handler: Callable[[httpx.Request], httpx.Response],
+) -> tuple[StravaClient, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    client = StravaClient(
+        base_url="http://strava.test",
+        client_id="4242",
+        client_secret="s3cr3t",
+        budget=MemoryBudget(Limits(200, 2000, 100, 1000), Policy()),
+        clock=VirtualClock(NOW),
+        http=httpx.Client(transport=httpx.MockTransport(record)),
+        rng=random.Random(1),
+    )
+    return client, seen
+
+
+def test_kudoers_without_id_are_read() -> None:
+    client, _ = client_for(lambda r: httpx.Response(200, json=samples.KUDOERS))
+    kudoers = client.get_kudos("tok", 90000000001, priority=Priority.ENRICH)
+    assert [(k.id, k.firstname, k.lastname) for k in kudoers] == [
+        (None, "Ines", "K."),
+        (None, "Tom", "W."),
+    ]
+    assert kudoers[0].raw == samples.KUDOERS[0]
+
+
+def test_an_answer_of_the_wrong_shape_is_not_transient_and_not_retried() -> None:
+    client, seen = client_for(lambda r: httpx.Response(200, json=[{"firstname": 7}]))
+    with pytest.raises(e.UnexpectedResponse) as info:
+        client.get_kudos("tok", 1, priority=Priority.ENRICH)
+    assert not isinstance(info.value, e.Transient)
+    assert info.value.model == "SummaryAthlete" and "firstname" in info.value.detail
+    assert len(seen) == 1
+
+
+def test_the_token_athlete_still_needs_its_id() -> None:
+    answer = {"access_token": "a", "refresh_token": "r", "expires_at": 1, "athlete": {"x": 1}}
+    client, _ = client_for(lambda r: httpx.Response(200, json=answer))
+    with pytest.raises(e.UnexpectedResponse):
+        client.exchange_code("code")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (400, samples.INVALID_CLIENT_ID, e.InvalidClient),
+        (401, samples.WRONG_SECRET, e.InvalidClient),
+        (400, samples.INVALID_CODE, e.InvalidGrant),
+    ],
+)
+def test_oauth_faults_are_named(status: int, body: dict[str, object], expected: type) -> None:
+    err = error_for(status, json.dumps(body).encode(), resource="token")
+    assert type(err) is expected
+    client, _ = client_for(lambda r: httpx.Response(status, json=body))
+    with pytest.raises(expected):
+        client.exchange_code("abc")
+
+
+def test_a_bad_code_is_the_code_not_the_refresh_token() -> None:
+    err = error_for(400, json.dumps(samples.INVALID_CODE).encode(), resource="token")
+    assert isinstance(err, e.InvalidGrant) and err.kind == "code"
+
+
+def test_detail_and_listing_alternating_is_no_edit(db: Database) -> None:
+    """A detail keeps keys the listing lacks; neither order may count as an update."""
+    listed, detailed = samples.listed(), samples.detailed()
+    at = NOW
+    with db.transaction() as conn:
+        assert apply_summaries(conn, 31337, [listed], at).created == [listed["id"]]
+    for raw in (detailed, listed, detailed, listed):
+        at += timedelta(hours=1)
+        with db.transaction() as conn:
+            result = apply_summaries(conn, 31337, [raw], at)
+        assert (result.updated, result.social_only, result.created) == ([], [], []), raw
+    with db.engine.connect() as conn:
+        stored = live_summaries(conn, 31337)[listed["id"]]
+    assert "device_name" not in stored and stored == listed
+
+
+def test_detail_first_then_listing_is_no_edit(db: Database) -> None:
+    """A webhook's detail stored first (no listing yet): the next listing is no edit either."""
+    listed, detailed = samples.listed(), samples.detailed()
+    with db.transaction() as conn:
+        apply_summaries(conn, 31337, [detailed], NOW)
+    with db.transaction() as conn:
+        result = apply_summaries(conn, 31337, [listed], NOW + timedelta(hours=1))
+    assert result.updated == [] and result.social_only == []
+    with db.engine.connect() as conn:
+        assert live_summaries(conn, 31337)[listed["id"]] == listed  # the listing's shape kept
+
+
+@pytest.mark.parametrize("edit", [{"name": "Lunch Run (hills)"}, {"gear_id": "g77"}])
+def test_a_real_edit_between_detail_and_listing_still_counts(
+    db: Database, edit: dict[str, object]
+) -> None:
+    with db.transaction() as conn:
+        apply_summaries(conn, 31337, [samples.listed()], NOW)
+    with db.transaction() as conn:
+        first = apply_summaries(conn, 31337, [samples.detailed(**edit)], NOW + timedelta(hours=1))
+    assert first.updated == [samples.listed()["id"]]
+    with db.transaction() as conn:
+        again = apply_summaries(conn, 31337, [samples.listed(**edit)], NOW + timedelta(hours=2))
+    assert again.updated == []
+    with db.transaction() as conn:
+        kudos = apply_summaries(
+            conn, 31337, [samples.listed(**edit, kudos_count=9)], NOW + timedelta(hours=3)
+        )
+    assert kudos.social_only == [samples.listed()["id"]] and kudos.updated == []

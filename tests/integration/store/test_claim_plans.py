@@ -1,0 +1,31 @@
+"""A claim and the planning questions read no whole table of athletes (query plans).
+
+The engine claims one athlete per unit of work: listing every active athlete (or sorting every
+due row) per claim made its cost grow with the number of athletes (bench/REPORT.md, scale).
+"""
+
+from __future__ import annotations
+
+from bench.scale import NOW, full_scans, populate, query_plans
+
+from stravasync.store import Database, syncstate
+
+
+def test_claim_and_planning_queries_use_indexes(db: Database) -> None:
+    populate(db, 3_000, backlog=True)
+    plans = query_plans(db, NOW)
+    assert any(name.startswith("claim") for name in plans)
+    scans = full_scans(plans, db.engine.dialect.name)
+    # only the count of active athletes (asked every 10 minutes) reads them all; PostgreSQL's
+    # costs may prefer a sequential scan stopping at the first match (LIMIT 1) for a question
+    # a third of the rows answer (who waits for a newest page), never for a claim
+    allowed = {"active_count"}
+    if db.engine.dialect.name == "postgresql":
+        allowed |= {"backfill_owed", "first_page_waiting"}
+    assert set(scans) <= allowed, scans
+    assert not [name for name in scans if name.startswith("claim")]
+    with db.transaction() as conn:
+        first = syncstate.claim_due_athlete(
+            conn, owner="t", now=NOW, lease_seconds=60, automatic=True
+        )
+    assert first is not None and first["requested_mode"] == "incremental"
