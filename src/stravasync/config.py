@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     require_private_scope: bool = Field(
         True, description="refuse a connection without activity:read_all (private activities)"
     )
+    athlete_capacity: int | None = Field(
+        None,
+        ge=1,
+        description="athletes the Strava application may connect (its capacity on "
+        "strava.com/settings/api); a new connection beyond it is refused in plain words",
+    )
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
     sync_webhooks: str = Field(

@@ -21,7 +21,6 @@ from stravasync.store import sessions as sessions_q
 from stravasync.store.activities import count_live
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
-    ApplicationInactive,
     Deferred,
     NotConnected,
     ScopeMissing,
@@ -202,20 +201,6 @@ class AthleteRunner:
             )
         except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
             return self._stop_athlete(ctx, mode, calls_before, exc)
-        except ApplicationInactive as exc:
-            return self._end(
-                ctx,
-                mode,
-                Outcome.FAILED,
-                calls_before,
-                None,
-                {
-                    "due_at": self.clock.now() + timedelta(hours=1),
-                    "last_error": str(exc),
-                    "last_error_at": self.clock.now(),
-                },
-                error=str(exc),
-            )
         except StravaError as exc:
             return self._failed(ctx, mode, calls_before, state, str(exc))
         except Exception as exc:  # a bug, an input out of range, a full disk: same policy

@@ -60,6 +60,7 @@ def _process_event(engine: Engine, event: dict[str, Any]) -> None:
         _finish_event(engine, event_id, "ignored", error="unknown athlete")
         return
     active = athlete["status"] == "active"
+    fetch = bool(athlete["auto_sync"])  # opted out: only changes that cost no request
     ctx = PassContext(
         engine.db,
         engine.cfg,
@@ -72,9 +73,11 @@ def _process_event(engine: Engine, event: dict[str, Any]) -> None:
         priority=Priority.WEBHOOK,
     )
     try:
-        if active and _needs_token(event):
+        if active and fetch and _needs_token(event):
             ctx.token = engine.tokens.access_token(athlete_id, now, priority=ctx.priority)
-        action = run_authorized(ctx, lambda _resumed: events.process(ctx, event, active=active))
+        action = run_authorized(
+            ctx, lambda _resumed: events.process(ctx, event, active=active, fetch=fetch)
+        )
     except Deferred as exc:
         _finish_event(engine, event_id, "pending", due_at=exc.retry_at, error=str(exc))
         return

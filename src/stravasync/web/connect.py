@@ -27,6 +27,8 @@ from fastapi.templating import Jinja2Templates
 from stravasync.errors import StravaSyncError
 from stravasync.strava import oauth
 from stravasync.strava.errors import (
+    AppSuspended,
+    AthleteCapacityExceeded,
     AuthorizationDenied,
     OAuthStateInvalid,
     ScopeMissing,
@@ -49,7 +51,11 @@ PAGE: dict[int | str, dict[str, Any]] = {
     400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
     429: {"content": {"text/html": {}}, "description": "too many connections started"},
     502: {"content": {"text/html": {}}, "description": "Strava did not accept the code"},
-    503: {"content": {"text/html": {}}, "description": "Strava application not configured"},
+    403: {"content": {"text/html": {}}, "description": "the athlete capacity is reached"},
+    503: {
+        "content": {"text/html": {}},
+        "description": "Strava application not configured or suspended",
+    },
 }
 
 
@@ -165,6 +171,7 @@ def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | Non
         check_state=False,
         require_private=policy.require_private,
         require_scope=True,
+        capacity=ctx.settings.athlete_capacity,
     )
     return athlete_id, return_to
 
@@ -210,6 +217,18 @@ async def callback(
             400,
             title="Not connected",
             message="You did not authorize access on Strava, so nothing was connected.",
+            retry=True,
+        )
+    except AthleteCapacityExceeded as exc:
+        return _page(request, templates, 403, title="This service is full", message=str(exc))
+    except AppSuspended:
+        return _page(
+            request,
+            templates,
+            503,
+            title="Strava is not accepting this service right now",
+            message="The service's Strava application is suspended; its operator has been told. "
+            "Please try again later.",
             retry=True,
         )
     except StravaSyncError as exc:

@@ -28,6 +28,7 @@ from tests.integration.web.hostile import (
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/admin/athletes/{athlete_id}/sync"): {"mode": "incremental"},
     ("put", "/api/activities/{activity_id}/annotations"): {"annotations": {"k": "v"}},
+    ("patch", "/api/admin/athletes/{athlete_id}"): {"hidden": True},
 }
 """A valid body for routes that need one, so only the parameter under test is wrong."""
 FILL = {"kind": "job", "job": "prune_logs", "session_id": "s1"}
