@@ -218,10 +218,10 @@ class Engine:
                 periodic_job = None
                 if job is None and automatic:
                     if not self._periodic_ready:
-                        periodic.ensure_jobs(conn, now)
+                        periodic.ensure_jobs(conn, now, self.cfg)
                         self._periodic_ready = True
                     periodic_job = periodic.claim_due(
-                        conn, owner=self.owner, now=now, lease_seconds=lease
+                        conn, owner=self.owner, now=now, lease_seconds=lease, cfg=self.cfg
                     )
             if job is not None:
                 claimed_job = job
@@ -301,7 +301,7 @@ class Engine:
                 syncstate.next_due_at(conn, automatic=automatic),
                 event_claims.next_due_at(conn),
                 jobs_q.next_due_at(conn),
-                periodic.next_run_at(conn) if automatic else None,
+                periodic.next_run_at(conn, self.cfg) if automatic else None,
             ]
         present = [t for t in times if t is not None]
         return min(present) if present else None
