@@ -54,8 +54,7 @@ def test_another_host_takes_over_a_killed_workers_athlete_within_30_s(
             tmp_path,
             STRAVASYNC_SYNC_ENRICH="false",
             STRAVASYNC_RATE_TIER="unlimited",
-            STRAVASYNC_SYNC_LEASE_SECONDS="20",
-        )
+        )  # the default lease (STRAVASYNC_SYNC_LEASE_SECONDS): 20 s, was 300 s
         auth = run_cli(["auth", "--code", sim.grant(HEAVY_ATHLETE), "--no-listen"], env, tmp_path)
         assert auth.returncode == 0, auth.stderr
         sim.faults(latency=0.25)  # slow pages, so A is killed mid-backfill

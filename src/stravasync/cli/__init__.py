@@ -13,6 +13,7 @@ from stravasync.cli import (
     demo,
     doctor,
     logs,
+    scheduler,
     serve,
     simulate,
     stats,
@@ -54,6 +55,7 @@ app.add_typer(auth.app, name="auth")  # issue 4: connect athletes
 serve.register(app)  # issue 6: serve, web, worker, webhooks
 app.command("doctor")(doctor.doctor)  # issue 13: check the setup against the real Strava
 athletes.register(app)  # issue 12: operator switches, sync everyone, reset stuck, app state
+app.add_typer(scheduler.app, name="scheduler")  # issue 15: jobs on a clock
 
 
 def main() -> None:

@@ -388,6 +388,9 @@ scheduler_jobs = Table(
     Column("lease_owner", String(128)),
     Column("lease_expires_at", UtcDateTime),
     Column("paused", Boolean, nullable=False, server_default="0"),
+    Column("schedule", String(128), comment="cron expression (clock jobs); null: every interval_s"),
+    Column("last_status", String(16), comment="ok | failed: the last run's outcome"),
+    Column("last_outcome", String(1024), comment="the last run's one-line result or error"),
 )
 
 app_settings = Table(

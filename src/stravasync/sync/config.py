@@ -58,3 +58,9 @@ class EngineConfig:
     filter: ActivityFilter = field(default_factory=ActivityFilter)
     log_retention_days: float = 7
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
+    # jobs on a clock (stravasync.schedule): name -> cron expression, only the enabled ones
+    schedules: dict[str, str] = field(default_factory=dict)
+    schedule_tz: str = "UTC"
+    warehouse: str = "./data/warehouse.duckdb"
+    stale_days: float = 7
+    flow_deadline: float = 3600

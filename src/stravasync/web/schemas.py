@@ -189,9 +189,14 @@ class ActionResult(BaseModel):
 
 class SchedulerJobOut(BaseModel):
     name: str
-    interval_s: int
+    interval_s: int = Field(description="seconds between runs; 0 for a job on a clock")
+    schedule: str | None = Field(
+        description="cron expression in STRAVASYNC_SCHEDULE_TZ (jobs on a clock), else null"
+    )
     next_run_at: datetime
     last_run_at: datetime | None
+    last_status: Literal["ok", "failed"] | None = Field(description="the last run's outcome")
+    last_outcome: str | None = Field(description="the last run's one-line result or error")
     paused: bool
 
 

@@ -21,7 +21,6 @@ from stravasync.lab import Lab
 from stravasync.store import sessions as sessions_q
 from stravasync.store import syncstate
 from stravasync.store.schema import activities, sync_sessions, sync_state
-from stravasync.sync.recovery import release_dead_local
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)
@@ -104,6 +103,8 @@ def test_the_pass_after_a_crash_recounts_and_closes_the_dead_session(lab: Lab) -
 
 
 def test_a_dead_local_process_leases_are_released_at_start(lab: Lab) -> None:
+    from stravasync.sync.recovery import release_dead_local  # new with issue 12
+
     athlete, other = lab.sim.athlete_ids()
     lab.run_until_idle()
     host = socket.gethostname()

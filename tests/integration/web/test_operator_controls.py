@@ -179,6 +179,8 @@ def test_app_state_endpoints(site: tuple[str, VirtualClock], db: Database) -> No
     assert body == {"app_state": None, "connected": 1, "capacity": 5}
     assert httpx.post(f"{base}/api/admin/app-state/probe", headers=ADMIN).status_code == 404
     assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+    gauge = 'stravasync_app_suspended{condition="application_inactive"}'
+    assert f"{gauge} 0.0" in httpx.get(f"{base}/metrics").text
     now = clock.now()
     with db.transaction() as conn:
         appstate_q.enter(
@@ -191,6 +193,7 @@ def test_app_state_endpoints(site: tuple[str, VirtualClock], db: Database) -> No
     ready = httpx.get(f"{base}/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "degraded"
     assert "403" in ready.json()["reason"]
+    assert f"{gauge} 1.0" in httpx.get(f"{base}/metrics").text
     assert httpx.post(f"{base}/api/admin/app-state/probe", headers=ADMIN).status_code == 200
     state = httpx.get(f"{base}/api/admin/app-state", headers=ADMIN).json()["app_state"]
     assert state["condition"] == "application_inactive"
