@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     require_private_scope: bool = Field(
         True, description="refuse a connection without activity:read_all (private activities)"
     )
+    athlete_capacity: int | None = Field(
+        None,
+        ge=1,
+        description="athletes the Strava application may connect (its capacity on "
+        "strava.com/settings/api); a new connection beyond it is refused in plain words",
+    )
 
     # --- sync engine (issue 5) ---------------------------------------------------------------
     sync_webhooks: str = Field(
@@ -188,8 +194,29 @@ class Settings(BaseSettings):
     sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
     sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")
     sync_max_attempts: int = Field(6, ge=1)
-    sync_lease_seconds: float = Field(300, gt=0)
+    sync_lease_seconds: float = Field(
+        20,
+        ge=1,
+        description="lease on a unit of work, renewed by a heartbeat every third of it while the"
+        " unit runs: a killed worker's work is resumed by another within this time",
+    )
     sync_log_retention_days: float = Field(7, gt=0)
+
+    # --- schedules on a clock (issue 15) -----------------------------------------------------
+    schedule_tz: str = Field("UTC", description="IANA time zone the schedules are read in")
+    schedule_warehouse_refresh: str = Field(
+        "", description="cron expression: export --format duckdb into export_warehouse; empty: off"
+    )
+    schedule_daily_flow: str = Field(
+        "", description="cron expression: sync everyone until idle, enrich, warehouse; empty: off"
+    )
+    schedule_stale_report: str = Field(
+        "0 6 * * 1", description="cron expression: report athletes not synced in stale_days"
+    )
+    schedule_stale_days: float = Field(7, gt=0, le=365)
+    schedule_flow_deadline: float = Field(
+        3600, gt=0, le=86400, description="seconds the daily flow's sync may take"
+    )
 
     # --- simulator (issue 3) -----------------------------------------------------------------
 
@@ -282,6 +309,21 @@ class Settings(BaseSettings):
         if value.lower() not in names:
             raise ValueError("must be one of " + ", ".join(sorted(names)))
         return value.lower()
+
+    @field_validator("schedule_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from stravasync.schedule import zone
+
+        zone(value)
+        return value
+
+    @field_validator("schedule_warehouse_refresh", "schedule_daily_flow", "schedule_stale_report")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from stravasync.schedule import check_expression
+
+        return check_expression(value) if value.strip() else ""
 
     @model_validator(mode="after")
     def _cadence_order(self) -> Settings:

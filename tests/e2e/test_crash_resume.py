@@ -1,21 +1,25 @@
 """Kill -9 a sync in the middle of a 5,000-activity backfill; a restart finishes it exactly.
 
 Real subprocesses: the simulator over HTTP, `stravasync sync` killed with SIGKILL, then run
-again. The mirror must hold every activity once, and the restart must not re-fetch the pages
-already stored (at most the one page in flight when the process died is listed again).
+again, 1 s before a quarter-hour reset by its clock. The mirror must hold every activity once,
+the restart must not re-fetch the pages already stored (at most the one page in flight when the
+process died is listed again), and what the killed run left (its lease, its `running` session,
+an uncounted mirror) must be put right by the restart.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from stravasync.store import Database
-from stravasync.store.schema import activities
+from stravasync.store.schema import activities, sync_state
 from stravasync.store.sessions import recent_sessions
 from tests.e2e.simproc import CLI, cli_env, run_cli, simulator
 
@@ -60,26 +64,30 @@ def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -
         assert proc.poll() is None, "sync finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+        with db.engine.connect() as conn:
+            # (none if the kill fell between two slices of the backfill, between transactions)
+            left_running = [s["id"] for s in recent_sessions(conn) if s["status"] == "running"]
         time.sleep(1.0)  # let the simulator finish (and count) the request that was in flight
         before_restart = _count(db)
         assert 1500 <= before_restart < len(truth)
         calls_before = _list_calls(sim.stats())
 
         sim.faults(latency=0.0)
-        # the dead process's lease must expire before another may take over
-        env["STRAVASYNC_SYNC_LEASE_SECONDS"] = "300"
+        # The restart runs 1 s before a quarter-hour reset by its clock, where the budget's
+        # guard defers every request by ~2 s: `--until-idle` must wait that out, not exit 0
+        # with the backfill unfinished. On the same host the dead pid's lease is released at
+        # start, so the restart resumes at once. (Its clock runs at a tenth of the wall's, so
+        # that the process's own start-up cannot carry its first request past the guard: the
+        # report must show the deferral.)
         resumed = run_cli(
             ["sync", "--athlete", str(HEAVY_ATHLETE), "--json"],
-            {**env, "STRAVASYNC_TEST_LEASE_NOW_OFFSET": "0"},
+            {**env, **one_second_before_a_reset(speed=0.1)},
             tmp_path,
         )
         assert resumed.returncode == 0, resumed.stderr
-        # lease still held by the killed process: nothing was done yet
-        assert _count(db) == before_restart
-
-        expire_lease(db, HEAVY_ATHLETE)
-        resumed = run_cli(["sync", "--athlete", str(HEAVY_ATHLETE), "--json"], env, tmp_path)
-        assert resumed.returncode == 0, resumed.stderr
+        assert "released the leases of dead processes on this host" in resumed.stderr
+        report = json.loads(resumed.stdout)
+        assert report["deferred"] >= 1 and report["synced"] >= 1, report
 
         with db.engine.connect() as conn:
             stored = set(
@@ -92,8 +100,21 @@ def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -
         # was in flight when the process died, plus the one activity at each page's oldest
         # second (ties are re-listed rather than split across pages), never the stored pages.
         with db.engine.connect() as conn:
-            sessions = [s for s in recent_sessions(conn) if s["status"] == "synced"]
+            every = recent_sessions(conn)
+            sessions = [s for s in every if s["status"] == "synced"]
+            state = (
+                conn.execute(select(sync_state).where(sync_state.c.athlete_id == HEAVY_ATHLETE))
+                .mappings()
+                .one()
+            )
         db.close()
+        # the killed run's session is closed, the counters are right
+        status = {s["id"]: s["status"] for s in every}
+        assert len(left_running) <= 1
+        assert [status[i] for i in left_running] == ["interrupted"] * len(left_running)
+        assert "running" not in status.values()
+        assert state["activity_count"] == len(truth) and state["backfill_done"] is True
+        assert state["lease_owner"] is None
         listed = sum(s["summary_json"]["listed"] for s in sessions)
         created = sum(s["summary_json"]["created"] for s in sessions)
         pages = sum(s["summary_json"]["pages"] for s in sessions)
@@ -102,17 +123,13 @@ def test_kill_minus_nine_mid_backfill_then_resume(db_url: str, tmp_path: Path) -
         assert _list_calls(sim.stats()) - calls_before == pages
 
 
-def expire_lease(db: Database, athlete_id: int) -> None:
-    """What the passage of the lease time does: the crashed owner's lease runs out."""
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import update
-
-    from stravasync.store.schema import sync_state
-
-    with db.transaction() as conn:
-        conn.execute(
-            update(sync_state)
-            .where(sync_state.c.athlete_id == athlete_id)
-            .values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
+def one_second_before_a_reset(*, speed: float = 1.0) -> dict[str, str]:
+    """Clock settings that put a process's clock 1 s before the next quarter-hour reset."""
+    now = time.time()
+    reset = (int(now) // 900 + 1) * 900
+    origin = datetime.fromtimestamp(reset - 1, UTC)
+    return {
+        "STRAVASYNC_CLOCK_SPEED": repr(speed),
+        "STRAVASYNC_CLOCK_ORIGIN": origin.isoformat(),
+        "STRAVASYNC_CLOCK_WALL_ORIGIN": repr(now),
+    }

@@ -158,3 +158,61 @@ def test_dashboard_renders_and_acts(
     page.goto(base + "/admin")
     assert page.url.endswith("/admin/login")
     assert errors == []
+
+
+def test_dashboard_banner_for_an_app_level_state(tmp_path: Path, browser: Any) -> None:
+    """A suspended application shows as a banner with Strava's reason, the probe schedule and
+    a "Probe now" button; the athlete count reads connected / capacity."""
+    from datetime import timedelta
+
+    from stravasync.store import appstate as appstate_q
+
+    url = f"sqlite:///{tmp_path / 'dash.db'}"
+    db = Database.open(url)
+    migrate.ensure_at_head(db.engine)
+    now = datetime.now(UTC).replace(microsecond=0)
+    seed_demo(db, now)
+    app = create_app(load_settings(database_url=url, admin_token=ADMIN, athlete_capacity=10), db)
+    with serve_in_thread(app) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "/admin/login")
+        page.fill("#token", ADMIN)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#athletes")
+        assert page.locator("#app-state").count() == 0  # no banner while Strava accepts us
+        assert page.inner_text("#athlete-count") == "3 connected / 10 capacity"
+
+        with db.transaction() as conn:
+            appstate_q.enter(
+                conn,
+                condition="application_inactive",
+                reason="Strava answers 403 for this application (inactive: check the API "
+                "subscription and the application on strava.com/settings/api)",
+                next_probe_at=now + timedelta(minutes=15),
+                now=now - timedelta(minutes=40),
+            )
+        page.reload()
+        banner = page.locator("#app-state")
+        banner.wait_for()
+        text = banner.inner_text()
+        assert "Strava application suspended: nothing is sent to Strava." in text
+        assert "strava.com/settings/api" in text and "application_inactive" in text
+        shot = tmp_path / "banner.png"
+        page.screenshot(path=str(shot), full_page=False)
+        img = Image.open(shot).convert("RGB")
+        colors = img.getcolors(maxcolors=1 << 20) or []
+        # the banner's pale red background (#fee2e2) covers a real area at the top
+        red = sum(n for n, (r, g, b) in colors if r > 250 and 220 < g < 232 and 220 < b < 232)
+        assert red > 20_000, red
+        if os.environ.get("STRAVASYNC_DASHBOARD_SHOT"):
+            shutil.copy(shot, os.environ["STRAVASYNC_DASHBOARD_SHOT"] + ".banner.png")
+
+        page.click("#probe-now")
+        page.wait_for_load_state("networkidle")
+        with db.engine.connect() as conn:
+            state = appstate_q.get(conn)
+        assert state is not None and state.next_probe_at <= datetime.now(UTC)
+        assert errors == []
+    db.close()

@@ -62,12 +62,14 @@ class Stack:
     serve: subprocess.Popen[str]
 
     def connect(self, athlete_id: int) -> None:
-        start = httpx.get(self.svc + "/connect", follow_redirects=False)
-        assert start.status_code == 303
-        page = self.sim.get(
-            start.headers["location"] + f"&sim_athlete_id={athlete_id}", follow_redirects=False
-        )
-        back = httpx.get(page.headers["location"])
+        with httpx.Client() as browser:  # keeps the state cookie /connect sets
+            start = browser.get(self.svc + "/connect", follow_redirects=False)
+            assert start.status_code == 303
+            page = self.sim.get(
+                start.headers["location"] + f"&sim_athlete_id={athlete_id}",
+                follow_redirects=False,
+            )
+            back = browser.get(page.headers["location"])
         assert back.status_code == 200, back.text
 
     def mirrored(self, athlete_id: int) -> set[int]:

@@ -6,7 +6,20 @@ from __future__ import annotations
 import typer
 
 from stravasync import __version__
-from stravasync.cli import auth, db, demo, doctor, logs, serve, simulate, stats, status, sync
+from stravasync.cli import (
+    athletes,
+    auth,
+    db,
+    demo,
+    doctor,
+    logs,
+    scheduler,
+    serve,
+    simulate,
+    stats,
+    status,
+    sync,
+)
 
 app = typer.Typer(
     name="stravasync",
@@ -41,6 +54,8 @@ stats.register(app)  # issue 8: stats, export, query, import-archive
 app.add_typer(auth.app, name="auth")  # issue 4: connect athletes
 serve.register(app)  # issue 6: serve, web, worker, webhooks
 app.command("doctor")(doctor.doctor)  # issue 13: check the setup against the real Strava
+athletes.register(app)  # issue 12: operator switches, sync everyone, reset stuck, app state
+app.add_typer(scheduler.app, name="scheduler")  # issue 15: jobs on a clock
 
 
 def main() -> None:

@@ -119,6 +119,7 @@ def auth(
         clock.now(),
         check_state=check_state,
         require_private=policy.require_private,
+        capacity=cfg.athlete_capacity,
     )
     console.print(f"Connected athlete {athlete_id}; tokens stored encrypted.", highlight=False)
     if answer.scope is None:

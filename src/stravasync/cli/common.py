@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
 from stravasync.config import Settings, load_settings
 from stravasync.errors import StravaSyncError
 from stravasync.logsetup import configure_logging
@@ -29,6 +31,18 @@ def settings() -> Settings:
     cfg = load_settings()
     configure_logging(cfg.log_format, cfg.log_level)
     return cfg
+
+
+def service_clock(cfg: Settings) -> Clock:
+    """The wall clock, or (demos and tests: ``STRAVASYNC_CLOCK_*``) a scaled or shifted one."""
+    if cfg.clock_speed is None:
+        return RealClock()
+    origin = as_utc(cfg.clock_origin) if cfg.clock_origin else utcnow()
+    wall = cfg.clock_wall_origin if cfg.clock_wall_origin is not None else time.time()
+    logging.getLogger(__name__).warning(
+        "scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat()
+    )
+    return ScaledClock(origin, wall, cfg.clock_speed)
 
 
 def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:

@@ -61,6 +61,9 @@ def export(
     ),
     athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete's activities."),
     full: bool = typer.Option(False, "--full", help="duckdb: rebuild instead of upserting."),
+    include_hidden: bool = typer.Option(
+        False, "--include-hidden", help="Also athletes an operator hid (left out by default)."
+    ),
 ) -> None:
     """Export the mirror (live activities only; deleted ones are left out)."""
     cfg = settings()
@@ -71,18 +74,19 @@ def export(
     db = open_database(cfg)
     with db.snapshot() as conn:
         if fmt is Format.JSONL:
-            count = write_jsonl(conn, out, athlete_id=athlete)
+            count = write_jsonl(conn, out, athlete_id=athlete, include_hidden=include_hidden)
             err_console.print(f"{count} activities written to {out}", highlight=False)
         elif fmt is Format.CSV:
-            count = write_csv(conn, out, athlete_id=athlete)
+            count = write_csv(conn, out, athlete_id=athlete, include_hidden=include_hidden)
             err_console.print(f"{count} activities written to {out}", highlight=False)
         elif fmt is Format.PARQUET:
-            report = export_parquet(conn, out, athlete_id=athlete)
+            report = export_parquet(conn, out, athlete_id=athlete, include_hidden=include_hidden)
             typer.echo(json.dumps(report.rows))
         else:
             if athlete is not None:
                 raise fail("--athlete is not supported with --format duckdb (one warehouse)")
-            typer.echo(json.dumps(refresh_warehouse(conn, out, full=full).as_json()))
+            built = refresh_warehouse(conn, out, full=full, include_hidden=include_hidden)
+            typer.echo(json.dumps(built.as_json()))
 
 
 @plain_errors

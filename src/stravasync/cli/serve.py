@@ -13,15 +13,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 from types import FrameType
 
 import typer
 import uvicorn
 
 from stravasync.cli import webhooks
-from stravasync.cli.common import friendly_errors, open_database, settings
-from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
+from stravasync.cli.common import friendly_errors, open_database, service_clock, settings
+from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.store import Database
 from stravasync.strava.setup import check_token_key
@@ -35,16 +34,6 @@ HOST = typer.Option("127.0.0.1", "--host", help="Interface to bind.")
 PORT = typer.Option(8721, "--port", help="TCP port.")
 GRACE_SECONDS = 5  # in-flight requests finish in ms; an open SSE stream is cut
 CONCURRENCY = typer.Option(1, "--concurrency", min=1, max=64, help="Engine threads.")
-
-
-def service_clock(cfg: Settings) -> Clock:
-    """The wall clock, or (demos and tests against ``simulate --speed``) a scaled one."""
-    if cfg.clock_speed is None:
-        return RealClock()
-    origin = as_utc(cfg.clock_origin) if cfg.clock_origin else utcnow()
-    wall = cfg.clock_wall_origin if cfg.clock_wall_origin is not None else time.time()
-    log.warning("scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat())
-    return ScaledClock(origin, wall, cfg.clock_speed)
 
 
 def _run_http(

@@ -9,8 +9,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
-from stravasync.clock import RealClock
+from stravasync.cli.common import (
+    console,
+    fail,
+    friendly_errors,
+    open_database,
+    service_clock,
+    settings,
+)
 from stravasync.store import syncstate
 from stravasync.store.athletes import overview
 from stravasync.sync import Mode, build_engine
@@ -18,13 +24,21 @@ from stravasync.sync.enrich import BadEnrichRequest, request_options
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
+# Without --deadline, work falling due this soon after the start is waited for: the budget's
+# guard defers a pass by about 2 s around each quarter-hour reset, and a killed run's lease
+# (STRAVASYNC_SYNC_LEASE_SECONDS) runs out within it.
+IDLE_WAIT_SECONDS = 60.0
+
 
 @friendly_errors
 def sync(
     athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete."),
     mode: Mode | None = typer.Option(None, "--mode", help="Run this mode now (else: what is due)."),
     until_idle: bool = typer.Option(
-        True, "--until-idle/--once", help="Keep going until nothing is due (default)."
+        True,
+        "--until-idle/--once",
+        help="Keep going until nothing is due before the deadline (--deadline, else 60 s"
+        " after the start; default).",
     ),
     max_calls: int | None = typer.Option(None, "--max-calls", min=1, help="Stop after N calls."),
     deadline: float | None = typer.Option(
@@ -69,7 +83,7 @@ def sync(
             raise fail(f"enrich --{exc.option.replace('_', '-')}: {exc.problem}") from exc
     cfg = settings()
     db = open_database(cfg)
-    clock = RealClock()
+    clock = service_clock(cfg)
     engine = build_engine(cfg, db, clock, trigger="cli")
     if mode is not None:
         with db.transaction() as conn:
@@ -88,6 +102,7 @@ def sync(
         max_calls=max_calls,
         athlete_id=athlete,
         max_units=None if until_idle else 1,
+        wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else 0.0,
     )
     if as_json:
         typer.echo(json.dumps(report.as_json()))
@@ -121,5 +136,7 @@ def sync(
         )
     )
     console.print(table)
+    if data["next_due_at"]:
+        console.print(f"next work due: {data['next_due_at']}")
     if data["session_id"]:
         console.print(f"last session: {data['session_id']} (stravasync logs --session ID)")

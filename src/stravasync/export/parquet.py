@@ -115,8 +115,10 @@ def export_parquet(
     *,
     athlete_id: int | None = None,
     batch_rows: int = BATCH_ROWS,
+    include_hidden: bool = False,
 ) -> ExportReport:
-    """Export the mirror (or one athlete) as partitioned Parquet under ``out``."""
+    """Export the mirror (or one athlete) as partitioned Parquet under ``out``; athletes an
+    operator hid are left out (and their files removed) unless ``include_hidden``."""
     pa, pq = optional.pyarrow("the Parquet export")
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
@@ -127,18 +129,21 @@ def export_parquet(
         report.rows[table] += writers[table].write(out / rel, rows)
         report.files.append(rel)
 
-    for athlete in athletes_with_activities(conn, athlete_id):
+    for athlete in athletes_with_activities(conn, athlete_id, include_hidden=include_hidden):
         part = f"athlete={athlete}/part-0.parquet"
         put(
             "activities",
             f"activities/{part}",
-            (activity_row(r) for r in iter_activities(conn, athlete_id=athlete)),
+            (
+                activity_row(r)
+                for r in iter_activities(conn, athlete_id=athlete, include_hidden=True)
+            ),
         )
         children = {t: _TableWriter(pa, pq, ALL_TABLES[t], batch_rows) for t in DETAIL_TABLES}
         with contextlib.ExitStack() as stack:  # one pass over details feeds the three tables
             for table, writer in children.items():
                 stack.enter_context(writer.open(out / f"{table}/{part}"))
-            for detail in iter_details(conn, athlete_id=athlete):
+            for detail in iter_details(conn, athlete_id=athlete, include_hidden=True):
                 for table, rows in detail_rows(detail).items():
                     for row in rows:
                         children[table].add(row)
@@ -148,7 +153,10 @@ def export_parquet(
     put(
         "athletes",
         "athletes/part-0.parquet",
-        (conform(r, ALL_TABLES["athletes"]) for r in athlete_rows(conn, athlete_id)),
+        (
+            conform(r, ALL_TABLES["athletes"])
+            for r in athlete_rows(conn, athlete_id, include_hidden=include_hidden)
+        ),
     )
     if athlete_id is None:
         _remove_unlisted(out, set(report.files))

@@ -43,11 +43,13 @@ def jsonl_object(row: dict[str, Any]) -> dict[str, Any]:
     return {"athlete_id": row["athlete_id"], "id": row["id"], **body}
 
 
-def write_jsonl(conn: Connection, out: Path, *, athlete_id: int | None = None) -> int:
+def write_jsonl(
+    conn: Connection, out: Path, *, athlete_id: int | None = None, include_hidden: bool = False
+) -> int:
     """Write every live activity as one JSON line; returns how many."""
     count = 0
     with _output(out) as fh:
-        for row in iter_activities(conn, athlete_id=athlete_id):
+        for row in iter_activities(conn, athlete_id=athlete_id, include_hidden=include_hidden):
             fh.write(json.dumps(jsonl_object(row), ensure_ascii=False, separators=(",", ":")))
             fh.write("\n")
             count += 1
@@ -62,13 +64,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_csv(conn: Connection, out: Path, *, athlete_id: int | None = None) -> int:
+def write_csv(
+    conn: Connection, out: Path, *, athlete_id: int | None = None, include_hidden: bool = False
+) -> int:
     """Write every live activity as a CSV line with a header; returns how many."""
     count = 0
     with _output(out, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(names(ACTIVITIES))
-        for row in iter_activities(conn, athlete_id=athlete_id):
+        for row in iter_activities(conn, athlete_id=athlete_id, include_hidden=include_hidden):
             writer.writerow([_cell(v) for v in activity_row(row).values()])
             count += 1
     return count

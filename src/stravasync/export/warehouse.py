@@ -20,6 +20,8 @@ next to the file. A warehouse written by an older version (with ``summary_json``
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -150,9 +152,14 @@ class _Loader:
             self.duck.unregister("_batch")
 
 
+def _read_state(duck: Any, key: str) -> str | None:
+    rows = duck.execute("SELECT value FROM export_state WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def _read_mark(duck: Any) -> datetime | None:
-    rows = duck.execute("SELECT value FROM export_state WHERE key = 'mark'").fetchall()
-    return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+    value = _read_state(duck, "mark")
+    return datetime.fromisoformat(value) if value else None
 
 
 def refresh_warehouse(
@@ -162,8 +169,13 @@ def refresh_warehouse(
     full: bool = False,
     batch_rows: int = BATCH_ROWS,
     memory_limit: str = MEMORY_LIMIT,
+    include_hidden: bool = False,
 ) -> WarehouseReport:
-    """Create or refresh the DuckDB warehouse at ``path`` from the store."""
+    """Create or refresh the DuckDB warehouse at ``path`` from the store.
+
+    Athletes an operator hid are left out unless ``include_hidden``; the warehouse remembers
+    whom it left out and rebuilds when that changes (a hidden athlete shown again, or the
+    flag flipped), since an incremental run re-reads only changed rows."""
     duckdb = optional.duckdb("the DuckDB export")
     pa, _ = optional.pyarrow("the DuckDB export")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +193,11 @@ def refresh_warehouse(
         duck.execute(
             "CREATE TABLE IF NOT EXISTS export_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
         )
+        left_out = [] if include_hidden else queries.hidden_ids(conn)  # no id kept: a digest
+        visibility = hashlib.sha256(json.dumps(left_out).encode()).hexdigest()
         previous = None if full or recreated else _read_mark(duck)
+        if _read_state(duck, "visibility") != visibility:
+            previous = None
         if previous is None:
             full = True
             # the mark goes first: a crash during the rebuild makes the next run rebuild again
@@ -192,19 +208,22 @@ def refresh_warehouse(
         a_mark, d_mark = queries.newest_marks(conn)  # before reading: later writes come next time
         loader = _Loader(duck, pa)
         upserted = 0
-        for batch in _batches(queries.iter_activities(conn, changed_since=since), batch_rows):
+        for batch in _batches(
+            queries.iter_activities(conn, changed_since=since, include_hidden=include_hidden),
+            batch_rows,
+        ):
             loader.insert("activities", [_warehouse_activity(r) for r in batch], replace=not full)
             upserted += len(batch)
         # a rebuild read only live rows: nothing to sweep
-        removed = 0 if full else _sweep(duck, pa, conn)
-        details = _load_details(duck, loader, conn, since, batch_rows)
+        removed = 0 if full else _sweep(duck, pa, conn, include_hidden)
+        details = _load_details(duck, loader, conn, since, batch_rows, include_hidden)
         duck.execute("BEGIN TRANSACTION")
         duck.execute("DELETE FROM athletes")
         loader.insert(
             "athletes",
             [
                 _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
-                for r in queries.athlete_rows(conn)
+                for r in queries.athlete_rows(conn, include_hidden=include_hidden)
             ],
         )
         for stmt in view_statements():
@@ -215,13 +234,14 @@ def refresh_warehouse(
                 "INSERT OR REPLACE INTO export_state VALUES ('mark', ?)",
                 [max(marks).astimezone(UTC).isoformat()],
             )
+        duck.execute("INSERT OR REPLACE INTO export_state VALUES ('visibility', ?)", [visibility])
         duck.execute("COMMIT")
     finally:
         duck.close()
     return WarehouseReport(upserted, removed, details, full)
 
 
-def _sweep(duck: Any, pa: Any, conn: Connection) -> int:
+def _sweep(duck: Any, pa: Any, conn: Connection, include_hidden: bool) -> int:
     """Drop activities (and their child rows) the store no longer holds live.
 
     One page of live ids at a time: every warehouse row whose id falls in the page's id range
@@ -241,7 +261,7 @@ def _sweep(duck: Any, pa: Any, conn: Connection) -> int:
             duck.execute(f"DELETE FROM {table} WHERE {child}{child_keep}", params)
         return n
 
-    for ids in queries.iter_live_ids(conn):
+    for ids in queries.iter_live_ids(conn, include_hidden=include_hidden):
         duck.register("_ids", pa.Table.from_pydict({"id": ids}, schema=schema))
         try:
             if low is None:
@@ -259,11 +279,16 @@ def _sweep(duck: Any, pa: Any, conn: Connection) -> int:
 
 
 def _load_details(
-    duck: Any, loader: _Loader, conn: Connection, since: datetime | None, batch_rows: int
+    duck: Any,
+    loader: _Loader,
+    conn: Connection,
+    since: datetime | None,
+    batch_rows: int,
+    include_hidden: bool,
 ) -> int:
     """Replace the child rows of every activity whose details were fetched since ``since``."""
     count = 0
-    stream = queries.iter_details(conn, fetched_since=since)
+    stream = queries.iter_details(conn, fetched_since=since, include_hidden=include_hidden)
     for batch in _batches(stream, max(1, batch_rows // 20)):
         ids = [int(d["activity_id"]) for d in batch]
         flat = [flatten_detail(d) for d in batch]

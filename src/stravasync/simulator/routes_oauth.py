@@ -22,6 +22,7 @@ from stravasync.simulator.responses import (
     ApiError,
     capacity_exceeded,
     client_id_invalid,
+    client_invalid,
     fault,
 )
 from stravasync.simulator.responses import check_client as check_credentials
@@ -57,6 +58,8 @@ def oauth_router(sim: Simulator, prefix: str) -> APIRouter:
     router = APIRouter(prefix=prefix)
 
     def check_client(p: dict[str, str]) -> None:
+        if sim.faults.invalid_client:  # the secret was revoked on Strava
+            raise client_invalid()
         check_credentials(p, sim.client_id, sim.client_secret)
 
     @router.get("/authorize", response_model=None)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from stravasync.simulator.render import iso
 from stravasync.simulator.responses import check_client as check_credentials
+from stravasync.simulator.responses import client_invalid
 from stravasync.simulator.routes_api import json_response
 from stravasync.simulator.routes_oauth import params
 
@@ -20,6 +21,8 @@ def push_router(sim: Simulator) -> APIRouter:
     router = APIRouter(prefix="/api/v3/push_subscriptions")
 
     def check_client(p: dict[str, str]) -> None:
+        if sim.faults.invalid_client:  # the secret was revoked on Strava
+            raise client_invalid()
         check_credentials(p, sim.client_id, sim.client_secret)
 
     @router.post("")

@@ -174,3 +174,26 @@ def set_purge_after(
     conn.execute(
         update(athletes).where(athletes.c.id == athlete_id).values(purge_after=when, updated_at=now)
     )
+
+
+def connected_count(conn: Connection) -> int:
+    """Athletes holding a connection to the application (every status but deauthorized)."""
+    value = conn.execute(
+        select(func.count()).select_from(athletes).where(athletes.c.status != "deauthorized")
+    ).scalar_one()
+    return int(value)
+
+
+def is_connected(conn: Connection, athlete_id: int) -> bool:
+    value = conn.execute(
+        select(athletes.c.status).where(athletes.c.id == athlete_id)
+    ).scalar_one_or_none()
+    return value is not None and value != "deauthorized"
+
+
+def visible(conn: Connection, athlete_id: int, *, include_hidden: bool) -> bool:
+    """The athlete exists and is not hidden (or hidden ones are asked for)."""
+    hidden = conn.execute(
+        select(athletes.c.hidden).where(athletes.c.id == athlete_id)
+    ).scalar_one_or_none()
+    return hidden is not None and (include_hidden or not hidden)

@@ -68,10 +68,4 @@ def pending_count(conn: Connection) -> int:
 
 
 def next_due_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(webhook_events.c.due_at)
-        .where(webhook_events.c.state == "pending")
-        .order_by(webhook_events.c.due_at)
-        .limit(1)
-    ).scalar()
-    return value
+    return leases.next_claimable(conn, webhook_events, where=[webhook_events.c.state == "pending"])

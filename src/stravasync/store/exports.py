@@ -20,11 +20,22 @@ DETAIL_PAGE_ROWS = 200  # detail rows carry laps/splits/efforts JSON: smaller pa
 _ACTIVITY_COLUMNS = [c for c in activities.c if c.name != "deleted_at"]
 
 
-def _live(athlete_id: int | None) -> list[ColumnElement[bool]]:
+def _live(athlete_id: int | None, include_hidden: bool) -> list[ColumnElement[bool]]:
+    """Live rows (of one athlete); an athlete an operator hid only with ``include_hidden``."""
     cond: list[ColumnElement[bool]] = [activities.c.deleted_at.is_(None)]
     if athlete_id is not None:
         cond.append(activities.c.athlete_id == athlete_id)
+    if not include_hidden:
+        hidden = select(athletes.c.id).where(athletes.c.hidden.is_(True))
+        cond.append(activities.c.athlete_id.not_in(hidden))
     return cond
+
+
+def hidden_ids(conn: Connection) -> list[int]:
+    """Athletes left out of exports unless ``include_hidden`` (a warehouse rebuilds when the
+    set it was built with changes)."""
+    stmt = select(athletes.c.id).where(athletes.c.hidden.is_(True)).order_by(athletes.c.id)
+    return [int(i) for i in conn.execute(stmt).scalars()]
 
 
 def iter_activities(
@@ -33,12 +44,13 @@ def iter_activities(
     athlete_id: int | None = None,
     changed_since: datetime | None = None,
     page_rows: int = PAGE_ROWS,
+    include_hidden: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Live activities by id (with description and calories from their details, if any).
 
     ``changed_since``: only rows updated, or whose details were fetched, at or after it.
     """
-    cond = _live(athlete_id)
+    cond = _live(athlete_id, include_hidden)
     if changed_since is not None:
         cond.append(
             or_(
@@ -68,9 +80,10 @@ def iter_details(
     athlete_id: int | None = None,
     fetched_since: datetime | None = None,
     page_rows: int = DETAIL_PAGE_ROWS,
+    include_hidden: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Stored details of live activities (JSON columns + ``athlete_id``), by activity id."""
-    cond = _live(athlete_id)
+    cond = _live(athlete_id, include_hidden)
     if fetched_since is not None:
         cond.append(activity_details.c.fetched_at >= fetched_since)
     base = select(
@@ -96,10 +109,14 @@ def iter_details(
 
 
 def iter_live_ids(
-    conn: Connection, *, athlete_id: int | None = None, page_rows: int = 20000
+    conn: Connection,
+    *,
+    athlete_id: int | None = None,
+    page_rows: int = 20000,
+    include_hidden: bool = False,
 ) -> Iterator[list[int]]:
     """Pages of live activity ids (for removing what the store no longer holds)."""
-    cond = _live(athlete_id)
+    cond = _live(athlete_id, include_hidden)
     last = None
     while True:
         page_cond = cond if last is None else [*cond, activities.c.id > last]
@@ -111,12 +128,17 @@ def iter_live_ids(
         last = ids[-1]
 
 
-def athletes_with_activities(conn: Connection, athlete_id: int | None = None) -> list[int]:
-    stmt = select(activities.c.athlete_id).where(and_(*_live(athlete_id))).distinct()
+def athletes_with_activities(
+    conn: Connection, athlete_id: int | None = None, *, include_hidden: bool = False
+) -> list[int]:
+    stmt = select(activities.c.athlete_id).where(and_(*_live(athlete_id, include_hidden)))
+    stmt = stmt.distinct()
     return sorted(int(a) for a in conn.execute(stmt).scalars())
 
 
-def athlete_rows(conn: Connection, athlete_id: int | None = None) -> list[dict[str, Any]]:
+def athlete_rows(
+    conn: Connection, athlete_id: int | None = None, *, include_hidden: bool = False
+) -> list[dict[str, Any]]:
     """Athletes without secrets (no tokens, scopes or raw profile)."""
     stmt = select(
         athletes.c.id,
@@ -130,6 +152,8 @@ def athlete_rows(conn: Connection, athlete_id: int | None = None) -> list[dict[s
     ).order_by(athletes.c.id)
     if athlete_id is not None:
         stmt = stmt.where(athletes.c.id == athlete_id)
+    if not include_hidden:
+        stmt = stmt.where(athletes.c.hidden.is_(False))
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,29 +41,44 @@ class InboxEvent:
         )
 
 
+def _row(event: InboxEvent, key: str, now: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": key,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "aspect_type": event.aspect_type,
+        "owner_id": event.owner_id,
+        "subscription_id": event.subscription_id,
+        "event_time": event.event_time,
+        "updates_json": event.updates,
+        "received_at": now,
+        "state": "pending",
+        "due_at": now,
+        "attempts": 0,
+    }
+
+
 def insert_event(conn: Connection, event: InboxEvent, *, now: datetime) -> bool:
     """Store ``event`` as pending, due now; False when it was a redelivery (already stored)."""
+    return bool(insert_events(conn, [event], now=now)[0])
+
+
+def insert_events(conn: Connection, events: Sequence[InboxEvent], *, now: datetime) -> list[bool]:
+    """Store ``events`` as pending, due now, in one statement per few hundred (multi-row
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING``); per event, False for a redelivery
+    (already stored, or earlier in ``events``)."""
+    keys = [event.dedupe_key() for event in events]
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    if not first:
+        return []
     stmt = upsert_statement(conn, webhook_events, ["dedupe_key"], None).returning(
-        webhook_events.c.id
+        webhook_events.c.dedupe_key
     )
-    result = conn.execute(
-        stmt,
-        {
-            "dedupe_key": event.dedupe_key(),
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "aspect_type": event.aspect_type,
-            "owner_id": event.owner_id,
-            "subscription_id": event.subscription_id,
-            "event_time": event.event_time,
-            "updates_json": event.updates,
-            "received_at": now,
-            "state": "pending",
-            "due_at": now,
-            "attempts": 0,
-        },
-    )
-    return result.first() is not None
+    rows = [_row(events[i], key, now) for key, i in first.items()]
+    stored = set(conn.execute(stmt, rows).scalars())
+    return [key in stored and first[key] == i for i, key in enumerate(keys)]
 
 
 def count(conn: Connection, *, state: str | None = None) -> int:

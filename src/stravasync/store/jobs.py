@@ -80,7 +80,4 @@ def dead_jobs(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def next_due_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(jobs.c.due_at).where(jobs.c.state == "pending").order_by(jobs.c.due_at).limit(1)
-    ).scalar()
-    return value
+    return leases.next_claimable(conn, jobs, where=[jobs.c.state == "pending"])

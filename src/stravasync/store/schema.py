@@ -19,11 +19,9 @@ listing scans that sync does all day.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -40,31 +38,9 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware-UTC datetimes in, aware-UTC datetimes out; stored naive UTC on every backend."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UtcDateTime column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
-JsonType: Any = JSON().with_variant(JSONB(), "postgresql")
+from stravasync.store.coltypes import JsonType as JsonType  # re-exported (migrations)
+from stravasync.store.coltypes import UtcDateTime as UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -412,6 +388,9 @@ scheduler_jobs = Table(
     Column("lease_owner", String(128)),
     Column("lease_expires_at", UtcDateTime),
     Column("paused", Boolean, nullable=False, server_default="0"),
+    Column("schedule", String(128), comment="cron expression (clock jobs); null: every interval_s"),
+    Column("last_status", String(16), comment="ok | failed: the last run's outcome"),
+    Column("last_outcome", String(1024), comment="the last run's one-line result or error"),
 )
 
 app_settings = Table(
@@ -433,4 +412,18 @@ athlete_stats = Table(
     Column("fingerprint", String(128), nullable=False, comment="activities state it was built on"),
     Column("computed_at", UtcDateTime, nullable=False),
     comment="cached stats (Eddington, rollups), refreshed after each sync that changes an athlete",
+)
+
+app_state = Table(
+    "app_state",
+    metadata,
+    Column("scope", String(32), primary_key=True, comment="strava: the whole application"),
+    Column("condition", String(32), nullable=False, comment="application_inactive|invalid_client"),
+    Column("reason", Text, nullable=False, comment="Strava's words, no secret"),
+    Column("since", UtcDateTime, nullable=False),
+    Column("probes", Integer, nullable=False, server_default="0", comment="probes sent since"),
+    Column("next_probe_at", UtcDateTime, nullable=False, comment="nothing is sent before it"),
+    Column("last_probe_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    comment="an app-level Strava condition: while a row exists no request is sent but the probe",
 )

@@ -6,9 +6,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
 
-from stravasync.store.schema import sync_logs, sync_sessions
+from stravasync.store.schema import sync_logs, sync_sessions, sync_state
+
+INTERRUPTED = "interrupted"
 
 
 def new_session_id(now: datetime) -> str:
@@ -97,9 +99,44 @@ def recent_sessions(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def close_interrupted(
+    conn: Connection, *, now: datetime, athlete_ids: list[int] | None = None
+) -> int:
+    """Close as ``interrupted`` the running sessions whose process is gone; returns how many.
+
+    A pass finishes its session in the transaction that releases its lease, so a session still
+    ``running`` while nobody holds the athlete's lease (none, or expired) belongs to a process
+    that died. ``athlete_ids``: only these athletes, whose lease the caller holds or has just
+    released for a dead process (their running sessions are dead whatever the lease says).
+    """
+    free = select(sync_state.c.athlete_id).where(
+        or_(sync_state.c.lease_owner.is_(None), sync_state.c.lease_expires_at < now)
+    )
+    cond = [sync_sessions.c.status == "running"]
+    if athlete_ids is not None:
+        if not athlete_ids:
+            return 0
+        cond.append(sync_sessions.c.athlete_id.in_(athlete_ids))
+    else:
+        cond.append(sync_sessions.c.athlete_id.in_(free))
+    result = conn.execute(
+        update(sync_sessions)
+        .where(and_(*cond))
+        .values(
+            status=INTERRUPTED,
+            finished_at=now,
+            summary_json={"error": "the process running this pass stopped (killed or crashed)"},
+        )
+    )
+    return int(result.rowcount)
+
+
 def prune(conn: Connection, *, now: datetime, keep_days: float = 7) -> int:
-    """Delete sessions and log lines older than ``keep_days``; returns log lines removed."""
+    """Delete sessions and log lines older than ``keep_days``; returns log lines removed.
+
+    Sessions of dead processes are closed first, so they are pruned like the others."""
     cutoff = now - timedelta(days=keep_days)
+    close_interrupted(conn, now=now)
     removed = conn.execute(delete(sync_logs).where(sync_logs.c.created_at < cutoff)).rowcount
     conn.execute(
         delete(sync_sessions).where(

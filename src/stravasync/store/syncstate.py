@@ -119,6 +119,16 @@ def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str
     return result.rowcount == 1
 
 
+def record_error(conn: Connection, athlete_id: int, error: str, now: datetime) -> None:
+    """Show a failure on the athlete (status, admin API, dashboard, metrics) without touching
+    their schedule: for units that are not the athlete's own pass (a webhook event)."""
+    conn.execute(
+        update(sync_state)
+        .where(sync_state.c.athlete_id == athlete_id)
+        .values(last_error=error[:500], last_error_at=now)
+    )
+
+
 def request_mode(
     conn: Connection,
     athlete_id: int,
@@ -176,16 +186,21 @@ def mark_enrich_pending(conn: Connection, athlete_id: int, now: datetime) -> Non
     )
 
 
-def next_due_at(conn: Connection, *, automatic: bool) -> datetime | None:
-    """The earliest due time of any claimable athlete (for the service loop's sleep)."""
-    stmt = select(sync_state.c.due_at).where(
-        sync_state.c.dead.is_(False), athlete_active(auto=False)
-    )
-    if not automatic:
-        stmt = stmt.where(sync_state.c.requested_mode.is_not(None))
-    stmt = stmt.order_by(sync_state.c.due_at).limit(1)
-    value: datetime | None = conn.execute(stmt).scalar()
-    return value
+def next_due_at(
+    conn: Connection, *, automatic: bool, athlete_id: int | None = None
+) -> datetime | None:
+    """The earliest time any athlete can be claimed (for the service loop's sleep): its due
+    time, or the end of another process's lease on it. Same eligibility as the claim."""
+    requested = sync_state.c.requested_mode.is_not(None)
+    cond: list[ColumnElement[bool]] = [sync_state.c.dead.is_(False)]
+    if athlete_id is not None:
+        cond.append(sync_state.c.athlete_id == athlete_id)
+    if automatic:
+        cond.append(or_(requested, athlete_active(auto=True)))
+    else:
+        cond.append(requested)
+    cond.append(athlete_active(auto=False))
+    return leases.next_claimable(conn, sync_state, where=cond)
 
 
 def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -32,6 +32,9 @@ from stravasync.strava.models import (
 )
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.transport import Call, Transport
+
+if TYPE_CHECKING:
+    from stravasync.strava.appstate import AppGate
 
 API = "/api/v3"
 MAX_PER_PAGE = 200
@@ -65,9 +68,12 @@ class StravaClient:
         backoff_base: float = 0.5,
         rng: random.Random | None = None,
         count_token_requests: bool = True,
+        gate: AppGate | None = None,
     ) -> None:
         """``count_token_requests``: whether Strava counts ``POST /oauth/token`` against the
-        limits (undocumented; by default we assume it may and reserve each exchange)."""
+        limits (undocumented; by default we assume it may and reserve each exchange).
+        ``gate``: the app-level state (application inactive, invalid client) shared by the
+        deployment; without one those answers are raised to the caller as they are."""
         self.count_token_requests = count_token_requests
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
@@ -83,6 +89,14 @@ class StravaClient:
             max_retries=max_retries,
             backoff_base=backoff_base,
             rng=rng,
+            gate=gate,
+            probe=Call(
+                "GET",
+                f"{API}/push_subscriptions",
+                Priority.INTERACTIVE,
+                "push_subscription",
+                params=self._credentials(),
+            ),
         )
 
     # --- activities --------------------------------------------------------------------------

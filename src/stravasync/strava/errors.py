@@ -128,7 +128,7 @@ class AthleteCapacityExceeded(StravaError):
     """The application may not connect more athletes (403 'Limit of connected athletes')."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(f"the application's athlete capacity is reached: {detail}".rstrip(": "))
+        super().__init__(detail or "the application's athlete capacity is reached")
         self.detail = detail
 
 
@@ -220,3 +220,19 @@ class RequestRejected(StravaError):
         super().__init__(f"Strava rejected the request ({status}): {message}")
         self.status = status
         self.message = message
+
+
+class AppSuspended(Deferred):
+    """An app-level condition holds (``condition``: application_inactive | invalid_client):
+    nothing is sent to Strava before ``retry_at``, when a probe may clear it. Not a failure of
+    the unit of work: it waits, and spends no attempt."""
+
+    def __init__(self, condition: str, reason: str, retry_at: datetime) -> None:
+        super().__init__(
+            retry_at,
+            f"app:{condition}",
+            f"Strava application suspended ({condition}): {reason}; "
+            f"next probe at {retry_at.isoformat()}",
+        )
+        self.condition = condition
+        self.reason = reason

@@ -9,22 +9,27 @@ the most common setup mistake is unticking "View data about your private activit
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from stravasync.store import Database
+from stravasync.store import athletes as athlete_q
 from stravasync.store import tokens as token_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import (
+    AthleteCapacityExceeded,
     AuthorizationDenied,
     OAuthStateInvalid,
     ScopeMissing,
+    StravaError,
     TooManyPendingStates,
 )
 from stravasync.strava.tokens import TokenManager
 
+log = logging.getLogger(__name__)
 DEFAULT_SCOPES = ("read", "activity:read_all", "profile:read_all")
 STATE_TTL = timedelta(minutes=15)
 MAX_PENDING_STATES = 5_000
@@ -154,6 +159,7 @@ def complete(
     check_state: bool = True,
     require_private: bool = True,
     require_scope: bool = False,
+    capacity: int | None = None,
 ) -> int:
     """Finish a connection from a redirect: returns the connected athlete's id.
 
@@ -161,6 +167,11 @@ def complete(
     code is exchanged and the tokens stored encrypted. ``scope=None`` (a bare code) skips the
     scope check, since Strava's token answer does not say what was granted, unless
     ``require_scope`` (the web flow: Strava always sends ``scope``, so its absence is refused).
+
+    ``capacity`` (STRAVASYNC_ATHLETE_CAPACITY): a NEW athlete beyond it is refused with
+    :class:`AthleteCapacityExceeded` after their fresh authorization is withdrawn on Strava (so
+    it holds no slot); an athlete already connected may always reconnect. The athlete's id is
+    only known from the token answer, hence the check after the exchange.
     """
     if redirect.error:
         raise AuthorizationDenied(redirect.error)
@@ -171,4 +182,34 @@ def complete(
     if not redirect.code:
         raise AuthorizationDenied("no code in the answer")
     token = client.exchange_code(redirect.code)
+    if capacity is not None and token.athlete is not None:
+        _check_capacity(db, client, token.athlete.id, token.access_token, capacity)
     return tokens.store_new(token, now, scope=redirect.scope)
+
+
+def capacity_refusal(connected: int, capacity: int) -> str:
+    """The plain words of a refusal (pure)."""
+    return (
+        f"this service is full: its Strava application may connect {capacity} athlete(s) and "
+        f"{connected} are connected; nothing was stored and the authorization was withdrawn. "
+        "Ask the operator to make room or to raise STRAVASYNC_ATHLETE_CAPACITY"
+    )
+
+
+def _check_capacity(
+    db: Database, client: StravaClient, athlete_id: int, access_token: str, capacity: int
+) -> None:
+    with db.engine.connect() as conn:
+        if athlete_q.is_connected(conn, athlete_id):
+            return
+        connected = athlete_q.connected_count(conn)
+    if connected < capacity:
+        return
+    try:
+        client.deauthorize(access_token)
+    except StravaError as exc:  # still refused; the token is simply not kept
+        log.warning("could not withdraw the refused authorization: %s", type(exc).__name__)
+    log.warning(
+        "connection refused: athlete capacity %d reached", capacity, extra={"capacity": capacity}
+    )
+    raise AthleteCapacityExceeded(capacity_refusal(connected, capacity))

@@ -12,6 +12,7 @@ from stravasync.config import Settings
 from stravasync.errors import ConfigError
 from stravasync.store import Database
 from stravasync.store import tokens as token_q
+from stravasync.strava.appstate import AppGate
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
@@ -66,6 +67,7 @@ def strava_client(
         timeout=cfg.http_timeout,
         max_retries=cfg.http_max_retries,
         count_token_requests=cfg.budget_count_token_requests,
+        gate=AppGate(db, notify=cfg.notify_url is not None),
     )
 
 

@@ -73,7 +73,12 @@ def error_for(
     if status == 403:
         lowered = text.lower()
         if "limit of connected athletes" in lowered or "capacity" in lowered:
-            return AthleteCapacityExceeded(text)
+            return AthleteCapacityExceeded(
+                f"the application's athlete capacity is reached (Strava: {text})"
+            )
+        if fault.errors and not fault.has(resource="Application"):
+            # a resource this token may not see (another athlete's stats): not the app
+            return RequestRejected(status, text)
         return ApplicationInactive(text)
     if status == 404:
         return NotFound(resource, resource_id)

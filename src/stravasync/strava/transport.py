@@ -14,16 +14,24 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from stravasync.clock import Clock
 from stravasync.strava.budget import Budget
 from stravasync.strava.calls import API_CALLS
-from stravasync.strava.errors import MalformedResponse, Transient
+from stravasync.strava.errors import (
+    ApplicationInactive,
+    InvalidClient,
+    MalformedResponse,
+    Transient,
+)
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.translate import error_for
+
+if TYPE_CHECKING:
+    from stravasync.strava.appstate import AppGate
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +71,11 @@ class Transport:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         rng: random.Random | None = None,
+        gate: AppGate | None = None,
+        probe: Call | None = None,
     ) -> None:
+        """``gate``: the app-level state every request passes (None: no gate, app-level
+        errors are raised as they are); ``probe``: the request that tests whether it ended."""
         self.base_url = base_url.rstrip("/")
         self.budget = budget
         self.clock = clock
@@ -73,13 +85,25 @@ class Transport:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.rng = rng or random.Random()
+        self.gate = gate
+        self.probe = probe
 
     def json(self, call: Call) -> Any:
-        """Perform ``call`` and return its decoded JSON body (``None`` for an empty body)."""
+        """Perform ``call`` and return its decoded JSON body (``None`` for an empty body).
+
+        With a gate: refused (:class:`AppSuspended`) while an app-level state holds; an answer
+        that reveals one (403 application inactive, invalid client) records it for everyone.
+        """
+        if self.gate is not None:
+            self.gate.admit(self.clock.now(), self._send_probe)
         attempt = 0
         while True:
             try:
                 return self._once(call)
+            except (ApplicationInactive, InvalidClient) as exc:
+                if self.gate is None:
+                    raise
+                raise self.gate.trip(exc, self.clock.now()) from exc
             except Transient as exc:
                 unanswered = exc.status == 0
                 attempt += 1
@@ -95,6 +119,11 @@ class Transport:
                     extra={"resource": call.resource, "status": exc.status},
                 )
                 self.clock.sleep(delay)
+
+    def _send_probe(self) -> Any:
+        if self.probe is None:
+            return None
+        return self._once(self.probe)
 
     def _once(self, call: Call) -> Any:
         sent_at = self.clock.now()

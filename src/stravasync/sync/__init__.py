@@ -7,9 +7,10 @@ not. ``sync`` depends on ``work`` (leases, retries), ``store`` and ``strava``, n
 """
 
 from stravasync.sync.config import EngineConfig
-from stravasync.sync.engine import Engine, RunReport, new_owner
+from stravasync.sync.engine import Engine
 from stravasync.sync.factory import build_engine
 from stravasync.sync.plan import Mode
+from stravasync.sync.report import RunReport
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 __all__ = [
@@ -19,5 +20,4 @@ __all__ = [
     "Mode",
     "RunReport",
     "build_engine",
-    "new_owner",
 ]

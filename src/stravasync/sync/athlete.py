@@ -18,9 +18,9 @@ from typing import Any
 from stravasync.clock import Clock
 from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
+from stravasync.store.activities import count_live
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
-    ApplicationInactive,
     Deferred,
     NotConnected,
     ScopeMissing,
@@ -41,8 +41,7 @@ from stravasync.sync.context import (
 from stravasync.sync.passes import MODE_PRIORITY, PassResult, pass_priority, run_mode
 from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
-from stravasync.work import leases
-from stravasync.work.retry import DeadLetter, on_failure
+from stravasync.work import DeadLetter, describe, leases, on_failure
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +127,9 @@ class AthleteRunner:
             self._release(athlete_id, {"due_at": now + ENRICH_WAIT, "next_mode": str(mode)})
             return AthleteRun(athlete_id, Outcome.SKIPPED, mode, None, 0)
         with self.db.transaction() as conn:
+            if state.get("lease_owner") is not None:
+                # we took over an expired lease: its holder died, and with it its session
+                sessions_q.close_interrupted(conn, now=now, athlete_ids=[athlete_id])
             session_id = sessions_q.start_session(
                 conn, athlete_id=athlete_id, mode=str(mode), trigger=self.trigger, now=now
             )
@@ -199,22 +201,11 @@ class AthleteRunner:
             )
         except (TokenRevoked, Unauthorized, ScopeMissing, NotConnected) as exc:
             return self._stop_athlete(ctx, mode, calls_before, exc)
-        except ApplicationInactive as exc:
-            return self._end(
-                ctx,
-                mode,
-                Outcome.FAILED,
-                calls_before,
-                None,
-                {
-                    "due_at": self.clock.now() + timedelta(hours=1),
-                    "last_error": str(exc),
-                    "last_error_at": self.clock.now(),
-                },
-                error=str(exc),
-            )
         except StravaError as exc:
-            return self._failed(ctx, mode, calls_before, state, exc)
+            return self._failed(ctx, mode, calls_before, state, str(exc))
+        except Exception as exc:  # a bug, an input out of range, a full disk: same policy
+            log.exception("sync pass failed unexpectedly", extra={"athlete_id": athlete_id})
+            return self._failed(ctx, mode, calls_before, state, describe(exc))
         return self._done(ctx, mode, calls_before, result)
 
     def _history_owed(self) -> bool:
@@ -249,12 +240,12 @@ class AthleteRunner:
         }
         if requested and requested != str(mode):
             values["due_at"] = now
-        if result.changed:
-            with self.db.transaction() as conn:
-                from stravasync.store.activities import count_live
-
-                values["activity_count"] = count_live(conn, ctx.athlete_id)
-                mirror.refresh_stats(conn, ctx.athlete_id, now)
+        # Recounted after every pass, changed or not: a killed pass stored pages without
+        # counting them, and the pass after it may find nothing new (one indexed COUNT, and a
+        # stats fingerprint that recomputes only when the rows differ from the cached stats).
+        with self.db.transaction() as conn:
+            values["activity_count"] = count_live(conn, ctx.athlete_id)
+            mirror.refresh_stats(conn, ctx.athlete_id, now)
         return self._end(ctx, mode, Outcome.SYNCED, calls_before, result, values)
 
     def _failed(
@@ -263,12 +254,12 @@ class AthleteRunner:
         mode: Mode,
         calls_before: int,
         state: dict[str, Any],
-        exc: StravaError,
+        error: str,
     ) -> AthleteRun:
         now = self.clock.now()
         decision = on_failure(self.cfg.retry, int(state.get("attempts") or 0), now, self.rng)
         values: dict[str, Any] = {
-            "last_error": str(exc)[:500],
+            "last_error": error[:500],
             "last_error_at": now,
             "attempts": decision.attempts,
         }
@@ -276,8 +267,8 @@ class AthleteRunner:
             values.update(dead=True, due_at=now)
         else:
             values["due_at"] = decision.at
-        log.warning("sync failed: %s", exc, extra={"athlete_id": ctx.athlete_id})
-        return self._end(ctx, mode, Outcome.FAILED, calls_before, None, values, error=str(exc))
+        log.warning("sync failed: %s", error, extra={"athlete_id": ctx.athlete_id})
+        return self._end(ctx, mode, Outcome.FAILED, calls_before, None, values, error=error)
 
     def _stop_athlete(
         self, ctx: PassContext, mode: Mode, calls_before: int, exc: StravaError

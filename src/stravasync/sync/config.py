@@ -45,7 +45,7 @@ class EngineConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     overlap: float = 8 * 86400
     refresh_window: float = 21 * 86400
-    lease: float = 300
+    lease: float = 20  # renewed by a heartbeat every third of it while a unit runs
     page_slice: int = 10
     enrich_slice: int = 50
     enrich_window: float = 30 * 86400
@@ -58,3 +58,9 @@ class EngineConfig:
     filter: ActivityFilter = field(default_factory=ActivityFilter)
     log_retention_days: float = 7
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
+    # jobs on a clock (stravasync.schedule): name -> cron expression, only the enabled ones
+    schedules: dict[str, str] = field(default_factory=dict)
+    schedule_tz: str = "UTC"
+    warehouse: str = "./data/warehouse.duckdb"
+    stale_days: float = 7
+    flow_deadline: float = 3600

@@ -1,71 +1,52 @@
 """The engine: claim one unit of due work, do it, repeat.
 
 Units, most urgent first: a webhook event, a due athlete (the planner picks the mode), a
-one-off job (purge). ``run_until_idle`` is the burst mode used by tests, benchmarks, the cron
-endpoint and ``stravasync sync``: it returns when nothing is due at the clock's current time (or
-at a deadline / call cap). The service loop sleeps until ``next_wakeup()`` or a wake-up signal.
-A shutdown (``stop_requested``) is seen like a deadline: between units, and inside a pass between
-pages, where the pass stops at its last checkpoint and releases the athlete's lease.
+one-off job (purge), a periodic job. ``run_until_idle`` is the burst mode used by tests,
+benchmarks, the cron endpoint and ``stravasync sync``: it returns when nothing is due before its
+horizon (the clock's current time, or ``wait`` seconds later: the CLI waits out a budget guard
+of a second or two instead of leaving a backfill unfinished), or at a deadline / call cap. The
+service loop sleeps until ``next_wakeup()`` or a wake-up signal. A shutdown (``stop_requested``)
+is seen like a deadline: between units, and inside a pass between pages, where the pass stops at
+its last checkpoint and releases the athlete's lease.
+
+Every unit runs under a heartbeat that renews its (short) lease, and each unit's own handler
+turns any failure into a value: an attempt counted, the error recorded, the lease released. What
+still escapes (the handler could not write either: the database is gone) is logged here and the
+row is left to its lease's expiry; the burst goes on with the next unit.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
-import uuid
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
 
 from stravasync.clock import Clock
 from stravasync.store import Database, event_claims, syncstate
 from stravasync.store import jobs as jobs_q
+from stravasync.store.schema import jobs, scheduler_jobs, sync_state, webhook_events
 from stravasync.strava.client import StravaClient
-from stravasync.sync import periodic
+from stravasync.sync import periodic, recovery
 from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
+from stravasync.sync.report import RunReport
 from stravasync.sync.units import process_event, run_job
+from stravasync.work import Heartbeat, describe, leases, new_owner
 
 log = logging.getLogger(__name__)
 
-
-def new_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What a run did (``POST /api/cron/sync`` returns the first five and the session id)."""
-
-    synced: int = 0
-    failed: int = 0
-    skipped: int = 0
-    deferred: int = 0
-    cancelled: int = 0
-    events: int = 0
-    jobs: int = 0
-    api_calls: int = 0
-    sessions: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "synced": self.synced,
-            "failed": self.failed,
-            "skipped": self.skipped,
-            "deferred": self.deferred,
-            "cancelled": self.cancelled,
-            "events": self.events,
-            "jobs": self.jobs,
-            "api_calls": self.api_calls,
-            "session_id": self.sessions[-1] if self.sessions else None,
-            "sessions": len(self.sessions),
-        }
+T = TypeVar("T")
+POLL_SECONDS = 1.0  # while waiting for due work: how often a stop request is looked at
+UNRECORDED_RETRY = timedelta(minutes=1)  # a unit whose failure could not be written
 
 
 class Engine:
@@ -97,6 +78,9 @@ class Engine:
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None
         self._periodic_ready = False
+        self._recovered = False
+        self._heartbeat = Heartbeat(every=self.cfg.lease / 3, name=f"heartbeat-{self.owner}")
+        weakref.finalize(self, self._heartbeat.close)
         self._fitted: tuple[datetime, EngineConfig] | None = None
 
     def _should_stop(self) -> bool:
@@ -134,8 +118,56 @@ class Engine:
             should_stop=self._should_stop,
         )
 
+    def _guarded(self, table: Table, key: str, ident: Any, work: Callable[[], T]) -> T | None:
+        """Run one claimed unit under a heartbeat; None when it failed beyond its own handler.
+
+        The unit's handler records every failure it can; what escapes it could not be written
+        (the database is gone, the disk is full). Then the lease is dropped with the row due a
+        minute later if that still can be written, else left to expire: either way the burst
+        goes on and the row is not claimed again at once."""
+        lease = self.cfg.lease
+
+        def renew() -> bool:
+            with self.db.transaction() as conn:
+                return leases.renew(
+                    conn,
+                    table,
+                    key=key,
+                    ident=ident,
+                    owner=self.owner,
+                    now=self.clock.now(),
+                    lease_seconds=lease,
+                )
+
+        with self._heartbeat.hold(renew):
+            try:
+                return work()
+            except Exception as exc:
+                log.exception(
+                    "unit of work failed and its failure could not be recorded: %s",
+                    describe(exc),
+                    extra={"job": table.name, "unit": str(ident)},
+                )
+        due = "next_run_at" if table is scheduler_jobs else "due_at"
+        try:
+            with self.db.transaction() as conn:
+                leases.release(
+                    conn,
+                    table,
+                    key=key,
+                    ident=ident,
+                    owner=self.owner,
+                    values={due: self.clock.now() + UNRECORDED_RETRY},
+                )
+        except Exception as exc:
+            log.warning("lease left to expire (%s)", describe(exc), extra={"job": table.name})
+        return None
+
     def step(self, report: RunReport, *, athlete_id: int | None = None) -> bool:
         """Do one unit of due work; False when nothing is due now."""
+        if not self._recovered:
+            recovery.release_dead_local(self.db, self.clock.now())
+            self._recovered = True
         now = self.clock.now()
         lease = self.cfg.lease
         if athlete_id is None:
@@ -144,7 +176,7 @@ class Engine:
                     conn, owner=self.owner, now=now, lease_seconds=lease
                 )
             if event is not None:
-                process_event(self, event)
+                self._guarded(webhook_events, "id", event["id"], lambda: process_event(self, event))
                 report.events += 1
                 return True
         with self.db.transaction() as conn:
@@ -158,7 +190,16 @@ class Engine:
                 athlete_id=athlete_id,
             )
         if state is not None:
-            run = self._runner().run(state)
+            claimed = state
+            run = self._guarded(
+                sync_state,
+                "athlete_id",
+                state["athlete_id"],
+                lambda: self._runner().run(claimed),
+            )
+            if run is None:
+                report.failed += 1
+                return True
             counter = {
                 Outcome.SYNCED: "synced",
                 Outcome.SKIPPED: "skipped",
@@ -177,17 +218,24 @@ class Engine:
                 periodic_job = None
                 if job is None and automatic:
                     if not self._periodic_ready:
-                        periodic.ensure_jobs(conn, now)
+                        periodic.ensure_jobs(conn, now, self.cfg)
                         self._periodic_ready = True
                     periodic_job = periodic.claim_due(
-                        conn, owner=self.owner, now=now, lease_seconds=lease
+                        conn, owner=self.owner, now=now, lease_seconds=lease, cfg=self.cfg
                     )
             if job is not None:
-                run_job(self, job)
+                claimed_job = job
+                self._guarded(jobs, "id", job["id"], lambda: run_job(self, claimed_job))
                 report.jobs += 1
                 return True
             if periodic_job is not None:
-                periodic.run_due(self, periodic_job)
+                due_job = periodic_job
+                self._guarded(
+                    scheduler_jobs,
+                    "name",
+                    periodic_job["name"],
+                    lambda: periodic.run_due(self, due_job),
+                )
                 report.jobs += 1
                 return True
         return False
@@ -199,33 +247,61 @@ class Engine:
         max_calls: int | None = None,
         athlete_id: int | None = None,
         max_units: int | None = None,
+        wait: float = 0.0,
     ) -> RunReport:
-        """Burst: work until nothing is due now, ``deadline`` seconds pass, or the call cap."""
+        """Burst: work until nothing is due before the horizon, ``deadline`` seconds pass, or
+        the call cap.
+
+        The horizon is the start of the run plus ``wait`` seconds (capped by the deadline):
+        work falling due before it (a pass the budget's guard deferred by a second around a
+        quarter-hour reset, a lease of a killed process running out) is waited for with
+        ``clock.sleep`` instead of being left for the next run."""
         report = RunReport()
         calls_before = self.port.calls
-        self._stop_at = self.clock.now() + timedelta(seconds=deadline) if deadline else None
+        start = self.clock.now()
+        self._stop_at = start + timedelta(seconds=deadline) if deadline else None
         self._max_calls = calls_before + max_calls if max_calls is not None else None
+        horizon = start + timedelta(seconds=wait)
+        if self._stop_at is not None:
+            horizon = min(horizon, self._stop_at)
         units = 0
         try:
             while not self._should_stop() and (max_units is None or units < max_units):
-                if not self.step(report, athlete_id=athlete_id):
+                if self.step(report, athlete_id=athlete_id):
+                    units += 1
+                    continue
+                if not self._wait_for_work(horizon, athlete_id):
                     break
-                units += 1
         finally:
             self._stop_at = None
             self._max_calls = None
         report.api_calls = self.port.calls - calls_before
+        report.next_due_at = self.next_wakeup(athlete_id=athlete_id)
         return report
 
-    def next_wakeup(self) -> datetime | None:
-        """The earliest time any work falls due (None: nothing is scheduled)."""
+    def _wait_for_work(self, horizon: datetime, athlete_id: int | None) -> bool:
+        """Sleep until the next work falls due if that is before ``horizon``; False: idle."""
+        due = self.next_wakeup(athlete_id=athlete_id)
+        if due is None or due > horizon or due <= self.clock.now():
+            return False  # nothing before the horizon, or what is due is not ours to claim
+        while not self._should_stop():
+            left = (due - self.clock.now()).total_seconds()
+            if left <= 0:
+                return True
+            self.clock.sleep(min(left, POLL_SECONDS))
+        return False
+
+    def next_wakeup(self, *, athlete_id: int | None = None) -> datetime | None:
+        """The earliest time any work can be claimed (None: nothing is scheduled)."""
         with self.db.engine.connect() as conn:
             automatic = not syncstate.scheduler_paused(conn)
+            if athlete_id is not None:
+                return syncstate.next_due_at(conn, automatic=automatic, athlete_id=athlete_id)
             times = [
                 syncstate.next_due_at(conn, automatic=automatic),
                 event_claims.next_due_at(conn),
                 jobs_q.next_due_at(conn),
-                periodic.next_run_at(conn) if automatic else None,
+                periodic.next_run_at(conn, self.cfg) if automatic else None,
             ]
         present = [t for t in times if t is not None]
         return min(present) if present else None

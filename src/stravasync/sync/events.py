@@ -69,8 +69,14 @@ def belongs_to(detail: dict[str, Any], athlete_id: int) -> bool:
     return isinstance(owner, dict) and owner.get("id") == athlete_id
 
 
-def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAction:
-    """Carry out one event for an athlete we know; what was done (IGNORE: nothing changed)."""
+def process(
+    ctx: PassContext, event: dict[str, Any], *, active: bool, fetch: bool = True
+) -> EventAction:
+    """Carry out one event for an athlete we know; what was done (IGNORE: nothing changed).
+
+    ``fetch=False`` (the athlete opted out of automatic sync): creates and updates are ignored
+    (the next sync they or an operator ask for picks them up); deletions and deauthorizations
+    are still confirmed with Strava and applied, as Strava's terms want them reflected."""
     act_id = int(event["object_id"])
     with ctx.db.engine.connect() as conn:
         held = acts.athlete_of(conn, act_id) == ctx.athlete_id
@@ -88,6 +94,8 @@ def process(ctx: PassContext, event: dict[str, Any], *, active: bool) -> EventAc
         deauthorize(ctx, ctx.now())
         return EventAction.DEAUTHORIZE
     if not active or action is EventAction.IGNORE:
+        return EventAction.IGNORE
+    if not fetch and event["aspect_type"] != "delete":
         return EventAction.IGNORE
     if not ctx.token:
         ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now(), priority=ctx.priority)

@@ -60,4 +60,17 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         ),
         log_retention_days=settings.sync_log_retention_days,
         read_daily=limits_from_settings(settings).read_daily,
+        schedules={
+            name: expr
+            for name, expr in (
+                ("warehouse_refresh", settings.schedule_warehouse_refresh),
+                ("daily_flow", settings.schedule_daily_flow),
+                ("stale_report", settings.schedule_stale_report),
+            )
+            if expr
+        },
+        schedule_tz=settings.schedule_tz,
+        warehouse=str(settings.export_warehouse),
+        stale_days=settings.schedule_stale_days,
+        flow_deadline=settings.schedule_flow_deadline,
     )

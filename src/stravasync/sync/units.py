@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from stravasync.store import athletes as athletes_q
-from stravasync.store import event_claims, purge
+from stravasync.store import event_claims, purge, syncstate
 from stravasync.store import jobs as jobs_q
 from stravasync.strava.errors import (
     Deferred,
@@ -19,7 +19,7 @@ from stravasync.strava.errors import (
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import events, mirror
 from stravasync.sync.context import PassContext, run_authorized
-from stravasync.work.retry import DeadLetter, on_failure
+from stravasync.work import DeadLetter, describe, on_failure
 
 if TYPE_CHECKING:
     from stravasync.sync.engine import Engine
@@ -39,7 +39,18 @@ def _finish_event(engine: Engine, event_id: int, state: str, **values: Any) -> N
 
 
 def process_event(engine: Engine, event: dict[str, Any]) -> None:
-    """Apply one inbox event; outcomes: done, ignored, retried later, or dead-lettered."""
+    """Apply one inbox event; outcomes: done, ignored, retried later, or dead-lettered.
+
+    Whatever fails (Strava, a bug, the store) counts an attempt under the retry policy."""
+    try:
+        _process_event(engine, event)
+    except Exception as exc:  # a bug or a store failure: the policy applies all the same
+        error = describe(exc)
+        log.exception("webhook event failed: %s", error, extra={"athlete_id": event["owner_id"]})
+        _event_failed(engine, event, error, athlete_error=True)
+
+
+def _process_event(engine: Engine, event: dict[str, Any]) -> None:
     event_id = int(event["id"])
     athlete_id = int(event["owner_id"])
     now = engine.clock.now()
@@ -49,6 +60,7 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
         _finish_event(engine, event_id, "ignored", error="unknown athlete")
         return
     active = athlete["status"] == "active"
+    fetch = bool(athlete["auto_sync"])  # opted out: only changes that cost no request
     ctx = PassContext(
         engine.db,
         engine.cfg,
@@ -61,9 +73,11 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
         priority=Priority.WEBHOOK,
     )
     try:
-        if active and _needs_token(event):
+        if active and fetch and _needs_token(event):
             ctx.token = engine.tokens.access_token(athlete_id, now, priority=ctx.priority)
-        action = run_authorized(ctx, lambda _resumed: events.process(ctx, event, active=active))
+        action = run_authorized(
+            ctx, lambda _resumed: events.process(ctx, event, active=active, fetch=fetch)
+        )
     except Deferred as exc:
         _finish_event(engine, event_id, "pending", due_at=exc.retry_at, error=str(exc))
         return
@@ -74,28 +88,59 @@ def process_event(engine: Engine, event: dict[str, Any]) -> None:
         _finish_event(engine, event_id, "ignored", error=str(exc)[:500])
         return
     except StravaError as exc:
-        decision = on_failure(
-            engine.cfg.retry, int(event["attempts"]), engine.clock.now(), engine.rng
-        )
-        if isinstance(decision, DeadLetter):
-            _finish_event(
-                engine, event_id, "dead", error=str(exc)[:500], attempts=decision.attempts
-            )
-        else:
-            _finish_event(
-                engine,
-                event_id,
-                "pending",
-                error=str(exc)[:500],
-                attempts=decision.attempts,
-                due_at=decision.at,
-            )
+        _event_failed(engine, event, str(exc))
         log.warning("webhook event failed: %s", exc, extra={"athlete_id": athlete_id})
         return
     _finish_event(engine, event_id, "ignored" if action is events.EventAction.IGNORE else "done")
 
 
+def _event_failed(
+    engine: Engine, event: dict[str, Any], error: str, *, athlete_error: bool = False
+) -> None:
+    """Retry with backoff or dead-letter the event; an unexpected error shows on the athlete."""
+    now = engine.clock.now()
+    decision = on_failure(engine.cfg.retry, int(event["attempts"]), now, engine.rng)
+    values: dict[str, Any] = {"error": error[:500], "attempts": decision.attempts}
+    if isinstance(decision, DeadLetter):
+        state = "dead"
+    else:
+        state, values["due_at"] = "pending", decision.at
+    with engine.db.transaction() as conn:
+        event_claims.finish_event(
+            conn, int(event["id"]), owner=engine.owner, state=state, now=now, **values
+        )
+    if athlete_error:
+        try:
+            with engine.db.transaction() as conn:
+                syncstate.record_error(conn, int(event["owner_id"]), f"webhook event: {error}", now)
+        except Exception as exc:  # an owner id the store cannot even look up
+            log.warning("event error not shown on its athlete: %s", describe(exc))
+
+
 def run_job(engine: Engine, job: dict[str, Any]) -> None:
+    """Run a one-off job; any failure is retried with backoff, then dead-lettered."""
+    try:
+        _run_job(engine, job)
+    except Exception as exc:
+        error = describe(exc)
+        log.exception("job %s failed: %s", job["kind"], error, extra={"job": job["kind"]})
+        now = engine.clock.now()
+        decision = on_failure(engine.cfg.retry, int(job["attempts"] or 0), now, engine.rng)
+        dead = isinstance(decision, DeadLetter)
+        with engine.db.transaction() as conn:
+            jobs_q.finish(
+                conn,
+                int(job["id"]),
+                owner=engine.owner,
+                state="dead" if dead else "pending",
+                now=now,
+                error=error,
+                attempts=decision.attempts,
+                due_at=None if isinstance(decision, DeadLetter) else decision.at,
+            )
+
+
+def _run_job(engine: Engine, job: dict[str, Any]) -> None:
     now = engine.clock.now()
     if job["kind"] == "purge":
         athlete_id = int(job["athlete_id"])

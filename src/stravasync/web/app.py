@@ -17,6 +17,7 @@ from stravasync.config import Settings
 from stravasync.store import Database
 from stravasync.web import (
     admin_athletes,
+    admin_controls,
     admin_logs,
     admin_ops,
     data_api,
@@ -101,7 +102,15 @@ def create_app(
         services=services or Services(),
     )
     failures.install(app)
-    for module in (health, webhooks, admin_athletes, admin_ops, admin_logs, data_api):
+    for module in (
+        health,
+        webhooks,
+        admin_athletes,
+        admin_controls,
+        admin_ops,
+        admin_logs,
+        data_api,
+    ):
         app.include_router(module.router)
     _include_optional(app)
     static = files("stravasync.web") / "static"

@@ -27,6 +27,8 @@ from fastapi.templating import Jinja2Templates
 from stravasync.errors import StravaSyncError
 from stravasync.strava import oauth
 from stravasync.strava.errors import (
+    AppSuspended,
+    AthleteCapacityExceeded,
     AuthorizationDenied,
     OAuthStateInvalid,
     ScopeMissing,
@@ -34,6 +36,7 @@ from stravasync.strava.errors import (
 )
 from stravasync.strava.setup import scope_policy
 from stravasync.web.auth import retry_after
+from stravasync.web.bounds import NoNul
 from stravasync.web.context import ConnectDeps, WebContext
 from stravasync.web.dashboard import templates
 from stravasync.web.deps import Ctx, client_address
@@ -48,7 +51,11 @@ PAGE: dict[int | str, dict[str, Any]] = {
     400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
     429: {"content": {"text/html": {}}, "description": "too many connections started"},
     502: {"content": {"text/html": {}}, "description": "Strava did not accept the code"},
-    503: {"content": {"text/html": {}}, "description": "Strava application not configured"},
+    403: {"content": {"text/html": {}}, "description": "the athlete capacity is reached"},
+    503: {
+        "content": {"text/html": {}},
+        "description": "Strava application not configured or suspended",
+    },
 }
 
 
@@ -85,7 +92,7 @@ def _safe_return(value: str | None) -> str | None:
 async def connect(
     request: Request,
     ctx: Ctx,
-    return_to: Annotated[str | None, Query(max_length=512)] = None,
+    return_to: Annotated[str | None, Query(max_length=512), NoNul] = None,
 ) -> Response:
     if not ctx.settings.client_id:
         return _page(
@@ -164,6 +171,7 @@ def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | Non
         check_state=False,
         require_private=policy.require_private,
         require_scope=True,
+        capacity=ctx.settings.athlete_capacity,
     )
     return athlete_id, return_to
 
@@ -177,10 +185,10 @@ def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | Non
 async def callback(
     request: Request,
     ctx: Ctx,
-    code: Annotated[str | None, Query(max_length=512)] = None,
-    state: Annotated[str | None, Query(max_length=512)] = None,
-    scope: Annotated[str | None, Query(max_length=512)] = None,
-    error: Annotated[str | None, Query(max_length=512)] = None,
+    code: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    state: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    scope: Annotated[str | None, Query(max_length=512), NoNul] = None,
+    error: Annotated[str | None, Query(max_length=512), NoNul] = None,
 ) -> Response:
     redirect = oauth.Redirect(code=code, state=state, scope=scope, error=error)
     try:
@@ -209,6 +217,18 @@ async def callback(
             400,
             title="Not connected",
             message="You did not authorize access on Strava, so nothing was connected.",
+            retry=True,
+        )
+    except AthleteCapacityExceeded as exc:
+        return _page(request, templates, 403, title="This service is full", message=str(exc))
+    except AppSuspended:
+        return _page(
+            request,
+            templates,
+            503,
+            title="Strava is not accepting this service right now",
+            message="The service's Strava application is suspended; its operator has been told. "
+            "Please try again later.",
             retry=True,
         )
     except StravaSyncError as exc:

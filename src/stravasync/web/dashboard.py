@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from stravasync.store import admin as admin_q
+from stravasync.store import appstate as appstate_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
@@ -128,6 +129,8 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
         paused = syncstate.scheduler_paused(conn)
         jobs = admin_q.scheduler_jobs_list(conn)
         lines = admin_q.recent_logs(conn, limit=50)
+        app_state = appstate_q.get(conn)
+        connected = athlete_q.connected_count(conn)
     gauges = []
     for q in quota:
         # the chart shows use per 15-minute window for both windows of a limit class; the
@@ -155,6 +158,9 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
         "lines": lines,
         "last_log_id": lines[-1]["id"] if lines else 0,
         "dead": dead_letter_items(ctx).items,
+        "app_state": app_state,
+        "connected": connected,
+        "capacity": ctx.settings.athlete_capacity,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from stravasync.store import activity_reads as reads
 from stravasync.store import athletes as athlete_q
@@ -28,6 +29,41 @@ router = APIRouter(
     prefix="/api", tags=["data"], dependencies=[Depends(require_api_key)], responses=AUTH_RESPONSES
 )
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown"}}
+IncludeHidden = Annotated[
+    bool, Query(description="also athletes an operator hid (hidden: 404 without it)")
+]
+
+
+class AthleteListed(BaseModel):
+    athlete_id: int
+    name: str
+    status: str
+    hidden: bool
+    activity_count: int
+
+
+def _athletes(ctx: WebContext, include_hidden: bool) -> list[AthleteListed]:
+    with ctx.db.engine.connect() as conn:
+        rows = athlete_q.overview(conn, include_hidden=include_hidden)
+    return [
+        AthleteListed(
+            athlete_id=r.athlete_id,
+            name=r.name,
+            status=r.status,
+            hidden=r.hidden,
+            activity_count=r.activity_count,
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/athletes",
+    response_model=list[AthleteListed],
+    summary="The mirrored athletes (hidden ones only with include_hidden), by id",
+)
+async def list_athletes(ctx: Ctx, include_hidden: IncludeHidden = False) -> list[AthleteListed]:
+    return await run_in_threadpool(_athletes, ctx, include_hidden)
 
 
 def summary_of(row: dict[str, Any]) -> ActivitySummary:
@@ -42,9 +78,10 @@ def _list(
     sport: str | None,
     after_id: int | None,
     limit: int,
+    include_hidden: bool = False,
 ) -> ActivityPage | None:
     with ctx.db.engine.connect() as conn:
-        if athlete_q.get_athlete(conn, athlete_id) is None:
+        if not athlete_q.visible(conn, athlete_id, include_hidden=include_hidden):
             return None
         rows = reads.list_activities(
             conn,
@@ -83,17 +120,22 @@ async def list_activities(
     ] = None,
     after_id: Annotated[Cursor | None, Query(description="next_after_id of the last page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    include_hidden: IncludeHidden = False,
 ) -> ActivityPage:
-    page = await run_in_threadpool(_list, ctx, athlete_id, since, until, sport, after_id, limit)
+    page = await run_in_threadpool(
+        _list, ctx, athlete_id, since, until, sport, after_id, limit, include_hidden
+    )
     if page is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
     return page
 
 
-def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
+def _activity(ctx: WebContext, activity_id: int, include_hidden: bool) -> ActivityOut | None:
     with ctx.db.engine.connect() as conn:
         row = reads.get_activity(conn, activity_id)
-        if row is None:
+        if row is None or not athlete_q.visible(
+            conn, int(row["athlete_id"]), include_hidden=include_hidden
+        ):
             return None
         detail = reads.get_detail(conn, activity_id)
         notes = reads.get_annotations(conn, activity_id)
@@ -123,8 +165,10 @@ def _activity(ctx: WebContext, activity_id: int) -> ActivityOut | None:
     responses=NOT_FOUND,
     summary="One activity: summary, detail (when fetched) and annotations",
 )
-async def get_activity(activity_id: StravaId, ctx: Ctx) -> ActivityOut:
-    out = await run_in_threadpool(_activity, ctx, activity_id)
+async def get_activity(
+    activity_id: StravaId, ctx: Ctx, include_hidden: IncludeHidden = False
+) -> ActivityOut:
+    out = await run_in_threadpool(_activity, ctx, activity_id, include_hidden)
     if out is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
     return out
@@ -151,14 +195,14 @@ async def put_annotations(activity_id: StravaId, body: AnnotationsIn, ctx: Ctx) 
     return AnnotationsOut(activity_id=activity_id, annotations=notes)
 
 
-def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
+def _stats(ctx: WebContext, athlete_id: int, include_hidden: bool) -> dict[str, Any] | None:
     fn = ctx.services.stats
     if fn is None:
         from stravasync.stats.service import athlete_stats
 
         fn = athlete_stats
     with ctx.db.engine.connect() as conn:
-        if athlete_q.get_athlete(conn, athlete_id) is None:
+        if not athlete_q.visible(conn, athlete_id, include_hidden=include_hidden):
             return None
         return fn(conn, athlete_id)
 
@@ -169,8 +213,10 @@ def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     responses=NOT_FOUND,
     summary="Eddington numbers, rollups, races and records (stravasync.stats)",
 )
-async def athlete_stats(athlete_id: StravaId, ctx: Ctx) -> dict[str, Any]:
-    stats = await run_in_threadpool(_stats, ctx, athlete_id)
+async def athlete_stats(
+    athlete_id: StravaId, ctx: Ctx, include_hidden: IncludeHidden = False
+) -> dict[str, Any]:
+    stats = await run_in_threadpool(_stats, ctx, athlete_id, include_hidden)
     if stats is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
     return stats

@@ -14,11 +14,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from stravasync.store import admin as admin_q
+from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
 from stravasync.store.engine import check_reachable
 from stravasync.store.errors import StoreError
 from stravasync.web.deps import Ctx
-from stravasync.web.schemas import Health, Ready
+from stravasync.web.schemas import AppStateOut, Health, Ready
 
 router = APIRouter(tags=["health"])
 
@@ -61,6 +62,8 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         check_reachable(engine)
         current = migrate.current_revision(engine)
         migrate.ensure_at_head(engine)
+        with engine.connect() as conn:
+            app = appstate_q.get(conn)
     except StoreError as exc:
         return Ready(status="not_ready", database="unreachable", head=head, reason=str(exc))
     except Exception as exc:  # any driver error means "not ready", never a 500
@@ -81,20 +84,30 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         return Ready(
             status="not_ready", database="disk_full", revision=current, head=head, reason=shortage
         )
+    if app is not None:  # the database is fine; Strava refuses the application
+        return Ready(
+            status="degraded",
+            database="ok",
+            revision=current,
+            head=head,
+            reason=f"Strava application suspended ({app.condition}): {app.reason}",
+            app_state=AppStateOut(**app.as_json()),
+        )
     return Ready(status="ready", database="ok", revision=current, head=head)
 
 
 @router.get(
     "/readyz",
     response_model=Ready,
-    summary="Readiness: database reachable, at the migration head, writable, disk not full",
+    summary="Readiness: database reachable, at the migration head, writable, disk not full; "
+    "degraded (200) while Strava refuses the application",
     responses={503: {"model": Ready, "description": "not ready"}},
 )
 async def readyz(ctx: Ctx) -> JSONResponse:
     ready = await run_in_threadpool(
         _readiness, ctx.db.engine, ctx.settings.ready_min_free_mb, ctx.clock.now()
     )
-    code = 200 if ready.status == "ready" else 503
+    code = 503 if ready.status == "not_ready" else 200  # degraded: data API and intake work
     return JSONResponse(ready.model_dump(mode="json"), status_code=code)
 
 

@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Connection, func, select
 
 from stravasync.store import Database
+from stravasync.store import appstate as appstate_q
 from stravasync.store.schema import (
     jobs,
     notifications,
@@ -116,6 +117,20 @@ class StoreCollector(Collector):
         except Exception as exc:  # a scrape must not fail because the database hiccupped
             log.warning("metrics: store collector failed: %s", type(exc).__name__)
 
+    @staticmethod
+    def _app_state(conn: Connection) -> Metric:
+        """1 for the app-level condition that holds (nothing is sent to Strava), else 0."""
+        family = GaugeMetricFamily(
+            "stravasync_app_suspended",
+            "1 while Strava refuses the application (no request is sent but probes)",
+            labels=["condition"],
+        )
+        state = appstate_q.get(conn)
+        for condition in ("application_inactive", "invalid_client"):
+            held = state is not None and state.condition == condition
+            family.add_metric([condition], 1.0 if held else 0.0)
+        return family
+
     def _collect(self, conn: Connection, now: datetime) -> Iterator[Metric]:
         used = GaugeMetricFamily(
             "stravasync_budget_used", "Requests used in the window", labels=["limit", "window"]
@@ -139,6 +154,7 @@ class StoreCollector(Collector):
         ):
             throttled.add_metric([limit], float(n or 0))
         yield throttled
+        yield self._app_state(conn)
         depth = GaugeMetricFamily("stravasync_queue_due", "Rows due now", labels=["kind"])
         age = GaugeMetricFamily(
             "stravasync_queue_oldest_due_seconds", "Age of the oldest due row", labels=["kind"]
@@ -148,6 +164,7 @@ class StoreCollector(Collector):
             age.add_metric([kind], oldest)
         yield depth
         yield age
+        yield self._failing(conn)
         events = GaugeMetricFamily(
             "stravasync_webhook_events", "Webhook inbox rows by state", labels=["state"]
         )
@@ -166,6 +183,23 @@ class StoreCollector(Collector):
         yield notes
         yield self._durations(conn, now)
         yield self._api_calls(conn, now)
+
+    def _failing(self, conn: Connection) -> Metric:
+        gauge = GaugeMetricFamily(
+            "stravasync_athletes_failing",
+            "Athletes whose last unit of work failed: retrying (backoff) or dead (dead letter)",
+            labels=["state"],
+        )
+        counts = {"retrying": 0, "dead": 0}
+        for dead, n in conn.execute(
+            select(sync_state.c.dead, func.count())
+            .where(sync_state.c.last_error.is_not(None))
+            .group_by(sync_state.c.dead)
+        ):
+            counts["dead" if dead else "retrying"] += int(n)
+        for state, n in counts.items():
+            gauge.add_metric([state], n)
+        return gauge
 
     def _durations(self, conn: Connection, now: datetime) -> Metric:
         rows = conn.execute(

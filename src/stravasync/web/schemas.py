@@ -26,12 +26,27 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class AppStateOut(BaseModel):
+    """An app-level Strava condition: nothing is sent to Strava until a probe succeeds."""
+
+    condition: Literal["application_inactive", "invalid_client"]
+    reason: str
+    since: datetime
+    probes: int
+    next_probe_at: datetime
+    last_probe_at: datetime | None = None
+
+
 class Ready(BaseModel):
-    status: Literal["ready", "not_ready"]
+    """``degraded`` (HTTP 200: the data API and webhook intake still work): Strava refuses
+    the application; ``not_ready`` (503): the database is not usable."""
+
+    status: Literal["ready", "degraded", "not_ready"]
     database: str
     revision: str | None = None
     head: str | None = None
     reason: str | None = None
+    app_state: AppStateOut | None = None
 
 
 UpdateValue = (
@@ -174,9 +189,14 @@ class ActionResult(BaseModel):
 
 class SchedulerJobOut(BaseModel):
     name: str
-    interval_s: int
+    interval_s: int = Field(description="seconds between runs; 0 for a job on a clock")
+    schedule: str | None = Field(
+        description="cron expression in STRAVASYNC_SCHEDULE_TZ (jobs on a clock), else null"
+    )
     next_run_at: datetime
     last_run_at: datetime | None
+    last_status: Literal["ok", "failed"] | None = Field(description="the last run's outcome")
+    last_outcome: str | None = Field(description="the last run's one-line result or error")
     paused: bool
 
 

@@ -20,7 +20,8 @@ from stravasync.config import Settings
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
 from stravasync.store import Database
-from stravasync.sync import Engine, build_engine, new_owner
+from stravasync.sync import Engine, build_engine
+from stravasync.work import backoff_seconds, describe, new_owner
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +92,26 @@ class Workers:
         self.threads.append(thread)
 
     def _engine_loop(self, engine: Engine) -> None:
+        """Bursts until shutdown. The loop never dies: a unit's failure is recorded by the unit
+        (attempt, error, lease released); a burst that fails as a whole (the database is gone)
+        is logged and the next one waits 1, 2, 4 ... 60 s, so a lasting outage is not a spin."""
+        failures = 0
         while not self.stop.is_set():
             try:
                 report = engine.run_until_idle(deadline=BURST_SECONDS)
                 busy = report.synced + report.failed + report.events + report.jobs > 0
-            except Exception:
-                log.exception("engine burst failed; continuing")
-                busy = False
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                wait = backoff_seconds(failures, cap=IDLE_MAX_SECONDS * 2)
+                log.exception(
+                    "engine burst failed (%d in a row): %s; next in %.0f s",
+                    failures,
+                    describe(exc),
+                    wait,
+                )
+                self.stop.wait(wait)
+                continue
             if self.stop.is_set():
                 break
             if not busy:

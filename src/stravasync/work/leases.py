@@ -13,11 +13,46 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select, update
 
 
 def lease_free(table: Table, now: datetime) -> ColumnElement[bool]:
     return or_(table.c.lease_owner.is_(None), table.c.lease_expires_at < now)
+
+
+def next_claimable(
+    conn: Connection,
+    table: Table,
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    due_column: str = "due_at",
+) -> datetime | None:
+    """When a row of ``table`` (matching ``where``) can next be claimed; None: no row.
+
+    That is a row's due time, or its lease's expiry if that is later: a sleeping worker waits
+    for this, not for the due time alone, since a row due long ago but leased by another process
+    (alive: renewed by its heartbeat; killed: expiring) is claimable only when the lease runs
+    out. Two indexed reads: the first row by due time that no lease holds past it, then the
+    earliest lease end among the rows due before that one (only leased rows: a few).
+    """
+    due = table.c[due_column]
+    held_past_due = and_(table.c.lease_owner.is_not(None), table.c.lease_expires_at > due)
+    not_held = or_(
+        table.c.lease_owner.is_(None),
+        table.c.lease_expires_at.is_(None),
+        table.c.lease_expires_at <= due,
+    )
+    first_free: datetime | None = conn.execute(
+        select(due).where(*where, not_held).order_by(due).limit(1)
+    ).scalar()
+    held = [*where, held_past_due]
+    if first_free is not None:
+        held.append(due < first_free)
+    lease_end: datetime | None = conn.execute(
+        select(func.min(table.c.lease_expires_at)).where(*held)
+    ).scalar()
+    present = [t for t in (first_free, lease_end) if t is not None]
+    return min(present) if present else None
 
 
 def claim(
@@ -82,6 +117,27 @@ def release(
         .values(lease_owner=None, lease_expires_at=None, **values)
     )
     return result.rowcount == 1
+
+
+def holders(conn: Connection, table: Table, now: datetime) -> set[str]:
+    """The owners holding an unexpired lease on some row of ``table``."""
+    stmt = select(table.c.lease_owner).where(
+        table.c.lease_owner.is_not(None), table.c.lease_expires_at >= now
+    )
+    return {str(v) for v in conn.execute(stmt.distinct()).scalars()}
+
+
+def release_owners(conn: Connection, table: Table, *, key: str, owners: Sequence[str]) -> list[Any]:
+    """Drop every lease held by ``owners`` (processes known to be dead); returns the row keys.
+
+    The rows keep their due time, so they are claimable at once, from their last checkpoint."""
+    if not owners:
+        return []
+    cond = table.c.lease_owner.in_(list(owners))
+    keys = list(conn.execute(select(table.c[key]).where(cond)).scalars())
+    if keys:
+        conn.execute(update(table).where(cond).values(lease_owner=None, lease_expires_at=None))
+    return keys
 
 
 def requeue_dead(

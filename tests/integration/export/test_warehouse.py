@@ -102,7 +102,11 @@ def test_sweep_walks_pages_and_leaves_out_raw_json(
     with db.transaction() as conn:
         apply_summaries(conn, 1, [summary(1, 14, 6, 7.0), summary(1, 30, 7, 8.0)], NOW)
     pages = exports.iter_live_ids
-    monkeypatch.setattr(warehouse.queries, "iter_live_ids", lambda c: pages(c, page_rows=2))
+    monkeypatch.setattr(
+        warehouse.queries,
+        "iter_live_ids",
+        lambda c, include_hidden: pages(c, page_rows=2, include_hidden=include_hidden),
+    )
     wh = tmp_path / "w.duckdb"
     with db.engine.connect() as conn:
         refresh_warehouse(conn, wh)

@@ -31,7 +31,7 @@ NEVER_ABOUT_AN_ATHLETE = {
     "oauth_states": "CSRF states of connections not yet completed (no athlete known)",
     "scheduler_jobs": "the periodic jobs' timetable",
     "app_settings": "scheduler paused, webhook subscription id",
-    "alembic_version": "the schema revision",
+    "app_state": "the application's own state towards Strava (inactive, invalid client)",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from tests.integration.web.hostile import (
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/admin/athletes/{athlete_id}/sync"): {"mode": "incremental"},
     ("put", "/api/activities/{activity_id}/annotations"): {"annotations": {"k": "v"}},
+    ("patch", "/api/admin/athletes/{athlete_id}"): {"hidden": True},
 }
 """A valid body for routes that need one, so only the parameter under test is wrong."""
 FILL = {"kind": "job", "job": "prune_logs", "session_id": "s1"}
@@ -305,4 +307,39 @@ def test_names_in_paths_are_bounded(db: Database, served: tuple[str, dict[str, A
         method = "GET" if path.endswith("/logs") else "POST"
         resp = httpx.request(method, base + path, headers=headers_for(path))
         assert says in assert_problem(resp, 422)["detail"], path
+    assert snapshot(db) == before
+
+
+def test_nul_or_overlong_text_in_any_parameter_is_a_4xx_and_changes_nothing(
+    db: Database, served: tuple[str, dict[str, Any]]
+) -> None:
+    """PostgreSQL cannot store NUL (``/connect?return_to=/a%00b`` was a 500 there)."""
+    base, doc = served
+    before = snapshot(db)
+    tried = []
+    with httpx.Client(base_url=base, timeout=30) as http:
+        for method, path, op in operations(doc):
+            for param in op.get("parameters", []):
+                kinds = {s.get("type") for _, s in leaves(doc, param["schema"], "")}
+                if "string" not in kinds or param["name"] == "kind":
+                    continue
+                for bad in ("/a\x00b", "/" + "x" * 5000):
+                    if param["in"] == "path":
+                        url, params = fill(path, **{param["name"]: quote(bad, safe="")}), {}
+                    else:
+                        url, params = fill(path), {param["name"]: bad}
+                    resp = http.request(
+                        method,
+                        url,
+                        params=params,
+                        headers=headers_for(path),
+                        json=BODIES.get((method, path)),
+                        follow_redirects=False,
+                    )
+                    assert 400 <= resp.status_code < 500, (method, url, params, resp.status_code)
+                    if resp.headers["content-type"].startswith("application/json"):
+                        assert_problem(resp, resp.status_code)
+                    tried.append((method, path, param["name"]))
+    assert ("get", "/connect", "return_to") in tried
+    assert ("get", "/oauth/callback", "state") in tried
     assert snapshot(db) == before

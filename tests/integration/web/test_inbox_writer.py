@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -77,3 +79,36 @@ def test_an_event_the_database_refuses_fails_alone(db: Database) -> None:
         assert inbox.count(conn) == 290
         stored = set(conn.execute(select(webhook_events.c.object_id)).scalars())
     assert stored == set(range(290))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_held_sqlite_write_lock_makes_the_writer_wait_not_fail(db: Database) -> None:
+    """The writer first tries without waiting (on the event loop); while another writer holds
+    the lock it writes from a thread that waits its turn."""
+    subscribe(db)
+    writer = InboxWriter(db, lambda: START)
+    holder = db.engine.connect()
+    holder.begin()  # BEGIN IMMEDIATE: the write lock
+    holder.exec_driver_sql("UPDATE app_settings SET updated_at = updated_at")
+    released = threading.Event()
+
+    def release() -> None:
+        released.wait()
+        holder.rollback()
+        holder.close()
+
+    thread = threading.Thread(target=release)
+    thread.start()
+
+    async def go() -> list[str]:
+        pending = asyncio.gather(*(writer.submit(ev(i)) for i in range(20)))
+        await asyncio.sleep(0.2)
+        with db.snapshot() as conn:  # a reader: never waits for the lock
+            assert inbox.count(conn) == 0  # nothing got past it
+        released.set()
+        return list(await pending)
+
+    assert asyncio.run(go()) == ["stored"] * 20
+    thread.join()
+    with db.engine.connect() as conn:
+        assert inbox.count(conn) == 20

@@ -27,6 +27,13 @@ def body(message: str, resource: str, field: str, code: str) -> bytes:
         (400, body("Bad Request", "RefreshToken", "refresh_token", "invalid"), e.InvalidGrant),
         (403, b'{"message":"Limit of connected athletes exceeded"}', e.AthleteCapacityExceeded),
         (403, b'{"message":"Forbidden"}', e.ApplicationInactive),
+        (403, body("Forbidden", "Application", "", "inactive"), e.ApplicationInactive),
+        (403, b"", e.ApplicationInactive),
+        # another athlete's stats: a resource this token may not see, not the application
+        (403, body("Forbidden", "Athlete", "id", "forbidden"), e.RequestRejected),
+        (400, body("Bad Request", "Application", "client_secret", "invalid"), e.InvalidClient),
+        (400, body("Bad Request", "Application", "client_id", "invalid"), e.InvalidClient),
+        (400, body("Bad Request", "Application", "grant_type", "invalid"), e.RequestRejected),
         (404, b'{"message":"Record Not Found"}', e.NotFound),
         (500, b"<html>oops</html>", e.Transient),
         (503, b"", e.Transient),
