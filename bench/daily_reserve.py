@@ -1,7 +1,7 @@
 """daily-reserve: a day drained by enrichment still serves a burst at its worst hour.
 
 The same engine, quota (default: 100 reads / 15 min, 1,000 / day) and world generator as
-club-week, made cheaper: 100 members (club-week has 200) connect the evening before (20:00 UTC,
+club-week, made cheaper: 100 members (club-week has 200) connect the evening before (20:03 UTC,
 over an hour); enrichment of their last 30 days (about 1,500 detail fetches, more than a day
 of reads) drains the next day. At 23:00 UTC that day, an hour before the daily reset, when
 enrichment has spent all it may, 50 new athletes connect and 20 members ask for a manual sync
@@ -34,7 +34,7 @@ from stravasync.strava.setup import limits_from_settings
 # Members connect the evening before (their onboarding, which the reserve is for, spends that
 # day's budget); the measured day is the next one: enrichment drains it, the burst comes at
 # 23:00 UTC, an hour before its reset.
-EVENING = START.replace(day=START.day - 1, hour=20, minute=0)
+EVENING = START.replace(day=START.day - 1, hour=20)  # 20:03, off a quarter-hour guard
 BURST_AT = START.replace(hour=23, minute=0)
 MEMBERS = 100
 NEW_ATHLETES = 50
