@@ -259,8 +259,12 @@ class Engine:
         report = RunReport()
         calls_before = self.port.calls
         start = self.clock.now()
-        self._stop_at = start + timedelta(seconds=deadline) if deadline else None
-        self._max_calls = calls_before + max_calls if max_calls is not None else None
+        # a run inside a run (a periodic job such as the daily flow) keeps the outer bounds
+        outer = (self._stop_at, self._max_calls)
+        own_stop = start + timedelta(seconds=deadline) if deadline else None
+        own_cap = calls_before + max_calls if max_calls is not None else None
+        self._stop_at = min((t for t in (outer[0], own_stop) if t is not None), default=None)
+        self._max_calls = min((c for c in (outer[1], own_cap) if c is not None), default=None)
         horizon = start + timedelta(seconds=wait)
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
@@ -273,8 +277,7 @@ class Engine:
                 if not self._wait_for_work(horizon, athlete_id):
                     break
         finally:
-            self._stop_at = None
-            self._max_calls = None
+            self._stop_at, self._max_calls = outer
         report.api_calls = self.port.calls - calls_before
         report.next_due_at = self.next_wakeup(athlete_id=athlete_id)
         return report

@@ -3,6 +3,7 @@ coalesced), the personal flow (sync -> warehouse), the stale-connection report."
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,5 +169,25 @@ def test_a_failing_job_records_its_error_and_waits_for_its_next_time(
         assert row["last_outcome"] == "internal error: OSError: disk full"
         assert row["next_run_at"] == datetime(2026, 5, 5, 4, 0, tzinfo=UTC)
         assert row["lease_owner"] is None
+    finally:
+        lab.close()
+
+
+def test_the_flow_inside_a_capped_run_keeps_the_outer_cap(db_url: str, tmp_path: Path) -> None:
+    """`stravasync sync --max-calls 1` that happens to run the daily flow: the flow's own sync
+    stops at the outer cap, and the outer run's bounds are back afterwards."""
+    lab = make_lab(db_url, tmp_path, schedule_daily_flow="0 5 * * *", schedule_stale_report="")
+    try:
+        lab.sim.advance_to(datetime(2026, 5, 5, 4, 37, tzinfo=UTC))  # not at a quarter hour
+        with lab.db.transaction() as conn:  # nobody due but through the flow
+            conn.execute(update(sync_state).values(due_at=datetime(2026, 6, 1, tzinfo=UTC)))
+        report = lab.engine.run_until_idle(max_calls=1)
+        row = job_row(lab, "daily_flow")
+        assert row is not None
+        assert row["last_status"] == "ok", row["last_outcome"]
+        calls = re.search(r", (\d+) calls;", row["last_outcome"])
+        assert calls is not None and int(calls[1]) <= 1
+        assert report.api_calls <= 1
+        assert lab.engine._max_calls is None and lab.engine._stop_at is None
     finally:
         lab.close()
