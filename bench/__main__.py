@@ -222,7 +222,7 @@ def webhook_burst_result(work: Path) -> dict[str, Any]:
         return {"scenario": "webhook-burst", "skipped": "bench/webhook_burst.py not present"}
     print("webhook-burst ...", flush=True)
     out = work / "burst.json"
-    code, text, wall = _script([str(script), "--json", str(out)], 900)
+    code, text, wall = _script([str(script), "--json", str(out)], 2400)
     result: dict[str, Any] = {"scenario": "webhook-burst", "exit_code": code,
                               "wall_seconds": round(wall, 1)}  # fmt: skip
     if out.exists():

@@ -268,13 +268,34 @@ def burst(data: dict[str, Any]) -> list[str]:
     lines = ["## webhook-burst", ""]
     if "skipped" in data:
         return [*lines, f"Skipped: {data['skipped']}", ""]
-    lines.append("From `bench/webhook_burst.py` (web engineer's benchmark), run as is:")
-    lines.append("")
     figures = data.get("figures")
-    if figures is None:
-        return [*lines, "```", data.get("output", ""), "```", ""]
-    lines += ["```json", json.dumps(figures, indent=1), "```", ""]
-    return lines
+    if figures is None or "databases" not in figures:
+        return [*lines, "```", data.get("output", json.dumps(figures, indent=1)), "```", ""]
+    lines += [
+        f"`bench/webhook_burst.py`: {figures['events_per_endpoint']:,} events per endpoint at "
+        f"concurrency {figures['concurrency']} into one `stravasync serve` (engine off), the "
+        f"real endpoint against the bare one of the same app in {figures['rounds']} alternating "
+        f"rounds; one event in every {figures['bad_every']} is bad (an id past int64) and must "
+        "fail alone. The load generator shares the machine.",
+        "",
+        "| database | endpoint | events/s | p50 ms | p99 ms | server CPU ms/event | load |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    verdicts: list[str] = []
+    for name, d in figures["databases"].items():
+        if "skipped" in d:
+            lines.append(f"| {name} | skipped: {d['skipped']} | | | | | |")
+            continue
+        load = " -> ".join(str(x) for x in d["load_average_1m"])
+        for label, key in (("bare", "bare_endpoint"), ("webhook", "webhook_endpoint")):
+            e = d[key]
+            lines.append(
+                f"| {name} | {label} | {e['events_per_s']} | {e['p50_ms']} | {e['p99_ms']} | "
+                f"{e['server_cpu_ms_per_event']} | {load} |"
+            )
+        for goal, v in d["goals"].items():
+            verdicts.append(f"- {name}, {goal}: {v['value']}, {_verdict(bool(v['met']))}")
+    return [*lines, "", *verdicts, ""]
 
 
 def components(data: dict[str, Any]) -> list[str]:

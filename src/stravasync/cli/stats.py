@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Connection
 
-from stravasync.cli.common import console, open_database, settings
+from stravasync.cli.common import console, fail, open_database, settings
 from stravasync.cli.export import plain_errors
 from stravasync.clock import utcnow
 from stravasync.stats.refresh import refresh_athlete_stats
@@ -30,9 +30,12 @@ def register(root: typer.Typer) -> None:
 
 
 def _athlete_ids(conn: Connection, athlete: int | None) -> list[int]:
-    if athlete is not None:
-        return [athlete]
-    return [row.athlete_id for row in athlete_queries.overview(conn)]
+    known = [row.athlete_id for row in athlete_queries.overview(conn)]
+    if athlete is None:
+        return known
+    if athlete not in known:  # zeros would look like a real answer to a script
+        raise fail(f"athlete {athlete} is not in the mirror (stravasync status lists them)")
+    return [athlete]
 
 
 def _cell(e: dict[str, int]) -> str:

@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from stravasync.cli.common import (
     console,
+    err_console,
     fail,
     friendly_errors,
     open_database,
@@ -106,7 +108,15 @@ def sync(
     )
     if as_json:
         typer.echo(json.dumps(report.as_json()))
-        return
+    else:
+        _print_report(report.as_json())
+    if report.failed:  # cron must see it: exit 1, the same in both output modes
+        for line in report.errors:
+            err_console.print(f"[bold red]sync failed:[/] {escape(line)}", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _print_report(data: dict[str, Any]) -> None:
     table = Table(title="sync run")
     for key in (
         "synced",
@@ -119,7 +129,6 @@ def sync(
         "api_calls",
     ):
         table.add_column(key)
-    data = report.as_json()
     table.add_row(
         *(
             str(data[k])

@@ -142,12 +142,16 @@ class Transport:
                 auth=call.basic,
                 timeout=self.timeout,
             )
-        except httpx.TimeoutException as exc:
+        except httpx.TimeoutException:
             API_CALLS.record(call.method, call.path, 0)
-            raise Transient(0, f"timeout after {self.timeout}s ({type(exc).__name__})") from None
+            raise Transient(
+                0, f"{call.method} {self.base_url}{call.path}: timeout after {self.timeout}s"
+            ) from None
         except httpx.TransportError as exc:
             API_CALLS.record(call.method, call.path, 0)
-            raise Transient(0, f"connection failed ({type(exc).__name__})") from None
+            raise Transient(
+                0, f"cannot reach {self.base_url}{call.path} ({type(exc).__name__})"
+            ) from None
         API_CALLS.record(call.method, call.path, response.status_code)
         now = self.clock.now()
         if response.status_code == 429:

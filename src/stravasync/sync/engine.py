@@ -199,6 +199,7 @@ class Engine:
             )
             if run is None:
                 report.failed += 1
+                report.errors.append(f"athlete {claimed['athlete_id']}: could not be recorded")
                 return True
             counter = {
                 Outcome.SYNCED: "synced",
@@ -209,6 +210,8 @@ class Engine:
                 Outcome.LOST: "failed",
             }[run.outcome]
             setattr(report, counter, getattr(report, counter) + 1)
+            if counter == "failed":
+                report.errors.append(f"athlete {run.athlete_id}: {run.error or run.outcome}")
             if run.session_id:
                 report.sessions.append(run.session_id)
             return True

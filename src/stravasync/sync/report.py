@@ -20,6 +20,7 @@ class RunReport:
     jobs: int = 0
     api_calls: int = 0
     sessions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "athlete N: why", one per failed unit
     next_due_at: datetime | None = None  # when the run ended: the earliest work still scheduled
 
     def as_json(self) -> dict[str, Any]:
@@ -34,5 +35,6 @@ class RunReport:
             "api_calls": self.api_calls,
             "session_id": self.sessions[-1] if self.sessions else None,
             "sessions": len(self.sessions),
+            "errors": list(self.errors),
             "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
         }

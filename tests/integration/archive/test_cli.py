@@ -28,7 +28,8 @@ def test_not_a_zip_is_one_clear_line(env: Path) -> None:
     assert "x.zip: not a zip file" in res.output
 
 
-def test_report_and_exit_code(env: Path) -> None:
+@pytest.mark.parametrize("as_json", [True, False])
+def test_report_and_exit_code(env: Path, as_json: bool) -> None:
     with zipfile.ZipFile(env / "e.zip", "w") as zf:
         zf.writestr(
             "activities.csv",
@@ -37,8 +38,11 @@ def test_report_and_exit_code(env: Path) -> None:
             '2,"Jan 3, 2026, 8:00:00 AM",Ride,Ride,activities/2.fit\n',
         )
         zf.writestr("activities/2.fit", b"\x0e\x10garbage")
-    res = runner.invoke(app, ["import-archive", "5", "e.zip", "--json"])
-    assert res.exit_code == 1  # some rows failed
+    res = runner.invoke(app, ["import-archive", "5", "e.zip", *(["--json"] if as_json else [])])
+    assert res.exit_code == 1  # some rows failed: the same exit code in both output modes
+    if not as_json:
+        assert "1 imported" in res.stdout and "1 error(s)" in res.stdout
+        return
     report = json.loads(res.stdout)
     assert (report["imported"], report["errors"]) == (1, 1)
     assert report["problems"][0]["where"] == "activities/2.fit"
