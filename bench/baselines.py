@@ -28,6 +28,7 @@ class Listing:
     athlete_id: int
     after: int | None
     per_page: int = 200
+    prune: bool = False  # a full listing: remove stored activities it did not list
 
 
 @dataclass(slots=True)
@@ -184,12 +185,69 @@ class Seed004(Baseline):
         return out
 
 
+@dataclass
+class Seed000(Baseline):
+    """Every 15 min (APScheduler interval job ``check_strava_activities``): every connected
+    athlete, incremental ``after = last sync``, no pause between athletes."""
+
+    name: str = "seed000"
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, 15 * 60)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        return [
+            Listing(a, self.state.get(a, AthleteState()).last_sync, self.per_page) for a in athletes
+        ]
+
+
+@dataclass
+class DailyRelist(Baseline):
+    """statistics-for-strava style: once a day (03:00 UTC) every athlete's whole history is
+    listed again; activities no longer listed are removed (``prunes``), so it sees silent edits
+    and deletions, at most a day late, at a cost of 1 request per 200 activities per athlete."""
+
+    name: str = "daily-relist"
+    prunes: bool = True
+    at_hour: int = 3
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, DAY, offset=self.at_hour * HOUR)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        return [Listing(a, None, self.per_page, prune=self.prunes) for a in athletes]
+
+
 BASELINES: dict[str, Callable[[], Baseline]] = {
+    "seed000": Seed000,
     "seed001": Seed001,
     "seed002": Seed002,
     "seed003": Seed003,
     "seed004": Seed004,
+    "daily-relist": DailyRelist,
 }
+
+# Conditions each design documents for itself (``quota``: a SimConfig quota; ``single_user``:
+# one athlete, the tool's own scale). Everyone else runs the scenario's club at its quota.
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "seed002": {"quota": "600,30000,600,30000"},  # its document: 600 / 15 min, 30,000 / day
+    "seed004": {"single_user": True},  # a personal pipeline: one athlete, its own token
+}
+
+# webhook-only: our engine, webhooks and detail fetch on, no safety net (no refresh re-list,
+# no reconcile, no second detail fetch after the activity settled)
+NEVER_HOURS = 1e6
+WEBHOOK_ONLY_SETTINGS: dict[str, Any] = {
+    "sync_refresh_active_hours": NEVER_HOURS,
+    "sync_refresh_inactive_hours": NEVER_HOURS,
+    "sync_reconcile_days": NEVER_HOURS / 24,
+    "sync_enrich_settle_hours": 0,
+}
+
+
+def not_listed(stored: set[int], listed: set[int]) -> list[int]:
+    """After a full-history listing: the stored ids Strava no longer lists (deleted there)."""
+    return sorted(stored - listed)
 
 
 def newest_of(raws: list[dict[str, Any]]) -> int | None:

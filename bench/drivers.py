@@ -6,12 +6,21 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench import classes
-from bench.baselines import BASELINES, Baseline, Listing, newest_of
+from bench.baselines import (
+    BASELINES,
+    WEBHOOK_ONLY_SETTINGS,
+    Baseline,
+    Listing,
+    newest_of,
+    not_listed,
+)
+from bench.fairness import sample_times, steady_state
 from bench.harness import (
     CallLog,
     Observer,
@@ -36,6 +45,7 @@ from stravasync.strava.setup import limits_from_settings, token_cipher
 from stravasync.strava.tokens import TokenManager
 
 DAY = 86400
+ENGINE_POLICIES = ("stravasync", "webhook-only")  # our engine (webhook-only: no safety net)
 SCOPE = "read,activity:read_all"
 
 
@@ -62,7 +72,8 @@ class Run:
     def __init__(self, policy: str, scenario: Scenario, work_dir: Path, db_url: str) -> None:
         self.policy = policy
         self.scenario = scenario
-        self.lab: Lab = make_lab(scenario, work_dir, db_url, webhooks=policy == "stravasync")
+        engine = policy in ENGINE_POLICIES
+        self.lab: Lab = make_lab(scenario, work_dir, db_url, webhooks=engine)
         self.log = CallLog(self.lab.clock)
         self.lab.http.event_hooks["response"].append(self.log.hook)
         t0 = int(scenario.start.timestamp())
@@ -74,6 +85,8 @@ class Run:
         self.daily: list[dict[str, Any]] = []
         self.next_day = self.measure_from + DAY
         self.active: list[int] = []  # connected, not deauthorized (for the diff)
+        self.sample_at = sample_times(self.measure_from, self.end)
+        self.samples: list[dict[str, Any]] = []  # the last day's hourly diffs (steady state)
 
     def now(self) -> int:
         return int(self.lab.clock.now().timestamp())
@@ -101,10 +114,17 @@ class Run:
             )
             self.daily.append(row)
             self.next_day += DAY
+        while self.sample_at and self.now() >= self.sample_at[0]:
+            at = self.sample_at.pop(0)
+            diff = mirror_diff(self.lab, self.active)
+            self.samples.append(
+                {"at": at, "missing": diff.missing, "zombies": diff.zombies,
+                 "stale": diff.stale, "stale_detail": diff.stale_detail}
+            )  # fmt: skip
 
     def targets(self, *more: datetime | None) -> datetime:
         now = self.now()
-        cands = [now + int(self.scenario.step_s), self.end, self.next_day]
+        cands = [now + int(self.scenario.step_s), self.end, self.next_day, *self.sample_at[:1]]
         for t in (*more, self.timeline.next_event()):
             if t is not None:
                 ts = int(t.timestamp()) + (1 if t.timestamp() % 1 else 0)
@@ -116,13 +136,18 @@ class Run:
         self.observer.poll()
         diff = mirror_diff(self.lab, self.active)
         self.lab.close()
+        resolved = self.observer.book.close()
+        extra = {"steady_state": steady_state(self.samples), **extra}
+        if self.policy in ENGINE_POLICIES:  # for the safety net's comparison
+            extra["changes"] = [[r.at, r.kind, r.activity_id, r.seen is not None] for r in resolved]
+            extra["silent_changes"] = sorted([a, b] for a, b in self.observer.silent)
         return RunRecord(
             policy=self.policy,
             start=self.t0,
             measure_from=self.measure_from,
             end=self.end,
             calls=self.log.rows,
-            resolved=self.observer.book.close(),
+            resolved=resolved,
             diff=diff,
             daily=self.daily,
             athletes=len(self.scenario.connects),
@@ -131,9 +156,11 @@ class Run:
         )
 
 
-def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
+def run_stravasync(
+    scenario: Scenario, work_dir: Path, db_url: str, policy: str = "stravasync"
+) -> RunRecord:
     wall = time.perf_counter()
-    run = Run("stravasync", scenario, work_dir, db_url)
+    run = Run(policy, scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
     spent = classes.install(lab)
 
@@ -210,6 +237,7 @@ class BaselineDriver:
         lab = self.run.lab
         started = self.run.now()
         newest: int | None = None
+        listed: set[int] = set()
         try:
             token = self.tokens.access_token(listing.athlete_id, priority=Priority.INCREMENTAL)
             page = 1
@@ -226,6 +254,7 @@ class BaselineDriver:
                     token = self.tokens.handle_unauthorized(listing.athlete_id, token)
                     continue
                 raws = [a.raw for a in got.activities]
+                listed.update(int(r["id"]) for r in raws)
                 with lab.db.transaction() as conn:
                     acts.apply_summaries(conn, listing.athlete_id, raws, lab.clock.now())
                 top = newest_of(raws)
@@ -234,6 +263,10 @@ class BaselineDriver:
                 if len(raws) < listing.per_page:
                     break
                 page += 1
+            if listing.prune:
+                with lab.db.transaction() as conn:
+                    stored = set(acts.live_summaries(conn, listing.athlete_id))
+                    acts.tombstone(conn, not_listed(stored, listed), lab.clock.now())
         except RateLimited:
             self.rate_limited_syncs += 1
             return False
@@ -281,6 +314,9 @@ def run_baseline(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> 
 
 def run_policy(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
     logging.getLogger("stravasync").setLevel(logging.CRITICAL)
+    if name == "webhook-only":
+        settings = {**scenario.settings, **WEBHOOK_ONLY_SETTINGS}
+        return run_stravasync(replace(scenario, settings=settings), work_dir, db_url, name)
     if name == "stravasync":
         return run_stravasync(scenario, work_dir, db_url)
     return run_baseline(name, scenario, work_dir, db_url)

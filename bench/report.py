@@ -8,6 +8,7 @@ from typing import Any
 
 from bench import plots
 from bench import report_quota as quota
+from bench.report_fair import fair_lines
 
 HOUR = 3600.0
 
@@ -136,6 +137,7 @@ def club_week(data: dict[str, Any], plot_dir: Path) -> list[str]:
             + (", ".join(reach) + " (**a baseline reaches it**)" if reach else "none")
         )
         lines.append("")
+    lines += fair_lines(data)
     plot_dir.mkdir(parents=True, exist_ok=True)
     limit = 100 if cfg["quota"] == "default" else 300
     for path in (

@@ -54,16 +54,15 @@ def upsert_athlete(
 ) -> None:
     """Create or refresh an athlete after a (re)connection; a reconnect makes them active.
 
-    Also makes sure a sync_state row exists, due now, so the planner picks them up.
+    ``profile`` is the kept profile (:func:`stravasync.strava.profile.athlete_profile`); an
+    empty one leaves the stored names alone. Also makes sure a sync_state row exists, due now,
+    so the planner picks them up.
     """
-    row = {
+    row: dict[str, Any] = {
         "id": athlete_id,
-        "username": profile.get("username"),
-        "firstname": profile.get("firstname"),
-        "lastname": profile.get("lastname"),
+        **_profile_columns(profile),
         "status": "active",
         "scopes": scopes,
-        "profile_json": profile,
         "connected_at": now,
         "deauthorized_at": None,
         "purge_after": None,
@@ -71,7 +70,8 @@ def upsert_athlete(
         "created_at": now,
         "updated_at": now,
     }
-    update_cols = [c for c in row if c not in ("id", "created_at")]
+    keep = ("id", "created_at") if profile else ("id", "created_at", *PROFILE_COLUMNS)
+    update_cols = [c for c in row if c not in keep]
     upsert_rows(conn, athletes, [row], key=["id"], update=update_cols)
     upsert_rows(
         conn,
@@ -80,6 +80,34 @@ def upsert_athlete(
         key=["athlete_id"],
         update=(),
     )
+
+
+def display_name(firstname: str | None, lastname: str | None, athlete_id: int) -> str:
+    """'First Last', or the id when Strava gave no name."""
+    return " ".join(p for p in (firstname, lastname) if p) or str(athlete_id)
+
+
+PROFILE_COLUMNS = ("username", "firstname", "lastname", "profile_json")
+
+
+def _profile_columns(profile: dict[str, str]) -> dict[str, Any]:
+    return {
+        "username": profile.get("username"),
+        "firstname": profile.get("firstname"),
+        "lastname": profile.get("lastname"),
+        "profile_json": profile,
+    }
+
+
+def update_profile(
+    conn: Connection, athlete_id: int, profile: dict[str, str], *, now: datetime
+) -> bool:
+    """Refresh a known athlete's names from a later answer carrying them; no-op when empty."""
+    if not profile:
+        return False
+    values = {**_profile_columns(profile), "updated_at": now}
+    result = conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(**values))
+    return result.rowcount > 0
 
 
 def get_athlete(conn: Connection, athlete_id: int) -> dict[str, Any] | None:
@@ -148,7 +176,7 @@ def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOv
         stmt = stmt.where(athletes.c.hidden.is_(False))
     out: list[AthleteOverview] = []
     for r in conn.execute(stmt):
-        name = " ".join(p for p in (r.firstname, r.lastname) if p) or str(r.id)
+        name = display_name(r.firstname, r.lastname, r.id)
         out.append(
             AthleteOverview(
                 athlete_id=r.id,

@@ -30,6 +30,7 @@ from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher
 from stravasync.strava.errors import InvalidGrant, NotConnected, TokenRevoked, Transient
 from stravasync.strava.models import TokenResponse
+from stravasync.strava.profile import athlete_profile
 from stravasync.strava.ratelimit import Priority
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,11 @@ class TokenManager:
         athlete_id = token.athlete.id
         with self.db.transaction() as conn:
             athlete_q.upsert_athlete(
-                conn, athlete_id=athlete_id, profile=token.athlete.raw, scopes=scope or "", now=now
+                conn,
+                athlete_id=athlete_id,
+                profile=athlete_profile(token.raw.get("athlete")),
+                scopes=scope or "",
+                now=now,
             )
             self._save(conn, athlete_id, token, now, scope=scope or "")
         log.info("stored tokens", extra={"athlete_id": athlete_id})
@@ -283,6 +288,10 @@ class TokenManager:
         *,
         scope: str | None,
     ) -> None:
+        if token.athlete is not None and token.athlete.id == athlete_id:  # a refresh may carry it
+            athlete_q.update_profile(
+                conn, athlete_id, athlete_profile(token.raw.get("athlete")), now=now
+            )
         token_q.save(
             conn,
             athlete_id,

@@ -76,6 +76,7 @@ def _detail(ctx: WebContext, athlete_id: int) -> AthleteDetail | None:
         deauthorized_at=row["deauthorized_at"],
         sync_state=state,
         recent_sessions=[session_out(s) for s in sessions],
+        profile={k: str(v) for k, v in (row.get("profile_json") or {}).items()},
     )
 
 

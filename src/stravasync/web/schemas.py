@@ -153,6 +153,9 @@ class AthleteDetail(BaseModel):
     deauthorized_at: datetime | None
     sync_state: SyncStateOut | None
     recent_sessions: list[SessionOut]
+    profile: dict[str, str] = Field(
+        default_factory=dict, description="names, picture urls, place (as Strava gave them)"
+    )
 
 
 SyncMode = Literal["backfill", "incremental", "refresh", "enrich", "reconcile"]

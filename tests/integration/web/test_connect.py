@@ -18,7 +18,7 @@ from stravasync.store.schema import athletes, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
 from stravasync.web.context import ConnectDeps, Services
-from tests.integration.web.conftest import START, make_settings, sqlite_copy
+from tests.integration.web.conftest import START, admin_headers, make_settings, sqlite_copy
 
 
 @pytest.fixture
@@ -136,3 +136,36 @@ def test_return_to_only_accepts_local_paths(sim_client: tuple[TestClient, Simula
     ]
     query = authorize(sim, evil, sim.athlete_ids()[2])
     assert client.get("/oauth/callback", params=query, follow_redirects=False).status_code == 200
+
+
+def test_connect_stores_the_athletes_names_and_the_admin_api_shows_them(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    client, sim = sim_client
+    athlete = sim.athlete_ids()[2]
+    person = sim.world.profile(athlete)
+    location = client.get("/connect", follow_redirects=False).headers["location"]
+    done = client.get("/oauth/callback", params=authorize(sim, location, athlete))
+    assert done.status_code == 200, done.text
+    with db.engine.connect() as conn:
+        row = conn.execute(select(athletes).where(athletes.c.id == athlete)).mappings().one()
+    assert (row["firstname"], row["lastname"]) == (person.firstname, person.lastname)
+    profile = row["profile_json"]
+    assert profile["profile"].startswith("https://") and profile["city"] == person.city
+    assert set(profile) <= {
+        "username",
+        "firstname",
+        "lastname",
+        "city",
+        "state",
+        "country",
+        "profile",
+        "profile_medium",
+    }
+    assert "token" not in str(profile)
+    name = f"{person.firstname} {person.lastname}"
+    listed = client.get("/api/admin/athletes", headers=admin_headers()).json()
+    assert [a["name"] for a in listed if a["athlete_id"] == athlete] == [name]
+    detail = client.get(f"/api/admin/athletes/{athlete}", headers=admin_headers()).json()
+    assert detail["athlete"]["name"] == name
+    assert detail["profile"]["profile"] == profile["profile"]
