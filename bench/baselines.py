@@ -9,7 +9,7 @@ None of them detects deletions (the originals only upsert what they list).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ class Listing:
     athlete_id: int
     after: int | None
     per_page: int = 200
+    prune: bool = False  # a full listing: remove stored activities it did not list
 
 
 @dataclass(slots=True)
@@ -158,13 +159,63 @@ class Seed003(Baseline):
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """seed004's ``enrich`` pacing: stop when fewer than ``cushion_15min`` / ``cushion_daily``
+    requests remain in Strava's windows (its rate headers), or after ``max_calls``."""
+
+    cushion_15min: int = 0
+    cushion_daily: int = 0
+    max_calls: int | None = None
+
+    def allows(self, headers: Mapping[str, str], made: int) -> bool:
+        if self.max_calls is not None and made >= self.max_calls:
+            return False
+        left = remaining(headers)
+        return left is None or (left[0] > self.cushion_15min and left[1] > self.cushion_daily)
+
+
+def remaining(headers: Mapping[str, str]) -> tuple[int, int] | None:
+    """Requests left (15 min, day) by the stricter of Strava's overall and read headers."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    best: tuple[int, int] | None = None
+    for prefix in ("x-ratelimit", "x-readratelimit"):
+        try:
+            limit = [int(x) for x in lower[f"{prefix}-limit"].split(",")]
+            usage = [int(x) for x in lower[f"{prefix}-usage"].split(",")]
+        except (KeyError, ValueError):
+            continue
+        if len(limit) != 2 or len(usage) != 2:
+            continue
+        left = (limit[0] - usage[0], limit[1] - usage[1])
+        best = left if best is None else (min(best[0], left[0]), min(best[1], left[1]))
+    return best
+
+
 @dataclass
 class Seed004(Baseline):
-    """Daily at 05:00 Europe/London: after = newest stored start time - 21 days (re-lists the
-    lookback window to refresh recent rows)."""
+    """Daily at 05:00 Europe/London (``make flow``): after = newest stored start time - 21
+    days (re-lists the lookback window to refresh recent rows), then ``enrich --since-days 21
+    --cushion-15min 0 --cushion-daily 0`` (every recent detail fetched again). On connect
+    (``make flow-backfill``): the whole history, then ``enrich-all`` paced as its README's tip
+    says (``--cushion-15min 5 --cushion-daily 25 --max-calls 800``)."""
 
     name: str = "seed004"
     lookback_days: int = 21
+    enrich_days: int = 21
+    daily_pacing: Pacing = field(default_factory=Pacing)
+    backfill_pacing: Pacing = field(default_factory=lambda: Pacing(5, 25, 800))
+
+    def enrich_ids(
+        self, starts: Mapping[int, int], have: set[int], now: int, *, backfill: bool
+    ) -> list[int]:
+        """Details to fetch, newest first: all missing ones (backfill), else every activity
+        started in the last ``enrich_days`` (refreshed even when a detail is stored)."""
+        if backfill:
+            ids = [a for a in starts if a not in have]
+        else:
+            ids = [a for a, t in starts.items() if now - t <= self.enrich_days * DAY]
+        return sorted(ids, key=lambda a: (-starts[a], a))
 
     def next_run(self, now: datetime) -> datetime:
         local = now.astimezone(LONDON)
@@ -184,12 +235,69 @@ class Seed004(Baseline):
         return out
 
 
+@dataclass
+class Seed000(Baseline):
+    """Every 15 min (APScheduler interval job ``check_strava_activities``): every connected
+    athlete, incremental ``after = last sync``, no pause between athletes."""
+
+    name: str = "seed000"
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, 15 * 60)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        return [
+            Listing(a, self.state.get(a, AthleteState()).last_sync, self.per_page) for a in athletes
+        ]
+
+
+@dataclass
+class DailyRelist(Baseline):
+    """statistics-for-strava style: once a day (03:00 UTC) every athlete's whole history is
+    listed again; activities no longer listed are removed (``prunes``), so it sees silent edits
+    and deletions, at most a day late, at a cost of 1 request per 200 activities per athlete."""
+
+    name: str = "daily-relist"
+    prunes: bool = True
+    at_hour: int = 3
+
+    def next_run(self, now: datetime) -> datetime:
+        return _next_every(now, DAY, offset=self.at_hour * HOUR)
+
+    def choose(self, athletes: list[int], now: int) -> list[Listing]:
+        return [Listing(a, None, self.per_page, prune=self.prunes) for a in athletes]
+
+
 BASELINES: dict[str, Callable[[], Baseline]] = {
+    "seed000": Seed000,
     "seed001": Seed001,
     "seed002": Seed002,
     "seed003": Seed003,
     "seed004": Seed004,
+    "daily-relist": DailyRelist,
 }
+
+# Conditions each design documents for itself (``quota``: a SimConfig quota; ``single_user``:
+# one athlete, the tool's own scale). Everyone else runs the scenario's club at its quota.
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "seed002": {"quota": "600,30000,600,30000"},  # its document: 600 / 15 min, 30,000 / day
+    "seed004": {"single_user": True},  # a personal pipeline: one athlete, its own token
+}
+
+# webhook-only: our engine, webhooks and detail fetch on, no safety net (no refresh re-list,
+# no reconcile, no second detail fetch after the activity settled)
+NEVER_HOURS = 1e6
+WEBHOOK_ONLY_SETTINGS: dict[str, Any] = {
+    "sync_refresh_active_hours": NEVER_HOURS,
+    "sync_refresh_inactive_hours": NEVER_HOURS,
+    "sync_reconcile_days": NEVER_HOURS / 24,
+    "sync_enrich_settle_hours": 0,
+}
+
+
+def not_listed(stored: set[int], listed: set[int]) -> list[int]:
+    """After a full-history listing: the stored ids Strava no longer lists (deleted there)."""
+    return sorted(stored - listed)
 
 
 def newest_of(raws: list[dict[str, Any]]) -> int | None:

@@ -6,12 +6,22 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench import classes
-from bench.baselines import BASELINES, Baseline, Listing, newest_of
+from bench.baselines import (
+    BASELINES,
+    WEBHOOK_ONLY_SETTINGS,
+    Baseline,
+    Listing,
+    Seed004,
+    newest_of,
+    not_listed,
+)
+from bench.fairness import sample_times, steady_state
 from bench.harness import (
     CallLog,
     Observer,
@@ -21,9 +31,11 @@ from bench.harness import (
     daily_row,
     make_lab,
     mirror_diff,
+    stored_details,
 )
 from stravasync.lab import Lab
 from stravasync.store import activities as acts
+from stravasync.store.summaries import start_epoch
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import (
     RateLimited,
@@ -36,11 +48,16 @@ from stravasync.strava.setup import limits_from_settings, token_cipher
 from stravasync.strava.tokens import TokenManager
 
 DAY = 86400
+ENGINE_POLICIES = ("stravasync", "webhook-only")  # our engine (webhook-only: no safety net)
 SCOPE = "read,activity:read_all"
 
 
 class YesBudget:
-    """The originals have no budget: every request is sent; a 429 is just an error."""
+    """The originals have no budget: every request is sent; a 429 is just an error. The last
+    rate headers are kept (seed004 paces its enrichment by them)."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
 
     def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
         return None
@@ -48,7 +65,7 @@ class YesBudget:
     def reconcile(
         self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
     ) -> None:
-        return None
+        self.headers = dict(headers)
 
     def on_429(
         self, headers: Mapping[str, str], now: datetime, *, read: bool = True
@@ -62,7 +79,8 @@ class Run:
     def __init__(self, policy: str, scenario: Scenario, work_dir: Path, db_url: str) -> None:
         self.policy = policy
         self.scenario = scenario
-        self.lab: Lab = make_lab(scenario, work_dir, db_url, webhooks=policy == "stravasync")
+        engine = policy in ENGINE_POLICIES
+        self.lab: Lab = make_lab(scenario, work_dir, db_url, webhooks=engine)
         self.log = CallLog(self.lab.clock)
         self.lab.http.event_hooks["response"].append(self.log.hook)
         t0 = int(scenario.start.timestamp())
@@ -74,6 +92,8 @@ class Run:
         self.daily: list[dict[str, Any]] = []
         self.next_day = self.measure_from + DAY
         self.active: list[int] = []  # connected, not deauthorized (for the diff)
+        self.sample_at = sample_times(self.measure_from, self.end)
+        self.samples: list[dict[str, Any]] = []  # the last day's hourly diffs (steady state)
 
     def now(self) -> int:
         return int(self.lab.clock.now().timestamp())
@@ -101,10 +121,17 @@ class Run:
             )
             self.daily.append(row)
             self.next_day += DAY
+        while self.sample_at and self.now() >= self.sample_at[0]:
+            at = self.sample_at.pop(0)
+            diff = mirror_diff(self.lab, self.active)
+            self.samples.append(
+                {"at": at, "missing": diff.missing, "zombies": diff.zombies,
+                 "stale": diff.stale, "stale_detail": diff.stale_detail}
+            )  # fmt: skip
 
     def targets(self, *more: datetime | None) -> datetime:
         now = self.now()
-        cands = [now + int(self.scenario.step_s), self.end, self.next_day]
+        cands = [now + int(self.scenario.step_s), self.end, self.next_day, *self.sample_at[:1]]
         for t in (*more, self.timeline.next_event()):
             if t is not None:
                 ts = int(t.timestamp()) + (1 if t.timestamp() % 1 else 0)
@@ -116,13 +143,18 @@ class Run:
         self.observer.poll()
         diff = mirror_diff(self.lab, self.active)
         self.lab.close()
+        resolved = self.observer.book.close()
+        extra = {"steady_state": steady_state(self.samples), **extra}
+        if self.policy in ENGINE_POLICIES:  # for the safety net's comparison
+            extra["changes"] = [[r.at, r.kind, r.activity_id, r.seen is not None] for r in resolved]
+            extra["silent_changes"] = sorted([a, b] for a, b in self.observer.silent)
         return RunRecord(
             policy=self.policy,
             start=self.t0,
             measure_from=self.measure_from,
             end=self.end,
             calls=self.log.rows,
-            resolved=self.observer.book.close(),
+            resolved=resolved,
             diff=diff,
             daily=self.daily,
             athletes=len(self.scenario.connects),
@@ -131,9 +163,11 @@ class Run:
         )
 
 
-def run_stravasync(scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
+def run_stravasync(
+    scenario: Scenario, work_dir: Path, db_url: str, policy: str = "stravasync"
+) -> RunRecord:
     wall = time.perf_counter()
-    run = Run("stravasync", scenario, work_dir, db_url)
+    run = Run(policy, scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
     spent = classes.install(lab)
 
@@ -172,11 +206,12 @@ class BaselineDriver:
         lab = run.lab
         cfg = lab.settings
         secret = cfg.client_secret.get_secret_value() if cfg.client_secret else ""
+        self.budget = YesBudget()
         self.client = StravaClient(
             base_url=cfg.strava_base_url,
             client_id=cfg.client_id or "",
             client_secret=secret,
-            budget=YesBudget(),
+            budget=self.budget,
             clock=lab.clock,
             http=lab.http,
             timeout=cfg.http_timeout,
@@ -198,7 +233,36 @@ class BaselineDriver:
         self.run.observer.connected(athlete_id)
         self.run.active.append(athlete_id)
         self.sync(self.policy.on_connect(athlete_id))
+        self.enrich(athlete_id, backfill=True)
         self.run.observer.poll()
+
+    def enrich(self, athlete_id: int, *, backfill: bool) -> None:
+        """seed004's detail fetches after its listing, paced by Strava's headers."""
+        policy = self.policy
+        if not isinstance(policy, Seed004):
+            return
+        lab = self.run.lab
+        with lab.db.engine.connect() as conn:
+            summaries = acts.live_summaries(conn, athlete_id)
+            have = set(stored_details(conn, athlete_id))
+        starts = {a: t for a, s in summaries.items() if (t := start_epoch(s)) is not None}
+        pacing = policy.backfill_pacing if backfill else policy.daily_pacing
+        made = 0
+        for act_id in policy.enrich_ids(starts, have, self.run.now(), backfill=backfill):
+            if not pacing.allows(self.budget.headers, made):
+                break
+            made += 1
+            try:
+                token = self.tokens.access_token(athlete_id, priority=Priority.ENRICH)
+                detail = self.client.get_activity(token, act_id, priority=Priority.ENRICH)
+            except (RateLimited, TokenRevoked) as exc:
+                self.rate_limited_syncs += isinstance(exc, RateLimited)
+                return
+            except StravaError:
+                self.failures += 1
+                continue
+            with lab.db.transaction() as conn:
+                acts.store_detail(conn, act_id, detail.raw, lab.clock.now())
 
     def gone(self, athlete_id: int) -> None:
         self.run.gone(athlete_id)
@@ -210,6 +274,7 @@ class BaselineDriver:
         lab = self.run.lab
         started = self.run.now()
         newest: int | None = None
+        listed: set[int] = set()
         try:
             token = self.tokens.access_token(listing.athlete_id, priority=Priority.INCREMENTAL)
             page = 1
@@ -226,6 +291,7 @@ class BaselineDriver:
                     token = self.tokens.handle_unauthorized(listing.athlete_id, token)
                     continue
                 raws = [a.raw for a in got.activities]
+                listed.update(int(r["id"]) for r in raws)
                 with lab.db.transaction() as conn:
                     acts.apply_summaries(conn, listing.athlete_id, raws, lab.clock.now())
                 top = newest_of(raws)
@@ -234,6 +300,10 @@ class BaselineDriver:
                 if len(raws) < listing.per_page:
                     break
                 page += 1
+            if listing.prune:
+                with lab.db.transaction() as conn:
+                    stored = set(acts.live_summaries(conn, listing.athlete_id))
+                    acts.tombstone(conn, not_listed(stored, listed), lab.clock.now())
         except RateLimited:
             self.rate_limited_syncs += 1
             return False
@@ -251,6 +321,8 @@ class BaselineDriver:
         listings = self.policy.choose(list(self.athletes), self.run.now())
         for i, listing in enumerate(listings):
             ok = self.sync(listing)
+            if ok:
+                self.enrich(listing.athlete_id, backfill=False)
             self.run.observer.poll(listing.athlete_id)
             if not ok and self.policy.stop_on_429:
                 break
@@ -281,6 +353,9 @@ def run_baseline(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> 
 
 def run_policy(name: str, scenario: Scenario, work_dir: Path, db_url: str) -> RunRecord:
     logging.getLogger("stravasync").setLevel(logging.CRITICAL)
+    if name == "webhook-only":
+        settings = {**scenario.settings, **WEBHOOK_ONLY_SETTINGS}
+        return run_stravasync(replace(scenario, settings=settings), work_dir, db_url, name)
     if name == "stravasync":
         return run_stravasync(scenario, work_dir, db_url)
     return run_baseline(name, scenario, work_dir, db_url)

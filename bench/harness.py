@@ -91,6 +91,7 @@ class Observer:
         self.connected_at: dict[int, int] = {}
         self.gone: set[int] = set()
         self.detail_only_edits = 0
+        self.silent: set[tuple[int, int]] = set()  # (at, activity id) Strava sends no event for
 
     def connected(self, athlete_id: int) -> None:
         self.connected_at.setdefault(athlete_id, int(self.lab.clock.now().timestamp()))
@@ -130,6 +131,8 @@ class Observer:
         if ch.kind == "update" and not fields:
             self.detail_only_edits += 1  # e.g. description: not in a summary mirror
             return
+        if not ch.webhook:
+            self.silent.add((ch.at, ch.activity_id))
         self.book.add(Pending(ch.at, ch.kind, ch.athlete_id, ch.activity_id, fields))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bench.fairness import CONNECT_MARGIN_S, SCHEDULED_RUNS, staggered
 from bench.harness import Scenario
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
@@ -21,11 +22,22 @@ def heaviest(sim_config: SimConfig, count: int) -> list[int]:
     return [a for _, a in sizes[:count]]
 
 
-def club_week(athletes: int = 200, days: float = 7.0, seed: int = 11) -> Scenario:
+def club_week(
+    athletes: int = 200,
+    days: float = 7.0,
+    seed: int = 11,
+    *,
+    token_requests_counted: bool = True,
+) -> Scenario:
     """A club: members connected before the week (staggered over the first 6 h of a one-day
     warm-up that is not measured), 1% webhook loss, one deauthorization mid-week, and the three
-    athletes with the longest histories connecting mid-week."""
+    athletes with the longest histories connecting mid-week, each moved clear of every policy's
+    scheduled batch (:data:`bench.fairness.SCHEDULED_RUNS`).
+
+    ``token_requests_counted``: whether the simulated Strava counts ``POST /oauth/token``
+    against the limits (undocumented), and the engine is set to match."""
     sim = SimConfig(
+        count_token_requests=token_requests_counted,
         seed=seed,
         athletes=athletes,
         history_days=365,
@@ -40,8 +52,11 @@ def club_week(athletes: int = 200, days: float = 7.0, seed: int = 11) -> Scenari
     spread = 6 * HOUR / max(1, len(regular))
     connects = {a: i * spread for i, a in enumerate(regular)}
     warmup = DAY
+    t0 = START.timestamp()
     for i, a in enumerate(late):
-        connects[a] = warmup + (1.5 + 1.5 * i) * DAY * days / 7.0
+        at = warmup + (1.5 + 1.5 * i) * DAY * days / 7.0
+        of_day = (t0 + at) % DAY
+        connects[a] = at + staggered(of_day, SCHEDULED_RUNS, CONNECT_MARGIN_S) - of_day
     leaver = regular[len(regular) // 2]
     return Scenario(
         name="club-week",
@@ -51,6 +66,7 @@ def club_week(athletes: int = 200, days: float = 7.0, seed: int = 11) -> Scenari
         measure_s=days * DAY,
         connects=connects,
         deauths={leaver: warmup + 3.5 * DAY * days / 7.0},
+        settings={"budget_count_token_requests": token_requests_counted},
     )
 
 

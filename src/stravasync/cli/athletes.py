@@ -14,9 +14,6 @@ import typer
 
 from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
 from stravasync.clock import RealClock
-from stravasync.store import appstate as appstate_q
-from stravasync.store import athletes as athlete_q
-from stravasync.store import controls
 
 app = typer.Typer(help="Operator switches over athletes.", no_args_is_help=True)
 
@@ -50,6 +47,8 @@ def set_flags(
     ),
 ) -> None:
     """Set an athlete's switches (only those given change)."""
+    from stravasync.store import athletes as athlete_q
+
     if auto_sync is None and hidden is None:
         raise fail("give --auto-sync on|off and/or --hidden on|off")
     cfg = settings()
@@ -81,6 +80,8 @@ def sync_all(
     ),
 ) -> None:
     """Sync every active athlete now (dead letters among them cleared)."""
+    from stravasync.store import controls
+
     cfg = settings()
     db = open_database(cfg)
     with db.transaction() as conn:
@@ -99,6 +100,8 @@ def reset_stuck(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Release expired leases and re-queue every dead letter."""
+    from stravasync.store import controls
+
     cfg = settings()
     db = open_database(cfg)
     now = RealClock().now()
@@ -123,6 +126,9 @@ def app_state(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Show the app-level Strava state (application inactive, invalid client) and capacity."""
+    from stravasync.store import appstate as appstate_q
+    from stravasync.store import athletes as athlete_q
+
     cfg = settings()
     db = open_database(cfg)
     with db.transaction() as conn:

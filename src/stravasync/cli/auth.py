@@ -18,9 +18,6 @@ import typer
 
 from stravasync.cli.common import console, err_console, friendly_errors, open_database, settings
 from stravasync.clock import RealClock
-from stravasync.strava import oauth
-from stravasync.strava.oauth import Redirect
-from stravasync.strava.setup import scope_policy, strava_client, token_manager
 
 app = typer.Typer(help="Connect a Strava athlete and store their tokens (encrypted).")
 
@@ -80,6 +77,10 @@ def auth(
     timeout: float = typer.Option(300.0, help="Seconds to wait for the redirect."),
 ) -> None:
     """Connect a Strava athlete: print the authorize URL and store the tokens encrypted."""
+    from stravasync.strava import oauth
+    from stravasync.strava.oauth import Redirect
+    from stravasync.strava.setup import scope_policy, strava_client, token_manager
+
     if ctx.invoked_subcommand is not None:
         return
     cfg = settings()
@@ -137,6 +138,8 @@ def disconnect(
     revoke: bool = typer.Option(False, help="Use POST /oauth/revoke instead of deauthorize."),
 ) -> None:
     """Deauthorize an athlete on Strava and forget their tokens."""
+    from stravasync.strava.setup import strava_client, token_manager
+
     cfg = settings()
     db = open_database(cfg)
     clock = RealClock()

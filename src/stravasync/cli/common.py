@@ -6,17 +6,18 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
-from stravasync.config import Settings, load_settings
 from stravasync.errors import StravaSyncError
-from stravasync.logsetup import configure_logging
-from stravasync.store import Database
+
+if TYPE_CHECKING:  # imported when a command runs: --version and --help stay light
+    from stravasync.config import Settings
+    from stravasync.store import Database
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,6 +29,9 @@ log = logging.getLogger("stravasync.cli")
 
 def settings() -> Settings:
     """Load settings and configure logging (raises ConfigError, turned into one line)."""
+    from stravasync.config import load_settings
+    from stravasync.logsetup import configure_logging
+
     cfg = load_settings()
     configure_logging(cfg.log_format, cfg.log_level)
     return cfg
@@ -47,6 +51,8 @@ def service_clock(cfg: Settings) -> Clock:
 
 def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:
     """Open the configured database, migrating it to head unless told not to."""
+    from stravasync.store import Database
+
     return Database.open(cfg.database_url, echo=cfg.database_echo, upgrade=upgrade)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.live import Live
 from rich.table import Table
 
 from stravasync.cli.common import console, friendly_errors
-from stravasync.demo import DemoProgress, run_demo
+
+if TYPE_CHECKING:
+    from stravasync.demo import DemoProgress
 
 
 def _panel(p: DemoProgress) -> Table:
@@ -37,6 +40,8 @@ def demo(
     work_dir: Path = typer.Option(Path("data/demo"), help="Where the demo database goes."),
 ) -> None:
     """Start a simulated Strava, connect its athletes and mirror them, with live progress."""
+    from stravasync.demo import run_demo
+
     console.print(
         f"Simulating Strava with {athletes} athletes ({history_days} days of history each), "
         "default quota (100 reads / 15 min), webhooks on, all in virtual time."

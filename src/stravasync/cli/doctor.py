@@ -7,19 +7,19 @@ Run it yourself with your own credentials (it is never run in CI); see
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from sqlalchemy import select
 
 from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
 from stravasync.clock import RealClock
-from stravasync.config import Settings
-from stravasync.store import Database
-from stravasync.store.schema import tokens
-from stravasync.strava import doctor as dr
-from stravasync.strava.client import StravaClient
-from stravasync.strava.setup import limits_from_settings, shared_budget, token_manager
+
+if TYPE_CHECKING:
+    from stravasync.config import Settings
+    from stravasync.store import Database
+    from stravasync.strava import doctor as dr
+    from stravasync.strava.client import StravaClient
 
 
 @friendly_errors
@@ -30,6 +30,10 @@ def doctor(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Check the credentials, a token's scopes, the rate limits and the webhook on Strava."""
+    from stravasync.strava import doctor as dr
+    from stravasync.strava.client import StravaClient
+    from stravasync.strava.setup import limits_from_settings, shared_budget
+
     cfg = settings()
     if not cfg.client_id or cfg.client_secret is None:
         raise fail("STRAVASYNC_CLIENT_ID and STRAVASYNC_CLIENT_SECRET: required")
@@ -68,6 +72,12 @@ def _check_athlete(
     clock: RealClock,
     athlete: int | None,
 ) -> None:
+    from sqlalchemy import select
+
+    from stravasync.store.schema import tokens
+    from stravasync.strava import doctor as dr
+    from stravasync.strava.setup import token_manager
+
     with db.engine.connect() as conn:
         rows = list(conn.execute(select(tokens.c.athlete_id, tokens.c.scope)))
     scopes = {int(r.athlete_id): str(r.scope) for r in rows}

@@ -20,10 +20,6 @@ from stravasync.cli.common import (
     settings,
 )
 from stravasync.errors import StravaSyncError
-from stravasync.export.parquet import export_parquet
-from stravasync.export.query import run_query
-from stravasync.export.textformats import write_csv, write_jsonl
-from stravasync.export.warehouse import refresh_warehouse
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,6 +62,10 @@ def export(
     ),
 ) -> None:
     """Export the mirror (live activities only; deleted ones are left out)."""
+    from stravasync.export.parquet import export_parquet
+    from stravasync.export.textformats import write_csv, write_jsonl
+    from stravasync.export.warehouse import refresh_warehouse
+
     cfg = settings()
     if out is None:
         if fmt is not Format.DUCKDB:
@@ -98,6 +98,8 @@ def query(
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows for scripts."),
 ) -> None:
     """Run SQL against the DuckDB warehouse (read-only) and print a table."""
+    from stravasync.export.query import run_query
+
     path = warehouse or settings().export_warehouse
     result = run_query(path, sql)
     if as_json:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from stravasync.archive.importer import import_archive as run_import
 from stravasync.cli.common import err_console, open_database, settings
 from stravasync.cli.export import plain_errors
 from stravasync.clock import utcnow
@@ -24,6 +23,8 @@ def import_archive(
     Rows already mirrored from the API are kept; afterwards one cheap reconcile listing is
     requested. Problems with single rows or files are listed; everything else is imported.
     """
+    from stravasync.archive.importer import import_archive as run_import
+
     db = open_database(settings())
     report = run_import(db, athlete_id, archive, utcnow())
     if as_json:

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from stravasync.cli.common import console, friendly_errors, open_database, settings
-from stravasync.store import sessions as sessions_q
 
 
 @friendly_errors
@@ -19,6 +18,8 @@ def logs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List recent sync sessions, or the log lines of one (--session ID)."""
+    from stravasync.store import sessions as sessions_q
+
     cfg = settings()
     db = open_database(cfg)
     with db.engine.connect() as conn:

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import typer
-from pydantic import SecretStr
 from rich.table import Table
 
 from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
@@ -56,6 +55,8 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Run one job now, in this process, and print its outcome (exit 1 if it failed)."""
+    from pydantic import SecretStr
+
     from stravasync.clock import RealClock
     from stravasync.sync import build_engine
     from stravasync.sync.periodic import JOBS, run_now

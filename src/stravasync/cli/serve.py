@@ -14,19 +14,18 @@ import logging
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 
 from stravasync.cli import webhooks
 from stravasync.cli.common import friendly_errors, open_database, service_clock, settings
 from stravasync.clock import Clock
-from stravasync.config import Settings
-from stravasync.store import Database
-from stravasync.strava.setup import check_token_key
-from stravasync.web.app import create_app
-from stravasync.web.context import Services
-from stravasync.web.workers import Workers
+
+if TYPE_CHECKING:  # the web app and the engine load when a role starts, not for --help
+    from stravasync.config import Settings
+    from stravasync.store import Database
+    from stravasync.web.workers import Workers
 
 log = logging.getLogger("stravasync.cli.serve")
 
@@ -44,6 +43,11 @@ def _run_http(
     clock: Clock,
     workers: Workers | None,
 ) -> None:
+    import uvicorn
+
+    from stravasync.web.app import create_app
+    from stravasync.web.context import Services
+
     if workers is not None:
         workers.start()
     services = Services(wake=workers.wake if workers else None)
@@ -81,6 +85,8 @@ def _run_http(
 def checked_database(cfg: Settings) -> Database:
     """The database, once the token key is known to read what it stores: a wrong key stops
     the process here with one line, not with a 502 at the first connection or sync."""
+    from stravasync.strava.setup import check_token_key
+
     db = open_database(cfg)
     try:
         check_token_key(cfg, db)
@@ -93,6 +99,8 @@ def checked_database(cfg: Settings) -> Database:
 @friendly_errors
 def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) -> None:
     """Run everything in one process: web, engine and notifications."""
+    from stravasync.web.workers import Workers
+
     cfg = settings()
     clock = service_clock(cfg)
     db = checked_database(cfg)
@@ -116,6 +124,8 @@ def web(host: str = HOST, port: int = PORT) -> None:
 @friendly_errors
 def worker(concurrency: int = CONCURRENCY) -> None:
     """Run engine threads and the notifier only, until SIGTERM."""
+    from stravasync.web.workers import Workers
+
     cfg = settings()
     db = checked_database(cfg)
     workers = Workers(cfg, db, service_clock(cfg), concurrency=concurrency)

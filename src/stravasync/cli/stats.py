@@ -4,17 +4,16 @@ of issue 8's commands: ``stats``, ``export``, ``query``, ``import-archive``."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
-from sqlalchemy import Connection
 
 from stravasync.cli.common import console, fail, open_database, settings
 from stravasync.cli.export import plain_errors
-from stravasync.clock import utcnow
-from stravasync.stats.refresh import refresh_athlete_stats
-from stravasync.stats.service import athlete_stats
-from stravasync.store import athletes as athlete_queries
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 app = typer.Typer(help="Eddington numbers, rollups and records per athlete.", no_args_is_help=True)
 
@@ -30,6 +29,8 @@ def register(root: typer.Typer) -> None:
 
 
 def _athlete_ids(conn: Connection, athlete: int | None) -> list[int]:
+    from stravasync.store import athletes as athlete_queries
+
     known = [row.athlete_id for row in athlete_queries.overview(conn)]
     if athlete is None:
         return known
@@ -49,6 +50,8 @@ def eddington(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Eddington numbers (km and miles; overall, ride, run) and days needed for the next one."""
+    from stravasync.stats.service import athlete_stats
+
     db = open_database(settings())
     with db.engine.connect() as conn:
         ids = _athlete_ids(conn, athlete)
@@ -74,6 +77,9 @@ def refresh(
     force: bool = typer.Option(False, "--force", help="Recompute even if nothing changed."),
 ) -> None:
     """Recompute cached stats (the sync engine does this after every sync that changes data)."""
+    from stravasync.clock import utcnow
+    from stravasync.stats.refresh import refresh_athlete_stats
+
     db = open_database(settings())
     now = utcnow()
     with db.transaction() as conn:

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from stravasync.cli.common import console, friendly_errors, open_database, settings
-from stravasync.store import athletes as athlete_queries
 
 
 @friendly_errors
@@ -16,6 +15,8 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Show every athlete with their sync state and activity counts."""
+    from stravasync.store import athletes as athlete_queries
+
     cfg = settings()
     db = open_database(cfg)
     with db.engine.connect() as conn:

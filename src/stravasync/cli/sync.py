@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from stravasync.cli.athletes import SyncMode as Mode  # the engine's modes, without the engine
 from stravasync.cli.common import (
     console,
     err_console,
@@ -19,10 +20,6 @@ from stravasync.cli.common import (
     service_clock,
     settings,
 )
-from stravasync.store import syncstate
-from stravasync.store.athletes import overview
-from stravasync.sync import Mode, build_engine
-from stravasync.sync.enrich import BadEnrichRequest, request_options
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
@@ -65,6 +62,11 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
+    from stravasync.store import syncstate
+    from stravasync.store.athletes import overview
+    from stravasync.sync import build_engine
+    from stravasync.sync.enrich import BadEnrichRequest, request_options
+
     enrich_asked = since_days is not None or all_ or activity_ids or since or until or force
     if enrich_asked and mode is not Mode.ENRICH:
         raise fail(

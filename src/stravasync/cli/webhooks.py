@@ -8,8 +8,6 @@ import typer
 
 from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
 from stravasync.clock import RealClock
-from stravasync.strava.setup import strava_client
-from stravasync.web import subscription
 
 app = typer.Typer(help="Manage the Strava webhook subscription.", no_args_is_help=True)
 
@@ -21,6 +19,9 @@ def subscribe(
     no_check: bool = typer.Option(False, "--no-check", help="Skip our own validation GET first."),
 ) -> None:
     """Create the subscription (the service must be running at the callback URL)."""
+    from stravasync.strava.setup import strava_client
+    from stravasync.web import subscription
+
     cfg = settings()
     if cfg.webhook_verify_token is None:
         raise fail("STRAVASYNC_WEBHOOK_VERIFY_TOKEN: required (any long random string)")
@@ -41,6 +42,9 @@ def subscribe(
 @friendly_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the application's subscriptions (Strava allows one)."""
+    from stravasync.strava.setup import strava_client
+    from stravasync.web import subscription
+
     cfg = settings()
     db = open_database(cfg)
     subs = subscription.list_subscriptions(db, strava_client(cfg, db, RealClock()))
@@ -60,6 +64,9 @@ def unsubscribe(
     sub_id: int | None = typer.Option(None, "--id", help="Subscription id (default: stored one)"),
 ) -> None:
     """Delete the subscription; the engine goes back to polling."""
+    from stravasync.strava.setup import strava_client
+    from stravasync.web import subscription
+
     cfg = settings()
     db = open_database(cfg)
     gone = subscription.unsubscribe(db, strava_client(cfg, db, RealClock()), sub_id)
