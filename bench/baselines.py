@@ -9,7 +9,7 @@ None of them detects deletions (the originals only upsert what they list).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -159,13 +159,63 @@ class Seed003(Baseline):
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """seed004's ``enrich`` pacing: stop when fewer than ``cushion_15min`` / ``cushion_daily``
+    requests remain in Strava's windows (its rate headers), or after ``max_calls``."""
+
+    cushion_15min: int = 0
+    cushion_daily: int = 0
+    max_calls: int | None = None
+
+    def allows(self, headers: Mapping[str, str], made: int) -> bool:
+        if self.max_calls is not None and made >= self.max_calls:
+            return False
+        left = remaining(headers)
+        return left is None or (left[0] > self.cushion_15min and left[1] > self.cushion_daily)
+
+
+def remaining(headers: Mapping[str, str]) -> tuple[int, int] | None:
+    """Requests left (15 min, day) by the stricter of Strava's overall and read headers."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    best: tuple[int, int] | None = None
+    for prefix in ("x-ratelimit", "x-readratelimit"):
+        try:
+            limit = [int(x) for x in lower[f"{prefix}-limit"].split(",")]
+            usage = [int(x) for x in lower[f"{prefix}-usage"].split(",")]
+        except (KeyError, ValueError):
+            continue
+        if len(limit) != 2 or len(usage) != 2:
+            continue
+        left = (limit[0] - usage[0], limit[1] - usage[1])
+        best = left if best is None else (min(best[0], left[0]), min(best[1], left[1]))
+    return best
+
+
 @dataclass
 class Seed004(Baseline):
-    """Daily at 05:00 Europe/London: after = newest stored start time - 21 days (re-lists the
-    lookback window to refresh recent rows)."""
+    """Daily at 05:00 Europe/London (``make flow``): after = newest stored start time - 21
+    days (re-lists the lookback window to refresh recent rows), then ``enrich --since-days 21
+    --cushion-15min 0 --cushion-daily 0`` (every recent detail fetched again). On connect
+    (``make flow-backfill``): the whole history, then ``enrich-all`` paced as its README's tip
+    says (``--cushion-15min 5 --cushion-daily 25 --max-calls 800``)."""
 
     name: str = "seed004"
     lookback_days: int = 21
+    enrich_days: int = 21
+    daily_pacing: Pacing = field(default_factory=Pacing)
+    backfill_pacing: Pacing = field(default_factory=lambda: Pacing(5, 25, 800))
+
+    def enrich_ids(
+        self, starts: Mapping[int, int], have: set[int], now: int, *, backfill: bool
+    ) -> list[int]:
+        """Details to fetch, newest first: all missing ones (backfill), else every activity
+        started in the last ``enrich_days`` (refreshed even when a detail is stored)."""
+        if backfill:
+            ids = [a for a in starts if a not in have]
+        else:
+            ids = [a for a, t in starts.items() if now - t <= self.enrich_days * DAY]
+        return sorted(ids, key=lambda a: (-starts[a], a))
 
     def next_run(self, now: datetime) -> datetime:
         local = now.astimezone(LONDON)

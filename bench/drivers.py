@@ -17,6 +17,7 @@ from bench.baselines import (
     WEBHOOK_ONLY_SETTINGS,
     Baseline,
     Listing,
+    Seed004,
     newest_of,
     not_listed,
 )
@@ -30,9 +31,11 @@ from bench.harness import (
     daily_row,
     make_lab,
     mirror_diff,
+    stored_details,
 )
 from stravasync.lab import Lab
 from stravasync.store import activities as acts
+from stravasync.store.summaries import start_epoch
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import (
     RateLimited,
@@ -50,7 +53,11 @@ SCOPE = "read,activity:read_all"
 
 
 class YesBudget:
-    """The originals have no budget: every request is sent; a 429 is just an error."""
+    """The originals have no budget: every request is sent; a 429 is just an error. The last
+    rate headers are kept (seed004 paces its enrichment by them)."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
 
     def reserve(self, priority: Priority, *, read: bool = True, now: datetime) -> None:
         return None
@@ -58,7 +65,7 @@ class YesBudget:
     def reconcile(
         self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
     ) -> None:
-        return None
+        self.headers = dict(headers)
 
     def on_429(
         self, headers: Mapping[str, str], now: datetime, *, read: bool = True
@@ -199,11 +206,12 @@ class BaselineDriver:
         lab = run.lab
         cfg = lab.settings
         secret = cfg.client_secret.get_secret_value() if cfg.client_secret else ""
+        self.budget = YesBudget()
         self.client = StravaClient(
             base_url=cfg.strava_base_url,
             client_id=cfg.client_id or "",
             client_secret=secret,
-            budget=YesBudget(),
+            budget=self.budget,
             clock=lab.clock,
             http=lab.http,
             timeout=cfg.http_timeout,
@@ -225,7 +233,36 @@ class BaselineDriver:
         self.run.observer.connected(athlete_id)
         self.run.active.append(athlete_id)
         self.sync(self.policy.on_connect(athlete_id))
+        self.enrich(athlete_id, backfill=True)
         self.run.observer.poll()
+
+    def enrich(self, athlete_id: int, *, backfill: bool) -> None:
+        """seed004's detail fetches after its listing, paced by Strava's headers."""
+        policy = self.policy
+        if not isinstance(policy, Seed004):
+            return
+        lab = self.run.lab
+        with lab.db.engine.connect() as conn:
+            summaries = acts.live_summaries(conn, athlete_id)
+            have = set(stored_details(conn, athlete_id))
+        starts = {a: t for a, s in summaries.items() if (t := start_epoch(s)) is not None}
+        pacing = policy.backfill_pacing if backfill else policy.daily_pacing
+        made = 0
+        for act_id in policy.enrich_ids(starts, have, self.run.now(), backfill=backfill):
+            if not pacing.allows(self.budget.headers, made):
+                break
+            made += 1
+            try:
+                token = self.tokens.access_token(athlete_id, priority=Priority.ENRICH)
+                detail = self.client.get_activity(token, act_id, priority=Priority.ENRICH)
+            except (RateLimited, TokenRevoked) as exc:
+                self.rate_limited_syncs += isinstance(exc, RateLimited)
+                return
+            except StravaError:
+                self.failures += 1
+                continue
+            with lab.db.transaction() as conn:
+                acts.store_detail(conn, act_id, detail.raw, lab.clock.now())
 
     def gone(self, athlete_id: int) -> None:
         self.run.gone(athlete_id)
@@ -284,6 +321,8 @@ class BaselineDriver:
         listings = self.policy.choose(list(self.athletes), self.run.now())
         for i, listing in enumerate(listings):
             ok = self.sync(listing)
+            if ok:
+                self.enrich(listing.athlete_id, backfill=False)
             self.run.observer.poll(listing.athlete_id)
             if not ok and self.policy.stop_on_429:
                 break

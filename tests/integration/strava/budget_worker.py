@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,23 @@ from stravasync.strava.errors import BudgetExhausted, RateLimited, Transient
 from stravasync.strava.ratelimit import Limits, Policy, Priority
 
 
+def _wait_for_go(path: Path) -> dict[str, Any]:
+    """Announce that start-up is over, then wait for the parent's go (the clock's wall origin and
+    the tokens): however slowly this process started, the measured windows start after it."""
+    path.with_suffix(".ready").touch()
+    go = path.parent / "go.json"
+    deadline = time.monotonic() + 120
+    while not go.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("no go from the test within 120 s")
+        time.sleep(0.01)
+    loaded: dict[str, Any] = json.loads(go.read_text())
+    return loaded
+
+
 def main(path: str) -> None:
     cfg: dict[str, Any] = json.loads(Path(path).read_text())
-    clock = ScaledClock(datetime.fromisoformat(cfg["origin"]), cfg["wall_origin"], cfg["speed"])
+    clock = ScaledClock(datetime.fromisoformat(cfg["origin"]), 0.0, cfg["speed"])
     stop_at = datetime.fromisoformat(cfg["stop_at"])
     db = Database.open(cfg["db_url"], upgrade=False)
     budget = SharedBudget(db, Limits(**cfg["limits"]), Policy(guard=cfg["guard"]))
@@ -37,6 +52,9 @@ def main(path: str) -> None:
         timeout=5.0,
         max_retries=0,
     )
+    go = _wait_for_go(Path(path))
+    clock.wall_origin = go["wall_origin"]
+    cfg["tokens"] = go["tokens"]
     totals = {"ok": 0, "rate_limited": 0, "deferred": 0, "transient": 0}
     lock = threading.Lock()
     errors: list[str] = []

@@ -36,8 +36,9 @@ LIMITS = {"overall_15min": QUOTA, "overall_daily": 5000, "read_15min": QUOTA, "r
 
 def run(db_url: str, processes: int, tmp_path: Path) -> None:
     Database.open(db_url).close()  # migrated to head
-    wall_origin = time.time() + 1.0 + processes  # time for the workers to start, before ORIGIN
-    clock = ScaledClock(ORIGIN, wall_origin, SPEED)
+    # the world starts before ORIGIN; the origin is set again once every worker has started
+    # (nothing reads the clock in between, so it only moves forward)
+    clock = ScaledClock(ORIGIN, time.time() + 1.0 + processes, SPEED)
     sim = Simulator(
         SimConfig(seed=5, athletes=2, history_days=10, quota=f"{QUOTA},5000,{QUOTA},5000"),
         clock=clock,
@@ -45,26 +46,30 @@ def run(db_url: str, processes: int, tmp_path: Path) -> None:
     recorder = Recorder(sim.app, clock)
     stop_at = ORIGIN + timedelta(minutes=15 * WINDOWS)
     with Server(recorder) as base_url:
-        with httpx.Client(base_url=base_url) as http:
-            token = http.post(
-                "/oauth/token",
-                data={
-                    "client_id": sim.client_id,
-                    "client_secret": sim.client_secret,
-                    "code": sim.grant(sim.athlete_ids()[0]),
-                    "grant_type": "authorization_code",
-                },
-            ).json()["access_token"]
+
+        def go() -> dict[str, Any]:
+            """Every worker is up: ORIGIN is one wall second away; one token for them all."""
+            clock.wall_origin = time.time() + 1.0
+            with httpx.Client(base_url=base_url) as http:
+                token = http.post(
+                    "/oauth/token",
+                    data={
+                        "client_id": sim.client_id,
+                        "client_secret": sim.client_secret,
+                        "code": sim.grant(sim.athlete_ids()[0]),
+                        "grant_type": "authorization_code",
+                    },
+                ).json()["access_token"]
+            return {"wall_origin": clock.wall_origin, "tokens": [token]}
+
         config: dict[str, Any] = {
             "db_url": db_url,
             "base_url": base_url,
             "client_id": sim.client_id,
             "client_secret": sim.client_secret,
             "origin": ORIGIN.isoformat(),
-            "wall_origin": wall_origin,
             "speed": SPEED,
             "stop_at": stop_at.isoformat(),
-            "tokens": [token],
             "limits": LIMITS,
             "guard": GUARD,
         }
@@ -72,6 +77,7 @@ def run(db_url: str, processes: int, tmp_path: Path) -> None:
             [{**config, "priorities": PRIORITIES[i % 2]} for i in range(processes)],
             tmp_path,
             timeout=60,
+            go=go,
         )
     assert [r["errors"] for r in results] == [[]] * processes
     assert sum(r["rate_limited"] for r in results) == 0

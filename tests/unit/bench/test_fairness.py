@@ -13,8 +13,10 @@ from bench.baselines import (
     HOUR,
     WEBHOOK_ONLY_SETTINGS,
     DailyRelist,
+    Pacing,
     Seed000,
     not_listed,
+    remaining,
 )
 from bench.fairness import (
     CONNECT_MARGIN_S,
@@ -109,3 +111,30 @@ def test_safety_net_catches_only_what_webhook_only_missed() -> None:
     assert got["caught_only_by_safety_net"] == 2
     assert got["by_kind_and_cause"] == {"create_pushed": 1, "update_silent": 1}
     assert got["webhook_only_never_mirrored"] == 3
+
+
+def test_seed004_enrich_plan_backfill_missing_daily_recent() -> None:
+    from bench.baselines import Seed004
+
+    policy = Seed004()
+    starts = {1: NOW - 30 * DAY, 2: NOW - 2 * DAY, 3: NOW - 40 * DAY, 4: NOW - DAY}
+    assert policy.enrich_ids(starts, {2}, NOW, backfill=True) == [4, 1, 3]
+    assert policy.enrich_ids(starts, {2, 4}, NOW, backfill=False) == [4, 2]
+    assert policy.backfill_pacing == Pacing(5, 25, 800)
+    assert policy.daily_pacing == Pacing(0, 0, None)
+
+
+def test_pacing_stops_at_cushions_and_max_calls() -> None:
+    headers = {
+        "X-RateLimit-Limit": "200,2000",
+        "X-RateLimit-Usage": "10,100",
+        "X-ReadRateLimit-Limit": "100,1000",
+        "X-ReadRateLimit-Usage": "94,100",
+    }
+    assert remaining(headers) == (6, 900)  # the read window is the stricter
+    assert Pacing(5, 25).allows(headers, 0)
+    assert not Pacing(6, 25).allows(headers, 0)
+    assert not Pacing(0, 900).allows(headers, 0)
+    assert not Pacing(max_calls=3).allows(headers, 3) and Pacing(max_calls=3).allows(headers, 2)
+    assert remaining({"X-RateLimit-Limit": "bad", "X-RateLimit-Usage": "1,2"}) is None
+    assert Pacing(5, 25).allows({}, 0)  # before any response: nothing to pace by
