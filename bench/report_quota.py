@@ -133,9 +133,10 @@ def daily_reserve(data: dict[str, Any]) -> list[str]:
     lines = [
         "## daily-reserve",
         "",
-        f"club-week's engine, world and quota (`{cfg['quota']}`: 100 reads / 15 min, 1,000 / "
-        f"day), made cheaper: {cfg['members']} members connect on the first day and enrichment "
-        f"of their last 30 days drains it; at {cfg['burst_at']} (an hour before the daily "
+        f"club-week's engine, world generator and quota (`{cfg['quota']}`: 100 reads / 15 min, "
+        f"1,000 / day), made cheaper: {cfg['members']} members (club-week: 200) connect the "
+        f"evening before ({cfg['members_connect']}, over an hour) and enrichment of their last "
+        f"30 days drains the next day; at {cfg['burst_at']} (an hour before the daily "
         f"reset) {cfg['new_athletes']} new athletes connect and {cfg['manual_syncs']} members "
         "ask for a manual sync. *default reserve*: this engine; *no reserve*: the budget before "
         "issue 14 (no reserve, daily cushions released over the last 2.4 h). A new athlete is "
