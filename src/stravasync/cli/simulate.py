@@ -8,7 +8,7 @@ import time
 
 import typer
 
-from stravasync.cli.common import friendly_errors, settings
+from stravasync.cli.common import fail, friendly_errors, settings
 from stravasync.clock import Clock, RealClock, ScaledClock, VirtualClock, utcnow
 
 PUMP_EVERY = 0.5  # wall seconds between webhook deliveries in real and scaled time
@@ -68,12 +68,24 @@ def simulate(
     )
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # port taken, address not on this host: one line, no traceback
+        sock.close()
+        raise fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            + (" (another process uses it; pick --port, or 0 for a free one)" if port else ""),
+            code=1,
+        ) from None
     bound = sock.getsockname()[1]
     base = f"http://{host}:{bound}"
     print(f"base URL:      {base}", flush=True)
     print(f"client_id:     {sim.client_id}", flush=True)
     print(f"client_secret: {sim.client_secret}", flush=True)
+    print("settings for stravasync (paste into a shell):", flush=True)
+    print(f"  export STRAVASYNC_STRAVA_BASE_URL={base}", flush=True)
+    print(f"  export STRAVASYNC_CLIENT_ID={sim.client_id}", flush=True)
+    print(f"  export STRAVASYNC_CLIENT_SECRET={sim.client_secret}", flush=True)
     info = sim.clock_info()
     print(f"clock:         {info['mode']}", flush=True)
     if isinstance(clock, ScaledClock):

@@ -7,7 +7,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from stravasync.clock import as_utc
 from stravasync.simulator.errors import CapacityExceeded, NotVirtualTime, UnknownAthlete
@@ -26,20 +27,42 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except ValueError:  # a form body, a typo: the caller's mistake, not a 500
+        raise HTTPException(400, "the body must be a JSON object") from None
     return data if isinstance(data, dict) else {}
+
+
+class GrantBody(BaseModel):
+    """``POST /_sim/grant``: an authorization code for a simulated athlete, as if they had
+    clicked Authorize (exchange it at ``POST /oauth/token``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    athlete_id: int = Field(gt=0, lt=2**63, description="A simulated athlete (GET /_sim/athletes).")
+    scope: str = Field(
+        "read,activity:read_all",
+        max_length=200,
+        description="Comma-separated scopes the athlete grants.",
+    )
 
 
 def control_router(sim: Simulator) -> APIRouter:
     router = APIRouter(prefix="/_sim")
 
-    @router.post("/grant")
-    async def grant(request: Request) -> Response:
-        body = await _body(request)
+    @router.post(
+        "/grant",
+        responses={
+            200: {"description": '{"code": "..."}'},
+            404: {"description": "No such athlete."},
+            403: {"description": "The application's athlete capacity is reached."},
+            422: {"description": "The body is not a JSON GrantBody (a form body, say)."},
+        },
+    )
+    async def grant(body: GrantBody) -> Response:
         try:
-            code = sim.grant(
-                int(body.get("athlete_id", 0)), str(body.get("scope", "read,activity:read_all"))
-            )
+            code = sim.grant(body.athlete_id, body.scope)
         except UnknownAthlete as exc:
             return _error(404, str(exc))
         except CapacityExceeded as exc:
