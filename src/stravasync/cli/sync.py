@@ -62,6 +62,7 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
+    from stravasync.cli.progress import live
     from stravasync.store import syncstate
     from stravasync.store.athletes import overview
     from stravasync.sync import build_engine
@@ -101,13 +102,16 @@ def sync(
                     conn, athlete_id, str(mode), clock.now(), options=options or None
                 ):
                     raise fail(f"athlete {athlete_id} is not connected")
-    report = engine.run_until_idle(
-        deadline=deadline,
-        max_calls=max_calls,
-        athlete_id=athlete,
-        max_units=None if until_idle else 1,
-        wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else 0.0,
-    )
+    with live(as_json) as show:
+        if show is not None:
+            engine.watch_progress(show)
+        report = engine.run_until_idle(
+            deadline=deadline,
+            max_calls=max_calls,
+            athlete_id=athlete,
+            max_units=None if until_idle else 1,
+            wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else 0.0,
+        )
     if as_json:
         typer.echo(json.dumps(report.as_json()))
     else:

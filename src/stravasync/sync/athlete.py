@@ -98,10 +98,11 @@ class AthleteRunner:
         rng: random.Random,
         trigger: str = "scheduler",
         should_stop: Callable[[], bool] = lambda: False,
+        on_page: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.db, self.cfg, self.port, self.tokens = db, cfg, port, tokens
         self.clock, self.owner, self.rng, self.trigger = clock, owner, rng, trigger
-        self.should_stop = should_stop
+        self.should_stop, self.on_page = should_stop, on_page
 
     def _release(self, athlete_id: int, values: dict[str, Any]) -> None:
         with self.db.transaction() as conn:
@@ -144,6 +145,7 @@ class AthleteRunner:
             session_id,
             should_stop=self.should_stop,
             priority=pass_priority(mode, state),
+            on_page=self.on_page,
         )
         calls_before = self.port.calls
         try:

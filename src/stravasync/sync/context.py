@@ -75,6 +75,7 @@ class PassContext:
     token: str = ""
     should_stop: Callable[[], bool] = lambda: False
     priority: Priority = Priority.INTERACTIVE  # the class a token refresh of this work spends
+    on_page: Callable[[str, int, int], None] | None = None  # (mode, athlete id, activities)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -89,6 +90,11 @@ class PassContext:
         }
         if not syncstate.update_state(conn, self.athlete_id, self.owner, values):
             raise LeaseLost(self.athlete_id)
+
+    def page_done(self, mode: str, activities: int) -> None:
+        """Tell whoever watches the run (the CLI's progress) that a page was applied."""
+        if self.on_page is not None:
+            self.on_page(mode, self.athlete_id, activities)
 
     def between_pages(self) -> None:
         """Raise Cancelled if a person asked to stop, StopRequested at the run's limit or a

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
@@ -38,6 +39,7 @@ from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
+from stravasync.sync.progress import ProgressCallback, page_reporter, requests_left
 from stravasync.sync.report import RunReport
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
@@ -74,6 +76,7 @@ class Engine:
         self.owner = owner or new_owner()
         self.rng = random.Random(seed)
         self.trigger = trigger
+        self.on_page: Callable[[str, int, int], None] | None = None  # see watch_progress
         self._stop_requested = stop_requested or (lambda: False)
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None
@@ -105,6 +108,23 @@ class Engine:
             self._fitted = (now, replace(self.cfg, cadence=cadence))
         return self._fitted[1]
 
+    def watch_progress(self, callback: ProgressCallback) -> None:
+        """Report every applied page (counts, calls, budget left) to ``callback``."""
+
+        def budget_left() -> int | None:
+            budget: Any = self.port.client.budget  # the memory and database budgets both count
+            snapshot = getattr(budget, "snapshot", None)
+            if snapshot is None:
+                return None
+            return requests_left([(c.used, c.limit) for c in snapshot(self.clock.now())])
+
+        self.on_page = page_reporter(
+            callback,
+            monotonic=time.monotonic,
+            calls=lambda: self.port.calls,
+            budget_left=budget_left,
+        )
+
     def _runner(self) -> AthleteRunner:
         return AthleteRunner(
             self.db,
@@ -116,6 +136,7 @@ class Engine:
             self.rng,
             self.trigger,
             should_stop=self._should_stop,
+            on_page=self.on_page,
         )
 
     def _guarded(self, table: Table, key: str, ident: Any, work: Callable[[], T]) -> T | None:

@@ -130,6 +130,7 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             )
         result.pages += 1
         result.listed += len(items)
+        ctx.page_done("backfill", len(items))
         if cursor.done:
             result.complete = True
             break
@@ -204,6 +205,7 @@ def run_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResu
             ctx.checkpoint(conn, {"checkpoint_json": {"mode": str(mode), **cursor.to_json()}})
             ctx.log(conn, f"{mode} page: {len(items)} activities", page_items=len(items))
         result.pages += 1
+        ctx.page_done(str(mode), len(items))
         result.listed += len(items)
     if cursor.sweep:
         result.deleted += _confirm_missing(ctx, cursor, priority)

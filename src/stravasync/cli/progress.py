@@ -1,0 +1,56 @@
+"""Rich progress for long commands, on a terminal only: quiet under ``--json`` or a pipe.
+
+The engine, exporter and importer report :class:`stravasync.sync.progress.Progress` values;
+this module only draws them (one live line on stderr's console, removed at the end).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.progress import Progress as Bar
+from rich.progress import TextColumn
+
+if TYPE_CHECKING:  # the CLI imports no engine before a command needs it
+    from stravasync.sync.progress import Progress, ProgressCallback
+
+
+def wanted(as_json: bool, stream: TextIO | None = None) -> bool:
+    """Progress is drawn when stdout is a terminal and the output is not JSON."""
+    out = stream if stream is not None else sys.stdout
+    return not as_json and out.isatty()
+
+
+def describe(p: Progress) -> str:
+    """The line shown for one report."""
+    who = f" athlete {p.athlete_id}" if p.athlete_id is not None else ""
+    parts = [f"{p.stage}{who}:", f"{p.pages} page(s)", f"{p.activities} activities"]
+    if p.total is not None:
+        parts[-1] = f"{p.activities}/{p.total} activities"
+    if p.api_calls:
+        parts.append(f"{p.api_calls} request(s)")
+    if p.requests_left is not None:
+        parts.append(f"{p.requests_left} left in the budget window")
+    if p.eta_s is not None:
+        minutes, seconds = divmod(int(p.eta_s + 0.5), 60)
+        parts.append(f"ETA {minutes}m{seconds:02d}s")
+    return " ".join(parts[:1]) + " " + ", ".join(parts[1:])
+
+
+@contextmanager
+def live(as_json: bool) -> Iterator[ProgressCallback | None]:
+    """A callback drawing progress, or None when progress is not wanted."""
+    if not wanted(as_json):
+        yield None
+        return
+    with Bar(TextColumn("{task.description}"), console=Console(), transient=True) as bar:
+        task = bar.add_task("starting…", total=None)
+
+        def show(p: Progress) -> None:
+            bar.update(task, description=describe(p), refresh=True)
+
+        yield show

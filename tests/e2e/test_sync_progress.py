@@ -1,0 +1,59 @@
+"""`stravasync sync` progress: drawn on a terminal (a pty), absent from pipes and --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.simproc import CLI, cli_env, run_cli, simulator
+
+ATHLETE = 10000001
+PROGRESS = "left in the budget window"
+
+
+def _on_a_pty(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [*CLI, *args], env={**env, "COLUMNS": "200"}, cwd=cwd, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(leader)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_progress_only_on_a_terminal(db_url: str, tmp_path: Path) -> None:
+    with simulator("--athletes", "3", "--seed", "4", "--quota", "unlimited") as sim:
+        env = cli_env(sim, db_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false")
+        for athlete in (ATHLETE, ATHLETE + 1, ATHLETE + 2):
+            auth = run_cli(["auth", "--code", sim.grant(athlete), "--no-listen"], env, tmp_path)
+            assert auth.returncode == 0, auth.stderr
+        piped = run_cli(["sync", "--athlete", str(ATHLETE), "--once"], env, tmp_path)
+        assert piped.returncode == 0, piped.stderr
+        assert "sync run" in piped.stdout  # the final table only
+        assert PROGRESS not in piped.stdout + piped.stderr and "page(s)" not in piped.stdout
+        as_json = run_cli(
+            ["sync", "--athlete", str(ATHLETE + 1), "--once", "--json"], env, tmp_path
+        )
+        assert as_json.returncode == 0, as_json.stderr
+        assert json.loads(as_json.stdout)["synced"] == 1  # nothing but the JSON document
+        assert PROGRESS not in as_json.stderr
+        shown = _on_a_pty(["sync", "--athlete", str(ATHLETE + 2), "--once"], env, tmp_path)
+    assert f"backfill athlete {ATHLETE + 2}: 1 page(s)" in shown, shown
+    assert PROGRESS in shown and "sync run" in shown
