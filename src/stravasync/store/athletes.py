@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Select, func, select, update
 
 from stravasync.store.schema import activities, athletes, sync_state
 from stravasync.store.upsert import upsert_rows
@@ -87,15 +87,24 @@ def display_name(firstname: str | None, lastname: str | None, athlete_id: int) -
     return " ".join(p for p in (firstname, lastname) if p) or str(athlete_id)
 
 
-PROFILE_COLUMNS = ("username", "firstname", "lastname", "profile_json")
+PROFILE_COLUMNS = ("username", "firstname", "lastname", "profile_json", "name_key", "lastname_key")
+
+
+def search_key(text: str | None) -> str | None:
+    """The lowercased form names are searched by (None when blank)."""
+    folded = " ".join((text or "").split()).lower()
+    return folded or None
 
 
 def _profile_columns(profile: dict[str, str]) -> dict[str, Any]:
+    first, last = profile.get("firstname"), profile.get("lastname")
     return {
         "username": profile.get("username"),
-        "firstname": profile.get("firstname"),
-        "lastname": profile.get("lastname"),
+        "firstname": first,
+        "lastname": last,
         "profile_json": profile,
+        "name_key": search_key(f"{first or ''} {last or ''}"),
+        "lastname_key": search_key(last),
     }
 
 
@@ -143,15 +152,19 @@ def set_flags(
     return result.rowcount > 0
 
 
-def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOverview]:
-    """Every athlete with sync state and live (not deleted) activity count, by id."""
-    counts = (
-        select(activities.c.athlete_id, func.count().label("n"))
-        .where(activities.c.deleted_at.is_(None))
-        .group_by(activities.c.athlete_id)
-        .subquery()
+def overview_select() -> Select[Any]:
+    """Athletes with sync state and live (not deleted) activity count, by id (no filter).
+
+    The count is a correlated subquery (ix_activities_athlete_id), so a page of athletes
+    counts only its own activities."""
+    count = (
+        select(func.count())
+        .select_from(activities)
+        .where(activities.c.athlete_id == athletes.c.id, activities.c.deleted_at.is_(None))
+        .correlate(athletes)
+        .scalar_subquery()
     )
-    stmt = (
+    return (
         select(
             athletes.c.id,
             athletes.c.firstname,
@@ -160,7 +173,7 @@ def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOv
             athletes.c.hidden,
             athletes.c.auto_sync,
             athletes.c.scopes,
-            func.coalesce(counts.c.n, 0).label("n"),
+            count.label("n"),
             sync_state.c.backfill_done,
             sync_state.c.last_success_at,
             sync_state.c.due_at,
@@ -169,31 +182,40 @@ def overview(conn: Connection, *, include_hidden: bool = True) -> list[AthleteOv
         )
         .select_from(athletes)
         .outerjoin(sync_state, sync_state.c.athlete_id == athletes.c.id)
-        .outerjoin(counts, counts.c.athlete_id == athletes.c.id)
         .order_by(athletes.c.id)
     )
+
+
+def overview_rows(conn: Connection, stmt: Select[Any]) -> list[AthleteOverview]:
+    return [
+        AthleteOverview(
+            athlete_id=r.id,
+            name=display_name(r.firstname, r.lastname, r.id),
+            status=r.status,
+            hidden=bool(r.hidden),
+            auto_sync=bool(r.auto_sync),
+            scopes=r.scopes,
+            activity_count=int(r.n or 0),
+            backfill_done=bool(r.backfill_done),
+            last_success_at=r.last_success_at,
+            due_at=r.due_at,
+            last_error=r.last_error,
+            dead=bool(r.dead),
+        )
+        for r in conn.execute(stmt)
+    ]
+
+
+def overview(
+    conn: Connection, *, include_hidden: bool = True, athlete_id: int | None = None
+) -> list[AthleteOverview]:
+    """Every athlete (or one) with sync state and live activity count, by id."""
+    stmt = overview_select()
     if not include_hidden:
         stmt = stmt.where(athletes.c.hidden.is_(False))
-    out: list[AthleteOverview] = []
-    for r in conn.execute(stmt):
-        name = display_name(r.firstname, r.lastname, r.id)
-        out.append(
-            AthleteOverview(
-                athlete_id=r.id,
-                name=name,
-                status=r.status,
-                hidden=bool(r.hidden),
-                auto_sync=bool(r.auto_sync),
-                scopes=r.scopes,
-                activity_count=int(r.n),
-                backfill_done=bool(r.backfill_done),
-                last_success_at=r.last_success_at,
-                due_at=r.due_at,
-                last_error=r.last_error,
-                dead=bool(r.dead),
-            )
-        )
-    return out
+    if athlete_id is not None:
+        stmt = stmt.where(athletes.c.id == athlete_id)
+    return overview_rows(conn, stmt)
 
 
 def set_purge_after(

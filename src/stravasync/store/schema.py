@@ -70,11 +70,21 @@ athletes = Table(
     Column("deauthorized_at", UtcDateTime),
     Column("purge_after", UtcDateTime, comment="data purged after this (post-revocation)"),
     Column("status_reason", Text),
+    Column("name_key", String(512), comment="lowercased 'first last': search by prefix"),
+    Column("lastname_key", String(255), comment="lowercased last name: search by prefix"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint(
         "status IN ('active', 'reconnect_needed', 'deauthorized', 'blocked')", name="status"
     ),
+    # prefix search: LIKE 'q%' on PostgreSQL (pattern ops, any collation), a range on SQLite
+    Index("ix_athletes_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
+    Index(
+        "ix_athletes_lastname_key",
+        "lastname_key",
+        postgresql_ops={"lastname_key": "varchar_pattern_ops"},
+    ),
+    Index("ix_athletes_status_id", "status", "id"),  # filtered keyset pages
 )
 
 tokens = Table(

@@ -7,18 +7,19 @@ Requests are written as intent in the database (``sync_state.requested_mode``, `
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import HTTPException, status
+from fastapi import HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
 from stravasync.store import admin as admin_q
+from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
-from stravasync.store import syncstate
+from stravasync.store.athlete_pages import AthletePage, AthleteQuery
 from stravasync.sync.enrich import BadEnrichRequest, request_options
-from stravasync.web.bounds import StravaId
+from stravasync.web.bounds import MAX_LIST, Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import (
@@ -31,6 +32,7 @@ from stravasync.web.schemas import (
 )
 
 router = admin_router()
+AthleteStatus = Literal["active", "reconnect_needed", "deauthorized", "blocked"]
 
 
 def session_out(row: dict[str, Any]) -> SessionOut:
@@ -47,15 +49,40 @@ def session_out(row: dict[str, Any]) -> SessionOut:
     )
 
 
-def _overview(ctx: WebContext) -> list[AthleteOut]:
+def _overview(
+    ctx: WebContext, query: AthleteQuery, after_id: int | None, limit: int
+) -> AthletePage:
     with ctx.db.engine.connect() as conn:
-        rows = athlete_q.overview(conn)
-    return [AthleteOut(**r.as_json()) for r in rows]
+        return athlete_pages.page(conn, query, after_id=after_id, limit=limit)
 
 
-@router.get("/athletes", response_model=list[AthleteOut], summary="Every athlete with sync state")
-async def list_athletes(ctx: Ctx) -> list[AthleteOut]:
-    return await run_in_threadpool(_overview, ctx)
+@router.get(
+    "/athletes",
+    response_model=list[AthleteOut],
+    summary="Athletes with sync state, by id, paged (X-Total-Count, X-Next-After-Id headers)",
+)
+async def list_athletes(
+    ctx: Ctx,
+    response: Response,
+    status_filter: Annotated[
+        AthleteStatus | None, Query(alias="status", description="only athletes in this status")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=128, description="a name prefix (first or last name) or an athlete id"),
+        NoNul,
+    ] = None,
+    after_id: Annotated[
+        Cursor | None, Query(description="X-Next-After-Id of the last page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
+) -> list[AthleteOut]:
+    query = AthleteQuery(status=status_filter, search=q)
+    found = await run_in_threadpool(_overview, ctx, query, after_id, limit)
+    response.headers["X-Total-Count"] = str(found.total)
+    if found.next_after_id is not None:
+        response.headers["X-Next-After-Id"] = str(found.next_after_id)
+    return [AthleteOut(**r.as_json()) for r in found.items]
 
 
 def _detail(ctx: WebContext, athlete_id: int) -> AthleteDetail | None:
@@ -63,7 +90,7 @@ def _detail(ctx: WebContext, athlete_id: int) -> AthleteDetail | None:
         row = admin_q.athlete_state(conn, athlete_id)
         if row is None:
             return None
-        over = next(o for o in athlete_q.overview(conn) if o.athlete_id == athlete_id)
+        over = athlete_q.overview(conn, athlete_id=athlete_id)[0]
         sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
     state = None
     if row.get("athlete_id") is not None:

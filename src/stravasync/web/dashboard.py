@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
+from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
-from stravasync.store import syncstate
+from stravasync.store.athlete_pages import AthleteQuery
+from stravasync.store.schema import ATHLETE_STATUSES
 from stravasync.web import charts, session
+from stravasync.web.admin_athletes import AthleteStatus
 from stravasync.web.admin_ops import dead_letter_items
 from stravasync.web.auth import bearer_of
-from stravasync.web.bounds import StravaId
+from stravasync.web.bounds import Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx, check_token, secret_ok
 from stravasync.web.schemas import Problem
@@ -120,10 +124,13 @@ async def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = 
     return _login_redirect()
 
 
-def _overview(ctx: WebContext) -> dict[str, Any]:
+PAGE_SIZE = 50
+
+
+def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dict[str, Any]:
     now = ctx.clock.now()
     with ctx.db.engine.connect() as conn:
-        athletes = athlete_q.overview(conn)
+        found = athlete_pages.page(conn, query, after_id=after_id, limit=PAGE_SIZE)
         quota = admin_q.quota_now(conn)
         history = admin_q.quota_history(conn, since=now - timedelta(hours=24))
         paused = syncstate.scheduler_paused(conn)
@@ -150,8 +157,14 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
     return {
         "now": now,
         "athletes": [
-            {**a.as_json(), "freshness": charts.freshness(a.last_success_at, now)} for a in athletes
+            {**a.as_json(), "freshness": charts.freshness(a.last_success_at, now)}
+            for a in found.items
         ],
+        "total": found.total,
+        "filters": {"q": query.search or "", "status": query.status or ""},
+        "statuses": ATHLETE_STATUSES,
+        "next_query": _page_query(query, found.next_after_id),
+        "paged": after_id is not None,
         "gauges": gauges,
         "paused": paused,
         "jobs": jobs,
@@ -170,17 +183,32 @@ def _overview(ctx: WebContext) -> dict[str, Any]:
     responses={**HTML, **PAGE_AUTH},
     summary="The operator dashboard",
 )
-async def dashboard(request: Request, ctx: Ctx) -> Response:
+async def dashboard(
+    request: Request,
+    ctx: Ctx,
+    q: Annotated[str | None, Query(max_length=128, description="name prefix or id"), NoNul] = None,
+    status_filter: Annotated[AthleteStatus | Literal[""] | None, Query(alias="status")] = None,
+    after_id: Annotated[Cursor | None, Query(description="the next page's cursor")] = None,
+) -> Response:
     if not _authed(request, ctx):
         return _login_redirect()
-    context = await run_in_threadpool(_overview, ctx)
+    query = AthleteQuery(status=status_filter or None, search=q or None)
+    context = await run_in_threadpool(_overview, ctx, query, after_id)
     return templates.TemplateResponse(request, "dashboard.html", context)
+
+
+def _page_query(query: AthleteQuery, next_after_id: int | None) -> str | None:
+    """The next page's query string (the filters kept), None on the last page."""
+    if next_after_id is None:
+        return None
+    params = {"q": query.search or "", "status": query.status or "", "after_id": next_after_id}
+    return urlencode({k: v for k, v in params.items() if v != ""})
 
 
 def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     now = ctx.clock.now()
     with ctx.db.engine.connect() as conn:
-        over = [o for o in athlete_q.overview(conn) if o.athlete_id == athlete_id]
+        over = athlete_q.overview(conn, athlete_id=athlete_id)
         if not over:
             return None
         sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
