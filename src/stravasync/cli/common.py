@@ -6,6 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
@@ -54,6 +55,20 @@ def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:
     from stravasync.store import Database
 
     return Database.open(cfg.database_url, echo=cfg.database_echo, upgrade=upgrade)
+
+
+def missing_sqlite_file(database_url: str) -> Path | None:
+    """The SQLite file the URL names when it does not exist yet (else None): read-only
+    commands report it instead of creating an empty database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if str(url.database).startswith("file:"):
+        return None
+    path = Path(str(url.database))
+    return None if path.exists() else path
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -43,8 +43,12 @@ def logs(
         typer.echo(json.dumps(rows, default=str, indent=2))
         return
     table = Table(title="sync sessions")
-    for col in ("session", "athlete", "mode", "status", "started", "calls", "summary"):
-        table.add_column(col)
+    table.add_column(
+        "session", no_wrap=True, min_width=max((len(r["id"]) for r in rows), default=7)
+    )
+    for col in ("athlete", "mode", "status", "started", "calls"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("summary", overflow="fold")
     for r in rows:
         summary = r["summary_json"] or {}
         table.add_row(

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from stravasync.cli.common import console, friendly_errors, open_database, settings
+from stravasync.cli.common import (
+    console,
+    err_console,
+    friendly_errors,
+    missing_sqlite_file,
+    open_database,
+    settings,
+)
+
+if TYPE_CHECKING:
+    from stravasync.store.athletes import AthleteOverview
 
 
 @friendly_errors
@@ -18,15 +29,34 @@ def status(
     from stravasync.store import athletes as athlete_queries
 
     cfg = settings()
-    db = open_database(cfg)
-    with db.engine.connect() as conn:
-        rows = athlete_queries.overview(conn)
+    missing = missing_sqlite_file(cfg.database_url)
+    if missing is not None:  # a read-only look creates nothing; say where the mirror will be
+        err_console.print(
+            f"no database at {missing} yet: nothing is mirrored (`stravasync db upgrade`, "
+            "`stravasync auth` or `stravasync sync` create it)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        rows: list[AthleteOverview] = []
+    else:
+        db = open_database(cfg)
+        with db.engine.connect() as conn:
+            rows = athlete_queries.overview(conn)
     if as_json:
         typer.echo(json.dumps([row.as_json() for row in rows], indent=2))
         return
     table = Table(title=f"{len(rows)} athletes")
-    for col in ("athlete", "name", "status", "activities", "backfill", "last sync", "due", "error"):
-        table.add_column(col)
+    # ids and times are never cut or wrapped at a narrow terminal; long text folds instead
+    id_width = max((len(str(r.athlete_id)) for r in rows), default=7)
+    table.add_column("athlete", no_wrap=True, min_width=id_width)
+    table.add_column("name", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("activities", no_wrap=True, justify="right")
+    table.add_column("backfill", overflow="fold")
+    table.add_column("last sync", no_wrap=True)
+    table.add_column("due", no_wrap=True)
+    table.add_column("error", overflow="fold")
     for row in rows:
         table.add_row(
             str(row.athlete_id),

@@ -17,6 +17,9 @@ app = typer.Typer(help="Manage the Strava webhook subscription.", no_args_is_hel
 def subscribe(
     callback_url: str = typer.Option(..., "--callback-url", help="Public URL of /webhooks/strava"),
     no_check: bool = typer.Option(False, "--no-check", help="Skip our own validation GET first."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Delete the existing subscription first (Strava allows one)."
+    ),
 ) -> None:
     """Create the subscription (the service must be running at the callback URL)."""
     from stravasync.strava.setup import strava_client
@@ -34,6 +37,7 @@ def subscribe(
         verify_token=cfg.webhook_verify_token.get_secret_value(),
         now=clock.now(),
         precheck=not no_check,
+        replace=replace,
     )
     console.print(f"subscribed: id {sub_id}, events go to {callback_url}")
 

@@ -84,13 +84,33 @@ def subscribe(
     verify_token: str,
     now: datetime,
     precheck: bool = True,
+    replace: bool = False,
 ) -> int:
-    """Create the subscription on Strava and store its id; returns the id."""
+    """Create the subscription on Strava and store its id; returns the id.
+
+    Strava allows one subscription per application: with ``replace`` the existing one is
+    deleted first; without, a refusal because one exists says so (its id and callback) and how
+    to replace it, instead of Strava's bare "Bad Request"."""
+    if replace:
+        for existing in client.list_push_subscriptions():
+            unsubscribe(db, client, existing.id)
     if precheck:
         check_callback(callback_url, verify_token)
     try:
         sub_id = client.create_push_subscription(callback_url, verify_token)
     except StravaSyncError as exc:
+        try:
+            existing_subs = [] if replace else client.list_push_subscriptions()
+        except StravaSyncError:
+            existing_subs = []
+        if existing_subs:
+            sub = existing_subs[0]
+            raise SubscriptionError(
+                callback_url,
+                f"a subscription already exists (id {sub.id}, callback {sub.callback_url}); "
+                "Strava allows one per application: replace it with `stravasync webhooks "
+                f"subscribe --replace`, or `stravasync webhooks unsubscribe --id {sub.id}` first",
+            ) from None
         raise SubscriptionError(callback_url, f"Strava refused it: {exc}") from None
     with db.transaction() as conn:
         admin_q.put_setting(conn, WEBHOOK_SUBSCRIPTION_KEY, sub_id, now=now)

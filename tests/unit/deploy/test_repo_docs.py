@@ -1,0 +1,39 @@
+"""What a fresh clone holds: the LICENSE pyproject.toml declares, py.typed, docs that resolve."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_license_is_the_apache_text_pyproject_declares() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert meta["license"] == {"text": "Apache-2.0"}
+    text = (ROOT / "LICENSE").read_text()
+    assert text.lstrip().startswith("Apache License\n")
+    assert "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+    assert len(text.splitlines()) > 190  # the full text, not a pointer to it
+
+
+def test_the_package_is_marked_typed() -> None:
+    assert (ROOT / "src" / "stravasync" / "py.typed").is_file()
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    # hatch ships every file under the package directory, py.typed included
+    assert wheel["targets"]["wheel"]["packages"] == ["src/stravasync"]
+
+
+def test_readme_and_docs_point_only_at_files_a_clone_has() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text()
+        assert "../shared" not in text, page
+        for target in LINK.findall(text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+    assert "docs/architecture.md" in (ROOT / "README.md").read_text()
