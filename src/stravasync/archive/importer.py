@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -127,9 +127,17 @@ class _Reader:
 
 
 def import_archive(
-    db: Database, athlete_id: int, path: Path, now: datetime, *, batch_rows: int = BATCH_ROWS
+    db: Database,
+    athlete_id: int,
+    path: Path,
+    now: datetime,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import ``path`` (a Strava export zip) as ``athlete_id``'s history; see module doc."""
+    """Import ``path`` (a Strava export zip) as ``athlete_id``'s history; see module doc.
+
+    ``on_batch(rows, total)`` is told after each stored batch (progress for the CLI)."""
     report = ImportReport(athlete_id, str(path))
     with _open(path) as zf:
         member, root = _csv_member(zf, path)
@@ -154,6 +162,8 @@ def import_archive(
         for batch in _batches(rows, batch_rows):
             summaries = [s for s in (reader.summary(r, report.problems) for r in batch) if s]
             _store(db, athlete_id, summaries, now, report)
+            if on_batch is not None:
+                on_batch(len(batch), len(rows))
     with db.transaction() as conn:
         if get_state(conn, athlete_id) is not None and (report.imported or report.refreshed):
             report.reconcile_requested = request_mode(conn, athlete_id, "reconcile", now)

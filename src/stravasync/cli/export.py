@@ -62,6 +62,7 @@ def export(
     ),
 ) -> None:
     """Export the mirror (live activities only; deleted ones are left out)."""
+    from stravasync.cli.progress import counter, live
     from stravasync.export.parquet import export_parquet
     from stravasync.export.textformats import write_csv, write_jsonl
     from stravasync.export.warehouse import refresh_warehouse
@@ -72,12 +73,17 @@ def export(
             raise fail("--out is required for this format")
         out = cfg.export_warehouse
     db = open_database(cfg)
-    with db.snapshot() as conn:
+    with db.snapshot() as conn, live(False) as show:
+        rows = counter(show, "export")
         if fmt is Format.JSONL:
-            count = write_jsonl(conn, out, athlete_id=athlete, include_hidden=include_hidden)
+            count = write_jsonl(
+                conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
+            )
             err_console.print(f"{count} activities written to {out}", highlight=False)
         elif fmt is Format.CSV:
-            count = write_csv(conn, out, athlete_id=athlete, include_hidden=include_hidden)
+            count = write_csv(
+                conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
+            )
             err_console.print(f"{count} activities written to {out}", highlight=False)
         elif fmt is Format.PARQUET:
             report = export_parquet(conn, out, athlete_id=athlete, include_hidden=include_hidden)

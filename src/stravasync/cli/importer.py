@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -24,9 +25,21 @@ def import_archive(
     requested. Problems with single rows or files are listed; everything else is imported.
     """
     from stravasync.archive.importer import import_archive as run_import
+    from stravasync.cli.progress import counter, live
 
     db = open_database(settings())
-    report = run_import(db, athlete_id, archive, utcnow())
+    with live(as_json) as show:
+        hooks: dict[str, Callable[[int], None]] = {}
+
+        def on_batch(rows: int, total: int) -> None:
+            if "step" not in hooks:
+                step = counter(show, "import", total)
+                if step is None:
+                    return
+                hooks["step"] = step
+            hooks["step"](rows)
+
+        report = run_import(db, athlete_id, archive, utcnow(), on_batch=on_batch)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:

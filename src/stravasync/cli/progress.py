@@ -7,7 +7,8 @@ this module only draws them (one live line on stderr's console, removed at the e
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,9 +21,10 @@ if TYPE_CHECKING:  # the CLI imports no engine before a command needs it
 
 
 def wanted(as_json: bool, stream: TextIO | None = None) -> bool:
-    """Progress is drawn when stdout is a terminal and the output is not JSON."""
+    """Progress is drawn when stdout is a terminal and the output is not JSON (on stderr,
+    so it never mixes with what a command writes to stdout)."""
     out = stream if stream is not None else sys.stdout
-    return not as_json and out.isatty()
+    return not as_json and out.isatty() and (stream is not None or sys.stderr.isatty())
 
 
 def describe(p: Progress) -> str:
@@ -47,10 +49,27 @@ def live(as_json: bool) -> Iterator[ProgressCallback | None]:
     if not wanted(as_json):
         yield None
         return
-    with Bar(TextColumn("{task.description}"), console=Console(), transient=True) as bar:
+    with Bar(TextColumn("{task.description}"), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("starting…", total=None)
 
         def show(p: Progress) -> None:
             bar.update(task, description=describe(p), refresh=True)
 
         yield show
+
+
+def counter(
+    show: ProgressCallback | None, stage: str, total: int | None = None
+) -> Callable[[int], None] | None:
+    """A ``rows done`` hook (exporter, importer) feeding ``show``; None without progress."""
+    if show is None:
+        return None
+    from stravasync.sync.progress import ProgressTally
+
+    tally = ProgressTally(started=time.monotonic(), total=total)
+    drawn = show
+
+    def step(rows: int) -> None:
+        drawn(tally.step(stage=stage, now=time.monotonic(), pages=1, activities=rows))
+
+    return step

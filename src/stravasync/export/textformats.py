@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,9 @@ from stravasync.export.tables import ACTIVITIES, activity_row, names
 from stravasync.store.exports import iter_activities
 
 STDOUT = Path("-")
+
+
+PROGRESS_EVERY = 500  # rows between two progress reports
 
 
 @contextmanager
@@ -44,7 +47,12 @@ def jsonl_object(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_jsonl(
-    conn: Connection, out: Path, *, athlete_id: int | None = None, include_hidden: bool = False
+    conn: Connection,
+    out: Path,
+    *,
+    athlete_id: int | None = None,
+    include_hidden: bool = False,
+    on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """Write every live activity as one JSON line; returns how many."""
     count = 0
@@ -53,6 +61,10 @@ def write_jsonl(
             fh.write(json.dumps(jsonl_object(row), ensure_ascii=False, separators=(",", ":")))
             fh.write("\n")
             count += 1
+            if on_rows is not None and count % PROGRESS_EVERY == 0:
+                on_rows(PROGRESS_EVERY)
+    if on_rows is not None and count % PROGRESS_EVERY:
+        on_rows(count % PROGRESS_EVERY)
     return count
 
 
@@ -65,7 +77,12 @@ def _cell(value: Any) -> Any:
 
 
 def write_csv(
-    conn: Connection, out: Path, *, athlete_id: int | None = None, include_hidden: bool = False
+    conn: Connection,
+    out: Path,
+    *,
+    athlete_id: int | None = None,
+    include_hidden: bool = False,
+    on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """Write every live activity as a CSV line with a header; returns how many."""
     count = 0
@@ -75,4 +92,8 @@ def write_csv(
         for row in iter_activities(conn, athlete_id=athlete_id, include_hidden=include_hidden):
             writer.writerow([_cell(v) for v in activity_row(row).values()])
             count += 1
+            if on_rows is not None and count % PROGRESS_EVERY == 0:
+                on_rows(PROGRESS_EVERY)
+    if on_rows is not None and count % PROGRESS_EVERY:
+        on_rows(count % PROGRESS_EVERY)
     return count

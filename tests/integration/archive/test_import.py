@@ -194,3 +194,18 @@ def test_import_without_a_connected_athlete(db: Database, older: bytes, tmp_path
     assert report.imported > 0
     assert report.reconcile_requested is False  # nothing to reconcile with until they connect
     assert all(r["start_date"] < NOW - timedelta(days=30) for r in stored(db).values())
+
+
+def test_import_reports_progress_per_batch(
+    db: Database, world: World, plain: bytes, tmp_path: Path
+) -> None:
+    connect(db)
+    path = tmp_path / "export.zip"
+    path.write_bytes(plain)
+    seen: list[tuple[int, int]] = []
+    report = import_archive(
+        db, ATHLETE, path, NOW, batch_rows=4, on_batch=lambda n, total: seen.append((n, total))
+    )
+    total = report.imported
+    assert total > 15 and len(seen) == -(-total // 4)  # one report per batch of 4
+    assert sum(n for n, _ in seen) == total and {t for _, t in seen} == {total}
