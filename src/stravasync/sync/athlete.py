@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,7 @@ from stravasync.sync.context import (
 from stravasync.sync.passes import MODE_PRIORITY, PassResult, pass_priority, run_mode
 from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
+from stravasync.sync.stages import port_delta, stage_seconds
 from stravasync.work import DeadLetter, describe, leases, on_failure
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,7 @@ class AthleteRunner:
             on_page=self.on_page,
         )
         calls_before = self.port.calls
+        ctx.started, ctx.port_before = time.monotonic(), dict(self.port.seconds)
         try:
             ctx.between_pages()  # a cancel asked for before this pass started
             ctx.token = self.tokens.access_token(athlete_id, now, priority=ctx.priority)
@@ -245,9 +248,11 @@ class AthleteRunner:
         # Recounted after every pass, changed or not: a killed pass stored pages without
         # counting them, and the pass after it may find nothing new (one indexed COUNT, and a
         # stats fingerprint that recomputes only when the rows differ from the cached stats).
+        stats_started = time.monotonic()
         with self.db.transaction() as conn:
             values["activity_count"] = count_live(conn, ctx.athlete_id)
             mirror.refresh_stats(conn, ctx.athlete_id, now)
+        ctx.measured["stats"] = time.monotonic() - stats_started
         return self._end(ctx, mode, Outcome.SYNCED, calls_before, result, values)
 
     def _failed(
@@ -303,6 +308,9 @@ class AthleteRunner:
         now = self.clock.now()
         calls = self.port.calls - calls_before
         summary = result.as_json() if result else {}
+        if ctx.started:
+            measured = {**port_delta(ctx.port_before, self.port.seconds), **ctx.measured}
+            summary["stage_seconds"] = stage_seconds(time.monotonic() - ctx.started, measured)
         if error:
             summary["error"] = error[:500]
         quiet = outcome is Outcome.DEFERRED and calls == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -76,6 +76,9 @@ class PassContext:
     should_stop: Callable[[], bool] = lambda: False
     priority: Priority = Priority.INTERACTIVE  # the class a token refresh of this work spends
     on_page: Callable[[str, int, int], None] | None = None  # (mode, athlete id, activities)
+    started: float = 0.0  # time.monotonic() at the pass's start
+    port_before: dict[str, float] = field(default_factory=dict)  # the port's stage seconds
+    measured: dict[str, float] = field(default_factory=dict)  # stages timed by the runner
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,9 +7,10 @@ requests a pass made, for session summaries and ``--max-calls``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stravasync.strava.client import StravaClient
@@ -22,10 +23,12 @@ from stravasync.strava.ratelimit import Priority
 class StravaPort:
     client: StravaClient
     calls: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> time waiting on Strava
 
     @contextmanager
-    def _counted(self) -> Iterator[None]:
-        """Count a request that reached Strava (a budget refusal sends nothing)."""
+    def _counted(self, stage: str = "detail") -> Iterator[None]:
+        """Count a request that reached Strava (a budget refusal sends nothing); time it."""
+        started = time.monotonic()
         try:
             yield
         except BudgetExhausted:
@@ -33,6 +36,8 @@ class StravaPort:
         except BaseException:
             self.calls += 1
             raise
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.monotonic() - started
         self.calls += 1
 
     def list_page(
@@ -45,7 +50,7 @@ class StravaPort:
         page: int = 1,
         per_page: int = 200,
     ) -> list[SummaryActivity]:
-        with self._counted():
+        with self._counted("listing"):
             result = self.client.list_activities(
                 token, before=before, after=after, page=page, per_page=per_page, priority=priority
             )

@@ -34,6 +34,7 @@ from stravasync.strava.calls import API_CALLS
 log = logging.getLogger(__name__)
 
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
+STAGE_BUCKETS = (0.01, 0.05, 0.25, 1.0, 5.0, 30.0, 120.0, 600.0)
 
 
 class Metrics:
@@ -182,6 +183,7 @@ class StoreCollector(Collector):
             notes.add_metric([state], n)
         yield notes
         yield self._durations(conn, now)
+        yield self._stages(conn, now)
         yield self._api_calls(conn, now)
 
     def _failing(self, conn: Connection) -> Metric:
@@ -215,6 +217,32 @@ class StoreCollector(Collector):
             "stravasync_sync_duration_seconds", "Sync session durations over the last 24 h"
         )
         hist.add_metric([], buckets, sum_value=sum(seconds))
+        return hist
+
+    def _stages(self, conn: Connection, now: datetime) -> Metric:
+        """Per mode and stage (listing, detail, store, stats, export): the session rows'
+        ``summary_json.stage_seconds`` of the last 24 h, so every process's passes count."""
+        rows = conn.execute(
+            select(sync_sessions.c.mode, sync_sessions.c.summary_json).where(
+                sync_sessions.c.finished_at.is_not(None),
+                sync_sessions.c.started_at >= now - timedelta(days=1),
+            )
+        ).all()
+        seen: dict[tuple[str, str], list[float]] = {}
+        for mode, summary in rows:
+            stages = (summary or {}).get("stage_seconds") if isinstance(summary, dict) else None
+            for stage, value in (stages or {}).items():
+                if isinstance(value, int | float):
+                    seen.setdefault((str(mode), str(stage)), []).append(float(value))
+        hist = HistogramMetricFamily(
+            "stravasync_sync_stage_seconds",
+            "Seconds per sync stage (listing, detail, store, stats, export) and mode, last 24 h",
+            labels=["mode", "stage"],
+        )
+        for (mode, stage), values in sorted(seen.items()):
+            buckets = [(str(b), float(sum(1 for x in values if x <= b))) for b in STAGE_BUCKETS]
+            buckets.append(("+Inf", float(len(values))))
+            hist.add_metric([mode, stage], buckets, sum_value=sum(values))
         return hist
 
     def _api_calls(self, conn: Connection, now: datetime) -> Metric:
