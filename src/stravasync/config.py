@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     notify_secret: SecretStr | None = None
     notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")
     notify_max_attempts: int = Field(8, ge=1, description="attempts before a dead letter")
+    notify_milestones: bool = Field(
+        False, description="send athlete.milestone events (Eddington, yearly distance)"
+    )
+    milestone_step_km: int = Field(
+        1000, ge=1, le=100_000, description="yearly distance milestone every this many km"
+    )
     ready_min_free_mb: float = Field(
         64.0,
         ge=0,

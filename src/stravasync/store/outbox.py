@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from stravasync.store.schema import notifications
+from stravasync.store.upsert import upsert_rows
 from stravasync.work import leases
 
 
@@ -46,6 +47,37 @@ def enqueue(
         )
     )
     return key
+
+
+def enqueue_once(
+    conn: Connection,
+    *,
+    key: str,
+    event: str,
+    athlete_id: int | None,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Add a notification under a caller-chosen idempotency key unless one exists; True if
+    added (a milestone reached again on a later sync is not sent twice)."""
+    row = {
+        "idempotency_key": key,
+        "event": event,
+        "athlete_id": athlete_id,
+        "activity_id": None,
+        "payload_json": payload,
+        "state": "pending",
+        "due_at": now,
+        "attempts": 0,
+        "created_at": now,
+    }
+    known = conn.execute(
+        select(notifications.c.id).where(notifications.c.idempotency_key == key)
+    ).first()
+    if known is not None:
+        return False
+    upsert_rows(conn, notifications, [row], key=["idempotency_key"], update=())  # races: no-op
+    return True
 
 
 def claim(

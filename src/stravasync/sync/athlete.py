@@ -251,7 +251,7 @@ class AthleteRunner:
         stats_started = time.monotonic()
         with self.db.transaction() as conn:
             values["activity_count"] = count_live(conn, ctx.athlete_id)
-            mirror.refresh_stats(conn, ctx.athlete_id, now)
+            mirror.refresh_stats(conn, ctx.athlete_id, now, self.cfg)
         ctx.measured["stats"] = time.monotonic() - stats_started
         return self._end(ctx, mode, Outcome.SYNCED, calls_before, result, values)
 

@@ -55,6 +55,8 @@ class EngineConfig:
     stream_keys: tuple[str, ...] = tuple(STREAM_KEYS)
     purge_grace: float = 7 * 86400
     notify: bool = False
+    notify_milestones: bool = False  # athlete.milestone events (needs notify)
+    milestone_step_km: int = 1000
     filter: ActivityFilter = field(default_factory=ActivityFilter)
     log_retention_days: float = 7
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to

@@ -117,8 +117,25 @@ def mark_reconnect_needed(
     athlete_status_changed(conn, cfg, athlete_id, "athlete.reconnect_needed", now, reason)
 
 
-def refresh_stats(conn: Connection, athlete_id: int, now: datetime) -> None:
-    """Recompute the athlete's stats after a change (Eddington, rollups)."""
+def refresh_stats(
+    conn: Connection, athlete_id: int, now: datetime, cfg: EngineConfig | None = None
+) -> None:
+    """Recompute the athlete's stats after a change (Eddington, rollups); with milestone
+    notifications on, queue each milestone reached (once: a stable idempotency key)."""
     from stravasync.stats.refresh import refresh_athlete_stats
 
-    refresh_athlete_stats(conn, athlete_id, now)
+    changed = refresh_athlete_stats(conn, athlete_id, now)
+    if changed and cfg is not None and cfg.notify and cfg.notify_milestones:
+        from stravasync.stats.milestones import milestones
+        from stravasync.stats.service import athlete_stats
+
+        stats = athlete_stats(conn, athlete_id)
+        for m in milestones(athlete_id, stats, year=now.year, step_km=cfg.milestone_step_km):
+            outbox.enqueue_once(
+                conn,
+                key=m.key,
+                event="athlete.milestone",
+                athlete_id=athlete_id,
+                payload=m.payload,
+                now=now,
+            )

@@ -54,6 +54,8 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         enrich_all_efforts=settings.sync_enrich_all_efforts,
         purge_grace=settings.sync_purge_grace_days * 86400,
         notify=settings.notify_url is not None,
+        notify_milestones=settings.notify_milestones,
+        milestone_step_km=settings.milestone_step_km,
         filter=ActivityFilter(
             sport_types=frozenset(sports) if sports else None,
             workout_types=frozenset(int(w) for w in workouts) if workouts else None,
