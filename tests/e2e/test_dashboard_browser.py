@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,9 +211,16 @@ def test_dashboard_banner_for_an_app_level_state(tmp_path: Path, browser: Any) -
             shutil.copy(shot, os.environ["STRAVASYNC_DASHBOARD_SHOT"] + ".banner.png")
 
         page.click("#probe-now")
-        page.wait_for_load_state("networkidle")
-        with db.engine.connect() as conn:
-            state = appstate_q.get(conn)
+        # the button's POST may still be in flight when the page looks idle: wait for its effect
+        deadline = time.monotonic() + 15
+        while True:
+            with db.engine.connect() as conn:
+                state = appstate_q.get(conn)
+            if state is None or state.next_probe_at <= datetime.now(UTC):
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert state is not None and state.next_probe_at <= datetime.now(UTC)
         assert errors == []
     db.close()
