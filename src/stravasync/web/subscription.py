@@ -7,9 +7,10 @@ subscription's events are acknowledged and ignored.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -17,7 +18,26 @@ from stravasync.errors import StravaSyncError
 from stravasync.store import Database
 from stravasync.store import admin as admin_q
 from stravasync.strava.client import StravaClient
+from stravasync.strava.errors import Deferred
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
+
+T = TypeVar("T")
+
+GUARD_PATIENCE_S = 5.0
+"""An operator's one-off request that the budget defers by at most this long (the guard around a
+quarter-hour reset is a second or two) waits and is sent, instead of failing at that instant."""
+
+
+def _patient(client: StravaClient, request: Callable[[], T]) -> T:
+    try:
+        return request()
+    except Deferred as exc:
+        clock = client.transport.clock
+        wait = (exc.retry_at - clock.now()).total_seconds()
+        if wait > GUARD_PATIENCE_S:
+            raise
+        clock.sleep(max(wait, 0.0) + 0.01)
+        return request()
 
 
 class SubscriptionError(StravaSyncError):
@@ -92,15 +112,17 @@ def subscribe(
     deleted first; without, a refusal because one exists says so (its id and callback) and how
     to replace it, instead of Strava's bare "Bad Request"."""
     if replace:
-        for existing in client.list_push_subscriptions():
+        for existing in _patient(client, client.list_push_subscriptions):
             unsubscribe(db, client, existing.id)
     if precheck:
         check_callback(callback_url, verify_token)
     try:
-        sub_id = client.create_push_subscription(callback_url, verify_token)
+        sub_id = _patient(
+            client, lambda: client.create_push_subscription(callback_url, verify_token)
+        )
     except StravaSyncError as exc:
         try:
-            existing_subs = [] if replace else client.list_push_subscriptions()
+            existing_subs = [] if replace else _patient(client, client.list_push_subscriptions)
         except StravaSyncError:
             existing_subs = []
         if existing_subs:
@@ -124,7 +146,7 @@ def list_subscriptions(db: Database, client: StravaClient) -> list[SubscriptionI
         SubscriptionInfo(
             id=s.id, callback_url=s.callback_url, created_at=s.created_at, stored=s.id == stored
         )
-        for s in client.list_push_subscriptions()
+        for s in _patient(client, client.list_push_subscriptions)
     ]
 
 
@@ -136,7 +158,7 @@ def unsubscribe(db: Database, client: StravaClient, subscription_id: int | None 
     if target is None:
         raise SubscriptionError(None, "no subscription is stored; pass --id")
     try:
-        client.delete_push_subscription(int(target))
+        _patient(client, lambda: client.delete_push_subscription(int(target)))
     except StravaSyncError as exc:
         raise SubscriptionError(None, f"Strava refused to delete {target}: {exc}") from None
     if stored is not None and int(stored) == int(target):

@@ -19,8 +19,14 @@ def dry_run(target: str, tmp_path: Path) -> list[str]:
         pytest.fail("make is required (the Makefile is the documented entry point)")
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "pyproject.toml").write_text("")
+    # --no-print-directory: run from inside `make test`, a nested make would print
+    # "make[1]: Entering/Leaving directory" lines around the recipes
     out = subprocess.run(
-        ["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        ["make", "--no-print-directory", "-n", target],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     return out.stdout.splitlines()
