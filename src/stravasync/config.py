@@ -141,6 +141,13 @@ class Settings(BaseSettings):
         description="fraction of each daily limit the periodic classes (incremental, refresh, "
         "enrich, reconcile) never spend, kept for interactive work, webhooks and new athletes",
     )
+    budget_daily_reserve_release: float = Field(
+        1_800.0,
+        ge=0,
+        le=86_400,
+        description="final seconds of a day in which the unclaimed daily reserve is released "
+        "to incremental, refresh and reconcile (a burst then waits at most this long for a reset)",
+    )
     budget_count_token_requests: bool = Field(
         True,
         description="reserve POST /oauth/token (code exchange, refresh) against the limits: "

@@ -77,16 +77,12 @@ def _retry_for(counter: Counter, priority: Priority, now: datetime, policy: Poli
     reopen = end + timedelta(seconds=policy.guard)
     if counter.used + 1 > counter.limit:
         return reopen
-    if counter.used >= counter.limit - policy.reserve(priority, counter.limit, counter.window):
+    rem = policy.opens_at(priority, counter.limit, counter.used, counter.window)
+    if rem is None:
         return reopen  # only the daily reserve is left: this class never spends it
     seconds = counter.window.seconds
-    t = now
-    base = policy.cushions.get(priority, 0.0) * counter.limit
-    if base > 0 and counter.used >= counter.limit - base:
-        # cushion shrinks linearly over the release period: used < limit - base * rem / R
-        release_s = policy.release_seconds(counter.window)
-        rem = release_s * (counter.limit - counter.used) / base
-        t = max(t, end - timedelta(seconds=rem + policy.guard))
+    # the cushion (and a released reserve) shrinks as the reset nears
+    t = max(now, end - timedelta(seconds=rem + policy.guard))
     if policy.paced(priority, counter.window):
         burst = policy.burst_size(counter.limit)
         frac = (counter.used - burst) / counter.limit

@@ -28,15 +28,22 @@ release over the last 2.4 h only held a backfill of 1,000 athletes, which needs 
 extended quota's day, at its 15% cushion for most of the day: bench/REPORT.md, backfill.)
 
 **Daily reserve.** The periodic classes (incremental polls, the refresh and reconcile safety
-nets, enrichment) never spend the last ``daily_reserve * limit`` requests of a day, not even
-when their cushions have shrunk: a day spent to the last call by enrichment (as club-week did,
-999-1,001 of 1,000 reads a day) leaves nothing for the unexpected. What the unexpected brings
-may spend it (``reserve_for``): interactive work (manual syncs, connects), webhooks, and new
-athletes' histories (backfill). Default 20%: 200 reads on the default quota (1,000 a day): a
-burst of 50 new athletes (a token exchange and a newest page each: 100) and 20 manual syncs (a
-listing and perhaps a token refresh each: 20-40), plus the webhook fetches of the hours
-between the moment enrichment reaches the reserve and midnight (about 8 an hour for a club of
-200); 600 on the extended quota.
+nets, enrichment) never spend the last ``daily_reserve * limit`` requests of a day, and their
+daily cushions sit *on top of* it: a day spent to the last call by enrichment (as club-week did,
+999-1,001 of 1,000 reads a day) leaves nothing for the unexpected, and the order of the periodic
+classes survives the reserve (as a floor under the shrinking cushions, the reserve gave refresh,
+enrich and reconcile the same cap for most of the day; enrichment filled it and refresh found
+nothing left: bench/NOTES.md, daily reserve). What the unexpected brings may spend it
+(``reserve_for``): interactive work (manual syncs, connects), webhooks, and new athletes'
+histories (backfill). Default 20%: 200 reads on the default quota (1,000 a day): a burst of 50
+new athletes (a token exchange and a newest page each: 100) and 20 manual syncs (a listing and
+perhaps a token refresh each: 20-40), plus the webhook fetches of the hours between the moment
+enrichment reaches the reserve and midnight (about 8 an hour for a club of 200); 600 on the
+extended quota. Quota left at the reset is lost, so over the last ``reserve_release`` seconds
+of the day (default 30 min, the time a burst may wait: a burst arriving then waits at most that
+long for the reset) the unclaimed reserve shrinks to zero for the bounded periodic classes
+(``released_to``: incremental, refresh, reconcile); enrichment, the unbounded one, keeps it to
+the reset.
 
 **Pacing.** Classes from ``paced_from`` (default incremental) down may spend at most
 ``burst * limit + limit * elapsed`` of a window at time ``elapsed`` (a fraction of the window):
@@ -94,6 +101,9 @@ DEFAULT_CUSHIONS: dict[Priority, float] = {
 
 # the classes that may spend the daily reserve: what a person, a push or a new athlete brings
 RESERVE_FOR = frozenset({Priority.INTERACTIVE, Priority.WEBHOOK, Priority.BACKFILL})
+# the periodic classes whose work is bounded (polls and the safety nets): the reserve nobody
+# claimed is released to them at the end of the day; enrichment, unbounded, never gets it
+RELEASED_TO = frozenset({Priority.INCREMENTAL, Priority.REFRESH, Priority.RECONCILE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +160,22 @@ class Policy:
     daily_release: float = 1.0
     daily_reserve: float = 0.20
     reserve_for: frozenset[Priority] = RESERVE_FOR
+    reserve_release: float = 1_800.0
+    released_to: frozenset[Priority] = RELEASED_TO
 
-    def reserve(self, priority: Priority, limit: int, window: Window) -> float:
-        """Requests of a day ``priority`` never spends (0 for the classes of ``reserve_for``)."""
+    def reserve(
+        self, priority: Priority, limit: int, window: Window, remaining: float | None = None
+    ) -> float:
+        """Requests of a day ``priority`` does not spend at ``remaining`` s before the reset
+        (0 for the classes of ``reserve_for``; for those of ``released_to`` it shrinks to 0
+        over the last ``reserve_release`` s; ``None``: the full reserve)."""
         if window is not Window.DAY or priority in self.reserve_for:
             return 0.0
-        return self.daily_reserve * limit
+        full = self.daily_reserve * limit
+        release_s = self.reserve_release
+        if remaining is None or priority not in self.released_to or release_s <= 0:
+            return full
+        return full * min(max(remaining, 0.0) / release_s, 1.0)
 
     def release_seconds(self, window: Window) -> float:
         """The final part of ``window`` over which the cushions shrink to zero."""
@@ -164,12 +184,32 @@ class Policy:
 
     def cushion(self, priority: Priority, limit: int, remaining: float, window: Window) -> float:
         """Requests of a window kept for the classes above ``priority`` at ``remaining`` s:
-        the class's cushion, shrinking over the release, and never less than the reserve."""
+        the reserve, plus the class's cushion shrinking over the release (on top of the
+        reserve, so the periodic classes keep their order until the reset)."""
         base = self.cushions.get(priority, 0.0) * limit
         release_s = self.release_seconds(window)
         if release_s > 0 and remaining < release_s:
             base = base * max(remaining, 0.0) / release_s
-        return max(base, self.reserve(priority, limit, window))
+        return base + self.reserve(priority, limit, window, remaining)
+
+    def opens_at(self, priority: Priority, limit: int, used: int, window: Window) -> float | None:
+        """The most seconds before the reset at which ``used`` is below ``priority``'s cap
+        (``limit - cushion``), or ``None`` if it is not before the reset. The cushion only
+        shrinks as the reset nears, so the cap only rises: found by bisection (to 1 ms)."""
+
+        def opens(remaining: float) -> bool:
+            return used < limit - self.cushion(priority, limit, remaining, window)
+
+        hi = float(window.seconds)
+        if opens(hi):
+            return hi
+        if not opens(0.0):
+            return None
+        lo = 0.0
+        while hi - lo > 1e-3:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if opens(mid) else (lo, mid)
+        return lo
 
     def paced(self, priority: Priority, window: Window = Window.QUARTER) -> bool:
         """Whether ``priority`` spreads its spending across ``window``.
@@ -208,6 +248,7 @@ def policy_from_settings(
     guard: float,
     daily_release: float = 1.0,
     daily_reserve: float = 0.20,
+    reserve_release: float = 1_800.0,
 ) -> Policy:
     """Build a :class:`Policy` from the names used in Settings (e.g. ``{"backfill": 0.2}``)."""
     merged = dict(DEFAULT_CUSHIONS)
@@ -221,4 +262,5 @@ def policy_from_settings(
         guard=guard,
         daily_release=daily_release,
         daily_reserve=daily_reserve,
+        reserve_release=reserve_release,
     )

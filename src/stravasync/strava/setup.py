@@ -42,6 +42,7 @@ def policy_from(cfg: Settings) -> Policy:
         guard=cfg.budget_guard,
         daily_release=cfg.budget_daily_release,
         daily_reserve=cfg.budget_daily_reserve,
+        reserve_release=cfg.budget_daily_reserve_release,
     )
 
 

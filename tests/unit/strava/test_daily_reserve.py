@@ -17,7 +17,7 @@ from stravasync.strava.windows import Window, window_start
 LIMITS = Limits(2_000, 20_000, 100, 1_000)
 MIDNIGHT = datetime(2026, 3, 11, tzinfo=UTC)
 LATE = MIDNIGHT - timedelta(minutes=7, seconds=30)  # 23:52:30 UTC, mid-quarter
-PERIODIC = [Priority.INCREMENTAL, Priority.REFRESH, Priority.ENRICH, Priority.RECONCILE]
+RELEASED = [Priority.INCREMENTAL, Priority.REFRESH, Priority.RECONCILE]
 UNEXPECTED = [Priority.INTERACTIVE, Priority.WEBHOOK, Priority.BACKFILL]
 
 
@@ -34,17 +34,74 @@ def _decide(day_used: int, priority: Priority, now: datetime, policy: Policy) ->
     return cnt.decide(_counters(day_used, now), priority, read=True, now=now, policy=policy)
 
 
-@pytest.mark.parametrize("priority", PERIODIC)
-def test_the_periodic_classes_stop_at_the_reserve_to_the_end_of_the_day(
-    priority: Priority,
-) -> None:
+def test_enrichment_stops_at_the_reserve_to_the_end_of_the_day() -> None:
     policy = Policy(daily_reserve=0.15)
-    assert isinstance(_decide(849, priority, LATE, policy), list)
-    denial = _decide(850, priority, LATE, policy)
+    # 7.5 minutes before midnight: the reserve (150) plus what is left of enrich's cushion (1)
+    assert isinstance(_decide(848, Priority.ENRICH, LATE, policy), list)
+    denial = _decide(850, Priority.ENRICH, LATE, policy)
     assert isinstance(denial, Denial) and denial.limit_class == "read:daily"
     # told to come back after midnight, not at some instant of a release that never frees it
     assert MIDNIGHT < denial.retry_at < MIDNIGHT + timedelta(seconds=2)
-    assert isinstance(_decide(0, priority, denial.retry_at, policy), list)
+    assert isinstance(_decide(0, Priority.ENRICH, denial.retry_at, policy), list)
+    # the cushion shrinks away, the reserve does not
+    assert isinstance(_decide(849, Priority.ENRICH, MIDNIGHT - timedelta(seconds=5), policy), list)
+
+
+@pytest.mark.parametrize("priority", RELEASED)
+def test_the_bounded_periodic_classes_get_the_unclaimed_reserve_in_the_last_half_hour(
+    priority: Priority,
+) -> None:
+    policy = Policy(daily_reserve=0.15)  # released over the last 30 minutes (the default)
+    half_past = MIDNIGHT - timedelta(minutes=30, seconds=7.5)  # 23:29:52.5, mid-quarter
+    # until 23:30 the whole reserve is kept: a burst at 23:00 finds it
+    assert isinstance(_decide(840, priority, half_past, policy), list)
+    held = _decide(850, priority, half_past, policy)
+    assert isinstance(held, Denial) and held.limit_class == "read:daily"
+    # at 23:52:30 a quarter of it is left (37.5) plus what is left of the class cushion
+    assert isinstance(_decide(950, priority, LATE, policy), list)
+    assert isinstance(_decide(965, priority, LATE, policy), Denial)
+    # a denied request learns the instant the release lets it through, not the reset
+    assert half_past < held.retry_at < MIDNIGHT - timedelta(minutes=29)
+    assert isinstance(_decide(850, priority, held.retry_at, policy), list)
+
+
+def test_the_reserve_release_is_a_setting_and_zero_keeps_the_reserve_to_the_reset() -> None:
+    kept = Policy(daily_reserve=0.15, reserve_release=0.0)
+    denial = _decide(850, Priority.REFRESH, LATE, kept)
+    assert isinstance(denial, Denial) and denial.retry_at > MIDNIGHT
+    hour = Policy(daily_reserve=0.15, reserve_release=3_600.0)
+    # 7.5 minutes before midnight an hour-long release has freed 7/8 of 150
+    assert hour.reserve(Priority.REFRESH, 1_000, Window.DAY, 450.0) == pytest.approx(18.75)
+    assert hour.reserve(Priority.ENRICH, 1_000, Window.DAY, 450.0) == pytest.approx(150)
+    assert hour.reserve(Priority.REFRESH, 1_000, Window.DAY) == pytest.approx(150)
+
+
+@pytest.mark.parametrize(
+    ("at", "policy"),
+    [
+        (MIDNIGHT - timedelta(hours=5, minutes=52, seconds=30), Policy()),  # 18:07:30, defaults
+        (MIDNIGHT - timedelta(hours=11, minutes=52, seconds=30), Policy(burst=1.0)),  # noon
+    ],
+)
+def test_when_enrichment_has_reached_its_cap_refresh_and_polls_still_have_room(
+    at: datetime, policy: Policy
+) -> None:
+    """The reserve is added to the class cushions, not their floor: the order of the periodic
+    classes survives it. (With the reserve as a floor, refresh, enrich and reconcile shared one
+    cap, 80% of the day, for most of it, and enrichment filled it.)"""
+    used = 1_000
+    while isinstance(_decide(used - 1, Priority.ENRICH, at, policy), Denial):
+        used -= 1
+    assert isinstance(_decide(used, Priority.ENRICH, at, policy), Denial)
+    assert used < 800  # enrichment has spent what it may at this hour
+    for priority in (Priority.INCREMENTAL, Priority.REFRESH):
+        # room for a pass: at 18:00 a quarter of the 10% cushions' difference, at noon half
+        assert isinstance(_decide(used + 20, priority, at, policy), list), priority
+    # reconcile, below enrichment, stops before it
+    assert isinstance(_decide(used - 1, Priority.RECONCILE, at, policy), Denial)
+    noon = 43_200.0
+    assert policy.cushion(Priority.ENRICH, 1_000, noon, Window.DAY) == pytest.approx(300)
+    assert policy.cushion(Priority.REFRESH, 1_000, noon, Window.DAY) == pytest.approx(250)
 
 
 @pytest.mark.parametrize("priority", UNEXPECTED)
@@ -73,9 +130,12 @@ def test_daily_cushions_shrink_with_the_time_left_in_the_day() -> None:
     )
     # a backfill of 1,000 athletes at 08:30 UTC (extended quota) is not held at 85% of the day
     assert policy.allowance(Priority.BACKFILL, 3_000, 8.5 / 24, Window.DAY) > 2_700
-    # the bulk classes: cushion shrinking too, but never below the reserve; still paced
-    assert policy.allowance(Priority.RECONCILE, 1_000, 0.8, Window.DAY) == pytest.approx(850)
+    # the bulk classes: the reserve plus their cushion, shrinking too; still paced
+    reconcile = policy.allowance(Priority.RECONCILE, 1_000, 0.8, Window.DAY)
+    assert reconcile == pytest.approx(800, abs=0.01)
     assert policy.allowance(Priority.ENRICH, 1_000, 0.5, Window.DAY) == pytest.approx(600)
+    enrich = policy.allowance(Priority.ENRICH, 1_000, 0.75, Window.DAY)
+    assert enrich == pytest.approx(800, abs=0.01)
     # the quarter hours keep their 90 s release and know no reserve
     assert policy.allowance(Priority.BACKFILL, 100, 0.5, Window.QUARTER) == pytest.approx(60)
     assert policy.allowance(Priority.ENRICH, 100, 0.9999, Window.QUARTER) > 99
@@ -84,15 +144,16 @@ def test_daily_cushions_shrink_with_the_time_left_in_the_day() -> None:
 def test_a_denied_bulk_request_learns_when_the_shrinking_cushion_lets_it_through() -> None:
     policy = Policy(daily_reserve=0.05, burst=1.0)  # no pacing in the way: the cushion alone
     noon = MIDNIGHT - timedelta(hours=11, minutes=52, seconds=30)
-    # enrich at 920 of 1,000 at 12:07:30: its 20% cushion (99 at that hour) holds it back
-    denial = _decide(920, Priority.ENRICH, noon, policy)
+    # enrich at 900 of 1,000 at 12:07:30: the reserve (50) and its 20% cushion (99 at that
+    # hour) hold it back
+    denial = _decide(900, Priority.ENRICH, noon, policy)
     assert isinstance(denial, Denial)
-    # until 920 < 1000 - 200 * rem / 86400, i.e. rem < 9.6 h: 14:24 UTC (within a second)
-    expected = MIDNIGHT - timedelta(hours=9.6)
+    # until 900 < 1000 - 50 - 200 * rem / 86400, i.e. rem < 6 h: 18:00 UTC (within a second)
+    expected = MIDNIGHT - timedelta(hours=6)
     assert abs((denial.retry_at - expected).total_seconds()) < 2
-    assert isinstance(_decide(920, Priority.ENRICH, denial.retry_at, policy), list)
+    assert isinstance(_decide(900, Priority.ENRICH, denial.retry_at, policy), list)
     assert isinstance(
-        _decide(920, Priority.ENRICH, expected - timedelta(minutes=1), policy), Denial
+        _decide(900, Priority.ENRICH, expected - timedelta(minutes=1), policy), Denial
     )
 
 
