@@ -18,6 +18,7 @@ from stravasync.cli.common import (
     fail,
     open_database,
     settings,
+    unknown_athlete,
 )
 from stravasync.errors import StravaSyncError
 
@@ -66,6 +67,7 @@ def export(
     from stravasync.export.parquet import export_parquet
     from stravasync.export.textformats import write_csv, write_jsonl
     from stravasync.export.warehouse import refresh_warehouse
+    from stravasync.store.athletes import get_athlete
 
     cfg = settings()
     if out is None:
@@ -74,6 +76,8 @@ def export(
         out = cfg.export_warehouse
     db = open_database(cfg)
     with db.snapshot() as conn, live(False) as show:
+        if athlete is not None and get_athlete(conn, athlete) is None:
+            raise unknown_athlete(athlete)  # an empty file would look like a real export
         rows = counter(show, "export")
         if fmt is Format.JSONL:
             count = write_jsonl(
