@@ -124,12 +124,14 @@ def test_a_command_about_an_unknown_athlete_exits_2(
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize(
+    ("fmt", "mode"), [("jsonl", []), ("jsonl", ["--json"]), ("csv", []), ("parquet", [])]
+)
 def test_export_of_an_unknown_athlete_exits_2_and_writes_nothing(
-    db_url: str, tmp_path: Path, fmt: str
+    db_url: str, tmp_path: Path, fmt: str, mode: list[str]
 ) -> None:
     target = tmp_path / f"out.{fmt}"
-    args = ["export", "--format", fmt, "--out", str(target), "--athlete", "424242"]
+    args = ["export", "--format", fmt, "--out", str(target), "--athlete", "424242", *mode]
     out = run_cli(args, _offline_env(db_url, tmp_path), tmp_path)
     _says_unknown(out, "athlete 424242 is not in the mirror")
     assert not target.exists()

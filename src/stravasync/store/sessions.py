@@ -104,6 +104,19 @@ def recent_sessions(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def recent_runs(
+    conn: Connection, *, modes: tuple[str, ...], limit: int = 10
+) -> list[dict[str, Any]]:
+    """The newest sessions of no athlete in ``modes`` (export and warehouse runs)."""
+    stmt = (
+        select(sync_sessions)
+        .where(sync_sessions.c.athlete_id.is_(None), sync_sessions.c.mode.in_(modes))
+        .order_by(sync_sessions.c.started_at.desc())
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
 def close_interrupted(
     conn: Connection, *, now: datetime, athlete_ids: list[int] | None = None
 ) -> int:
