@@ -76,6 +76,39 @@ def _seed_order(name: str) -> str:
     return "" if name == "stravasync" else name
 
 
+def _commit() -> str:
+    """The checkout a figure was measured on (``-dirty`` with uncommitted changes)."""
+    root = HERE.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    changed = [
+        line
+        for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if not line[3:].startswith(("bench/results/", "bench/REPORT.md", "bench/plots/"))
+    ]
+    return f"{head}-dirty" if changed else head
+
+
+def _selected() -> tuple[str, ...]:
+    """``BENCH_POLICIES=a,b``: rerun only these club-week policies (the others are taken from
+    the last results). Our engine's two policies go together: the safety net compares them."""
+    raw = os.environ.get("BENCH_POLICIES", "").strip()
+    if not raw:
+        return POLICIES
+    names = tuple(n.strip() for n in raw.split(",") if n.strip())
+    unknown = sorted(set(names) - set(POLICIES))
+    if unknown:
+        raise SystemExit(f"BENCH_POLICIES: unknown {', '.join(unknown)} (known: {POLICIES})")
+    engine = {"stravasync", "webhook-only"}
+    if engine & set(names) and not engine <= set(names):
+        raise SystemExit("BENCH_POLICIES: stravasync and webhook-only are rerun together")
+    return tuple(n for n in POLICIES if n in names)
+
+
 def _club_policy(name: str, scenario: Scenario, work: Path) -> dict[str, Any]:
     """One policy's run in its own process (its own lab, database and simulator), under the
     conditions its own document states (quota, scale)."""
@@ -83,6 +116,7 @@ def _club_policy(name: str, scenario: Scenario, work: Path) -> dict[str, Any]:
     scenario = conditions_for(name, scenario, conditions)
     record = run_policy(name, scenario, work / name, f"sqlite:///{work / name / 'mirror.db'}")
     figures = policy_figures(record)
+    figures["commit"] = _commit()
     figures["conditions"] = {
         "quota": str(scenario.sim.quota),
         "athletes": len(scenario.connects),
@@ -91,14 +125,29 @@ def _club_policy(name: str, scenario: Scenario, work: Path) -> dict[str, Any]:
     return figures
 
 
-def _club_mode(scenario: Scenario, work: Path, workers: int) -> dict[str, Any]:
+def _club_mode(
+    scenario: Scenario,
+    work: Path,
+    workers: int,
+    selected: tuple[str, ...] = POLICIES,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run ``selected`` policies; the others come from ``previous`` (the same mode's last
+    results), each keeping the commit it was measured on."""
+    policies: dict[str, Any] = {}
+    for name in POLICIES:
+        if name not in selected:
+            if previous is None or name not in previous.get("policies", {}):
+                raise SystemExit(f"club-week: no earlier result for {name}; run every policy")
+            policies[name] = previous["policies"][name]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(_club_policy, name, scenario, work) for name in POLICIES}
-        policies: dict[str, Any] = {}
-        for name in POLICIES:
+        futures = {name: pool.submit(_club_policy, name, scenario, work) for name in selected}
+        for name in selected:
             policies[name] = futures[name].result()
             print(f"  {name} done in {policies[name]['wall_seconds']} s", flush=True)
     policies = {name: policies[name] for name in sorted(POLICIES, key=_seed_order)}
+    if "stravasync" not in selected and previous is not None:
+        return {"policies": policies, "safety_net": previous["safety_net"]}
     ours, hooks = policies["stravasync"], policies["webhook-only"]
     net = safety_net_catches(ours.pop("changes"), hooks.pop("changes"), ours["silent_changes"])
     for p in (ours, hooks):
@@ -114,11 +163,13 @@ def club_week_result(work: Path) -> dict[str, Any]:
     athletes = _env_int("BENCH_CLUB_ATHLETES", 200)
     days = float(os.environ.get("BENCH_CLUB_DAYS", 7))
     workers = max(1, min(_env_int("BENCH_WORKERS", os.cpu_count() or 1), len(POLICIES)))
+    selected = _selected()
+    last = _previous_club_week(athletes, days) if selected != POLICIES else {}
     modes: dict[str, Any] = {}
     for mode, counted in TOKEN_MODES.items():
         scenario = club_week(athletes=athletes, days=days, token_requests_counted=counted)
-        print(f"club-week ({mode}): {', '.join(POLICIES)} on {workers} processes", flush=True)
-        modes[mode] = _club_mode(scenario, work / mode, workers)
+        print(f"club-week ({mode}): {', '.join(selected)} on {workers} processes", flush=True)
+        modes[mode] = _club_mode(scenario, work / mode, workers, selected, last.get(mode))
     return {
         "scenario": "club-week",
         "seed": scenario.sim.seed,
@@ -141,6 +192,22 @@ def club_week_result(work: Path) -> dict[str, Any]:
         "policies": modes["token_requests_counted"]["policies"],
         "safety_net": modes["token_requests_counted"]["safety_net"],
         "token_requests_free": modes["token_requests_free"],
+    }
+
+
+def _previous_club_week(athletes: int, days: float) -> dict[str, dict[str, Any]]:
+    """The last club-week results by token mode, for a partial rerun of the same world."""
+    path = RESULTS / f"{_result_name('club-week')}.json"
+    if not path.exists():
+        raise SystemExit(f"BENCH_POLICIES needs earlier results in {path}")
+    last = json.loads(path.read_text())
+    config = last.get("config", {})
+    if config.get("athletes") != athletes or config.get("days") != days:
+        raise SystemExit(f"{path} holds another club-week ({config}); run every policy")
+    free = last["token_requests_free"]
+    return {
+        "token_requests_counted": {"policies": last["policies"], "safety_net": last["safety_net"]},
+        "token_requests_free": free,
     }
 
 

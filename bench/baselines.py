@@ -305,3 +305,20 @@ def newest_of(raws: list[dict[str, Any]]) -> int | None:
 
     starts = [s for s in (start_epoch(r) for r in raws) if s is not None]
     return max(starts) if starts else None
+
+
+ENGINE_DESCRIPTIONS = {
+    "stravasync": "our engine as shipped: webhooks, then the planner's incremental polls, refresh "
+    "re-lists, reconcile and enrichment (with a second detail fetch once an activity settled), "
+    "all within one shared budget that keeps cushions per class",
+    "webhook-only": "our engine with webhooks and detail fetches only: no refresh re-list, no "
+    "reconcile, no second detail fetch (the settings of ``WEBHOOK_ONLY_SETTINGS``)",
+}
+
+
+def describe(name: str) -> str:
+    """What a policy does, in one paragraph: its schedule as its own document states it."""
+    if name in ENGINE_DESCRIPTIONS:
+        return ENGINE_DESCRIPTIONS[name]
+    doc = BASELINES[name].__doc__ or name
+    return " ".join(doc.split())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.baselines import describe
+
 
 def _median(f: dict[str, Any], key: str) -> str:
     value = (f.get("steady_state") or {}).get(f"{key}_median")
@@ -24,6 +26,23 @@ def policy_table(pol: dict[str, Any]) -> list[str]:
             f"{' (single user)' if c.get('single_user') else ''} | {f['api_calls']} | "
             f"{f['http_429']} | {f['missing']} / {_median(f, 'missing')} | "
             f"{f['zombies']} / {_median(f, 'zombies')} | {f['stale']} / {_median(f, 'stale')} |"
+        )
+    return lines
+
+
+def conditions_lines(pol: dict[str, Any]) -> list[str]:
+    """Every policy's conditions: what it does, the quota and scale it ran at, the commit."""
+    lines = ["Policies and the conditions each ran under:", ""]
+    for name, f in pol.items():
+        c = f.get("conditions") or {}
+        scale = (
+            "one athlete (single user)" if c.get("single_user") else f"{c.get('athletes')} athletes"
+        )
+        commit = f.get("commit", "an earlier commit, not recorded")
+        what = describe(name).rstrip(".")
+        lines.append(
+            f"- **{name}** ({scale}, quota `{c.get('quota', '?')}`, measured on `{commit}`): "
+            f"{what}."
         )
     return lines
 
@@ -57,6 +76,8 @@ def fair_lines(data: dict[str, Any]) -> list[str]:
         "45 min clear of every policy's batches. *steady* = "
         f"{data['config'].get('steady_state', 'median over the last day')}. Strava counting "
         "`POST /oauth/token` as a read (the simulator's default):",
+        "",
+        *conditions_lines(data["policies"]),
         "",
         *policy_table(data["policies"]),
         "",

@@ -60,7 +60,7 @@ def test_progress_only_on_a_terminal(db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "all.jsonl"
     exported = _on_a_pty(["export", "--format", "jsonl", "--out", str(out)], env, tmp_path)
     lines = len(out.read_text().splitlines())
-    assert lines > 0 and f"export: 1 page(s), {lines} activities" in exported, exported
+    assert lines > 0 and f"export: 1 page(s), {lines}/{lines} activities" in exported, exported
     piped_export = run_cli(["export", "--format", "jsonl", "--out", str(out)], env, tmp_path)
     assert piped_export.returncode == 0 and "page(s)" not in piped_export.stderr
     assert piped_export.stderr.startswith(f"{lines} activities written to")  # the final line only

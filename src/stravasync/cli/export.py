@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.table import Table
@@ -18,8 +18,15 @@ from stravasync.cli.common import (
     fail,
     open_database,
     settings,
+    unknown_athlete,
 )
 from stravasync.errors import StravaSyncError
+
+if TYPE_CHECKING:  # the CLI imports no exporter before a command needs it
+    from sqlalchemy import Connection
+
+    from stravasync.cli.progress import RowCounter
+    from stravasync.export.stopwatch import Stopwatch
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,39 +67,85 @@ def export(
     include_hidden: bool = typer.Option(
         False, "--include-hidden", help="Also athletes an operator hid (left out by default)."
     ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the report as JSON on stdout (and no progress)."
+    ),
 ) -> None:
-    """Export the mirror (live activities only; deleted ones are left out)."""
+    """Export the mirror (live activities only; deleted ones are left out).
+
+    On a terminal a progress line shows batches, activities, and an ETA; each run is recorded
+    as a session with its stage timings (query, write, views), shown on the dashboard."""
     from stravasync.cli.progress import counter, live
-    from stravasync.export.parquet import export_parquet
-    from stravasync.export.textformats import write_csv, write_jsonl
-    from stravasync.export.warehouse import refresh_warehouse
+    from stravasync.clock import utcnow
+    from stravasync.export.runs import mode_of, recorded
+    from stravasync.export.textformats import STDOUT
+    from stravasync.store.athletes import get_athlete
+    from stravasync.store.exports import count_activities
 
     cfg = settings()
     if out is None:
         if fmt is not Format.DUCKDB:
             raise fail("--out is required for this format")
         out = cfg.export_warehouse
+    if fmt is Format.DUCKDB and athlete is not None:
+        raise fail("--athlete is not supported with --format duckdb (one warehouse)")
+    to_stdout = out == STDOUT and fmt in (Format.JSONL, Format.CSV)
+    if to_stdout and as_json:
+        raise fail("--json cannot be used with --out - (the export itself goes to stdout)")
     db = open_database(cfg)
-    with db.snapshot() as conn, live(False) as show:
+    if athlete is not None:
+        with db.engine.connect() as conn:
+            if get_athlete(conn, athlete) is None:  # an empty file would look like an export
+                raise unknown_athlete(athlete)
+    summary: dict[str, Any] = {"format": fmt.value}
+    # the data on stdout leaves the terminal to it: no progress line over it
+    with (
+        recorded(db, mode=mode_of(fmt.value), trigger="cli", now=utcnow, summary=summary) as watch,
+        db.snapshot() as conn,
+        live(as_json or to_stdout) as show,
+    ):
         rows = counter(show, "export")
-        if fmt is Format.JSONL:
-            count = write_jsonl(
-                conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
-            )
-            err_console.print(f"{count} activities written to {out}", highlight=False)
-        elif fmt is Format.CSV:
-            count = write_csv(
-                conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
-            )
-            err_console.print(f"{count} activities written to {out}", highlight=False)
-        elif fmt is Format.PARQUET:
-            report = export_parquet(conn, out, athlete_id=athlete, include_hidden=include_hidden)
-            typer.echo(json.dumps(report.rows))
-        else:
-            if athlete is not None:
-                raise fail("--athlete is not supported with --format duckdb (one warehouse)")
-            built = refresh_warehouse(conn, out, full=full, include_hidden=include_hidden)
-            typer.echo(json.dumps(built.as_json()))
+        if rows is not None and fmt is not Format.DUCKDB:  # the warehouse counts its own
+            with watch.timed("query"):
+                rows.set_total(
+                    count_activities(conn, athlete_id=athlete, include_hidden=include_hidden)
+                )
+        report = _write(fmt, conn, out, athlete, full, include_hidden, rows, watch)
+        summary["rows"] = {k: v for k, v in report.items() if k != "full"}
+        if "full" in report:
+            summary["full"] = report["full"]
+    if fmt not in (Format.JSONL, Format.CSV):
+        typer.echo(json.dumps(report))
+    elif as_json:
+        typer.echo(json.dumps({"activities": report["activities"], "out": str(out)}))
+    else:
+        err_console.print(f"{report['activities']} activities written to {out}", highlight=False)
+
+
+def _write(
+    fmt: Format,
+    conn: Connection,
+    out: Path,
+    athlete: int | None,
+    full: bool,
+    include_hidden: bool,
+    rows: RowCounter | None,
+    watch: Stopwatch,
+) -> dict[str, Any]:
+    """Run one format's export; its report as a dict (row counts per table)."""
+    from stravasync.export.parquet import export_parquet
+    from stravasync.export.textformats import write_csv, write_jsonl
+    from stravasync.export.warehouse import refresh_warehouse
+
+    opts: dict[str, Any] = {"include_hidden": include_hidden, "on_rows": rows, "watch": watch}
+    if fmt is Format.JSONL:
+        return {"activities": write_jsonl(conn, out, athlete_id=athlete, **opts)}
+    if fmt is Format.CSV:
+        return {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
+    if fmt is Format.PARQUET:
+        return dict(export_parquet(conn, out, athlete_id=athlete, **opts).rows)
+    on_total = rows.set_total if rows is not None else None
+    return refresh_warehouse(conn, out, full=full, on_total=on_total, **opts).as_json()
 
 
 @plain_errors

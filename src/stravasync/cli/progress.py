@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
@@ -58,18 +58,29 @@ def live(as_json: bool) -> Iterator[ProgressCallback | None]:
         yield show
 
 
+class RowCounter:
+    """A ``rows done`` hook (exporter, importer) feeding ``show``, with a total set up front or
+    once known (:meth:`set_total`: the warehouse counts its rows after reading its mark)."""
+
+    def __init__(self, show: ProgressCallback, stage: str, total: int | None) -> None:
+        from stravasync.sync.progress import ProgressTally
+
+        self._show, self._stage = show, stage
+        self._tally = ProgressTally(started=time.monotonic(), total=total)
+
+    def set_total(self, total: int) -> None:
+        self._tally.total = total
+
+    def __call__(self, rows: int) -> None:
+        self._show(
+            self._tally.step(stage=self._stage, now=time.monotonic(), pages=1, activities=rows)
+        )
+
+
 def counter(
     show: ProgressCallback | None, stage: str, total: int | None = None
-) -> Callable[[int], None] | None:
-    """A ``rows done`` hook (exporter, importer) feeding ``show``; None without progress."""
+) -> RowCounter | None:
+    """A :class:`RowCounter`, or None without progress."""
     if show is None:
         return None
-    from stravasync.sync.progress import ProgressTally
-
-    tally = ProgressTally(started=time.monotonic(), total=total)
-    drawn = show
-
-    def step(rows: int) -> None:
-        drawn(tally.step(stage=stage, now=time.monotonic(), pages=1, activities=rows))
-
-    return step
+    return RowCounter(show, stage, total)

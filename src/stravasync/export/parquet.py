@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 from stravasync.export import optional
 from stravasync.export.arrowschema import arrow_schema, record_batch
 from stravasync.export.atomic import atomic_text, remove_stale_temps, temp_path
+from stravasync.export.stopwatch import Stopwatch
 from stravasync.export.tables import (
     ALL_TABLES,
     DETAIL_TABLES,
@@ -61,8 +62,16 @@ class ExportReport:
 class _TableWriter:
     """Streams dict rows of one table into one Parquet file, atomically (a context manager)."""
 
-    def __init__(self, pa: ModuleType, pq: ModuleType, spec: Spec, batch_rows: int) -> None:
+    def __init__(
+        self,
+        pa: ModuleType,
+        pq: ModuleType,
+        spec: Spec,
+        batch_rows: int,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> None:
         self.pa, self.pq = pa, pq
+        self.on_rows = on_rows  # told each row group's size once written
         self.schema = arrow_schema(pa, spec)
         self.batch_rows = batch_rows
         self.count = 0
@@ -86,6 +95,8 @@ class _TableWriter:
     def _flush(self) -> None:
         self._writer.write_batch(record_batch(self.pa, self.schema, self._batch))
         self.count += len(self._batch)
+        if self.on_rows is not None and self._batch:
+            self.on_rows(len(self._batch))
         self._batch = []
 
     def __enter__(self) -> _TableWriter:
@@ -116,20 +127,29 @@ def export_parquet(
     athlete_id: int | None = None,
     batch_rows: int = BATCH_ROWS,
     include_hidden: bool = False,
+    on_rows: Callable[[int], None] | None = None,
+    watch: Stopwatch | None = None,
 ) -> ExportReport:
     """Export the mirror (or one athlete) as partitioned Parquet under ``out``; athletes an
-    operator hid are left out (and their files removed) unless ``include_hidden``."""
+    operator hid are left out (and their files removed) unless ``include_hidden``.
+
+    ``on_rows``: told the size of each row group of activities written (progress);
+    ``watch``: times the store's reads (``query``; the rest is ``write``)."""
     pa, pq = optional.pyarrow("the Parquet export")
+    watch = watch or Stopwatch()
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
     report = ExportReport(rows={name: 0 for name in ALL_TABLES})
     writers = {name: _TableWriter(pa, pq, spec, batch_rows) for name, spec in ALL_TABLES.items()}
+    writers["activities"].on_rows = on_rows
 
     def put(table: str, rel: str, rows: Iterable[dict[str, Any]]) -> None:
-        report.rows[table] += writers[table].write(out / rel, rows)
+        report.rows[table] += writers[table].write(out / rel, watch.iterate("query", rows))
         report.files.append(rel)
 
-    for athlete in athletes_with_activities(conn, athlete_id, include_hidden=include_hidden):
+    with watch.timed("query"):
+        who = athletes_with_activities(conn, athlete_id, include_hidden=include_hidden)
+    for athlete in who:
         part = f"athlete={athlete}/part-0.parquet"
         put(
             "activities",
@@ -143,7 +163,8 @@ def export_parquet(
         with contextlib.ExitStack() as stack:  # one pass over details feeds the three tables
             for table, writer in children.items():
                 stack.enter_context(writer.open(out / f"{table}/{part}"))
-            for detail in iter_details(conn, athlete_id=athlete, include_hidden=True):
+            details = iter_details(conn, athlete_id=athlete, include_hidden=True)
+            for detail in watch.iterate("query", details):
                 for table, rows in detail_rows(detail).items():
                     for row in rows:
                         children[table].add(row)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +32,7 @@ from sqlalchemy import Connection
 
 from stravasync.export import optional
 from stravasync.export.arrowschema import arrow_schema
+from stravasync.export.stopwatch import Stopwatch
 from stravasync.export.tables import ACTIVITIES, DETAIL_TABLES, Spec, conform
 from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
@@ -170,12 +171,21 @@ def refresh_warehouse(
     batch_rows: int = BATCH_ROWS,
     memory_limit: str = MEMORY_LIMIT,
     include_hidden: bool = False,
+    on_rows: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    watch: Stopwatch | None = None,
 ) -> WarehouseReport:
     """Create or refresh the DuckDB warehouse at ``path`` from the store.
 
     Athletes an operator hid are left out unless ``include_hidden``; the warehouse remembers
     whom it left out and rebuilds when that changes (a hidden athlete shown again, or the
-    flag flipped), since an incremental run re-reads only changed rows."""
+    flag flipped), since an incremental run re-reads only changed rows.
+
+    Progress: ``on_total`` is told how many activities this run re-reads (one COUNT in the
+    caller's snapshot, once the watermark is known), ``on_rows`` each batch's size once
+    upserted. ``watch`` times the stages: ``query`` (the store's reads), ``views`` (the views
+    and the final commit), ``write`` (the rest)."""
+    watch = watch or Stopwatch()
     duckdb = optional.duckdb("the DuckDB export")
     pa, _ = optional.pyarrow("the DuckDB export")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,37 +215,47 @@ def refresh_warehouse(
             for name in ALL_TABLES:
                 duck.execute(f"DELETE FROM {name}")
         since = previous - MARGIN if previous is not None else None
-        a_mark, d_mark = queries.newest_marks(conn)  # before reading: later writes come next time
+        with watch.timed("query"):
+            a_mark, d_mark = queries.newest_marks(conn)  # before reading: later ones next time
+            if on_total is not None:
+                on_total(
+                    queries.count_activities(
+                        conn, changed_since=since, include_hidden=include_hidden
+                    )
+                )
         loader = _Loader(duck, pa)
         upserted = 0
-        for batch in _batches(
-            queries.iter_activities(conn, changed_since=since, include_hidden=include_hidden),
-            batch_rows,
-        ):
+        stream = queries.iter_activities(conn, changed_since=since, include_hidden=include_hidden)
+        for batch in _batches(watch.iterate("query", stream), batch_rows):
             loader.insert("activities", [_warehouse_activity(r) for r in batch], replace=not full)
             upserted += len(batch)
+            if on_rows is not None:
+                on_rows(len(batch))
         # a rebuild read only live rows: nothing to sweep
         removed = 0 if full else _sweep(duck, pa, conn, include_hidden)
-        details = _load_details(duck, loader, conn, since, batch_rows, include_hidden)
-        duck.execute("BEGIN TRANSACTION")
-        duck.execute("DELETE FROM athletes")
-        loader.insert(
-            "athletes",
-            [
-                _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
-                for r in queries.athlete_rows(conn, include_hidden=include_hidden)
-            ],
-        )
-        for stmt in view_statements():
-            duck.execute(stmt)
-        marks = [m for m in (a_mark, d_mark) if m is not None]
-        if marks:
-            duck.execute(
-                "INSERT OR REPLACE INTO export_state VALUES ('mark', ?)",
-                [max(marks).astimezone(UTC).isoformat()],
+        details = _load_details(duck, loader, conn, since, batch_rows, include_hidden, watch)
+        with watch.timed("views"):
+            duck.execute("BEGIN TRANSACTION")
+            duck.execute("DELETE FROM athletes")
+            loader.insert(
+                "athletes",
+                [
+                    _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
+                    for r in queries.athlete_rows(conn, include_hidden=include_hidden)
+                ],
             )
-        duck.execute("INSERT OR REPLACE INTO export_state VALUES ('visibility', ?)", [visibility])
-        duck.execute("COMMIT")
+            for stmt in view_statements():
+                duck.execute(stmt)
+            marks = [m for m in (a_mark, d_mark) if m is not None]
+            if marks:
+                duck.execute(
+                    "INSERT OR REPLACE INTO export_state VALUES ('mark', ?)",
+                    [max(marks).astimezone(UTC).isoformat()],
+                )
+            duck.execute(
+                "INSERT OR REPLACE INTO export_state VALUES ('visibility', ?)", [visibility]
+            )
+            duck.execute("COMMIT")
     finally:
         duck.close()
     return WarehouseReport(upserted, removed, details, full)
@@ -285,11 +305,12 @@ def _load_details(
     since: datetime | None,
     batch_rows: int,
     include_hidden: bool,
+    watch: Stopwatch,
 ) -> int:
     """Replace the child rows of every activity whose details were fetched since ``since``."""
     count = 0
     stream = queries.iter_details(conn, fetched_since=since, include_hidden=include_hidden)
-    for batch in _batches(stream, max(1, batch_rows // 20)):
+    for batch in _batches(watch.iterate("query", stream), max(1, batch_rows // 20)):
         ids = [int(d["activity_id"]) for d in batch]
         flat = [flatten_detail(d) for d in batch]
         for table in DETAIL_TABLES:

@@ -38,6 +38,32 @@ def hidden_ids(conn: Connection) -> list[int]:
     return [int(i) for i in conn.execute(stmt).scalars()]
 
 
+def _changed(
+    cond: list[ColumnElement[bool]], changed_since: datetime | None
+) -> list[ColumnElement[bool]]:
+    if changed_since is None:
+        return cond
+    changed = or_(
+        activities.c.updated_at >= changed_since,
+        activities.c.detail_fetched_at >= changed_since,
+    )
+    return [*cond, changed]
+
+
+def count_activities(
+    conn: Connection,
+    *,
+    athlete_id: int | None = None,
+    changed_since: datetime | None = None,
+    include_hidden: bool = False,
+) -> int:
+    """How many rows :func:`iter_activities` yields with the same arguments (one COUNT, in
+    the caller's snapshot: an export's progress total)."""
+    cond = _changed(_live(athlete_id, include_hidden), changed_since)
+    stmt = select(func.count()).select_from(activities).where(and_(*cond))
+    return int(conn.execute(stmt).scalar() or 0)
+
+
 def iter_activities(
     conn: Connection,
     *,
@@ -50,14 +76,7 @@ def iter_activities(
 
     ``changed_since``: only rows updated, or whose details were fetched, at or after it.
     """
-    cond = _live(athlete_id, include_hidden)
-    if changed_since is not None:
-        cond.append(
-            or_(
-                activities.c.updated_at >= changed_since,
-                activities.c.detail_fetched_at >= changed_since,
-            )
-        )
+    cond = _changed(_live(athlete_id, include_hidden), changed_since)
     base = select(
         *_ACTIVITY_COLUMNS, activity_details.c.description, activity_details.c.calories
     ).select_from(

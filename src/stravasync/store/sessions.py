@@ -90,12 +90,30 @@ def session_logs(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def session_exists(conn: Connection, session_id: str) -> bool:
+    stmt = select(sync_sessions.c.id).where(sync_sessions.c.id == session_id)
+    return conn.execute(stmt).first() is not None
+
+
 def recent_sessions(
     conn: Connection, *, limit: int = 50, athlete_id: int | None = None
 ) -> list[dict[str, Any]]:
     stmt = select(sync_sessions).order_by(sync_sessions.c.started_at.desc()).limit(limit)
     if athlete_id is not None:
         stmt = stmt.where(sync_sessions.c.athlete_id == athlete_id)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def recent_runs(
+    conn: Connection, *, modes: tuple[str, ...], limit: int = 10
+) -> list[dict[str, Any]]:
+    """The newest sessions of no athlete in ``modes`` (export and warehouse runs)."""
+    stmt = (
+        select(sync_sessions)
+        .where(sync_sessions.c.athlete_id.is_(None), sync_sessions.c.mode.in_(modes))
+        .order_by(sync_sessions.c.started_at.desc())
+        .limit(limit)
+    )
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -1,6 +1,7 @@
 """The jobs that run on a clock (``STRAVASYNC_SCHEDULE_<JOB>``; see :mod:`stravasync.schedule`).
 
-- ``warehouse_refresh``: ``export --format duckdb`` into ``STRAVASYNC_EXPORT_WAREHOUSE``.
+- ``warehouse_refresh``: ``export --format duckdb`` into ``STRAVASYNC_EXPORT_WAREHOUSE``,
+  recorded as a ``warehouse`` session with its stage timings (also the flow's refresh).
 - ``daily_flow``: the personal flow: every connected athlete is asked for an incremental sync,
   the engine works until idle (the enrichment of new activities follows their listing, as in
   any sync) within ``STRAVASYNC_SCHEDULE_FLOW_DEADLINE``, then the warehouse is refreshed.
@@ -19,7 +20,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, or_, select
 
@@ -85,10 +86,23 @@ def stale_report(engine: Engine, now: datetime) -> str:
 
 
 def warehouse_refresh(engine: Engine, now: datetime) -> str:
+    """The refresh, recorded as a ``warehouse`` session (trigger ``schedule``) with its stage
+    timings (:mod:`stravasync.export.runs`)."""
+    from stravasync.export.runs import recorded
     from stravasync.export.warehouse import refresh_warehouse
 
-    with engine.db.snapshot() as conn:
-        report = refresh_warehouse(conn, Path(engine.cfg.warehouse), full=False).as_json()
+    summary: dict[str, Any] = {"format": "duckdb"}
+    with (
+        recorded(
+            engine.db, mode="warehouse", trigger="schedule", now=engine.clock.now, summary=summary
+        ) as watch,
+        engine.db.snapshot() as conn,
+    ):
+        report = refresh_warehouse(
+            conn, Path(engine.cfg.warehouse), full=False, watch=watch
+        ).as_json()
+        summary["rows"] = {k: v for k, v in report.items() if k != "full"}
+        summary["full"] = report["full"]
     counts = ", ".join(f"{k} {v}" for k, v in report.items() if k != "full")
     return f"warehouse refreshed ({counts})"
 

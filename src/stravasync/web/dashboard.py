@@ -125,6 +125,8 @@ async def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = 
 
 
 PAGE_SIZE = 50
+EXPORT_MODES = ("export", "warehouse")  # stravasync.export.runs.MODES (web imports no exporter)
+EXPORT_RUNS = 10
 
 
 def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dict[str, Any]:
@@ -138,6 +140,7 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         lines = admin_q.recent_logs(conn, limit=50)
         app_state = appstate_q.get(conn)
         connected = athlete_q.connected_count(conn)
+        exports = session_q.recent_runs(conn, modes=EXPORT_MODES, limit=EXPORT_RUNS)
     gauges = []
     for q in quota:
         # the chart shows use per 15-minute window for both windows of a limit class; the
@@ -174,6 +177,24 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         "app_state": app_state,
         "connected": connected,
         "capacity": ctx.settings.athlete_capacity,
+        "exports": [_run(r) for r in exports],
+    }
+
+
+def _run(row: dict[str, Any]) -> dict[str, Any]:
+    """An export or warehouse run as the dashboard lists it."""
+    summary = row.get("summary_json") or {}
+    rows = summary.get("rows") or {}
+    return {
+        "started_at": row["started_at"],
+        "mode": row["mode"],
+        "format": summary.get("format", ""),
+        "trigger": row["trigger"],
+        "status": row["status"],
+        "seconds": summary.get("seconds"),
+        "rows": ", ".join(f"{k} {v}" for k, v in rows.items()),
+        "stages": summary.get("stage_seconds") or {},
+        "error": summary.get("error") or "",
     }
 
 

@@ -220,8 +220,9 @@ class StoreCollector(Collector):
         return hist
 
     def _stages(self, conn: Connection, now: datetime) -> Metric:
-        """Per mode and stage (listing, detail, store, stats, export): the session rows'
-        ``summary_json.stage_seconds`` of the last 24 h, so every process's passes count."""
+        """Per mode and stage: the session rows' ``summary_json.stage_seconds`` of the last
+        24 h, so every process's passes count. A pass's stages are listing, detail, store,
+        stats; an export or warehouse run's (mode ``export``/``warehouse``) query, write, views."""
         rows = conn.execute(
             select(sync_sessions.c.mode, sync_sessions.c.summary_json).where(
                 sync_sessions.c.finished_at.is_not(None),
@@ -236,7 +237,8 @@ class StoreCollector(Collector):
                     seen.setdefault((str(mode), str(stage)), []).append(float(value))
         hist = HistogramMetricFamily(
             "stravasync_sync_stage_seconds",
-            "Seconds per sync stage (listing, detail, store, stats, export) and mode, last 24 h",
+            "Seconds per stage (listing, detail, store, stats; export runs: query, write, views)"
+            " and mode, last 24 h",
             labels=["mode", "stage"],
         )
         for (mode, stage), values in sorted(seen.items()):

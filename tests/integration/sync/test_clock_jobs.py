@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from stravasync.lab import Lab
 from stravasync.schedule import next_run
 from stravasync.store import admin as admin_q
+from stravasync.store import sessions as session_q
 from stravasync.store.schema import notifications, scheduler_jobs, sync_state
 from stravasync.sync import clockjobs
 from tests.integration.sync.labs import quiet_lab
@@ -191,3 +192,25 @@ def test_the_flow_inside_a_capped_run_keeps_the_outer_cap(db_url: str, tmp_path:
         assert lab.engine._max_calls is None and lab.engine._stop_at is None
     finally:
         lab.close()
+
+
+def test_the_scheduled_refresh_is_a_warehouse_session_with_stages(
+    db_url: str, tmp_path: Path
+) -> None:
+    lab = make_lab(
+        db_url, tmp_path, schedule_warehouse_refresh="0 5 * * *", export_warehouse=tmp_path / "w"
+    )
+    try:
+        with lab.db.transaction() as conn:
+            admin_q.trigger_scheduler_job(conn, "warehouse_refresh", now=lab.clock.now())
+        lab.run_until_idle()
+        with lab.db.engine.connect() as conn:
+            found = session_q.recent_runs(conn, modes=("warehouse",))
+    finally:
+        lab.close()
+    assert len(found) == 1, found
+    run = found[0]
+    assert (run["athlete_id"], run["trigger"], run["status"]) == (None, "schedule", "done")
+    assert run["started_at"] >= START  # the engine's (virtual) clock
+    assert run["summary_json"]["rows"]["upserted"] > 0
+    assert {"query", "write", "views"} <= set(run["summary_json"]["stage_seconds"])

@@ -26,3 +26,40 @@ def test_athlete_page_shows_stage_seconds(client: TestClient, db: Database) -> N
     page = client.get("/admin/athletes/77", headers=admin_headers())
     assert page.status_code == 200
     assert "listing 1.25" in page.text and "store 0.50" in page.text
+
+
+def test_dashboard_lists_the_latest_export_runs_with_their_stages(
+    client: TestClient, db: Database
+) -> None:
+    empty = client.get("/admin", headers=admin_headers())
+    assert empty.status_code == 200 and "No export yet" in empty.text
+    from stravasync.export.runs import record_run
+
+    record_run(
+        db,
+        mode="warehouse",
+        trigger="schedule",
+        status="done",
+        started_at=START,
+        finished_at=START,
+        summary={
+            "format": "duckdb",
+            "seconds": 2.5,
+            "rows": {"upserted": 40, "removed": 1},
+            "stage_seconds": {"query": 1.25, "views": 0.25, "write": 1.0},
+        },
+    )
+    add_athlete(db, 78)  # an athlete's session is not an export run
+    with db.transaction() as conn:
+        sid = session_q.start_session(
+            conn, athlete_id=78, mode="backfill", trigger="cli", now=START
+        )
+        session_q.finish_session(
+            conn, sid, status="synced", now=START, api_calls=1, summary={"stage_seconds": {}}
+        )
+    page = client.get("/admin", headers=admin_headers())
+    assert page.status_code == 200
+    section = page.text.split('id="exports"', 1)[1].split("</section>", 1)[0]
+    assert "warehouse" in section and "schedule" in section and "upserted 40" in section
+    assert "query 1.25 · views 0.25 · write 1.00" in section
+    assert "backfill" not in section and section.count('class="export-run"') == 1

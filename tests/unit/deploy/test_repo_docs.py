@@ -42,3 +42,47 @@ def test_readme_and_docs_point_only_at_files_a_clone_has() -> None:
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
     assert "docs/architecture.md" in (ROOT / "README.md").read_text()
+
+
+BRACES = re.compile(r"\{([A-Z0-9_,]+)\}")
+
+
+def _expand(text: str) -> str:
+    """``RATE_{OVERALL,READ}_{15MIN,DAILY}`` as the four names it stands for."""
+    match = BRACES.search(text)
+    if match is None:
+        return text
+    head, tail = text[: match.start()], text[match.end() :]
+    return " ".join(_expand(head + choice + tail) for choice in match.group(1).split(","))
+
+
+def _documented_names(readme: str) -> set[str]:
+    """Setting names README's table rows give (in any cell): in full, or ``..._SUFFIX`` after
+    a full one on the same row (``STRAVASYNC_SYNC_ACTIVE_HOURS`` / ``..._DORMANT_HOURS``)."""
+    names: set[str] = set()
+    for row in readme.splitlines():
+        if not row.startswith("|"):
+            continue
+        cells = [_expand(part) for part in re.findall(r"`([^`]+)`", row)]
+        full = [n for c in cells for n in re.findall(r"STRAVASYNC_[A-Z0-9_]+", c)]
+        names.update(full)
+        for cell in cells:
+            for suffix in re.findall(r"\.\.\._([A-Z0-9_]+)", cell):
+                for name in full:
+                    parts = name.split("_")
+                    names.update("_".join(parts[:i]) + "_" + suffix for i in range(1, len(parts)))
+    return names
+
+
+def test_every_setting_is_in_readmes_tables() -> None:
+    from stravasync.config import Settings
+
+    prefix = str(Settings.model_config.get("env_prefix", "")).upper()
+    assert prefix == "STRAVASYNC_"
+    documented = _documented_names((ROOT / "README.md").read_text())
+    missing = sorted(
+        f"{prefix}{field.upper()}"
+        for field in Settings.model_fields
+        if f"{prefix}{field.upper()}" not in documented
+    )
+    assert missing == [], f"settings missing from README's tables: {missing}"
