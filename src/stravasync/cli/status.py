@@ -64,10 +64,19 @@ def status(
             row.status
             + (" (hidden)" if row.hidden else "")
             + ("" if row.auto_sync else " (opt-out)"),
-            str(row.activity_count),
+            counts(row.activity_count, row.strava_count),
             "done" if row.backfill_done else "in progress",
             row.last_success_at.isoformat(timespec="seconds") if row.last_success_at else "never",
             row.due_at.isoformat(timespec="seconds") if row.due_at else "-",
             (row.last_error or "")[:60],
         )
+    if any(r.strava_count is not None for r in rows):
+        table.caption = "≥ N on Strava: Strava's count of rides, runs and swims (a lower bound)"
     console.print(table)
+
+
+def counts(mirrored: int, on_strava: int | None) -> str:
+    """``312 / ≥ 300 on Strava``: the mirrored count beside Strava's (when it was fetched)."""
+    if on_strava is None:
+        return str(mirrored)
+    return f"{mirrored} / ≥ {on_strava} on Strava"
