@@ -19,7 +19,7 @@ def test_only_a_full_first_page_asks_for_the_count() -> None:
 
 
 def test_a_stored_count_is_not_asked_for_again_within_a_week() -> None:
-    assert COUNT_MAX_AGE == timedelta(days=7)
+    assert timedelta(days=7) == COUNT_MAX_AGE
     assert count_due(200, NOW - timedelta(days=6, hours=23), NOW) is False
     assert count_due(200, NOW - timedelta(days=7), NOW) is True
     assert count_due(200, NOW + timedelta(hours=1), NOW) is False  # a clock set back: not due
