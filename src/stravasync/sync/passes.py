@@ -95,6 +95,9 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     With ``activity:read_all`` a short page is the end of the history (see
     :func:`stravasync.sync.listing.short_page_ends`); the reconcile that follows walks every
     page to the empty one and so proves nothing was missed.
+
+    After a full first page, Strava's count of the athlete's activities is read once before the
+    second page (:mod:`stravasync.sync.strava_count`): the progress goal, a lower bound.
     """
     result = PassResult(Mode.BACKFILL, complete=False)
     saved = state.get("checkpoint_json") or {}
@@ -176,6 +179,7 @@ def _fetch_count(ctx: PassContext, count: int | None) -> tuple[bool, int | None]
         return False, count
     with ctx.db.transaction() as conn:
         ctx.checkpoint(conn, {"strava_count": fresh, "strava_count_at": ctx.now()})
+        ctx.log(conn, f"Strava counts {fresh} rides, runs and swims", strava_count=fresh)
     return False, fresh
 
 
