@@ -12,7 +12,14 @@ from enum import StrEnum
 
 import typer
 
-from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
+from stravasync.cli.common import (
+    console,
+    fail,
+    friendly_errors,
+    open_database,
+    settings,
+    unknown_athlete,
+)
 from stravasync.clock import RealClock
 
 app = typer.Typer(help="Operator switches over athletes.", no_args_is_help=True)
@@ -63,7 +70,7 @@ def set_flags(
         )
         row = athlete_q.get_athlete(conn, athlete_id)
     if not found or row is None:
-        raise fail(f"no athlete {athlete_id}")
+        raise unknown_athlete(athlete_id)
     console.print(
         f"athlete {athlete_id}: auto-sync {'on' if row['auto_sync'] else 'off'}, "
         f"hidden {'on' if row['hidden'] else 'off'}",

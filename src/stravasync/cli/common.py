@@ -76,6 +76,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def unknown_athlete(athlete_id: int) -> typer.Exit:
+    """An athlete id the mirror does not hold: exit 2, so an empty answer never looks real."""
+    return fail(f"athlete {athlete_id} is not in the mirror (stravasync status lists them)")
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn any deliberate stravasync error into one line on stderr and exit code 2."""
 

@@ -18,6 +18,7 @@ from stravasync.cli.common import (
     fail,
     open_database,
     settings,
+    unknown_athlete,
 )
 from stravasync.errors import StravaSyncError
 
@@ -78,6 +79,7 @@ def export(
     from stravasync.clock import utcnow
     from stravasync.export.runs import mode_of, recorded
     from stravasync.export.textformats import STDOUT
+    from stravasync.store.athletes import get_athlete
     from stravasync.store.exports import count_activities
 
     cfg = settings()
@@ -91,6 +93,10 @@ def export(
     if to_stdout and as_json:
         raise fail("--json cannot be used with --out - (the export itself goes to stdout)")
     db = open_database(cfg)
+    if athlete is not None:
+        with db.engine.connect() as conn:
+            if get_athlete(conn, athlete) is None:  # an empty file would look like an export
+                raise unknown_athlete(athlete)
     summary: dict[str, Any] = {"format": fmt.value}
     # the data on stdout leaves the terminal to it: no progress line over it
     with (

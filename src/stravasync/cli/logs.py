@@ -7,7 +7,14 @@ import json
 import typer
 from rich.table import Table
 
-from stravasync.cli.common import console, friendly_errors, open_database, settings
+from stravasync.cli.common import (
+    console,
+    fail,
+    friendly_errors,
+    open_database,
+    settings,
+    unknown_athlete,
+)
 
 
 @friendly_errors
@@ -17,7 +24,9 @@ def logs(
     limit: int = typer.Option(30, "--limit", min=1, help="How many sessions to list."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """List recent sync sessions, or the log lines of one (--session ID)."""
+    """List recent sync sessions, or the log lines of one (--session ID); an unknown session
+    or athlete exits 2 (an empty answer would look real to cron)."""
+    from stravasync.store import athletes as athlete_q
     from stravasync.store import sessions as sessions_q
 
     cfg = settings()
@@ -25,6 +34,8 @@ def logs(
     with db.engine.connect() as conn:
         if session:
             lines = sessions_q.session_logs(conn, session)
+            if not lines and not sessions_q.session_exists(conn, session):
+                raise fail(f"no session {session} (stravasync logs lists the recent ones)")
             if as_json:
                 typer.echo(json.dumps(lines, default=str, indent=2))
                 return
@@ -39,6 +50,8 @@ def logs(
                 )
             return
         rows = sessions_q.recent_sessions(conn, limit=limit, athlete_id=athlete)
+        if not rows and athlete is not None and athlete_q.get_athlete(conn, athlete) is None:
+            raise unknown_athlete(athlete)
     if as_json:
         typer.echo(json.dumps(rows, default=str, indent=2))
         return

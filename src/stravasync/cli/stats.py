@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from stravasync.cli.common import console, fail, open_database, settings
+from stravasync.cli.common import console, open_database, settings, unknown_athlete
 from stravasync.cli.export import plain_errors
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def _athlete_ids(conn: Connection, athlete: int | None) -> list[int]:
     if athlete is None:
         return known
     if athlete not in known:  # zeros would look like a real answer to a script
-        raise fail(f"athlete {athlete} is not in the mirror (stravasync status lists them)")
+        raise unknown_athlete(athlete)
     return [athlete]
 
 

@@ -19,6 +19,7 @@ from stravasync.cli.common import (
     open_database,
     service_clock,
     settings,
+    unknown_athlete,
 )
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
@@ -64,7 +65,7 @@ def sync(
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
     from stravasync.cli.progress import live
     from stravasync.store import syncstate
-    from stravasync.store.athletes import overview
+    from stravasync.store.athletes import get_athlete, overview
     from stravasync.sync import build_engine
     from stravasync.sync.enrich import BadEnrichRequest, request_options
 
@@ -88,6 +89,10 @@ def sync(
             raise fail(f"enrich --{exc.option.replace('_', '-')}: {exc.problem}") from exc
     cfg = settings()
     db = open_database(cfg)
+    if athlete is not None:  # else nothing runs and the empty report exits 0
+        with db.engine.connect() as conn:
+            if get_athlete(conn, athlete) is None:
+                raise unknown_athlete(athlete)
     clock = service_clock(cfg)
     engine = build_engine(cfg, db, clock, trigger="cli")
     if mode is not None:

@@ -90,6 +90,11 @@ def session_logs(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def session_exists(conn: Connection, session_id: str) -> bool:
+    stmt = select(sync_sessions.c.id).where(sync_sessions.c.id == session_id)
+    return conn.execute(stmt).first() is not None
+
+
 def recent_sessions(
     conn: Connection, *, limit: int = 50, athlete_id: int | None = None
 ) -> list[dict[str, Any]]:

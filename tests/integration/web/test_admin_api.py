@@ -179,6 +179,11 @@ def test_sessions_logs_polling_and_sse(client: TestClient, db: Database) -> None
     assert sessions[0]["id"] == sid
     page = client.get(f"/api/admin/sessions/{sid}/logs", headers=H).json()
     assert [line["message"] for line in page["lines"]] == ["page 0", "page 1", "page 2"]
+    past = client.get(f"/api/admin/sessions/{sid}/logs?after_id={page['last_id']}", headers=H)
+    assert past.status_code == 200 and past.json()["lines"] == []  # a known session, read up
+    unknown = client.get("/api/admin/sessions/no-such-session/logs", headers=H)
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "no such session"
     after = client.get(f"/api/admin/logs?after_id={page['lines'][0]['id']}", headers=H).json()
     assert [line["message"] for line in after["lines"]] == ["page 1", "page 2"]
     empty = client.get(f"/api/admin/logs?after_id={page['last_id']}", headers=H).json()
