@@ -114,3 +114,10 @@ class ScaledClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds / self.speed)
+
+
+def wall_seconds(clock: Clock, seconds: float) -> float:
+    """The wall seconds a wait of ``seconds`` on ``clock`` lasts: a scaled clock's seconds
+    divided by its speed; the wall clock's (and a virtual one's, which moves only when told)
+    unchanged. For waits on a ``threading.Event``, which knows only wall time."""
+    return seconds / clock.speed if isinstance(clock, ScaledClock) else seconds

@@ -106,3 +106,40 @@ WRONG_SECRET = {
     "message": "Authorization Error",
     "errors": [{"resource": "Application", "field": "", "code": "invalid"}],
 }
+
+
+def _total(count: int, distance: float, moving: int, elapsed: int, climb: float) -> dict[str, Any]:
+    return {
+        "count": count,
+        "distance": distance,
+        "moving_time": moving,
+        "elapsed_time": elapsed,
+        "elevation_gain": climb,
+    }
+
+
+# GET /athletes/{id}/stats (ActivityStats): Strava publishes no example; shaped by its model,
+# achievement_count in the recent totals only (as Strava answers).
+STATS: dict[str, Any] = {
+    "biggest_ride_distance": 175371.0,
+    "biggest_climb_elevation_gain": 1021.4,
+    "recent_ride_totals": {**_total(6, 312000.5, 41000, 45210, 2300.0), "achievement_count": 4},
+    "recent_run_totals": {**_total(3, 31000.2, 9700, 10020, 120.0), "achievement_count": 0},
+    "recent_swim_totals": {**_total(0, 0.0, 0, 0, 0.0), "achievement_count": 0},
+    "ytd_ride_totals": _total(140, 6200000.0, 820000, 901000, 48000.0),
+    "ytd_run_totals": _total(61, 590000.0, 190000, 201000, 3100.0),
+    "ytd_swim_totals": _total(4, 6000.0, 7200, 7600, 0.0),
+    "all_ride_totals": _total(402, 17500000.0, 2300000, 2540000, 140000.0),
+    "all_run_totals": _total(233, 2100000.0, 700000, 741000, 11000.0),
+    "all_swim_totals": _total(12, 19000.0, 23000, 24500, 0.0),
+}
+# 403 for another athlete's stats (the id must match the authenticated athlete).
+STATS_FORBIDDEN = {
+    "message": "Forbidden",
+    "errors": [{"resource": "Athlete", "field": "id", "code": "forbidden"}],
+}
+# 404 for a record Strava does not know (or will not show).
+NOT_FOUND = {
+    "message": "Record Not Found",
+    "errors": [{"resource": "Athlete", "field": "id", "code": "invalid"}],
+}

@@ -18,7 +18,8 @@ from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.ratelimit import Limits, Policy, Priority
 from stravasync.strava.translate import error_for
-from tests.contract import samples
+from stravasync.sync.port import StravaPort
+from tests.contract import samples, spec
 
 NOW = datetime(2025, 6, 3, 18, 7, 30, tzinfo=UTC)  # mid-quarter: clear of the guard
 
@@ -136,3 +137,35 @@ def test_a_real_edit_between_detail_and_listing_still_counts(
             conn, 31337, [samples.listed(**edit, kudos_count=9)], NOW + timedelta(hours=3)
         )
     assert kudos.social_only == [samples.listed()["id"]] and kudos.updated == []
+
+
+def test_the_stats_call_is_strava_s_get_stats_and_its_count_a_lower_bound() -> None:
+    """Our one stats request, as Strava publishes it: GET /athletes/{id}/stats with the token's
+    own athlete id; a Strava-shaped answer fits the model and gives rides + runs + swims."""
+    answer = samples.STATS
+    assert spec.problems(answer, spec.response_schema("get", "/athletes/{id}/stats")) == []
+    client, seen = client_for(lambda r: httpx.Response(200, json=answer))
+    count = StravaPort(client).activity_count("tok", 134815, priority=Priority.BACKFILL)
+    assert count == 402 + 233 + 12
+    (request,) = seen
+    assert request.method == "GET" and request.url.path == "/api/v3/athletes/134815/stats"
+    assert request.headers["Authorization"] == "Bearer tok" and not request.url.query
+    op = spec.SWAGGER["paths"]["/athletes/{id}/stats"]["get"]
+    assert op["operationId"] == "getStats"
+    assert [p["name"] for p in op["parameters"]] == ["id"]  # no query parameter to send
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [(403, samples.STATS_FORBIDDEN, e.RequestRejected), (404, samples.NOT_FOUND, e.NotFound)],
+)
+def test_a_refused_stats_call_is_a_strava_error_of_its_own(
+    status: int, body: dict[str, object], expected: type[e.StravaError]
+) -> None:
+    """The pass skips its total on these; a 403 about the athlete is not the app's inactivity."""
+    assert spec.problems(body, spec.model_schema("Fault")) == []
+    client, seen = client_for(lambda r: httpx.Response(status, json=body))
+    with pytest.raises(expected) as info:
+        StravaPort(client).activity_count("tok", 134815, priority=Priority.BACKFILL)
+    assert not isinstance(info.value, e.ApplicationInactive | e.Transient)
+    assert len(seen) == 1  # not retried

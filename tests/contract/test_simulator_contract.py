@@ -229,6 +229,14 @@ def test_errors_are_faults(sim: Simulator, http: httpx.Client) -> None:
     assert bad.status_code == 401 and _fault(bad)["errors"][0]["field"] == "access_token"
     other = http.get(f"/api/v3/athletes/{sim.athlete_ids()[3]}/stats", headers=h)
     assert other.status_code == 403 and _fault(other)
+    own = f"/api/v3/athletes/{sim.athlete_ids()[2]}/stats"
+    for status in (403, 404):  # the simulator's refusals of the stats (faults.stats_status)
+        sim.faults.stats_status = status
+        try:
+            refused = http.get(own, headers=h)
+        finally:
+            sim.faults.stats_status = 0
+        assert refused.status_code == status and _fault(refused)
     full = token(sim, http, sim.athlete_ids()[2], ALL_SCOPES)["access_token"]
     gone = http.get("/api/v3/activities/1", headers={"Authorization": f"Bearer {full}"})
     assert gone.status_code == 404 and _fault(gone)

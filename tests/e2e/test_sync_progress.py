@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 from pathlib import Path
 
@@ -65,3 +66,26 @@ def test_progress_only_on_a_terminal(db_url: str, tmp_path: Path) -> None:
     assert piped_export.returncode == 0 and "page(s)" not in piped_export.stderr
     assert piped_export.stderr.startswith(f"{lines} activities written to")  # the final line only
     assert piped_export.stderr.count("\n") <= 2, piped_export.stderr  # (a long path may wrap)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_long_backfill_shows_strava_s_count_and_an_eta(db_url: str, tmp_path: Path) -> None:
+    """A history of several pages: after the first full page, one stats read gives a total
+    (a lower bound: ``n/≥total``) and an ETA; ``status`` shows the count beside the mirror's."""
+    args = ("--athletes", "1", "--seed", "11", "--quota", "unlimited", "--history-days", "1100")
+    with simulator(*args) as sim:
+        env = cli_env(sim, db_url, tmp_path, STRAVASYNC_SYNC_ENRICH="false")
+        auth = run_cli(["auth", "--code", sim.grant(ATHLETE), "--no-listen"], env, tmp_path)
+        assert auth.returncode == 0, auth.stderr
+        shown = _on_a_pty(["sync", "--athlete", str(ATHLETE)], env, tmp_path)
+        requests = sim.stats()["requests"]
+        status = run_cli(["status", "--json"], env, tmp_path)
+        table = run_cli(["status"], {**env, "COLUMNS": "200"}, tmp_path)
+    assert requests.get("GET /api/v3/athletes/{id}/stats") == {"200": 1}, (requests, shown)
+    assert requests["GET /api/v3/athlete/activities"]["200"] >= 3, requests
+    (row,) = json.loads(status.stdout)
+    count = row["strava_count"]
+    assert 0 < count <= row["activity_count"] and row["strava_count_at"]
+    assert f"/≥{count} activities" in shown and "ETA ≥" in shown, shown
+    beside = rf"{row['activity_count']} │\s*≥ {count} │"  # the mirror's count, then Strava's
+    assert "on Strava" in table.stdout and re.search(beside, table.stdout), table.stdout

@@ -32,14 +32,15 @@ def describe(p: Progress) -> str:
     who = f" athlete {p.athlete_id}" if p.athlete_id is not None else ""
     parts = [f"{p.stage}{who}:", f"{p.pages} page(s)", f"{p.activities} activities"]
     if p.total is not None:
-        parts[-1] = f"{p.activities}/{p.total} activities"
+        done = p.activities if p.done is None else p.done
+        parts[-1] = f"{done}/{'≥' if p.at_least else ''}{p.total} activities"
     if p.api_calls:
         parts.append(f"{p.api_calls} request(s)")
     if p.requests_left is not None:
         parts.append(f"{p.requests_left} left in the budget window")
     if p.eta_s is not None:
         minutes, seconds = divmod(int(p.eta_s + 0.5), 60)
-        parts.append(f"ETA {minutes}m{seconds:02d}s")
+        parts.append(f"ETA {'≥' if p.at_least else ''}{minutes}m{seconds:02d}s")
     return " ".join(parts[:1]) + " " + ", ".join(parts[1:])
 
 

@@ -53,6 +53,9 @@ def status(
     table.add_column("name", overflow="fold")
     table.add_column("status", overflow="fold")
     table.add_column("activities", no_wrap=True, justify="right")
+    counted = any(r.strava_count is not None for r in rows)
+    if counted:  # Strava's own count, fetched for backfills longer than a page
+        table.add_column("on Strava", no_wrap=True, justify="right")
     table.add_column("backfill", overflow="fold")
     table.add_column("last sync", no_wrap=True)
     table.add_column("due", no_wrap=True)
@@ -65,9 +68,17 @@ def status(
             + (" (hidden)" if row.hidden else "")
             + ("" if row.auto_sync else " (opt-out)"),
             str(row.activity_count),
+            *([on_strava(row.strava_count)] if counted else []),
             "done" if row.backfill_done else "in progress",
             row.last_success_at.isoformat(timespec="seconds") if row.last_success_at else "never",
             row.due_at.isoformat(timespec="seconds") if row.due_at else "-",
             (row.last_error or "")[:60],
         )
+    if counted:
+        table.caption = "on Strava: Strava's count of rides, runs and swims, a lower bound"
     console.print(table)
+
+
+def on_strava(count: int | None) -> str:
+    """``≥ 300``: Strava's count, a lower bound of the history; ``-`` when never fetched."""
+    return "-" if count is None else f"≥ {count}"

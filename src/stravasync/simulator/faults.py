@@ -26,6 +26,7 @@ class Faults:
     token_revocation_rate: float = 0.0  # per authenticated call: the athlete's tokens die silently
     inactive_app: bool = False  # every API and token call answers 403 (app inactive)
     invalid_client: bool = False  # the client secret is revoked: token and push calls answer 401
+    stats_status: int = 0  # GET /athletes/{id}/stats answers this (403 or 404) instead of totals
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
 
     def as_json(self) -> dict[str, Any]:

@@ -147,8 +147,10 @@ def api_router(sim: Simulator) -> APIRouter:
     @router.get("/athletes/{athlete_id}/stats")
     async def get_stats(athlete_id: int, request: Request) -> Response:
         token = authenticate(request)
-        if athlete_id != token.athlete_id:
+        if athlete_id != token.athlete_id or sim.faults.stats_status == 403:
             raise forbidden()
+        if sim.faults.stats_status == 404:
+            raise not_found("Athlete")
         now = sim.now()
         return json_response(athlete_stats(sim.world.visible(athlete_id, now), now))
 

@@ -26,6 +26,8 @@ class AthleteOverview:
     due_at: datetime | None
     last_error: str | None
     dead: bool
+    strava_count: int | None = None  # rides + runs + swims on Strava: a lower bound
+    strava_count_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +43,8 @@ class AthleteOverview:
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "last_error": self.last_error,
             "dead": self.dead,
+            "strava_count": self.strava_count,
+            "strava_count_at": self.strava_count_at.isoformat() if self.strava_count_at else None,
         }
 
 
@@ -179,6 +183,8 @@ def overview_select() -> Select[Any]:
             sync_state.c.due_at,
             sync_state.c.last_error,
             sync_state.c.dead,
+            sync_state.c.strava_count,
+            sync_state.c.strava_count_at,
         )
         .select_from(athletes)
         .outerjoin(sync_state, sync_state.c.athlete_id == athletes.c.id)
@@ -201,6 +207,8 @@ def overview_rows(conn: Connection, stmt: Select[Any]) -> list[AthleteOverview]:
             due_at=r.due_at,
             last_error=r.last_error,
             dead=bool(r.dead),
+            strava_count=r.strava_count,
+            strava_count_at=r.strava_count_at,
         )
         for r in conn.execute(stmt)
     ]

@@ -56,6 +56,12 @@ sync_state = Table(
     Column("activity_count", Integer, nullable=False, server_default="0"),
     Column("enrich_pending", Boolean, nullable=False, server_default="0"),
     Column("first_synced_at", UtcDateTime, comment="when the newest page first arrived"),
+    Column(
+        "strava_count",
+        Integer,
+        comment="rides + runs + swims in GET /athletes/{id}/stats: a lower bound",
+    ),
+    Column("strava_count_at", UtcDateTime, comment="when strava_count was fetched"),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_sync_state_due", "due_at"),
 )

@@ -42,6 +42,7 @@ from stravasync.sync.context import (
 from stravasync.sync.passes import MODE_PRIORITY, PassResult, pass_priority, run_mode
 from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
+from stravasync.sync.progress import PageHook
 from stravasync.sync.stages import port_delta, stage_seconds
 from stravasync.work import DeadLetter, describe, leases, on_failure
 
@@ -100,7 +101,7 @@ class AthleteRunner:
         rng: random.Random,
         trigger: str = "scheduler",
         should_stop: Callable[[], bool] = lambda: False,
-        on_page: Callable[[str, int, int], None] | None = None,
+        on_page: PageHook | None = None,
     ) -> None:
         self.db, self.cfg, self.port, self.tokens = db, cfg, port, tokens
         self.clock, self.owner, self.rng, self.trigger = clock, owner, rng, trigger

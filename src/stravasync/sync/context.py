@@ -18,6 +18,7 @@ from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.port import StravaPort
+from stravasync.sync.progress import Goal, PageHook
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class PassContext:
     token: str = ""
     should_stop: Callable[[], bool] = lambda: False
     priority: Priority = Priority.INTERACTIVE  # the class a token refresh of this work spends
-    on_page: Callable[[str, int, int], None] | None = None  # (mode, athlete id, activities)
+    on_page: PageHook | None = None  # (mode, athlete id, activities, goal)
     started: float = 0.0  # time.monotonic() at the pass's start
     port_before: dict[str, float] = field(default_factory=dict)  # the port's stage seconds
     measured: dict[str, float] = field(default_factory=dict)  # stages timed by the runner
@@ -94,10 +95,10 @@ class PassContext:
         if not syncstate.update_state(conn, self.athlete_id, self.owner, values):
             raise LeaseLost(self.athlete_id)
 
-    def page_done(self, mode: str, activities: int) -> None:
+    def page_done(self, mode: str, activities: int, goal: Goal | None = None) -> None:
         """Tell whoever watches the run (the CLI's progress) that a page was applied."""
         if self.on_page is not None:
-            self.on_page(mode, self.athlete_id, activities)
+            self.on_page(mode, self.athlete_id, activities, goal)
 
     def between_pages(self) -> None:
         """Raise Cancelled if a person asked to stop, StopRequested at the run's limit or a

@@ -39,7 +39,7 @@ from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
-from stravasync.sync.progress import ProgressCallback, page_reporter, requests_left
+from stravasync.sync.progress import PageHook, ProgressCallback, page_reporter, requests_left
 from stravasync.sync.report import RunReport
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
@@ -76,7 +76,7 @@ class Engine:
         self.owner = owner or new_owner()
         self.rng = random.Random(seed)
         self.trigger = trigger
-        self.on_page: Callable[[str, int, int], None] | None = None  # see watch_progress
+        self.on_page: PageHook | None = None  # see watch_progress
         self._stop_requested = stop_requested or (lambda: False)
         self._stop_at: datetime | None = None
         self._max_calls: int | None = None

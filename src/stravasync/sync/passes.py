@@ -7,6 +7,7 @@ loses nothing: the next claimant resumes from the stored cursor.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,7 @@ from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
 from stravasync.store import syncstate
 from stravasync.store.schema import sync_state
+from stravasync.strava.errors import Deferred, StravaError
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
 from stravasync.strava.ratelimit import Priority
@@ -26,6 +28,9 @@ from stravasync.sync.enrich import run_enrich, settle_due
 from stravasync.sync.listing import ListingPass, newest_start, short_page_ends
 from stravasync.sync.plan import Mode
 from stravasync.sync.result import PassResult
+from stravasync.sync.strava_count import count_due, goal, stored_count
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MODE_PRIORITY",
@@ -90,17 +95,26 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     With ``activity:read_all`` a short page is the end of the history (see
     :func:`stravasync.sync.listing.short_page_ends`); the reconcile that follows walks every
     page to the empty one and so proves nothing was missed.
+
+    After a full first page, Strava's count of the athlete's activities is read once before the
+    second page (:mod:`stravasync.sync.strava_count`): the progress goal, a lower bound.
     """
     result = PassResult(Mode.BACKFILL, complete=False)
     saved = state.get("checkpoint_json") or {}
-    page = int(saved.get("page", 1)) if saved.get("mode") == "backfill" else 1
+    resumed = saved.get("mode") == "backfill"
+    page = int(saved.get("page", 1)) if resumed else 1
     cursor = BackwardCursor(before=state.get("backfill_before"), page=page)
     newest = state.get("newest_start")
     short_ends = _granted_read_all(ctx)
+    listed = int(saved.get("listed", 0)) if resumed else 0  # this backfill's, all its units
+    wanted = resumed and bool(saved.get("count_due"))  # Strava's count, before the next page
+    count = stored_count(state)
     for _ in range(ctx.cfg.page_slice):
         if result.pages:
             ctx.between_pages()
         first = cursor.before is None and cursor.page == 1
+        if wanted and not first:
+            wanted, count = _fetch_count(ctx, count)
         priority = NEWEST_PAGE_PRIORITY if first else Priority.BACKFILL
         items = ctx.port.list_page(ctx.token, priority=priority, **cursor.request())
         now = ctx.now()
@@ -110,12 +124,20 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             if short_page_ends(items, short_ends):
                 cursor = replace(cursor, done=True)
             newest = newest_start(items, newest)
+            listed += len(items)
+            if first and not cursor.done:
+                wanted = count_due(len(items), state.get("strava_count_at"), now)
             values: dict[str, Any] = {
                 "backfill_before": cursor.before,
                 "backfill_done": cursor.done,
                 "checkpoint_json": None
                 if cursor.done
-                else {"mode": "backfill", **cursor.to_json()},
+                else {
+                    "mode": "backfill",
+                    **cursor.to_json(),
+                    "listed": listed,
+                    "count_due": wanted,
+                },
                 **_newest_fields(newest),
             }
             if first:
@@ -130,13 +152,35 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             )
         result.pages += 1
         result.listed += len(items)
-        ctx.page_done("backfill", len(items))
+        ctx.page_done("backfill", len(items), goal(listed, count))
         if cursor.done:
             result.complete = True
             break
         if first and _others_need_first_page(ctx):
             break
     return result
+
+
+def _fetch_count(ctx: PassContext, count: int | None) -> tuple[bool, int | None]:
+    """Strava's count of the athlete's activities, stored with its time, at the backfill's
+    class: ``(still wanted, count)``. Any failure (403, 404, a missing scope, a bad answer)
+    leaves the pass going without it; a budget refusal keeps it wanted for the next unit (the
+    page after it is refused too, so the pass defers)."""
+    try:
+        fresh = ctx.port.activity_count(ctx.token, ctx.athlete_id, priority=Priority.BACKFILL)
+    except Deferred:
+        return True, count
+    except StravaError as exc:
+        log.info(
+            "athlete stats unavailable (%s): backfill without a total",
+            exc,
+            extra={"athlete_id": ctx.athlete_id},
+        )
+        return False, count
+    with ctx.db.transaction() as conn:
+        ctx.checkpoint(conn, {"strava_count": fresh, "strava_count_at": ctx.now()})
+        ctx.log(conn, f"Strava counts {fresh} rides, runs and swims", strava_count=fresh)
+    return False, fresh
 
 
 def start_listing(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> ListingPass:

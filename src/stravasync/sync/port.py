@@ -17,6 +17,7 @@ from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import BudgetExhausted, NotFound
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.ratelimit import Priority
+from stravasync.sync.strava_count import lower_bound
 
 
 @dataclass(slots=True)
@@ -55,6 +56,13 @@ class StravaPort:
                 token, before=before, after=after, page=page, per_page=per_page, priority=priority
             )
         return list(result.activities)
+
+    def activity_count(self, token: str, athlete_id: int, *, priority: Priority) -> int:
+        """Strava's count of the athlete's rides, runs and swims (GET /athletes/{id}/stats):
+        a lower bound of their history (:mod:`stravasync.sync.strava_count`)."""
+        with self._counted("listing"):
+            stats = self.client.get_athlete_stats(token, athlete_id, priority=priority)
+        return lower_bound(stats)
 
     def detail(
         self, token: str, activity_id: int, *, priority: Priority, all_efforts: bool = False

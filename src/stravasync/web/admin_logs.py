@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
@@ -16,7 +16,7 @@ from stravasync.store import sessions as session_q
 from stravasync.web.admin_athletes import session_out
 from stravasync.web.bounds import Cursor, Name, StravaId
 from stravasync.web.context import WebContext
-from stravasync.web.deps import Ctx, admin_router
+from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
 from stravasync.web.schemas import LogLine, LogPage, SessionOut
 
 router = admin_router()
@@ -59,6 +59,8 @@ def _page(rows: list[dict[str, Any]], after_id: int) -> LogPage:
 def _session_logs(ctx: WebContext, session_id: str, after_id: int, limit: int) -> LogPage:
     with ctx.db.engine.connect() as conn:
         rows = session_q.session_logs(conn, session_id, after_id=after_id, limit=limit)
+        if not rows and not session_q.session_exists(conn, session_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     return _page(rows, after_id)
 
 
@@ -66,6 +68,7 @@ def _session_logs(ctx: WebContext, session_id: str, after_id: int, limit: int) -
     "/sessions/{session_id}/logs",
     response_model=LogPage,
     summary="A session's log lines after after_id (poll with the returned last_id)",
+    responses=NOT_FOUND,
 )
 async def session_logs(
     session_id: Name,

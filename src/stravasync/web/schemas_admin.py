@@ -27,6 +27,12 @@ class AthleteOut(BaseModel):
     due_at: datetime | None
     last_error: str | None
     dead: bool
+    strava_count: int | None = Field(
+        None,
+        description="Strava's count of the athlete's rides, runs and swims (GET /athletes/{id}/"
+        "stats, fetched for a backfill longer than a page): a lower bound of the history",
+    )
+    strava_count_at: datetime | None = Field(None, description="when strava_count was fetched")
 
 
 class SyncStateOut(BaseModel):

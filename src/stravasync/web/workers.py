@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from stravasync.clock import Clock
+from stravasync.clock import Clock, wall_seconds
 from stravasync.config import Settings
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
@@ -26,7 +27,17 @@ from stravasync.work import backoff_seconds, describe, new_owner
 log = logging.getLogger(__name__)
 
 BURST_SECONDS = 20.0
-IDLE_MAX_SECONDS = 30.0
+IDLE_MAX_SECONDS = 30.0  # wall seconds: work another process adds unannounced is seen within it
+IDLE_MIN_SECONDS = 0.05
+
+
+def idle_wait(clock: Clock, due: datetime | None) -> float:
+    """Wall seconds an idle engine thread sleeps: until the next work is due (in the clock's
+    seconds, so a scaled clock's speed shortens it), at most ``IDLE_MAX_SECONDS``."""
+    if due is None:
+        return IDLE_MAX_SECONDS
+    until_due = wall_seconds(clock, (due - clock.now()).total_seconds())
+    return min(IDLE_MAX_SECONDS, max(until_due, IDLE_MIN_SECONDS))
 
 
 def cron_runner(
@@ -122,10 +133,7 @@ class Workers:
             due = engine.next_wakeup()
         except Exception:
             due = None
-        wait = IDLE_MAX_SECONDS
-        if due is not None:
-            wait = min(wait, max((due - self.clock.now()).total_seconds(), 0.05))
-        self.wake_event.wait(wait)
+        self.wake_event.wait(idle_wait(self.clock, due))
         self.wake_event.clear()
 
     def shutdown(self, timeout: float = BURST_SECONDS + 15) -> None:

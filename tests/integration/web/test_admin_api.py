@@ -179,6 +179,11 @@ def test_sessions_logs_polling_and_sse(client: TestClient, db: Database) -> None
     assert sessions[0]["id"] == sid
     page = client.get(f"/api/admin/sessions/{sid}/logs", headers=H).json()
     assert [line["message"] for line in page["lines"]] == ["page 0", "page 1", "page 2"]
+    past = client.get(f"/api/admin/sessions/{sid}/logs?after_id={page['last_id']}", headers=H)
+    assert past.status_code == 200 and past.json()["lines"] == []  # a known session, read up
+    unknown = client.get("/api/admin/sessions/no-such-session/logs", headers=H)
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "no such session"
     after = client.get(f"/api/admin/logs?after_id={page['lines'][0]['id']}", headers=H).json()
     assert [line["message"] for line in after["lines"]] == ["page 1", "page 2"]
     empty = client.get(f"/api/admin/logs?after_id={page['last_id']}", headers=H).json()
@@ -268,3 +273,24 @@ def test_metrics_report_queue_depth_and_budget(client: TestClient, db: Database)
     assert (
         'stravasync_http_requests_total{endpoint="/healthz",method="GET",status="200"} 1.0' in text
     )
+
+
+def test_strava_s_count_is_shown_beside_the_mirrored_one(client: TestClient, db: Database) -> None:
+    add_athlete(db, 11)
+    add_athlete(db, 12)
+    add_activities(db, 11, [activity(1, days_ago=1), activity(2, days_ago=2)])
+    with db.transaction() as conn:
+        conn.execute(
+            update(sync_state)
+            .where(sync_state.c.athlete_id == 11)
+            .values(strava_count=1, strava_count_at=START)
+        )
+    rows = {r["athlete_id"]: r for r in client.get("/api/admin/athletes", headers=H).json()}
+    assert (rows[11]["activity_count"], rows[11]["strava_count"]) == (2, 1)
+    assert rows[11]["strava_count_at"].startswith(START.isoformat()[:16])
+    assert rows[12]["strava_count"] is None and rows[12]["strava_count_at"] is None
+    detail = client.get("/api/admin/athletes/11", headers=H).json()
+    assert detail["athlete"]["strava_count"] == 1
+    page = client.get("/admin/athletes/11", headers=H).text
+    assert "2 activities mirrored /" in page and "≥ 1 on Strava (rides, runs, swims)" in page
+    assert "on Strava" not in client.get("/admin/athletes/12", headers=H).text

@@ -5,7 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stravasync.clock import ScaledClock, VirtualClock, as_utc, from_epoch, to_epoch
+from stravasync.clock import (
+    RealClock,
+    ScaledClock,
+    VirtualClock,
+    as_utc,
+    from_epoch,
+    to_epoch,
+    wall_seconds,
+)
 
 
 def test_virtual_clock_moves_only_when_told() -> None:
@@ -39,3 +47,12 @@ def test_scaled_clocks_with_same_origin_agree() -> None:
     b = ScaledClock(origin, wall, 60)
     assert abs((a.now() - b.now()).total_seconds()) < 5
     assert a.now() - origin >= timedelta(seconds=600)
+
+
+def test_wall_seconds_divides_by_a_scaled_clocks_speed_only() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    assert wall_seconds(ScaledClock(start, 0.0, 60.0), 600.0) == pytest.approx(10.0)
+    assert wall_seconds(ScaledClock(start, 0.0, 0.5), 3.0) == pytest.approx(6.0)
+    assert wall_seconds(ScaledClock(start, 0.0, 1.0), 42.0) == 42.0
+    assert wall_seconds(RealClock(), 42.0) == 42.0
+    assert wall_seconds(VirtualClock(start), 42.0) == 42.0
