@@ -26,6 +26,14 @@ class LogFormat(StrEnum):
     JSON = "json"
 
 
+class StravaCount(StrEnum):
+    """When a long backfill reads Strava's count of the athlete's activities (one read)."""
+
+    WATCHED = "watched"  # only when someone watches the run's progress (a terminal)
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 class Settings(BaseSettings):
     """All of stravasync's configuration. Build it with :func:`load_settings`."""
 
@@ -203,6 +211,11 @@ class Settings(BaseSettings):
     )
     sync_enrich_streams: bool = False
     sync_enrich_all_efforts: bool = False
+    sync_strava_count: StravaCount = Field(
+        StravaCount.WATCHED,
+        description="watched | always | never: when a backfill whose first page is full reads "
+        "Strava's count (GET /athletes/{id}/stats, one read) for its total and ETA",
+    )
     sync_purge_grace_days: float = Field(7, ge=0, description="data kept after a revocation")
     sync_filter_sport_types: str = Field("", description="comma list; empty mirrors every sport")
     sync_filter_workout_types: str = Field("", description="comma list of ints, e.g. 1 (races)")

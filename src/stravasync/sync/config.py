@@ -51,6 +51,8 @@ class EngineConfig:
     enrich_window: float = 30 * 86400
     enrich_settle: float = 24 * 3600  # a detail fetched sooner after the end is fetched again
     enrich_streams: bool = False
+    # a long backfill reads Strava's count: "watched" (a progress display), "always", "never"
+    strava_count: str = "watched"
     enrich_all_efforts: bool = False
     stream_keys: tuple[str, ...] = tuple(STREAM_KEYS)
     purge_grace: float = 7 * 86400

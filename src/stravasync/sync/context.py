@@ -95,6 +95,11 @@ class PassContext:
         if not syncstate.update_state(conn, self.athlete_id, self.owner, values):
             raise LeaseLost(self.athlete_id)
 
+    @property
+    def watched(self) -> bool:
+        """Whether someone watches the run's progress (the CLI on a terminal)."""
+        return self.on_page is not None
+
     def page_done(self, mode: str, activities: int, goal: Goal | None = None) -> None:
         """Tell whoever watches the run (the CLI's progress) that a page was applied."""
         if self.on_page is not None:

@@ -28,7 +28,7 @@ from stravasync.sync.enrich import run_enrich, settle_due
 from stravasync.sync.listing import ListingPass, newest_start, short_page_ends
 from stravasync.sync.plan import Mode
 from stravasync.sync.result import PassResult
-from stravasync.sync.strava_count import count_due, goal, stored_count
+from stravasync.sync.strava_count import count_due, count_wanted, goal, stored_count
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     page to the empty one and so proves nothing was missed.
 
     After a full first page, Strava's count of the athlete's activities is read once before the
-    second page (:mod:`stravasync.sync.strava_count`): the progress goal, a lower bound.
+    second page (:mod:`stravasync.sync.strava_count`): the progress goal, a lower bound; by
+    default only while someone watches the run's progress (``sync_strava_count``).
     """
     result = PassResult(Mode.BACKFILL, complete=False)
     saved = state.get("checkpoint_json") or {}
@@ -125,7 +126,7 @@ def run_backfill(ctx: PassContext, state: dict[str, Any]) -> PassResult:
                 cursor = replace(cursor, done=True)
             newest = newest_start(items, newest)
             listed += len(items)
-            if first and not cursor.done:
+            if first and not cursor.done and count_wanted(ctx.cfg.strava_count, ctx.watched):
                 wanted = count_due(len(items), state.get("strava_count_at"), now)
             values: dict[str, Any] = {
                 "backfill_before": cursor.before,

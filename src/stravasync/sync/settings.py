@@ -51,6 +51,7 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         enrich_window=settings.sync_enrich_days * 86400,
         enrich_settle=settings.sync_enrich_settle_hours * 3600,
         enrich_streams=settings.sync_enrich_streams,
+        strava_count=settings.sync_strava_count.value,
         enrich_all_efforts=settings.sync_enrich_all_efforts,
         purge_grace=settings.sync_purge_grace_days * 86400,
         notify=settings.notify_url is not None,

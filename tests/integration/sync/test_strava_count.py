@@ -24,7 +24,7 @@ STATS = "GET /api/v3/athletes/{id}/stats"
 READ_ALL = "read,activity:read_all"
 
 
-def _lab(db_url: str, tmp_path: Path, history_days: int) -> Lab:
+def _lab(db_url: str, tmp_path: Path, history_days: int, **settings: Any) -> Lab:
     return quiet_lab(
         db_url,
         tmp_path,
@@ -32,7 +32,7 @@ def _lab(db_url: str, tmp_path: Path, history_days: int) -> Lab:
         seed=11,
         athletes=1,
         history_days=history_days,
-        overrides={"sync_enrich": False},
+        overrides={"sync_enrich": False, **settings},
     )
 
 
@@ -99,6 +99,33 @@ def test_a_long_backfill_costs_one_stats_request_and_shows_a_total(
     assert seen[1].eta_s is not None and seen[1].eta_s > 0
     assert seen[-1].done == seen[-1].activities >= history  # everything listed
     assert seen[-1].total == max(seen[-1].done, count)
+
+
+@pytest.mark.parametrize(
+    ("setting", "watched", "stats_requests"),
+    [("watched", False, 0), ("always", False, 1), ("never", True, 0)],
+)
+def test_the_setting_says_when_the_count_is_read(
+    db_url: str, tmp_path: Path, setting: str, watched: bool, stats_requests: int
+) -> None:
+    """By default a backfill nobody watches (the service's) spends no read on a total."""
+    lab = _lab(db_url, tmp_path, history_days=1100, sync_strava_count=setting)
+    try:
+        (athlete,) = lab.sim.athlete_ids()
+        lab.connect(athlete, READ_ALL)
+        before = lab.sim.requests.by_endpoint()
+        if watched:
+            lab.engine.watch_progress(lambda _: None)
+        report = lab.run_until_idle()
+        assert report.failed == 0, report.errors
+        spent = _spent(lab, before)
+        history = len(lab.sim.truth(athlete, "activity:read_all"))
+        assert history > 400 and spent[LIST] == {"200": history // 200 + 1}
+        assert sum(spent.get(STATS, {}).values()) == stats_requests
+        assert (_state(lab, athlete)["strava_count"] is not None) == bool(stats_requests)
+        assert all(d.exact for d in lab.diff([athlete]))
+    finally:
+        lab.close()
 
 
 def test_a_history_of_one_page_costs_no_stats_request(db_url: str, tmp_path: Path) -> None:

@@ -45,3 +45,12 @@ def test_a_goal_needs_a_count() -> None:
     assert stored_count({"strava_count": 312}) == 312
     assert goal(200, None) is None
     assert goal(200, 312) == Goal(listed=200, at_least=312)
+
+
+def test_the_count_is_read_when_the_setting_and_a_watcher_say_so() -> None:
+    from stravasync.sync.strava_count import count_wanted
+
+    assert count_wanted("watched", watched=True)
+    assert not count_wanted("watched", watched=False)
+    assert count_wanted("always", watched=False)
+    assert not count_wanted("never", watched=True)
