@@ -28,6 +28,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 # guard defers a pass by about 2 s around each quarter-hour reset, and a killed run's lease
 # (STRAVASYNC_SYNC_LEASE_SECONDS) runs out within it.
 IDLE_WAIT_SECONDS = 60.0
+# --once waits this long for work deferred by the budget's guard around a quarter-hour reset
+ONCE_WAIT_SECONDS = 5.0
 
 
 @friendly_errors
@@ -115,7 +117,7 @@ def sync(
             max_calls=max_calls,
             athlete_id=athlete,
             max_units=None if until_idle else 1,
-            wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else 0.0,
+            wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else ONCE_WAIT_SECONDS,
         )
     if as_json:
         typer.echo(json.dumps(report.as_json()))

@@ -279,7 +279,8 @@ class Engine:
         The horizon is the start of the run plus ``wait`` seconds (capped by the deadline):
         work falling due before it (a pass the budget's guard deferred by a second around a
         quarter-hour reset, a lease of a killed process running out) is waited for with
-        ``clock.sleep`` instead of being left for the next run."""
+        ``clock.sleep`` instead of being left for the next run. ``max_units`` counts units that
+        ran: a deferred pass is not one (``sync --once`` at a reset still syncs once)."""
         report = RunReport()
         calls_before = self.port.calls
         start = self.clock.now()
@@ -295,8 +296,9 @@ class Engine:
         units = 0
         try:
             while not self._should_stop() and (max_units is None or units < max_units):
+                deferred = report.deferred
                 if self.step(report, athlete_id=athlete_id):
-                    units += 1
+                    units += report.deferred == deferred
                     continue
                 if not self._wait_for_work(horizon, athlete_id):
                     break

@@ -154,3 +154,33 @@ def test_until_idle_waits_out_the_guard_one_second_before_a_reset(
     assert lab.clock.now() > ONE_BEFORE_RESET + timedelta(seconds=2)
     assert _state(lab, athlete)["activity_count"] == _live(lab, athlete) > 200
     lab.close()
+
+
+def test_once_at_a_reset_still_syncs_once(db_url: str, tmp_path: Path) -> None:
+    """``sync --once`` (one unit, a short wait) one second before a reset: the guard's deferral
+    is not the unit; the pass runs once the reset is past."""
+    lab = quiet_lab(
+        db_url,
+        tmp_path,
+        start=ONE_BEFORE_RESET - timedelta(seconds=30),
+        seed=6,
+        athletes=2,
+        history_days=30,
+        overrides={"sync_enrich": False},
+    )
+    try:
+        athlete = lab.sim.athlete_ids()[0]
+        lab.connect(athlete)
+        lab.clock.set(ONE_BEFORE_RESET)
+        report = lab.engine.run_until_idle(athlete_id=athlete, max_units=1, wait=5)
+        assert report.deferred >= 1 and report.synced == 1, report
+        assert _state(lab, athlete)["backfill_done"] is True
+        assert lab.clock.now() > ONE_BEFORE_RESET + timedelta(seconds=1)
+        # without a wait nothing is left due before the horizon: the deferral ends the run
+        lab.clock.set(ONE_BEFORE_RESET + timedelta(minutes=15))
+        with lab.db.transaction() as conn:
+            syncstate.request_mode(conn, athlete, "incremental", lab.clock.now())
+        idle = lab.engine.run_until_idle(athlete_id=athlete, max_units=1)
+        assert idle.synced == 0 and idle.deferred >= 1, idle
+    finally:
+        lab.close()
