@@ -125,30 +125,33 @@ def _club_policy(name: str, scenario: Scenario, work: Path) -> dict[str, Any]:
     return figures
 
 
-def _club_mode(
-    scenario: Scenario,
-    work: Path,
-    workers: int,
-    selected: tuple[str, ...] = POLICIES,
-    previous: dict[str, Any] | None = None,
+def _run_policies(
+    scenario: Scenario, work: Path, workers: int, selected: tuple[str, ...]
 ) -> dict[str, Any]:
-    """Run ``selected`` policies; the others come from ``previous`` (the same mode's last
-    results), each keeping the commit it was measured on."""
-    policies: dict[str, Any] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(_club_policy, name, scenario, work) for name in selected}
+        ran: dict[str, Any] = {}
+        for name in selected:
+            ran[name] = futures[name].result()
+            print(f"  {name} done in {ran[name]['wall_seconds']} s", flush=True)
+    return ran
+
+
+def _merge_mode(ran: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """One token mode's results: the policies just ``ran``, the others from ``previous`` (the
+    same mode's last results, each keeping the commit it was measured on), and the safety net
+    (stravasync against webhook-only) when our engine ran."""
+    policies: dict[str, Any] = dict(ran)
     for name in POLICIES:
-        if name not in selected:
+        if name not in ran:
             if previous is None or name not in previous.get("policies", {}):
                 raise SystemExit(f"club-week: no earlier result for {name}; run every policy")
             policies[name] = previous["policies"][name]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(_club_policy, name, scenario, work) for name in selected}
-        for name in selected:
-            policies[name] = futures[name].result()
-            print(f"  {name} done in {policies[name]['wall_seconds']} s", flush=True)
     policies = {name: policies[name] for name in sorted(POLICIES, key=_seed_order)}
-    if "stravasync" not in selected and previous is not None:
+    if "stravasync" not in ran and previous is not None:
         return {"policies": policies, "safety_net": previous["safety_net"]}
-    ours, hooks = policies["stravasync"], policies["webhook-only"]
+    ours, hooks = dict(policies["stravasync"]), dict(policies["webhook-only"])
+    policies["stravasync"], policies["webhook-only"] = ours, hooks
     net = safety_net_catches(ours.pop("changes"), hooks.pop("changes"), ours["silent_changes"])
     for p in (ours, hooks):
         p.pop("silent_changes")
@@ -159,17 +162,43 @@ def _club_mode(
     return {"policies": policies, "safety_net": net}
 
 
+def _club_mode(
+    scenario: Scenario,
+    work: Path,
+    workers: int,
+    selected: tuple[str, ...] = POLICIES,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run ``selected`` policies and merge them with ``previous`` (see :func:`_merge_mode`)."""
+    return _merge_mode(_run_policies(scenario, work, workers, selected), previous)
+
+
+PARTIAL = "club-week.partial.json"
+
+
 def club_week_result(work: Path) -> dict[str, Any]:
     athletes = _env_int("BENCH_CLUB_ATHLETES", 200)
     days = float(os.environ.get("BENCH_CLUB_DAYS", 7))
     workers = max(1, min(_env_int("BENCH_WORKERS", os.cpu_count() or 1), len(POLICIES)))
     selected = _selected()
-    last = _previous_club_week(athletes, days) if selected != POLICIES else {}
-    modes: dict[str, Any] = {}
+    ran: dict[str, Any] = {}
     for mode, counted in TOKEN_MODES.items():
         scenario = club_week(athletes=athletes, days=days, token_requests_counted=counted)
         print(f"club-week ({mode}): {', '.join(selected)} on {workers} processes", flush=True)
-        modes[mode] = _club_mode(scenario, work / mode, workers, selected, last.get(mode))
+        ran[mode] = _run_policies(scenario, work / mode, workers, selected)
+    if selected != POLICIES:
+        # kept before the merge, so a merge that cannot be done loses no run (--merge-partial)
+        partial = {"athletes": athletes, "days": days, "seed": scenario.sim.seed, "ran": ran}
+        (RESULTS / PARTIAL).write_text(json.dumps(partial) + "\n")
+    return _club_week_document(ran, athletes, days, scenario)
+
+
+def _club_week_document(
+    ran: dict[str, Any], athletes: int, days: float, scenario: Scenario
+) -> dict[str, Any]:
+    complete = all(set(r) == set(POLICIES) for r in ran.values())
+    last = {} if complete else _previous_club_week(athletes, days)
+    modes = {mode: _merge_mode(ran[mode], last.get(mode)) for mode in TOKEN_MODES}
     return {
         "scenario": "club-week",
         "seed": scenario.sim.seed,
@@ -331,9 +360,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scenario", choices=SCENARIOS, default=None)
     parser.add_argument("--report-only", action="store_true", help="only regenerate REPORT.md")
+    parser.add_argument(
+        "--merge-partial",
+        action="store_true",
+        help=f"merge results/{PARTIAL} (a BENCH_POLICIES run) into results/club-week.json",
+    )
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if not args.report_only:
+    if args.merge_partial:
+        partial = json.loads((RESULTS / PARTIAL).read_text())
+        athletes, days = int(partial["athletes"]), float(partial["days"])
+        scenario = club_week(athletes=athletes, days=days, token_requests_counted=False)
+        result = _club_week_document(partial["ran"], athletes, days, scenario)
+        merged = RESULTS / f"{_result_name('club-week')}.json"
+        merged.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"club-week: {merged.name} merged from {PARTIAL}")
+    elif not args.report_only:
         names = [args.scenario] if args.scenario else list(SCENARIOS)
         for name in names:
             work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=_scratch()))

@@ -91,3 +91,37 @@ def test_the_report_states_every_policys_schedule_quota_scale_and_commit() -> No
     assert "Every 30 min" in text  # seed002's schedule, from its class
     for name in BASELINES:
         assert describe(name) and "\n" not in describe(name)
+
+
+def _engine(name: str) -> dict[str, Any]:
+    return {**_figures(name), "commit": "new", "changes": [], "silent_changes": []}
+
+
+def test_a_partial_run_is_kept_and_merged_with_the_last_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``--merge-partial`` does: the engine's new rows, every baseline's last ones, the
+    safety net computed from the new engine rows only."""
+    monkeypatch.setattr(bench_main, "RESULTS", tmp_path)
+    old_mode = {
+        "policies": {name: _figures(name) for name in bench_main.POLICIES},
+        "safety_net": {"caught_only_by_safety_net": 99},
+    }
+    last = {
+        "config": {"athletes": 200, "days": 7.0},
+        **old_mode,
+        "token_requests_free": old_mode,
+    }
+    (tmp_path / "club-week.json").write_text(json.dumps(last))
+    ran = {
+        mode: {n: _engine(n) for n in ("stravasync", "webhook-only")}
+        for mode in bench_main.TOKEN_MODES
+    }
+    doc = bench_main._club_week_document(ran, 200, 7.0, club_week())
+    for mode in (doc, doc["token_requests_free"]):
+        commits = {n: f["commit"] for n, f in mode["policies"].items()}
+        assert commits["stravasync"] == commits["webhook-only"] == "new"
+        assert commits["seed002"] == "old-seed002" and len(commits) == len(bench_main.POLICIES)
+        assert mode["safety_net"]["caught_only_by_safety_net"] == 0  # from the new rows
+        assert "changes" not in mode["policies"]["stravasync"]
+    assert "changes" in ran["token_requests_counted"]["stravasync"]  # the partial file keeps it
