@@ -60,6 +60,11 @@ def service(
         yield base
 
 
+# the races assert who wins, not how fast: httpx's 5 s default read timeout was missed once by
+# GET /connect in CI while a benchmark shared the 2-core machine
+CLIENT_TIMEOUT = 30.0
+
+
 def _count(db: Database, table: Any) -> int:
     with db.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
@@ -90,7 +95,9 @@ def race(n: int, fn: Callable[[], T]) -> list[T]:
 
 
 def _callback(base: str, query: dict[str, str], cookie: str) -> httpx.Response:
-    with httpx.Client(base_url=base, cookies={STATE_COOKIE: cookie}) as http:
+    with httpx.Client(
+        base_url=base, cookies={STATE_COOKIE: cookie}, timeout=CLIENT_TIMEOUT
+    ) as http:
         return http.get("/oauth/callback", params=query)
 
 
@@ -105,7 +112,7 @@ def test_concurrent_callbacks_with_one_state_connect_once(
 ) -> None:
     with service(db, db_url, clock, sim) as base:
         for athlete in sim.athlete_ids():
-            with httpx.Client(base_url=base) as starter:
+            with httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as starter:
                 query = authorize(sim, _start(starter), athlete)
                 cookie = starter.cookies[STATE_COOKIE]
             answers = race(2, lambda q=query, c=cookie: _callback(base, q, c))
@@ -133,10 +140,13 @@ def test_a_callback_in_another_browser_is_refused_and_leaves_the_state(
     db: Database, db_url: str, clock: VirtualClock, sim: Simulator
 ) -> None:
     athlete = sim.athlete_ids()[0]
-    with service(db, db_url, clock, sim) as base, httpx.Client(base_url=base) as victim:
+    with (
+        service(db, db_url, clock, sim) as base,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as victim,
+    ):
         query = authorize(sim, _start(victim), athlete)
         # the crafted link opened by someone else (no cookie, or another browser's cookie)
-        with httpx.Client(base_url=base) as other:
+        with httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as other:
             assert other.get("/oauth/callback", params=query).status_code == 400
             other.cookies.set(STATE_COOKIE, "another-browsers-state", path="/oauth/callback")
             assert other.get("/oauth/callback", params=query).status_code == 400
@@ -151,7 +161,10 @@ def test_a_callback_in_another_browser_is_refused_and_leaves_the_state(
 def test_a_callback_without_scope_connects_nobody(
     db: Database, db_url: str, clock: VirtualClock, sim: Simulator
 ) -> None:
-    with service(db, db_url, clock, sim) as base, httpx.Client(base_url=base) as http:
+    with (
+        service(db, db_url, clock, sim) as base,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as http,
+    ):
         query = authorize(sim, _start(http), sim.athlete_ids()[1])
         query.pop("scope")
         resp = http.get("/oauth/callback", params=query)
@@ -174,7 +187,7 @@ def test_the_web_flow_asks_for_and_applies_the_configured_scopes(
             oauth_scopes="read,activity:read",
             require_private_scope=False,
         ) as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as http,
     ):
         location = _start(http)
         asked = parse_qs(urlparse(location).query)["scope"][0]
@@ -183,7 +196,10 @@ def test_the_web_flow_asks_for_and_applies_the_configured_scopes(
         done = http.get("/oauth/callback", params=query)
         assert done.status_code == 200, done.text
     # the default still refuses the same grant (require_private_scope=true)
-    with service(db, db_url, clock, sim) as base, httpx.Client(base_url=base) as http:
+    with (
+        service(db, db_url, clock, sim) as base,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as http,
+    ):
         query = authorize(sim, _start(http), sim.athlete_ids()[3], scopes=public)
         assert http.get("/oauth/callback", params=query).status_code == 400
     assert _count(db, tokens) == 1
@@ -192,7 +208,10 @@ def test_the_web_flow_asks_for_and_applies_the_configured_scopes(
 def test_connect_is_rate_limited_per_address(
     db: Database, db_url: str, clock: VirtualClock, sim: Simulator
 ) -> None:
-    with service(db, db_url, clock, sim) as base, httpx.Client(base_url=base) as http:
+    with (
+        service(db, db_url, clock, sim) as base,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as http,
+    ):
         answers = [http.get("/connect").status_code for _ in range(22)]
         assert answers == [303] * 20 + [429] * 2
         assert int(http.get("/connect").headers["Retry-After"]) > 0
@@ -212,7 +231,7 @@ def test_pending_states_are_capped(
     monkeypatch.setattr(oauth, "MAX_PENDING_STATES", 3)
     with (
         service(db, db_url, clock, sim, trusted_proxies="127.0.0.1") as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=CLIENT_TIMEOUT) as http,
     ):
         answers = [
             http.get("/connect", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
