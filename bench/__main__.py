@@ -19,6 +19,7 @@ from bench.baselines import CONDITIONS
 from bench.drivers import run_policy
 from bench.fairness import conditions_for, safety_net_catches
 from bench.harness import Scenario
+from bench.hostile import run_hostile
 from bench.ingest import run_ingest
 from bench.report import write_report
 from bench.scenarios import backfill, club_week
@@ -47,6 +48,7 @@ SCENARIOS = (
     "scale",
     "ingest",
     "webhook-burst",
+    "hostile",
     "components",
 )
 # 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
@@ -328,6 +330,14 @@ def webhook_burst_result(work: Path) -> dict[str, Any]:
     return result
 
 
+def hostile_result(work: Path) -> dict[str, Any]:
+    """Issue 25's attack cases against real processes; ``BENCH_HOSTILE_CASES`` picks some."""
+    cases = tuple(
+        c for c in os.environ.get("BENCH_HOSTILE_CASES", "flood,slow,skew").split(",") if c
+    )
+    return {**run_hostile(work, cases), "commit": _commit()}
+
+
 def components_result(work: Path) -> dict[str, Any]:
     """The other engineers' benchmarks, run as they are; their printed figures kept."""
     out: dict[str, Any] = {"scenario": "components"}
@@ -352,6 +362,7 @@ RUNNERS = {
     "scale": scale_result,
     "ingest": ingest_result,
     "webhook-burst": webhook_burst_result,
+    "hostile": hostile_result,
     "components": components_result,
 }
 

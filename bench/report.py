@@ -328,6 +328,38 @@ def _export_growth(output: str) -> list[str]:
     return [*lines, ""]
 
 
+HOSTILE_ROWS = {
+    "flood": ("forged_events", "answered_200", "reads_spent", "flood_confirmation_404s",
+              "http_429", "real_edit_mirrored_after_s", "serve_rss_mb"),
+    "slow": ("connections_opened", "cut_off_by_server", "availability", "healthz_p50_ms",
+             "healthz_max_ms", "log_growth_kb", "rss_mb_before_after", "serve_alive"),
+    "skew": ("sessions_running_when_skewed_joined", "sessions_lost_while_skewed",
+             "budget_window_ahead_of_wall_s_after_kill", "reads_in_window_before_skew",
+             "reads_in_window_after_kill", "edit_mirrored_after_kill_s",
+             "backfill_complete_at_end"),
+}  # fmt: skip
+
+
+def hostile(data: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
+    """The attack run's cases (bench/hostile.py), after beside before when a before exists."""
+    lines = ["## hostile (a forged flood, slow clients, a skewed clock; issue 25)", ""]
+    lines += [
+        f"Conditions and method: `bench/hostile.py`'s docstring. After: commit "
+        f"{data.get('commit', '?')}. Before: commit "
+        f"{(before or {}).get('commit', 'not measured')}.",
+        "",
+    ]
+    for case, rows in HOSTILE_ROWS.items():
+        now, old = data.get(case, {}), (before or {}).get(case, {})
+        if not now and not old:
+            continue
+        lines += [f"### {case}", "", "| figure | before | after |", "|---|---|---|"]
+        for row in rows:
+            lines.append(f"| {row} | {old.get(row, '-')} | {now.get(row, '-')} |")
+        lines.append("")
+    return lines
+
+
 def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
     lines = [
         "# Benchmarks",
@@ -356,6 +388,8 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         lines += ingest(d)
     if (d := _load(results, "webhook-burst")) is not None:
         lines += burst(d)
+    if (d := _load(results, "hostile")) is not None:
+        lines += hostile(d, _load(results, "hostile-before"))
     if (d := _load(results, "components")) is not None:
         lines += components(d)
     notes = results.parent / "NOTES.md"
