@@ -85,11 +85,15 @@ def _num(text: str | None) -> float | None:
 
 def _bool(text: str | None) -> bool | None:
     value = (text or "").strip().lower()
-    if value in ("true", "1", "yes"):
+    if value in ("true", "1", "1.0", "yes"):
         return True
-    if value in ("false", "0", "no"):
+    if value in ("false", "0", "0.0", "no"):
         return False
     return None
+
+
+def _first_bool(*values: bool | None) -> bool | None:
+    return next((v for v in values if v is not None), None)
 
 
 class _Columns:
@@ -200,5 +204,5 @@ def _row(cols: _Columns, row: list[str], line: int) -> CsvActivity:
         average_watts=_num(cols.get(row, "Average Watts")),
         average_cadence=_num(cols.get(row, "Average Cadence")),
         calories=_num(cols.get(row, "Calories")),
-        commute=_bool(cols.get(row, "Commute")),
+        commute=_first_bool(_bool(cols.precise(row, "Commute")), _bool(cols.get(row, "Commute"))),
     )

@@ -39,6 +39,20 @@ class OriginalInfo:
     sha256: str
     stored_at: datetime
 
+    @property
+    def kind(self) -> str:
+        return next((k for k, v in MEDIA_TYPES.items() if v == self.media_type), "bin")
+
+    @property
+    def file_name(self) -> str:
+        """A stable name: ``<activity id>.<fit|gpx|tcx>`` plus ``.gz`` when kept gzipped."""
+        return f"{self.activity_id}.{self.kind}" + (".gz" if self.compression == "gzip" else "")
+
+    @property
+    def served_type(self) -> str:
+        """The media type of the bytes as stored (gzip when compressed)."""
+        return "application/gzip" if self.compression == "gzip" else self.media_type
+
 
 @dataclass(frozen=True, slots=True)
 class Original:
