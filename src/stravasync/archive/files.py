@@ -108,8 +108,13 @@ def _fit(data: bytes) -> FileFacts:
                     acc.add(frame)
     except fitdecode.FitError as exc:
         if not acc.session and acc.first_time is None:
-            raise
-        defect = f"{_fit_defect(exc)} after {acc.messages} message(s); what came before is used"
+            raise ActivityFileError(
+                f"corrupt FIT file: {_fit_defect(exc, acc.messages)} (no session or record before)"
+            ) from exc
+        defect = (
+            f"{_fit_defect(exc, acc.messages)} after {acc.messages} message(s); "
+            "what came before is used"
+        )
     if not acc.session and acc.first_time is None:
         raise ActivityFileError("FIT file has no session and no records")
     session = acc.session
@@ -159,13 +164,13 @@ class _FitFacts:
             self.heart = self.heart or values.get("heart_rate") is not None
 
 
-def _fit_defect(exc: Exception) -> str:
+def _fit_defect(exc: Exception, messages: int) -> str:
     if isinstance(exc, fitdecode.FitEOFError):
-        return "FIT file ends early (no final checksum)"
+        return "FIT file ends early (no final checksum)" if messages else "FIT file cut short"
     if isinstance(exc, fitdecode.FitCRCError):
         return "FIT checksum mismatch"
     if isinstance(exc, fitdecode.FitHeaderError):
-        return "unreadable data after the FIT file's end"
+        return "unreadable data after the FIT file's end" if messages else "not a FIT header"
     return f"FIT decoding stopped: {exc}"
 
 
