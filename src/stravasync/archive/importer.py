@@ -36,6 +36,7 @@ from stravasync.store.syncstate import get_state, request_mode
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500
+BATCH_BYTES = 32 * 1024 * 1024  # original files held before a batch is stored early
 CSV_NAME = "activities.csv"
 
 
@@ -173,6 +174,7 @@ def import_archive(
     now: datetime,
     *,
     batch_rows: int = BATCH_ROWS,
+    batch_bytes: int = BATCH_BYTES,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import ``path`` (a Strava export zip) as ``athlete_id``'s history; see module doc.
@@ -200,9 +202,19 @@ def import_archive(
         with db.engine.connect() as conn:
             zone = zone_of(queries.latest_timezone(conn, athlete_id))
         reader = _Reader(zf, root, athlete_id, zone, parsed.language)
+        pending: list[_Read] = []
+        held = 0  # bytes of original files in ``pending``
         for batch in _batches(rows, batch_rows):
-            reads = [r for r in (reader.read(row, report.problems) for row in batch) if r]
-            _store(db, athlete_id, reads, now, report)
+            for row in batch:
+                read = reader.read(row, report.problems)
+                if read is not None:
+                    pending.append(read)
+                    held += len(read.original[2]) if read.original else 0
+                if held >= batch_bytes:  # originals: memory stays bounded
+                    _store(db, athlete_id, pending, now, report)
+                    pending, held = [], 0
+            _store(db, athlete_id, pending, now, report)
+            pending, held = [], 0
             if on_batch is not None:
                 on_batch(len(batch), len(rows))
     with db.transaction() as conn:

@@ -115,12 +115,12 @@ def english_header() -> str:
     return HEADER_EN_103.replace("Total Steps", "X_STEPS")
 
 
-def run(db: Database, tmp_path: Path, name: str, data: bytes) -> ImportReport:
+def run(db: Database, tmp_path: Path, name: str, data: bytes, **opts: int) -> ImportReport:
     with db.transaction() as conn:
         upsert_athlete(conn, athlete_id=ATHLETE, profile={}, scopes="read", now=NOW)
     path = tmp_path / name
     path.write_bytes(data)
-    return import_archive(db, ATHLETE, path, NOW)
+    return import_archive(db, ATHLETE, path, NOW, **opts)
 
 
 def english_zip() -> bytes:
@@ -175,6 +175,27 @@ def test_english_export_with_real_and_defective_files(db: Database, tmp_path: Pa
     assert (again.imported, again.refreshed, again.originals) == (0, 8, 7)
     with db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(activity_originals)).scalar() == 7
+
+
+def test_originals_held_in_memory_are_bounded(db: Database, tmp_path: Path) -> None:
+    """A batch is stored early once its files pass ``batch_bytes``: the same result."""
+    report = run(db, tmp_path, "en.zip", english_zip(), batch_bytes=50_000)
+    assert (report.imported, report.originals, len(report.errors)) == (8, 7, 2)
+    with db.engine.connect() as conn:
+        assert len(list_originals(conn, ATHLETE)) == 7
+
+
+def test_mirror_original(db: Database, db_url: str, tmp_path: Path) -> None:
+    from stravasync import Mirror
+
+    run(db, tmp_path, "en.zip", english_zip())
+    with Mirror.open(db_url) as mirror:
+        found = mirror.original(107)
+        assert found is not None
+        assert found.data == read("activity-small-fenix2-run.fit")
+        assert (found.name, found.compression) == ("107.fit", None)
+        assert found.sha256 == hashlib.sha256(found.data).hexdigest()
+        assert mirror.original(108) is None and mirror.original(1) is None
 
 
 def test_german_export(db: Database, tmp_path: Path) -> None:
