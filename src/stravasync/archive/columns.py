@@ -4,7 +4,8 @@ Strava writes the columns in one order whatever the language; newer exports appe
 before ``Media``. ``ENGLISH`` is the current English header (103 columns). A localized export
 translates the names but keeps the order, so a translated header maps onto the English one by
 position; ``GERMAN`` (a 92-column export) and ``FRENCH`` (the first 21 columns of an export) are
-real headers, recorded in tests/data/archive/SOURCES.md. Where a language's header is not known,
+real headers, ``SPANISH`` five names seen in a Spanish reader of exports, all recorded in
+tests/data/archive/SOURCES.md. Where a language's header is not known,
 the importer reads the leading columns by position (see ``csvparse``).
 """
 
@@ -90,4 +91,13 @@ def translation(localized: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-TRANSLATIONS = {"de": translation(GERMAN), "fr": translation(FRENCH)}
+# Spanish: the five names a Spanish user's export reader expects (file name, not position).
+SPANISH = {
+    "ID de actividad": "Activity ID",
+    "Fecha de la actividad": "Activity Date",
+    "Nombre de la actividad": "Activity Name",
+    "Tipo de actividad": "Activity Type",
+    "Nombre del archivo": "Filename",
+}
+
+TRANSLATIONS = {"de": translation(GERMAN), "fr": translation(FRENCH), "es": SPANISH}

@@ -82,6 +82,20 @@ def test_real_french_header_with_french_months() -> None:
     )
 
 
+def test_spanish_names_seen_in_a_spanish_export_reader() -> None:
+    text = (
+        "ID de actividad,Fecha de la actividad,Nombre de la actividad,Tipo de actividad,"
+        "Nombre del archivo\n"
+        '1,"1 ene 2025, 06:30:00",Carrera,Carrera,activities/1.gpx\n'
+    )
+    parsed = parse_activities_csv(text)
+    assert parsed.language == "es" and parsed.language_name == "Spanish"
+    assert not parsed.by_position and parsed.unknown_columns == []
+    row = parsed.rows[0]
+    assert (row.activity_type, row.filename) == ("Carrera", "activities/1.gpx")
+    assert row.start == datetime(2025, 1, 1, 6, 30, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("date", "language"),
     [
