@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from stravasync.archive.importer import ImportReport, import_archive
 from stravasync.clock import VirtualClock
@@ -24,7 +24,7 @@ from stravasync.store.activities import remove, tombstone
 from stravasync.store.athletes import upsert_athlete
 from stravasync.store.originals import get_original, list_originals
 from stravasync.store.purge import purge_athlete
-from stravasync.store.schema import activities, activity_originals
+from stravasync.store.schema import activities, activity_originals, athletes
 from stravasync.web.app import create_app
 from tests.archive_material import (
     HEADER_DE_92,
@@ -138,6 +138,11 @@ def english_zip() -> bytes:
     return buf.getvalue()
 
 
+def hide(db: Database, hidden: bool) -> None:
+    with db.transaction() as conn:
+        conn.execute(update(athletes).where(athletes.c.id == ATHLETE).values(hidden=hidden))
+
+
 def stored(db: Database) -> dict[int, str]:
     with db.engine.connect() as conn:
         rows = conn.execute(
@@ -236,6 +241,13 @@ def test_original_route(db: Database, db_url: str, tmp_path: Path) -> None:
         assert client.get("/api/activities/999/original", headers=api_headers()).status_code == 404
         assert client.get("/api/activities/101/original").status_code == 401
         assert client.get("/api/activities/0/original", headers=api_headers()).status_code == 422
+        hide(db, True)
+        assert client.get("/api/activities/101/original", headers=api_headers()).status_code == 404
+        shown = client.get(
+            "/api/activities/101/original", params={"include_hidden": "true"}, headers=api_headers()
+        )
+        assert shown.status_code == 200 and shown.content == read("garmin-fenix-5-run.fit.gz")
+        hide(db, False)
         with db.transaction() as conn:
             tombstone(conn, [102], NOW)
             remove(conn, [105])
@@ -260,6 +272,10 @@ def test_export_originals_is_incremental(db: Database, tmp_path: Path) -> None:
     assert (out / str(ATHLETE) / "102.fit").read_bytes() == read("garmin-fenix-5-bike.fit")
     with db.engine.connect() as conn:
         assert write_originals(conn, tmp_path / "none", athlete_id=1)["activities"] == 0
+    hide(db, True)
+    with db.engine.connect() as conn:
+        assert write_originals(conn, tmp_path / "hidden")["activities"] == 0
+        assert write_originals(conn, tmp_path / "hidden", include_hidden=True)["written"] == 7
 
 
 def test_purge_removes_the_originals(db: Database, tmp_path: Path) -> None:

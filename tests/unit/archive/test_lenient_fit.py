@@ -4,9 +4,11 @@ named; a file where nothing useful decodes is still refused."""
 from __future__ import annotations
 
 import gzip
+import struct
 from datetime import UTC, datetime
 
 import pytest
+from fitdecode.utils import compute_crc
 
 from stravasync.archive.errors import ActivityFileError
 from stravasync.archive.files import read_activity_file
@@ -50,6 +52,28 @@ def test_a_record_written_after_the_file_end() -> None:
     facts = read_activity_file("a.fit", RUN + RUN[-42:-2])
     assert facts.defect is not None and "after the FIT file's end" in facts.defect
     assert facts.distance_m == pytest.approx(157.56)  # the session was read whole
+
+
+def record_after_session(fix_checksum: bool) -> bytes:
+    """The real run with its last record (local type 13, 42 bytes at 3475) repeated after the
+    session message (which ends at 5448), the header's data size updated."""
+    body = RUN[14:-2]
+    body = body[: 5448 - 14] + RUN[3475 : 3475 + 42] + body[5448 - 14 :]
+    header = bytearray(RUN[:14])
+    struct.pack_into("<I", header, 4, len(body))
+    struct.pack_into("<H", header, 12, compute_crc(bytes(header[:12])))
+    data = bytes(header) + body
+    return data + (struct.pack("<H", compute_crc(data)) if fix_checksum else RUN[-2:])
+
+
+def test_a_record_after_the_session() -> None:
+    facts = read_activity_file("a.fit", record_after_session(fix_checksum=True))
+    assert facts.defect is None  # legal FIT: read whole
+    assert facts.distance_m == pytest.approx(157.56)
+    stale = read_activity_file("a.fit", record_after_session(fix_checksum=False))
+    assert stale.defect is not None and "checksum mismatch" in stale.defect
+    assert stale.distance_m == pytest.approx(157.56)
+    assert stale.start == datetime(2017, 6, 11, 14, 34, 9, tzinfo=UTC)
 
 
 def test_a_gzipped_defective_file() -> None:
