@@ -72,8 +72,6 @@ FRENCH = (
     "Dénivelé positif",
 )  # fmt: skip
 
-# Columns older exports had and current ones dropped or renamed (still known, never reported).
-OLDER = ("Bike", "Gear", "Media")
 
 # How many leading columns keep the same meaning in every export seen (before the appended ones).
 STABLE_PREFIX = 21

@@ -16,14 +16,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from stravasync.archive.columns import ENGLISH, OLDER
+from stravasync.archive.columns import ENGLISH
 from stravasync.archive.errors import Problem
 from stravasync.archive.locales import LANGUAGES, clean_header, date_languages, header_language
 from stravasync.archive.locales import parse_date as parse_date
 from stravasync.archive.sports import languages_of
 
 REQUIRED = ("Activity ID", "Activity Date")
-KNOWN = frozenset(ENGLISH) | frozenset(OLDER)
+KNOWN = frozenset(ENGLISH)  # every column an export has had (older ones are a subset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def _english_header(header: list[str]) -> tuple[list[str], str | None, bool, lis
     if language is not None:
         unknown = sorted({h for h in header if h not in names} - {""})
         return [names.get(h, h) for h in header], language, False, unknown
-    if len(header) > ENGLISH.index("Filename"):
+    if "Activity ID" not in header and len(header) > ENGLISH.index("Filename"):
         # Same order in every language: the leading columns by position, the last is Media.
         english = [
             ENGLISH[i] if i < len(header) - 1 and i < len(ENGLISH) - 1 else "Media"
@@ -160,11 +160,11 @@ def parse_activities_csv(text: str) -> CsvParse:
                 )
             )
     if out.language is None:
-        out.language = _content_language(out.rows, cols, text)
+        out.language = _content_language(out.rows)
     return out
 
 
-def _content_language(rows: list[CsvActivity], cols: _Columns, text: str) -> str | None:
+def _content_language(rows: list[CsvActivity]) -> str | None:
     """The export's language told by its month and type names (when the header did not)."""
     votes: dict[str, int] = {}
     for row in rows[:200]:

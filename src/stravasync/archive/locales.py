@@ -12,7 +12,7 @@ import html
 import re
 from datetime import UTC, datetime
 
-from stravasync.archive.columns import ENGLISH, OLDER, TRANSLATIONS
+from stravasync.archive.columns import ENGLISH, TRANSLATIONS
 
 LANGUAGES = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese",
@@ -59,7 +59,7 @@ def header_language(header: list[str]) -> tuple[str | None, dict[str, str]]:
 
     English wins when its required columns are there; else the language whose table knows most
     cells. ``None`` when no table knows the required columns (the caller reads by position)."""
-    english = set(ENGLISH) | set(OLDER)
+    english = set(ENGLISH)
     if "Activity ID" in header and "Activity Date" in header:
         return "en", {h: h for h in header if h in english}
     best: tuple[int, str | None] = (0, None)
