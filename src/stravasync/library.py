@@ -61,6 +61,18 @@ class Activity:
     raw: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class OriginalFile:
+    """An activity's original FIT/GPX/TCX file, bytes as the export held them (``compression``
+    ``gzip``: still gzipped; ``media_type`` is that of the uncompressed file)."""
+
+    name: str  # stable: <activity id>.<fit|gpx|tcx>[.gz]
+    media_type: str
+    compression: str | None
+    sha256: str
+    data: bytes
+
+
 def _activity(row: dict[str, Any]) -> Activity:
     return Activity(
         id=int(row["id"]),
@@ -223,6 +235,26 @@ class Mirror:
 
         with self._db.engine.connect() as conn:
             return athlete_stats(conn, athlete_id)
+
+    def original(self, activity_id: int) -> OriginalFile | None:
+        """The activity's original device file from an imported account export, or None."""
+        from stravasync.store import activity_reads
+        from stravasync.store.originals import get_original
+
+        with self._db.engine.connect() as conn:
+            if activity_reads.get_activity(conn, activity_id) is None:
+                return None
+            found = get_original(conn, activity_id)
+        if found is None:
+            return None
+        info = found.info
+        return OriginalFile(
+            name=info.file_name,
+            media_type=info.media_type,
+            compression=info.compression,
+            sha256=info.sha256,
+            data=found.data,
+        )
 
     # --- lifetime --------------------------------------------------------------------------
     def close(self) -> None:

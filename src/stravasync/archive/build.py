@@ -12,20 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from stravasync.archive import sports
 from stravasync.archive.csvparse import CsvActivity
 from stravasync.archive.files import FileFacts
 
-TYPE_ALIASES = {
-    "EBikeRide": "EBikeRide",
-    "E-BikeRide": "EBikeRide",
-    "Weight Training": "WeightTraining",
-}
 
-
-def sport_type(display: str) -> str:
-    """``Virtual Ride`` -> ``VirtualRide``; unknown names pass through (never fail)."""
-    compact = display.replace(" ", "")
-    return TYPE_ALIASES.get(compact, compact) or "Workout"
+def sport_type(display: str, language: str | None = None) -> str:
+    """``Virtual Ride`` -> ``VirtualRide``, ``Football (Soccer)`` -> ``Soccer``; a name no table
+    knows passes through without its spaces (never fails; the importer warns about it)."""
+    return sports.sport_type(display, language) or display.replace(" ", "") or "Workout"
 
 
 def _iso(value: datetime) -> str:
@@ -59,13 +54,17 @@ def local_offset(
 
 
 def build_summary(
-    athlete_id: int, row: CsvActivity, facts: FileFacts | None, zone: ZoneInfo | None
+    athlete_id: int,
+    row: CsvActivity,
+    facts: FileFacts | None,
+    zone: ZoneInfo | None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The archive's version of the activity, in the API's field names."""
     f = facts or FileFacts(kind="none")
     start = row.start
     offset, label = local_offset(start, facts, zone)
-    sport = sport_type(row.activity_type)
+    sport = sport_type(row.activity_type, language)
     distance = _first(row.distance_m, f.distance_m)
     out: dict[str, Any] = {
         "id": row.id,

@@ -3,49 +3,27 @@
 Real exports repeat some names: the first ``Elapsed Time`` and ``Distance`` are display values
 (distance in km or miles), the later ones precise (seconds, metres); ``Max Heart Rate`` appears
 twice too. Columns vary between exports: unknown ones are reported and ignored, missing optional
-ones are simply absent; only ``Activity ID`` and ``Activity Date`` are required.
+ones are simply absent; only ``Activity ID`` and ``Activity Date`` are required. A localized
+header is translated to these English names first (``locales``, ``columns``); a header in a
+language no table knows is read by position, since Strava keeps the column order.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from stravasync.archive.columns import ENGLISH
 from stravasync.archive.errors import Problem
+from stravasync.archive.locales import LANGUAGES, clean_header, date_languages, header_language
+from stravasync.archive.locales import parse_date as parse_date
+from stravasync.archive.sports import languages_of
 
 REQUIRED = ("Activity ID", "Activity Date")
-KNOWN = frozenset(
-    {
-        "Activity ID", "Activity Date", "Activity Name", "Activity Type", "Activity Description",
-        "Elapsed Time", "Distance", "Max Heart Rate", "Relative Effort", "Commute",
-        "Activity Private Note", "Activity Gear", "Filename", "Athlete Weight", "Bike Weight",
-        "Moving Time", "Max Speed", "Average Speed", "Elevation Gain", "Elevation Loss",
-        "Elevation Low", "Elevation High", "Max Grade", "Average Grade", "Average Positive Grade",
-        "Average Negative Grade", "Max Cadence", "Average Cadence", "Average Heart Rate",
-        "Max Watts", "Average Watts", "Calories", "Max Temperature", "Average Temperature",
-        "Total Work", "Number of Runs", "Uphill Time", "Downhill Time", "Other Time",
-        "Perceived Exertion", "Type", "Start Time", "Weighted Average Power", "Power Count",
-        "Prefer Perceived Exertion", "Perceived Relative Effort", "Total Weight Lifted",
-        "From Upload", "Grade Adjusted Distance", "Weather Observation Time", "Weather Condition",
-        "Weather Temperature", "Apparent Temperature", "Dewpoint", "Humidity", "Weather Pressure",
-        "Wind Speed", "Wind Gust", "Wind Bearing", "Precipitation Intensity", "Sunrise Time",
-        "Sunset Time", "Moon Phase", "Bike", "Gear", "Precipitation Probability",
-        "Precipitation Type", "Cloud Cover", "Weather Visibility", "UV Index", "Weather Ozone",
-        "Jump Count", "Total Grit", "Average Flow", "Flagged", "Average Elapsed Speed",
-        "Dirt Distance", "Newly Explored Distance", "Newly Explored Dirt Distance",
-        "Activity Count", "Total Steps", "Carbon Saved", "Pool Length", "Training Load",
-        "Intensity", "Average Grade Adjusted Pace", "Timer Time", "Total Cycles", "Media",
-    }
-)  # fmt: skip
-DATE_FORMATS = (
-    "%b %d, %Y, %I:%M:%S %p",  # Jul 1, 2025, 6:30:00 AM
-    "%b %d, %Y, %H:%M:%S",
-    "%d %b %Y, %H:%M:%S",  # 1 Jul 2025, 06:30:00
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%SZ",
-)
+KNOWN = frozenset(ENGLISH)  # every column an export has had (older ones are a subset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +33,7 @@ class CsvActivity:
     line: int
     id: int
     start: datetime  # UTC
+    date_text: str  # Activity Date as written (its month names tell the language)
     name: str
     activity_type: str
     filename: str
@@ -77,6 +56,13 @@ class CsvParse:
     rows: list[CsvActivity] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1 code, None when it could not be told
+    by_position: bool = False  # the header's language is not known: columns read by position
+
+    @property
+    def language_name(self) -> str:
+        name = LANGUAGES.get(self.language or "", "unknown")
+        return name + (" (columns read by position)" if self.by_position else "")
 
 
 class MissingColumns(ValueError):
@@ -85,32 +71,29 @@ class MissingColumns(ValueError):
         self.columns = columns
 
 
-def parse_date(text: str) -> datetime:
-    value = " ".join(text.split())
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    raise ValueError(f"unreadable Activity Date {text!r}")
-
-
 def _num(text: str | None) -> float | None:
     if text is None or not text.strip():
         return None
+    value = text.strip()
+    if re.fullmatch(r"-?\d+,\d{1,2}", value):
+        value = value.replace(",", ".")  # a decimal comma (localized display values)
     try:
-        return float(text.strip().replace(",", ""))
+        return float(value.replace(",", ""))
     except ValueError:
         return None
 
 
 def _bool(text: str | None) -> bool | None:
     value = (text or "").strip().lower()
-    if value in ("true", "1", "yes"):
+    if value in ("true", "1", "1.0", "yes"):
         return True
-    if value in ("false", "0", "no"):
+    if value in ("false", "0", "0.0", "no"):
         return False
     return None
+
+
+def _first_bool(*values: bool | None) -> bool | None:
+    return next((v for v in values if v is not None), None)
 
 
 class _Columns:
@@ -119,7 +102,7 @@ class _Columns:
     def __init__(self, header: list[str]) -> None:
         self.positions: dict[str, list[int]] = {}
         for index, name in enumerate(header):
-            self.positions.setdefault(name.strip(), []).append(index)
+            self.positions.setdefault(name, []).append(index)
 
     def get(self, row: list[str], name: str, occurrence: int = 0) -> str | None:
         found = self.positions.get(name, [])
@@ -133,15 +116,35 @@ class _Columns:
         return self.get(row, name, 1)
 
 
+def _english_header(header: list[str]) -> tuple[list[str], str | None, bool, list[str]]:
+    """(header in English names, language, read by position?, unknown localized cells)."""
+    language, names = header_language(header)
+    if language is not None:
+        unknown = sorted({h for h in header if h not in names} - {""})
+        return [names.get(h, h) for h in header], language, False, unknown
+    if "Activity ID" not in header and len(header) > ENGLISH.index("Filename"):
+        # Same order in every language: the leading columns by position, the last is Media.
+        english = [
+            ENGLISH[i] if i < len(header) - 1 and i < len(ENGLISH) - 1 else "Media"
+            for i in range(len(header))
+        ]
+        return english, None, True, []
+    return header, None, False, []
+
+
 def parse_activities_csv(text: str) -> CsvParse:
-    """Parse the CSV text; raises :class:`MissingColumns` if a required column is absent."""
+    """Parse the CSV text; raises :class:`MissingColumns` if a required column is absent.
+
+    The header may be in any export language (see ``locales``); HTML in its cells is cleaned."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, [])
+    raw = [clean_header(h) for h in next(reader, [])]
+    header, language, by_position, unknown = _english_header(raw)
     cols = _Columns(header)
     missing = [name for name in REQUIRED if name not in cols.positions]
     if missing:
         raise MissingColumns(missing)
-    out = CsvParse(unknown_columns=sorted({h.strip() for h in header} - KNOWN - {""}))
+    out = CsvParse(language=language, by_position=by_position)
+    out.unknown_columns = sorted(set(unknown) | ({h for h in header} - KNOWN - {""}))
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -156,20 +159,37 @@ def parse_activities_csv(text: str) -> CsvParse:
                     int(raw_id) if raw_id.isdigit() else None,
                 )
             )
+    if out.language is None:
+        out.language = _content_language(out.rows)
     return out
+
+
+def _content_language(rows: list[CsvActivity]) -> str | None:
+    """The export's language told by its month and type names (when the header did not)."""
+    votes: dict[str, int] = {}
+    for row in rows[:200]:
+        for lang in date_languages(row.date_text) | languages_of(row.activity_type):
+            votes[lang] = votes.get(lang, 0) + 1
+    if not votes:
+        return None
+    top = max(votes.values())
+    winners = sorted(lang for lang, n in votes.items() if n == top)
+    return winners[0] if len(winners) == 1 else None
 
 
 def _row(cols: _Columns, row: list[str], line: int) -> CsvActivity:
     raw_id = (cols.get(row, "Activity ID") or "").strip()
     if not raw_id.isdigit():
         raise ValueError(f"bad Activity ID {raw_id!r}")
+    date_text = (cols.get(row, "Activity Date") or "").strip()
     distance = _num(cols.precise(row, "Distance"))
     if len(cols.positions.get("Distance", [])) < 2 and distance is not None:
         distance *= 1000.0  # only the display column (km) is there
     return CsvActivity(
         line=line,
         id=int(raw_id),
-        start=parse_date(cols.get(row, "Activity Date") or ""),
+        start=parse_date(date_text),
+        date_text=date_text,
         name=(cols.get(row, "Activity Name") or "").strip(),
         activity_type=(cols.get(row, "Activity Type") or "").strip(),
         filename=(cols.get(row, "Filename") or "").strip(),
@@ -184,5 +204,5 @@ def _row(cols: _Columns, row: list[str], line: int) -> CsvActivity:
         average_watts=_num(cols.get(row, "Average Watts")),
         average_cadence=_num(cols.get(row, "Average Cadence")),
         calories=_num(cols.get(row, "Calories")),
-        commute=_bool(cols.get(row, "Commute")),
+        commute=_first_bool(_bool(cols.precise(row, "Commute")), _bool(cols.get(row, "Commute"))),
     )

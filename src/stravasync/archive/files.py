@@ -40,6 +40,7 @@ class FileFacts:
     end_latlng: tuple[float, float] | None = None
     has_heartrate: bool = False
     utc_offset: int | None = None  # seconds, when the file records local time (FIT)
+    defect: str | None = None  # what stopped a lenient read early (reported as a warning)
 
 
 def file_kind(name: str) -> str | None:
@@ -87,33 +88,38 @@ def _latlng(lat: Any, lng: Any) -> tuple[float, float] | None:
 
 
 def _fit(data: bytes) -> FileFacts:
-    session: dict[str, Any] = {}
-    activity: dict[str, Any] = {}
-    first: tuple[float, float] | None = None
-    last: tuple[float, float] | None = None
-    first_time: datetime | None = None
-    heart = False
-    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as reader:
-        for frame in reader:
-            if not isinstance(frame, fitdecode.FitDataMessage):
-                continue
-            values = {f.name: f.value for f in frame.fields if f.value is not None}
-            if frame.name == "session" and not session:
-                session = values
-            elif frame.name == "activity":
-                activity = values
-            elif frame.name == "record":
-                point = _latlng(values.get("position_lat"), values.get("position_long"))
-                if point is not None:
-                    first = first or point
-                    last = point
-                if first_time is None and isinstance(values.get("timestamp"), datetime):
-                    first_time = values["timestamp"]
-                heart = heart or values.get("heart_rate") is not None
-    if not session and first_time is None:
+    """Facts of a FIT file, read leniently: what decodes before a defect is used.
+
+    Real files stop early or carry junk at the end (an unfinished recording without its final
+    checksum, a message whose definition was never written, bytes after the last session);
+    the CSV row holds the values that matter, so a defect after anything useful is named in
+    ``defect`` instead of refusing the file. A file where nothing useful decodes is refused.
+    """
+    acc = _FitFacts()
+    defect = None
+    try:
+        with fitdecode.FitReader(
+            io.BytesIO(data),
+            check_crc=fitdecode.CrcCheck.RAISE,
+            error_handling=fitdecode.ErrorHandling.RAISE,
+        ) as reader:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage):
+                    acc.add(frame)
+    except fitdecode.FitError as exc:
+        if not acc.session and acc.first_time is None:
+            raise ActivityFileError(
+                f"corrupt FIT file: {_fit_defect(exc, acc.messages)} (no session or record before)"
+            ) from exc
+        defect = (
+            f"{_fit_defect(exc, acc.messages)} after {acc.messages} message(s); "
+            "what came before is used"
+        )
+    if not acc.session and acc.first_time is None:
         raise ActivityFileError("FIT file has no session and no records")
-    start = session.get("start_time") or first_time
-    offset = _fit_offset(activity.get("local_timestamp"), activity.get("timestamp"))
+    session = acc.session
+    start = session.get("start_time") or acc.first_time
+    offset = _fit_offset(acc.activity.get("local_timestamp"), acc.activity.get("timestamp"))
     return FileFacts(
         kind="fit",
         start=start.astimezone(UTC) if isinstance(start, datetime) else None,
@@ -121,11 +127,51 @@ def _fit(data: bytes) -> FileFacts:
         moving_time=_float(session.get("total_timer_time")),
         distance_m=_float(session.get("total_distance")),
         elevation_gain=_float(session.get("total_ascent")),
-        start_latlng=first,
-        end_latlng=last,
-        has_heartrate=heart,
+        start_latlng=acc.first,
+        end_latlng=acc.last,
+        has_heartrate=acc.heart,
         utc_offset=offset,
+        defect=defect,
     )
+
+
+class _FitFacts:
+    """What the FIT messages read so far say (the first session, the last activity, records)."""
+
+    def __init__(self) -> None:
+        self.session: dict[str, Any] = {}
+        self.activity: dict[str, Any] = {}
+        self.first: tuple[float, float] | None = None
+        self.last: tuple[float, float] | None = None
+        self.first_time: datetime | None = None
+        self.heart = False
+        self.messages = 0
+
+    def add(self, frame: Any) -> None:
+        self.messages += 1
+        values = {f.name: f.value for f in frame.fields if f.value is not None}
+        if frame.name == "session" and not self.session:
+            self.session = values
+        elif frame.name == "activity":
+            self.activity = values
+        elif frame.name == "record":
+            point = _latlng(values.get("position_lat"), values.get("position_long"))
+            if point is not None:
+                self.first = self.first or point
+                self.last = point
+            if self.first_time is None and isinstance(values.get("timestamp"), datetime):
+                self.first_time = values["timestamp"]
+            self.heart = self.heart or values.get("heart_rate") is not None
+
+
+def _fit_defect(exc: Exception, messages: int) -> str:
+    if isinstance(exc, fitdecode.FitEOFError):
+        return "FIT file ends early (no final checksum)" if messages else "FIT file cut short"
+    if isinstance(exc, fitdecode.FitCRCError):
+        return "FIT checksum mismatch"
+    if isinstance(exc, fitdecode.FitHeaderError):
+        return "unreadable data after the FIT file's end" if messages else "not a FIT header"
+    return f"FIT decoding stopped: {exc}"
 
 
 def _fit_offset(local: Any, stamp: Any) -> int | None:

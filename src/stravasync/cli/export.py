@@ -1,4 +1,4 @@
-"""``stravasync export`` (jsonl, csv, parquet, duckdb) and ``stravasync query "SQL"``."""
+"""``stravasync export`` (jsonl, csv, parquet, duckdb, originals) and ``stravasync query "SQL"``."""
 
 from __future__ import annotations
 
@@ -51,15 +51,19 @@ class Format(StrEnum):
     CSV = "csv"
     PARQUET = "parquet"
     DUCKDB = "duckdb"
+    ORIGINALS = "originals"
 
 
 @plain_errors
 def export(
-    fmt: Format = typer.Option(..., "--format", help="jsonl | csv | parquet | duckdb"),
+    fmt: Format = typer.Option(
+        ..., "--format", help="jsonl | csv | parquet | duckdb | originals (device files)"
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="File (jsonl, csv, duckdb; '-' = stdout for jsonl/csv) or directory (parquet). "
+        help="File (jsonl, csv, duckdb; '-' = stdout for jsonl/csv) or directory (parquet, "
+        "originals). "
         "duckdb defaults to STRAVASYNC_EXPORT_WAREHOUSE.",
     ),
     athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete's activities."),
@@ -105,7 +109,7 @@ def export(
         live(as_json or to_stdout) as show,
     ):
         rows = counter(show, "export")
-        if rows is not None and fmt is not Format.DUCKDB:  # the warehouse counts its own
+        if rows is not None and fmt not in (Format.DUCKDB, Format.ORIGINALS):
             with watch.timed("query"):
                 rows.set_total(
                     count_activities(conn, athlete_id=athlete, include_hidden=include_hidden)
@@ -144,6 +148,12 @@ def _write(
         return {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
     if fmt is Format.PARQUET:
         return dict(export_parquet(conn, out, athlete_id=athlete, **opts).rows)
+    if fmt is Format.ORIGINALS:
+        from stravasync.export.originals import write_originals
+
+        return write_originals(
+            conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
+        )
     on_total = rows.set_total if rows is not None else None
     return refresh_warehouse(conn, out, full=full, on_total=on_total, **opts).as_json()
 

@@ -23,6 +23,7 @@ def import_archive(
 
     Rows already mirrored from the API are kept; afterwards one cheap reconcile listing is
     requested. Problems with single rows or files are listed; everything else is imported.
+    Each activity's original FIT/GPX/TCX file is kept in the database as the export held it.
     """
     from stravasync.archive.importer import import_archive as run_import
     from stravasync.cli.progress import counter, live
@@ -46,8 +47,10 @@ def import_archive(
         for problem in report.problems:
             err_console.print(str(problem), highlight=False, markup=False)
         typer.echo(
-            f"{report.imported} imported, {report.refreshed} refreshed, {report.kept} already "
-            f"mirrored, {len(report.errors)} error(s); reconcile "
+            f"{report.language} export, {report.rows} row(s): {report.imported} imported, "
+            f"{report.refreshed} refreshed, {report.kept} already mirrored, "
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), "
+            f"{report.originals} original file(s) kept; reconcile "
             + ("requested" if report.reconcile_requested else "not requested")
         )
     if report.errors:

@@ -16,7 +16,12 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 
 from stravasync.clock import as_utc
 from stravasync.store.details import check_details
-from stravasync.store.schema import activities, activity_annotations, activity_details
+from stravasync.store.schema import (
+    activities,
+    activity_annotations,
+    activity_details,
+    activity_originals,
+)
 from stravasync.store.summaries import (
     SOCIAL_FIELDS,
     _typed,
@@ -177,6 +182,7 @@ def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> l
             .values(deleted_at=now, updated_at=now, detail_fetched_at=None, detail_stale_at=None)
         )
         conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
+        conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(live)))
     return live
 
 
@@ -186,6 +192,7 @@ def remove(conn: Connection, activity_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(ids)))
+    conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(ids)))
     return conn.execute(delete(activities).where(activities.c.id.in_(ids))).rowcount
 
 
@@ -287,6 +294,7 @@ def purge_athlete(conn: Connection, athlete_id: int) -> int:
         conn.execute(
             delete(activity_annotations).where(activity_annotations.c.activity_id.in_(chunk))
         )
+    conn.execute(delete(activity_originals).where(activity_originals.c.athlete_id == athlete_id))
     conn.execute(delete(activities).where(activities.c.athlete_id == athlete_id))
     return len(ids)
 

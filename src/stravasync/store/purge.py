@@ -2,9 +2,9 @@
 
 Strava's terms want an athlete's data gone once they revoke access (after our grace period).
 "Their data" is every row that names them or one of their activities: the athlete row itself
-(profile, names, scopes), tokens, sync state, activities with details and local annotations,
-cached stats, webhook events they own, notifications about them, sync sessions and log lines,
-and other jobs about them.
+(profile, names, scopes), tokens, sync state, activities with details, local annotations and
+original files kept from an export, cached stats, webhook events they own, notifications about
+them, sync sessions and log lines, and other jobs about them.
 
 What stays: one anonymous audit row, the purge job itself, rewritten to hold no Strava data
 (``athlete_id`` NULL, a random dedupe key, the per-table counts removed and when). It proves a
@@ -25,6 +25,7 @@ from stravasync.store.schema import (
     activities,
     activity_annotations,
     activity_details,
+    activity_originals,
     athlete_stats,
     athletes,
     jobs,
@@ -75,6 +76,12 @@ def purge_athlete(
                 delete(notifications).where(notifications.c.activity_id.in_(chunk))
             ).rowcount,
         )
+    count(
+        "activity_originals",
+        conn.execute(
+            delete(activity_originals).where(activity_originals.c.athlete_id == athlete_id)
+        ).rowcount,
+    )
     count(
         "activities",
         conn.execute(delete(activities).where(activities.c.athlete_id == athlete_id)).rowcount,

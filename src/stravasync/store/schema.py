@@ -26,6 +26,7 @@ from stravasync.store.tables_athletes import (
     tokens,
 )
 from stravasync.store.tables_meta import NAMING, metadata
+from stravasync.store.tables_originals import activity_originals
 from stravasync.store.tables_runtime import (
     app_settings,
     app_state,
@@ -50,6 +51,7 @@ __all__ = [
     "activities",
     "activity_annotations",
     "activity_details",
+    "activity_originals",
     "app_settings",
     "app_state",
     "athlete_stats",

@@ -21,6 +21,7 @@ from stravasync.web import (
     admin_logs,
     admin_ops,
     data_api,
+    data_files,
     edge,
     failures,
     health,
@@ -110,6 +111,7 @@ def create_app(
         admin_ops,
         admin_logs,
         data_api,
+        data_files,
     ):
         app.include_router(module.router)
     _include_optional(app)

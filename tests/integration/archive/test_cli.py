@@ -42,7 +42,10 @@ def test_report_and_exit_code(env: Path, as_json: bool) -> None:
     assert res.exit_code == 1  # some rows failed: the same exit code in both output modes
     if not as_json:
         assert "1 imported" in res.stdout and "1 error(s)" in res.stdout
+        assert res.stdout.startswith("English export, 2 row(s)")
+        assert "0 original file(s) kept" in res.stdout
         return
     report = json.loads(res.stdout)
     assert (report["imported"], report["errors"]) == (1, 1)
+    assert (report["language"], report["warnings"], report["originals"]) == ("English", 0, 0)
     assert report["problems"][0]["where"] == "activities/2.fit"

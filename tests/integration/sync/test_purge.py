@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from stravasync.store import activities as acts
 from stravasync.store import activity_reads as reads
 from stravasync.store import jobs as jobs_q
+from stravasync.store import originals
 from stravasync.store.schema import athletes, jobs, metadata
 from tests.integration.sync.labs import quiet_lab
 
@@ -76,6 +77,10 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             leaver_acts = sorted(acts.live_summaries(conn, leaver))
             stayer_count = len(acts.live_summaries(conn, stayer))
             reads.replace_annotations(conn, leaver_acts[0], {"race": "club champs"}, now=now)
+            originals.put_originals(  # as an archive import keeps them
+                conn,
+                [originals.describe(leaver_acts[0], leaver, "1.gpx", "gpx", b"<gpx/>", now)],
+            )
             jobs_q.enqueue(
                 conn,
                 kind="verify",
@@ -108,6 +113,7 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "activities",
             "activity_details",
             "annotations",
+            "activity_originals",
             "athlete_stats",
             "webhook_events",
             "notifications",
