@@ -1,6 +1,6 @@
 """activity_originals: the original FIT/GPX/TCX file of each archive-imported activity
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import stravasync.store.schema
 
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
