@@ -58,7 +58,8 @@ def _expand(text: str) -> str:
 
 def _documented_names(readme: str) -> set[str]:
     """Setting names docs/configuration.md's table rows give (in any cell): in full, or
-    ``..._SUFFIX`` after a full one on the same row (``STRAVASYNC_SYNC_ACTIVE_HOURS`` / ``..._DORMANT_HOURS``)."""
+    ``..._SUFFIX`` after a full one on the same row (``STRAVASYNC_SYNC_ACTIVE_HOURS`` /
+    ``..._DORMANT_HOURS``)."""
     names: set[str] = set()
     for row in readme.splitlines():
         if not row.startswith("|"):
