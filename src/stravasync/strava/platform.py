@@ -34,6 +34,15 @@ STANDARD_TIER_ATHLETES = 10
 """Athletes a Standard-tier app may connect after its self-upgrade (more: Extended Access)."""
 SETTINGS_PAGE = "https://www.strava.com/settings/api"
 
+INACTIVE_HELP = (
+    "Strava answers 403 for this application (status Inactive): the app owner's Strava "
+    "subscription or the app's status. A Standard-tier app needs its owner's paid Strava "
+    f"subscription (since {SUBSCRIPTION_SINCE}): the owner should renew it on strava.com, then "
+    f"check the application on {SETTINGS_PAGE} (or apply for Extended Access, which needs no "
+    "subscription); stravasync probes Strava and resumes by itself"
+)
+"""What an inactive application means, in plain words (log, app_state, dashboard, doctor)."""
+
 AUTHORIZE_PATH = "/oauth/authorize"
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
 REVOKE_PATH = "/oauth/revoke"
@@ -62,6 +71,16 @@ class Origins:
         """One origin serving ``/api/v3`` and ``/oauth`` (today's Strava, a 2026 simulator)."""
         base = base_url.rstrip("/")
         return cls(api=base + API_PREFIX, oauth=base, source="STRAVASYNC_STRAVA_BASE_URL")
+
+
+def athletes_against_tier(connected: int, capacity: int | None) -> str:
+    """Connected athletes against the configured capacity, else the Standard tier's 10 (pure)."""
+    if capacity is not None:
+        return f"{connected} connected / {capacity} capacity"
+    note = f"{connected} connected / {STANDARD_TIER_ATHLETES} (the Standard tier's limit"
+    if connected >= STANDARD_TIER_ATHLETES:
+        return note + "; more needs Strava's Extended Access tier)"
+    return note + ")"
 
 
 def is_strava_host(url: str) -> bool:
