@@ -199,15 +199,16 @@ class Transport:
             self.budget.reserve(call.priority, read=True, now=sent_at)
         origin = self._origin(call, sent_at)
         try:
-            response = self._send(call, origin)
+            try:
+                response = self._send(call, origin)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                fallback = self._fall_back(call, origin, sent_at)
+                if fallback is None:
+                    raise
+                origin = fallback
+                response = self._send(call, origin)
         except (httpx.ConnectError, httpx.ConnectTimeout):
-            fallback = self._fall_back(call, origin, sent_at)
-            if fallback is None:
-                raise Transient(
-                    0, f"cannot reach {origin}{call.path} (connection failed)"
-                ) from None
-            origin = fallback
-            response = self._send(call, origin)
+            raise Transient(0, f"cannot reach {origin}{call.path} (connection failed)") from None
         if call.origin == "api":
             self.answered_at = origin
         now = self.clock.now()
