@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import typer
@@ -146,6 +147,12 @@ def disconnect(
     db = open_database(cfg)
     clock = RealClock()
     client = strava_client(cfg, db, clock)
-    token_manager(cfg, db, client, clock).disconnect(athlete_id, clock.now())
+    now = clock.now()
+    purge_at = now + timedelta(days=cfg.sync_purge_grace_days)
+    token_manager(cfg, db, client, clock).disconnect(athlete_id, now, purge_at=purge_at)
     del revoke  # accepted for old scripts; revoking is the only way now
-    console.print(f"Athlete {athlete_id} disconnected; tokens deleted.", highlight=False)
+    console.print(
+        f"Athlete {athlete_id} disconnected (authorization revoked on Strava); tokens deleted; "
+        f"their data is purged after {purge_at:%Y-%m-%d %H:%M} UTC.",
+        highlight=False,
+    )
