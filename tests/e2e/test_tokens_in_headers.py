@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stravasync.strava.platform import RETIRED_PATHS
+from stravasync.strava.platform import DEPRECATED_PREFIXES, RETIRED_PATHS
 from tests.e2e.serveproc import serve
 from tests.e2e.simproc import cli_env, free_port, run_cli, simulator
 
@@ -76,5 +76,6 @@ def test_no_token_travels_outside_the_authorization_header(tmp_path: Path, platf
     outside = [r for r in log if r["token_outside_header"]]
     assert outside == [], outside
     assert [r for r in log if r["path"] in RETIRED_PATHS] == []
+    assert not [r for r in log if r["path"].removeprefix("/api/v3").startswith(DEPRECATED_PREFIXES)]
     bearer_paths = {r["path"] for r in log if r["bearer"]}
     assert not {p for p in bearer_paths if p.startswith("/oauth")}, bearer_paths

@@ -25,7 +25,7 @@ from stravasync.store import athletes as athlete_q
 from stravasync.store.schema import activities, tokens
 from stravasync.strava import doctor as dr
 from stravasync.strava import errors as e
-from stravasync.strava.platform import RETIRED_PATHS
+from stravasync.strava.platform import DEPRECATED_PREFIXES, RETIRED_PATHS
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.tokens import TokenManager
 from stravasync.web import subscription
@@ -43,6 +43,9 @@ def request_counts(log: list[dict[str, Any]]) -> dict[str, int]:
         "api_origin": sum(r["origin"] == "api" for r in log),
         "oauth_origin": sum(r["origin"] == "oauth" for r in log),
         "retired_endpoints": sum(r["path"] in RETIRED_PATHS for r in log),
+        "club_or_segment_explore": sum(
+            r["path"].removeprefix("/api/v3").startswith(DEPRECATED_PREFIXES) for r in log
+        ),
         "api_v3_on_api_origin": sum(
             r["origin"] == "api" and r["path"].startswith("/api/v3") for r in log
         ),
@@ -147,6 +150,7 @@ def test_full_cycle_on_each_platform(db_url: str, tmp_path: Path, platform: str)
         (tmp_path / f"requests-{platform}.json").write_text(json.dumps(log, indent=1))
         print(f"platform {platform} request log:", counts)
         assert counts["retired_endpoints"] == 0
+        assert counts["club_or_segment_explore"] == 0
         assert counts["tokens_outside_headers"] == 0
         assert counts["api_v3_on_api_origin"] == 0
         revokes = Counter(r["status"] for r in log if r["path"] == "/oauth/revoke")
