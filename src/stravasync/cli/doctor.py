@@ -32,7 +32,7 @@ def doctor(
     """Check the credentials, a token's scopes, the rate limits and the webhook on Strava."""
     from stravasync.strava import doctor as dr
     from stravasync.strava.client import StravaClient
-    from stravasync.strava.setup import limits_from_settings, origins_from_settings, shared_budget
+    from stravasync.strava.setup import limits_from_settings, origin_plan, shared_budget
 
     cfg = settings()
     if not cfg.client_id or cfg.client_secret is None:
@@ -41,7 +41,7 @@ def doctor(
     clock = RealClock()
     meter = dr.Meter()
     client = StravaClient(
-        origins=origins_from_settings(cfg, clock),
+        origins=origin_plan(cfg),
         client_id=cfg.client_id,
         client_secret=cfg.client_secret.get_secret_value(),
         budget=shared_budget(cfg, db),

@@ -32,7 +32,7 @@ from stravasync.strava.models import (
     TokenResponse,
     parse_list,
 )
-from stravasync.strava.platform import REVOKE_PATH, TOKEN_PATH, Origins
+from stravasync.strava.platform import REVOKE_PATH, TOKEN_PATH, OriginPlan, Origins
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.transport import Call, Transport
 
@@ -55,12 +55,16 @@ STREAM_KEYS = [
 ]
 
 
+def _fixed(origins: Origins) -> OriginPlan:
+    return lambda _day: origins
+
+
 class StravaClient:
     def __init__(
         self,
         *,
         base_url: str | None = None,
-        origins: Origins | None = None,
+        origins: Origins | OriginPlan | None = None,
         client_id: str,
         client_secret: str,
         budget: Budget,
@@ -82,13 +86,13 @@ class StravaClient:
             if base_url is None:
                 raise ValueError("StravaClient needs base_url or origins")
             origins = Origins.single(base_url)
-        self.origins = origins
+        plan = _fixed(origins) if isinstance(origins, Origins) else origins
         self.client_id = client_id
         self._client_secret = client_secret
         self.budget = budget
         self.clock = clock
         self.transport = Transport(
-            origins=origins,
+            origins=plan,
             budget=budget,
             clock=clock,
             http=http,
@@ -105,6 +109,11 @@ class StravaClient:
                 params=self._credentials(),
             ),
         )
+
+    @property
+    def origins(self) -> Origins:
+        """Where requests go today (the configured clock's date)."""
+        return self.transport.origins_on(self.clock.now())
 
     # --- activities --------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ fall-back is remembered. Both are pure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -81,6 +82,11 @@ def athletes_against_tier(connected: int, capacity: int | None) -> str:
     if connected >= STANDARD_TIER_ATHLETES:
         return note + "; more needs Strava's Extended Access tier)"
     return note + ")"
+
+
+OriginPlan = Callable[[date], Origins]
+"""The origins for a day (the settings applied to :func:`choose_origins`): a service running
+across 2027-01-04 or 2027-06-01 switches on the day, without a restart."""
 
 
 def is_strava_host(url: str) -> bool:

@@ -21,7 +21,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -35,7 +35,13 @@ from stravasync.strava.errors import (
     MalformedResponse,
     Transient,
 )
-from stravasync.strava.platform import API_PREFIX, FALLBACK_MEMORY, Origins, api_origin
+from stravasync.strava.platform import (
+    API_PREFIX,
+    FALLBACK_MEMORY,
+    OriginPlan,
+    Origins,
+    api_origin,
+)
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.translate import error_for
 
@@ -73,7 +79,7 @@ class Transport:
     def __init__(
         self,
         *,
-        origins: Origins,
+        origins: OriginPlan,
         budget: Budget,
         clock: Clock,
         http: httpx.Client | None = None,
@@ -87,7 +93,9 @@ class Transport:
     ) -> None:
         """``gate``: the app-level state every request passes (None: no gate, app-level
         errors are raised as they are); ``probe``: the request that tests whether it ended."""
-        self.origins = origins
+        self.plan = origins
+        self._day: date | None = None
+        self._origins: Origins | None = None
         self.fallback_until: datetime | None = None
         self.answered_at: str | None = None  # the API origin that last answered
         self._fallback_logged = False
@@ -134,14 +142,22 @@ class Transport:
                 )
                 self.clock.sleep(delay)
 
+    def origins_on(self, now: datetime) -> Origins:
+        """The origins for ``now``'s date (decided again when the date changes)."""
+        day = now.date()
+        if self._origins is None or self._day != day:
+            self._origins, self._day = self.plan(day), day
+        return self._origins
+
     def _origin(self, call: Call, now: datetime) -> str:
+        origins = self.origins_on(now)
         if call.origin == "oauth":
-            return self.origins.oauth
-        return api_origin(self.origins, self.fallback_until, now)
+            return origins.oauth
+        return api_origin(origins, self.fallback_until, now)
 
     def _fall_back(self, call: Call, origin: str, now: datetime) -> str | None:
         """The fall-back origin to resend to after ``origin`` could not be reached, if any."""
-        fallback = self.origins.fallback
+        fallback = self.origins_on(now).fallback
         if call.origin != "api" or fallback is None or origin == fallback:
             return None
         self.fallback_until = now + FALLBACK_MEMORY

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import httpx
 import pytest
@@ -22,7 +23,11 @@ ATHLETE = {"id": 9, "resource_state": 3}
 
 
 def make(
-    unreachable: set[str], *, status: int = 200, api_url: str | None = None
+    unreachable: set[str],
+    *,
+    status: int = 200,
+    api_url: str | None = None,
+    start: datetime = NOW,
 ) -> tuple[StravaClient, MemoryBudget, VirtualClock, list[str]]:
     hosts: list[str] = []
 
@@ -32,10 +37,10 @@ def make(
             raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
         return httpx.Response(status, json=ATHLETE if status == 200 else {"message": "x"})
 
-    clock = VirtualClock(NOW)
+    clock = VirtualClock(start)
     budget = MemoryBudget(Limits(200, 2000, 100, 1000), Policy())
     client = StravaClient(
-        origins=choose_origins(clock.now().date(), api_url=api_url),
+        origins=partial(choose_origins, api_url=api_url),
         client_id="1",
         client_secret="s",
         budget=budget,
@@ -116,3 +121,18 @@ def test_oauth_calls_never_fall_back() -> None:
     with pytest.raises(e.Transient):
         client.revoke("refresh")
     assert hosts == ["www.strava.com/oauth/revoke"]
+
+
+def test_a_running_client_switches_origin_on_the_day_without_a_restart() -> None:
+    client, _budget, clock, hosts = make(set(), start=datetime(2027, 1, 3, 23, 50, 30, tzinfo=UTC))
+    client.get_athlete("tok", priority=Priority.INTERACTIVE)
+    clock.advance(3600)  # 2027-01-04 00:50
+    client.get_athlete("tok", priority=Priority.INTERACTIVE)
+    clock.set(datetime(2027, 6, 1, 0, 5, 30, tzinfo=UTC))
+    assert client.origins.fallback is None  # the old origin is retired: nothing to fall back to
+    client.get_athlete("tok", priority=Priority.INTERACTIVE)
+    assert hosts == [
+        "www.strava.com/api/v3/athlete",
+        "api-v3.strava.com/athlete",
+        "api-v3.strava.com/athlete",
+    ]
