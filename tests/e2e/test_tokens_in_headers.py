@@ -73,6 +73,17 @@ def test_no_token_travels_outside_the_authorization_header(tmp_path: Path, platf
     if platform == "2027":
         assert ("api", "/athlete/activities") in paths
         assert not [r for r in log if r["origin"] == "api" and r["path"].startswith("/api/v3")]
+    print(
+        f"platform {platform}: {len(log)} requests,",
+        sum(r["origin"] == "api" for r in log),
+        "on the API origin;",
+        sum(r["path"] in RETIRED_PATHS for r in log),
+        "retired;",
+        sum(r["origin"] == "api" and r["path"].startswith("/api/v3") for r in log),
+        "/api/v3 on the API origin;",
+        sum(bool(r["token_outside_header"]) for r in log),
+        "tokens outside headers",
+    )
     outside = [r for r in log if r["token_outside_header"]]
     assert outside == [], outside
     assert [r for r in log if r["path"] in RETIRED_PATHS] == []
