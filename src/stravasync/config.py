@@ -59,7 +59,15 @@ class Settings(BaseSettings):
     # --- Strava application and tokens ----------------------------------------------------
     strava_base_url: str = Field(
         "https://www.strava.com",
-        description="Origin serving /api/v3 and /oauth (Strava, or a stravasync simulator)",
+        description="One origin serving /api/v3 and /oauth (today's Strava, or a simulator)",
+    )
+    strava_api_url: str | None = Field(
+        None,
+        description="The API origin, paths without /api/v3 (unset: chosen by the date, "
+        "docs/strava-platform.md)",
+    )
+    strava_oauth_url: str | None = Field(
+        None, description="The OAuth origin (unset: STRAVASYNC_STRAVA_BASE_URL)"
     )
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -362,12 +370,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("strava_api_url", "strava_oauth_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        return _http_url(value) if value else None
+
     @field_validator("strava_base_url", "public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/")
+        return _http_url(value)
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
 
 
 # A check across several fields (a model validator) has no field location: name the group.

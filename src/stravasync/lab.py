@@ -81,7 +81,7 @@ class Lab:
             "database_url": db_url,
             "client_id": self.sim.client_id,
             "client_secret": self.sim.client_secret,
-            "strava_base_url": str(self.http.base_url).rstrip("/"),
+            **self.sim.strava_settings(str(self.http.base_url).rstrip("/")),
             "secret_key": Fernet.generate_key().decode(),
             "key_file": work_dir / "secret.key",
             "webhook_verify_token": self.verify_token,

@@ -39,9 +39,10 @@ def _ready(url: str) -> bool:
 
 
 @contextmanager
-def serve(env: dict[str, str], work: Path) -> Iterator[ServeProcess]:
-    """``stravasync serve`` on a free port with ``env``; stopped (SIGTERM) at the end."""
-    port = free_port()
+def serve(env: dict[str, str], work: Path, port: int | None = None) -> Iterator[ServeProcess]:
+    """``stravasync serve`` on ``port`` (default: a free one) with ``env``; stopped (SIGTERM)
+    at the end."""
+    port = port or free_port()
     log = work / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

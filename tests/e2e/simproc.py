@@ -31,6 +31,7 @@ class SimProcess:
     base_url: str
     client_id: str
     client_secret: str
+    api_url: str | None = None  # a 2027 simulator: the API origin (no /api/v3)
 
     def http(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=30)
@@ -49,6 +50,11 @@ class SimProcess:
         with self.http() as c:
             rows = c.get(f"/_sim/truth/athletes/{athlete_id}/activities").json()
         return {int(r["id"]) for r in rows}
+
+    def request_log(self) -> list[dict[str, Any]]:
+        """Every request the simulator received on a Strava path (both origins)."""
+        with self.http() as c:
+            return list(c.get("/_sim/requests").json()["requests"])
 
     def faults(self, **values: Any) -> None:
         with self.http() as c:
@@ -80,7 +86,14 @@ def simulator(*args: str) -> Iterator[SimProcess]:
         m_id = re.search(r"client_id:\s+(\S+)", text)
         m_secret = re.search(r"client_secret:\s+(\S+)", text)
         assert m_id and m_secret, text
-        yield SimProcess(proc, f"http://127.0.0.1:{port}", m_id.group(1), m_secret.group(1))
+        m_api = re.search(r"export STRAVASYNC_STRAVA_API_URL=(\S+)", text)
+        yield SimProcess(
+            proc,
+            f"http://127.0.0.1:{port}",
+            m_id.group(1),
+            m_secret.group(1),
+            m_api.group(1) if m_api else None,
+        )
     finally:
         proc.terminate()
         try:
@@ -99,6 +112,8 @@ def cli_env(sim: SimProcess, db_url: str, workdir: Path, **extra: str) -> dict[s
         STRAVASYNC_KEY_FILE=str(workdir / "secret.key"),
         **extra,
     )
+    if sim.api_url is not None:
+        env.update(STRAVASYNC_STRAVA_API_URL=sim.api_url, STRAVASYNC_STRAVA_OAUTH_URL=sim.base_url)
     return env
 
 

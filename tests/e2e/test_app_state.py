@@ -214,6 +214,7 @@ def test_capacity_then_inactive_app_then_revoked_secret(stack: Stack) -> None:
     ready = stack.ready()
     assert ready["app_state"]["condition"] == "application_inactive"
     assert "403" in ready["reason"] and "strava.com/settings/api" in ready["reason"]
+    assert "the app owner's Strava subscription or the app's status" in ready["reason"]
     before = stack.requests()
     # the engine keeps trying: sync everyone twice more while suspended
     for _ in range(2):

@@ -5,13 +5,14 @@
   redirect URL or the code to be pasted.
 - ``stravasync auth --code CODE [--scope SCOPES]`` exchanges a code without questions.
 - ``stravasync auth --redirect-url URL`` finishes from a copied redirect URL.
-- ``stravasync auth disconnect ATHLETE_ID [--revoke]`` deauthorizes and forgets the tokens.
+- ``stravasync auth disconnect ATHLETE_ID`` revokes the authorization and forgets the tokens.
 """
 
 from __future__ import annotations
 
 import http.server
 import threading
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import typer
@@ -79,7 +80,7 @@ def auth(
     """Connect a Strava athlete: print the authorize URL and store the tokens encrypted."""
     from stravasync.strava import oauth
     from stravasync.strava.oauth import Redirect
-    from stravasync.strava.setup import scope_policy, strava_client, token_manager
+    from stravasync.strava.setup import oauth_origin, scope_policy, strava_client, token_manager
 
     if ctx.invoked_subcommand is not None:
         return
@@ -98,7 +99,7 @@ def auth(
     else:
         state = oauth.begin(db, clock.now())
         url = oauth.authorize_url(
-            cfg.strava_base_url,
+            oauth_origin(cfg),
             client_id=client.client_id,
             redirect_uri=cfg.redirect_uri,
             state=state,
@@ -135,14 +136,23 @@ def auth(
 @friendly_errors
 def disconnect(
     athlete_id: int = typer.Argument(..., help="The Strava athlete id."),
-    revoke: bool = typer.Option(False, help="Use POST /oauth/revoke instead of deauthorize."),
+    revoke: bool = typer.Option(
+        True, hidden=True, help="Kept for old scripts: POST /oauth/revoke is always used."
+    ),
 ) -> None:
-    """Deauthorize an athlete on Strava and forget their tokens."""
+    """Revoke an athlete's authorization on Strava (POST /oauth/revoke) and forget the tokens."""
     from stravasync.strava.setup import strava_client, token_manager
 
     cfg = settings()
     db = open_database(cfg)
     clock = RealClock()
     client = strava_client(cfg, db, clock)
-    token_manager(cfg, db, client, clock).disconnect(athlete_id, clock.now(), revoke=revoke)
-    console.print(f"Athlete {athlete_id} disconnected; tokens deleted.", highlight=False)
+    now = clock.now()
+    purge_at = now + timedelta(days=cfg.sync_purge_grace_days)
+    token_manager(cfg, db, client, clock).disconnect(athlete_id, now, purge_at=purge_at)
+    del revoke  # accepted for old scripts; revoking is the only way now
+    console.print(
+        f"Athlete {athlete_id} disconnected (authorization revoked on Strava); tokens deleted; "
+        f"their data is purged after {purge_at:%Y-%m-%d %H:%M} UTC.",
+        highlight=False,
+    )

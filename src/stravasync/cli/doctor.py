@@ -32,7 +32,7 @@ def doctor(
     """Check the credentials, a token's scopes, the rate limits and the webhook on Strava."""
     from stravasync.strava import doctor as dr
     from stravasync.strava.client import StravaClient
-    from stravasync.strava.setup import limits_from_settings, shared_budget
+    from stravasync.strava.setup import limits_from_settings, origin_plan, shared_budget
 
     cfg = settings()
     if not cfg.client_id or cfg.client_secret is None:
@@ -41,7 +41,7 @@ def doctor(
     clock = RealClock()
     meter = dr.Meter()
     client = StravaClient(
-        base_url=cfg.strava_base_url,
+        origins=origin_plan(cfg),
         client_id=cfg.client_id,
         client_secret=cfg.client_secret.get_secret_value(),
         budget=shared_budget(cfg, db),
@@ -59,6 +59,7 @@ def doctor(
         report.add("doctor", False, str(exc))
     if meter.headers:
         report.findings += dr.rate_findings(meter.headers, limits_from_settings(cfg))
+    _platform_findings(report, cfg, db, client, clock)
     report.requests = meter.sent
     _print(report, as_json)
     raise typer.Exit(0 if report.ok else 1)
@@ -101,6 +102,20 @@ def _check_athlete(
         lambda token: client.list_activities(token, per_page=1, priority=dr.PRIORITY),
         scopes[athlete_id],
     )
+
+
+def _platform_findings(
+    report: dr.Report, cfg: Settings, db: Database, client: StravaClient, clock: RealClock
+) -> None:
+    """Which API origin answered; the athletes against the capacity or the Standard tier."""
+    from stravasync.store import athletes as athlete_q
+    from stravasync.strava import doctor as dr
+
+    answered = client.transport.answered_at
+    report.findings += dr.origin_findings(client.origins, answered, clock.now().date())
+    with db.engine.connect() as conn:
+        connected = athlete_q.connected_count(conn)
+    report.findings += dr.athlete_findings(connected, cfg.athlete_capacity)
 
 
 def _print(report: dr.Report, as_json: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any
 
 import typer
 
@@ -39,6 +40,11 @@ def simulate(
         "oldest_first",
         help="Order of GET /athlete/activities with `after` alone: oldest_first or newest_first.",
     ),
+    platform: str = typer.Option(
+        "2026",
+        help="2026: one origin (/api/v3 and /oauth). 2027: the API on its own port without "
+        "/api/v3, /oauth/deauthorize retired, tokens only in headers.",
+    ),
 ) -> None:
     """Serve a simulated Strava (API, OAuth, webhooks) with a living, deterministic world."""
     import uvicorn
@@ -63,27 +69,26 @@ def simulate(
             athlete_capacity=athlete_capacity,
             count_token_requests=count_token_requests,
             after_order=after_order,
+            platform=platform,
         ),
         clock=clock,
     )
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:  # port taken, address not on this host: one line, no traceback
-        sock.close()
-        raise fail(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-            + (" (another process uses it; pick --port, or 0 for a free one)" if port else ""),
-            code=1,
-        ) from None
+    sock = _listen(host, port)
     bound = sock.getsockname()[1]
     base = f"http://{host}:{bound}"
+    api_sock = _listen(host, 0) if platform == "2027" else None
     print(f"base URL:      {base}", flush=True)
+    if api_sock is not None:
+        api_base = f"http://{host}:{api_sock.getsockname()[1]}"
+        print(f"API URL:       {api_base}", flush=True)
+    print(f"platform:      {platform}", flush=True)
     print(f"client_id:     {sim.client_id}", flush=True)
     print(f"client_secret: {sim.client_secret}", flush=True)
     print("settings for stravasync (paste into a shell):", flush=True)
     print(f"  export STRAVASYNC_STRAVA_BASE_URL={base}", flush=True)
+    if api_sock is not None:
+        print(f"  export STRAVASYNC_STRAVA_OAUTH_URL={base}", flush=True)
+        print(f"  export STRAVASYNC_STRAVA_API_URL={api_base}", flush=True)
     print(f"  export STRAVASYNC_CLIENT_ID={sim.client_id}", flush=True)
     print(f"  export STRAVASYNC_CLIENT_SECRET={sim.client_secret}", flush=True)
     info = sim.clock_info()
@@ -93,12 +98,21 @@ def simulate(
         print(f"wall origin:   {clock.wall_origin!r}", flush=True)
         print(f"speed:         {clock.speed!r}", flush=True)
     server = uvicorn.Server(uvicorn.Config(sim.app, log_level="warning", lifespan="off"))
+    api_server = None
+    if api_sock is not None:
+        api_server = uvicorn.Server(
+            uvicorn.Config(sim.api_app, log_level="warning", lifespan="off")
+        )
+        _serve_in_thread(api_server, api_sock)
     stop = threading.Event()
 
+    def started() -> bool:
+        return server.started and (api_server is None or api_server.started)
+
     def announce_and_pump() -> None:
-        while not server.started and not stop.is_set():
+        while not started() and not stop.is_set():
             time.sleep(0.02)
-        if server.started:
+        if started():
             ready = f"ready: simulated Strava at {base} ({athletes} athletes, seed {seed})"
             print(ready, flush=True)
         while not stop.wait(PUMP_EVERY):
@@ -113,6 +127,31 @@ def simulate(
         pass  # uvicorn re-raises Ctrl-C after its clean shutdown
     finally:
         stop.set()
+        if api_server is not None:
+            api_server.should_exit = True
         ticker.join(timeout=2)
         sock.close()
         print("simulator stopped", flush=True)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # port taken, address not on this host: one line, no traceback
+        sock.close()
+        raise fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            + (" (another process uses it; pick --port, or 0 for a free one)" if port else ""),
+            code=1,
+        ) from None
+    return sock
+
+
+def _serve_in_thread(server: Any, sock: socket.socket) -> None:
+    """The 2027 API origin: a second uvicorn server on its own port, in a daemon thread."""
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="sim-api", daemon=True
+    )
+    thread.start()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stravasync.simulator.errors import SimConfigError
+from stravasync.simulator.platform import PLATFORMS
 
 UNLIMITED = 1_000_000_000
 AFTER_ORDERS = ("oldest_first", "newest_first")
@@ -68,6 +69,8 @@ class SimConfig:
     ``after_order``: the order of GET /athlete/activities with ``after`` alone (undocumented:
     client libraries observed ``oldest_first``; ``newest_first`` is the other answer). With
     ``before`` too, or without ``after``, it is newest first.
+    ``platform``: ``2026`` (one origin, /api/v3) or ``2027`` (the API on its own origin, see
+    :mod:`stravasync.simulator.platform`).
     ``count_token_requests``: whether POST /oauth/token counts against the rate limits
     (undocumented). ``private_as_delete`` is the third of Strava's uncertain points.
     """
@@ -91,6 +94,7 @@ class SimConfig:
     rotate_refresh_tokens: bool = True
     private_as_delete: bool = True
     after_order: str = "oldest_first"
+    platform: str = "2026"
     webhook_attempts: int = 3
     webhook_timeout: float = 2.0
     webhook_validation_timeout: float = 2.0
@@ -108,6 +112,8 @@ class SimConfig:
             raise SimConfigError("athlete_capacity", "zero or more, or None for no limit")
         if self.after_order not in AFTER_ORDERS:
             raise SimConfigError("after_order", " or ".join(AFTER_ORDERS))
+        if self.platform not in PLATFORMS:
+            raise SimConfigError("platform", " or ".join(PLATFORMS))
         parse_quota(self.quota)
 
     @property

@@ -23,11 +23,12 @@ from stravasync.simulator.events import activity_event
 from stravasync.simulator.faults import Faults
 from stravasync.simulator.model import Change
 from stravasync.simulator.oauth import OAuthState, parse_scope
+from stravasync.simulator.platform import API_HOST, RequestLog, dispatch_by_host
 from stravasync.simulator.ratelimit import RateLimiter
 from stravasync.simulator.render import iso, summary_bytes
 from stravasync.simulator.rng import stable_int
 from stravasync.simulator.stats import RequestStats
-from stravasync.simulator.transport import InProcessTransport
+from stravasync.simulator.transport import ASGIApp, InProcessTransport
 from stravasync.simulator.webhooks import WebhookHub
 from stravasync.simulator.world import World, to_change
 
@@ -64,11 +65,13 @@ class Simulator:
             loss=self.config.webhook_loss,
         )
         self.requests = RequestStats()
+        self.request_log = RequestLog()
         self._pending: list[dict[str, Any]] = []  # deauth events waiting for the next pump
         self._pumped_until = self.start
         self._pump_lock = threading.Lock()
         self._due: dict[int, int] = {}  # athlete -> time of their next change (pump skips)
         self._app: FastAPI | None = None
+        self._api_app: FastAPI | None = None
 
     # --- time --------------------------------------------------------------------------------
     def now(self) -> int:
@@ -285,9 +288,34 @@ class Simulator:
             self._app = create_app(self)
         return self._app
 
+    @property
+    def api_app(self) -> FastAPI:
+        """The API origin's app: on 2026 the main app itself (under /api/v3)."""
+        if self.config.platform != "2027":
+            return self.app
+        if self._api_app is None:
+            from stravasync.simulator.app import create_api_app
+
+            self._api_app = create_api_app(self)
+        return self._api_app
+
     def http_client(self, base_url: str = "http://sim.test", **kwargs: Any) -> httpx.Client:
-        """A synchronous httpx client running the app in-process (no socket)."""
-        return httpx.Client(transport=InProcessTransport(self.app), base_url=base_url, **kwargs)
+        """A synchronous httpx client running the app in-process (no socket). On 2027,
+        requests to ``http://api-v3.sim.test`` reach the API origin's app."""
+        app: ASGIApp = self.app
+        if self.config.platform == "2027":
+            app = dispatch_by_host(self.app, self.api_app)
+        return httpx.Client(transport=InProcessTransport(app), base_url=base_url, **kwargs)
+
+    def strava_settings(self, base_url: str = "http://sim.test") -> dict[str, str]:
+        """stravasync settings that point at this simulator (in-process: ``base_url``)."""
+        if self.config.platform == "2027":
+            return {
+                "strava_base_url": base_url,
+                "strava_oauth_url": base_url,
+                "strava_api_url": f"http://{API_HOST}",
+            }
+        return {"strava_base_url": base_url}
 
     def stats(self) -> dict[str, Any]:
         now = self.now()

@@ -2,16 +2,20 @@
 
 /api/v3/* always counts against the limits; /oauth/token (and /api/v3/oauth/token) only with
 ``count_token_requests``; /_sim/* and the authorize page never. Every counted or limited response
-carries the four rate-limit headers.
+carries the four rate-limit headers. On a 2027 simulator the API origin's app counts every path
+(:func:`classify_api`), and a token in a query string or a form body answers 401 on both origins.
+Every request to a Strava path is noted in the simulator's request log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from stravasync.simulator.responses import RATE_LIMITED, inactive_app
+from stravasync.simulator.platform import LoggedRequest, token_outside_header
+from stravasync.simulator.responses import RATE_LIMITED, inactive_app, token_invalid
 from stravasync.simulator.transport import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -27,20 +31,96 @@ def classify(path: str) -> str:
     return "other"
 
 
-class Gate:
-    """Wraps the FastAPI app; see the module docstring."""
+def classify_api(path: str) -> str:
+    """The 2027 API origin: every path but /_sim is the API (no ``/api/v3`` prefix)."""
+    return "other" if path.startswith("/_sim") else "api"
 
-    def __init__(self, app: ASGIApp, sim: Simulator) -> None:
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it on again."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+class Gate:
+    """Wraps the FastAPI app; see the module docstring. ``origin``: ``api`` for the 2027 API
+    origin's app, ``oauth`` for the main one; ``kind``: how paths are classified."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        sim: Simulator,
+        origin: str = "oauth",
+        kind: Callable[[str], str] = classify,
+    ) -> None:
         self.app = app
         self.sim = sim
+        self.origin = origin
+        self.kind = kind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        kind = classify(path)
-        if kind in ("other", "oauth"):
+        kind = self.kind(path)
+        if kind == "other":
+            await self.app(scope, receive, send)
+            return
+        body, receive = await _buffered(receive)
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        outside = token_outside_header(
+            scope.get("query_string", b""), body, headers.get(b"content-type", b"").decode()
+        )
+        status = 0
+
+        async def noted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            if outside and self.sim.config.platform == "2027":
+                err = token_invalid()
+                await self._reply(
+                    noted, err.status, err.body, self.sim.now(), scope["method"], path
+                )
+            else:
+                await self._gated(scope, receive, noted, kind, path)
+        finally:
+            self.sim.request_log.add(
+                LoggedRequest(
+                    origin=self.origin,
+                    method=scope["method"],
+                    path=path,
+                    status=status,
+                    bearer=headers.get(b"authorization", b"").lower().startswith(b"bearer "),
+                    token_outside_header=outside,
+                )
+            )
+
+    async def _gated(
+        self, scope: Scope, receive: Receive, send: Send, kind: str, path: str
+    ) -> None:
+        if kind == "oauth":
             await self.app(scope, receive, send)
             return
         sim = self.sim

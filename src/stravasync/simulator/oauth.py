@@ -182,14 +182,18 @@ class OAuthState:
             return self.auth.pop(athlete_id, None) is not None
 
     def revoke(self, token: str) -> int | None:
-        """RFC 7009 revocation: a refresh token ends the authorization; an access token dies.
+        """``POST /oauth/revoke``: revoking either token (access or refresh) revokes both and
+        ends the authorization, as Strava documents.
 
-        Returns the athlete whose authorization ended (None for unknown or access tokens)."""
+        Returns the athlete whose authorization ended (None for an unknown token)."""
         with self._lock:
-            if token in self.access:
-                self.access[token].revoked = True
-                return None
             athlete_id = self.refresh.get(token)
+            if athlete_id is None and token in self.access:
+                access = self.access[token]
+                access.revoked = True
+                if access.athlete_id not in self.auth:
+                    return None  # the authorization had already ended
+                athlete_id = access.athlete_id
             if athlete_id is not None:
                 self.deauthorize(athlete_id)
             return athlete_id

@@ -52,8 +52,9 @@ def can_read_activities(token: AccessToken) -> bool:
     return bool(token.scope & {"activity:read", "activity:read_all"})
 
 
-def api_router(sim: Simulator) -> APIRouter:
-    router = APIRouter(prefix="/api/v3")
+def api_router(sim: Simulator, prefix: str = "/api/v3") -> APIRouter:
+    """The read API under ``prefix`` (``/api/v3`` in 2026, none on the 2027 API origin)."""
+    router = APIRouter(prefix=prefix)
 
     def authenticate(request: Request) -> AccessToken:
         now = sim.now()

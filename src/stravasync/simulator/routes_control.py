@@ -81,6 +81,16 @@ def control_router(sim: Simulator) -> APIRouter:
     async def stats() -> Response:
         return json_response(sim.stats())
 
+    @router.get("/requests")
+    async def request_log() -> Response:
+        """Every request to a Strava path (both origins): where its token travelled."""
+        return json_response({"platform": sim.config.platform, "requests": sim.request_log.items()})
+
+    @router.delete("/requests")
+    async def clear_request_log() -> Response:
+        sim.request_log.clear()
+        return Response(status_code=204)
+
     @router.get("/athletes")
     async def athletes(request: Request) -> Response:
         page = max(1, int(request.query_params.get("page", 1)))

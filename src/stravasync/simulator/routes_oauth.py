@@ -1,6 +1,7 @@
 """OAuth: authorize page (with sim_athlete_id / sim_scope automation), token, deauthorize, revoke.
 
-Served under /oauth and /api/v3/oauth, as on www.strava.com.
+Served under /oauth and /api/v3/oauth, as on www.strava.com; on a 2027 simulator under /oauth
+only, without /oauth/deauthorize (retired: 404).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _redirect(uri: str, values: dict[str, str]) -> RedirectResponse:
     return RedirectResponse(uri + sep + urlencode(values), status_code=302)
 
 
-def oauth_router(sim: Simulator, prefix: str) -> APIRouter:
+def oauth_router(sim: Simulator, prefix: str, *, deauthorize: bool = True) -> APIRouter:
+    """``deauthorize``: serve ``POST /oauth/deauthorize`` (retired on the 2027 platform)."""
     router = APIRouter(prefix=prefix)
 
     def check_client(p: dict[str, str]) -> None:
@@ -125,13 +127,15 @@ def oauth_router(sim: Simulator, prefix: str) -> APIRouter:
             )
         raise ApiError(400, fault("Bad Request", "Application", "grant_type", "invalid"))
 
-    @router.post("/deauthorize")
-    async def deauthorize(request: Request) -> Response:
+    async def deauthorize_(request: Request) -> Response:
         p = await params(request)
         token_value = p.get("access_token") or bearer(request)
         tok = sim.oauth.check(token_value, sim.now())
         await asyncio.to_thread(sim.deauthorize_athlete, tok.athlete_id)
         return json_response({"access_token": tok.token})
+
+    if deauthorize:
+        router.add_api_route("/deauthorize", deauthorize_, methods=["POST"])
 
     @router.post("/revoke")
     async def revoke(request: Request) -> Response:

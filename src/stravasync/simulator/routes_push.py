@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator
 
 
-def push_router(sim: Simulator) -> APIRouter:
-    router = APIRouter(prefix="/api/v3/push_subscriptions")
+def push_router(sim: Simulator, prefix: str = "/api/v3") -> APIRouter:
+    router = APIRouter(prefix=prefix + "/push_subscriptions")
 
     def check_client(p: dict[str, str]) -> None:
         if sim.faults.invalid_client:  # the secret was revoked on Strava

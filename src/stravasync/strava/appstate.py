@@ -27,16 +27,14 @@ from stravasync.strava.errors import (
     InvalidClient,
     StravaError,
 )
+from stravasync.strava.platform import INACTIVE_HELP
 
 log = logging.getLogger(__name__)
 
 PROBE_FIRST = timedelta(minutes=1)
 PROBE_MAX = timedelta(minutes=15)
 HELP = {
-    "application_inactive": (
-        "Strava answers 403 for this application (inactive: check the API subscription and the "
-        "application on strava.com/settings/api)"
-    ),
+    "application_inactive": INACTIVE_HELP,
     "invalid_client": (
         "Strava rejects the application's client id / secret: set STRAVASYNC_CLIENT_ID and "
         "STRAVASYNC_CLIENT_SECRET to the values on strava.com/settings/api and restart"

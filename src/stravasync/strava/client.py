@@ -2,8 +2,10 @@
 
 Every method reserves one request against the shared budget first, at the ``priority`` given,
 and may raise any error of :mod:`stravasync.strava.errors`; :class:`Deferred` errors are not
-failures (the caller reschedules at ``retry_at``). ``base_url`` is the origin serving
-``/api/v3`` and ``/oauth`` (Strava, or the simulator).
+failures (the caller reschedules at ``retry_at``). ``origins`` says where the API and OAuth
+live (:mod:`stravasync.strava.platform`); ``base_url`` alone is the one-origin shorthand (an
+origin serving ``/api/v3`` and ``/oauth``: a simulator). Tokens travel only in the
+``Authorization`` header; withdrawing one uses ``POST /oauth/revoke``.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from stravasync.strava.models import (
     TokenResponse,
     parse_list,
 )
+from stravasync.strava.platform import REVOKE_PATH, TOKEN_PATH, OriginPlan, Origins
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.transport import Call, Transport
 
 if TYPE_CHECKING:
     from stravasync.strava.appstate import AppGate
 
-API = "/api/v3"
 MAX_PER_PAGE = 200
 STREAM_KEYS = [
     "time",
@@ -53,11 +55,16 @@ STREAM_KEYS = [
 ]
 
 
+def _fixed(origins: Origins) -> OriginPlan:
+    return lambda _day: origins
+
+
 class StravaClient:
     def __init__(
         self,
         *,
-        base_url: str,
+        base_url: str | None = None,
+        origins: Origins | OriginPlan | None = None,
         client_id: str,
         client_secret: str,
         budget: Budget,
@@ -75,13 +82,17 @@ class StravaClient:
         ``gate``: the app-level state (application inactive, invalid client) shared by the
         deployment; without one those answers are raised to the caller as they are."""
         self.count_token_requests = count_token_requests
-        self.base_url = base_url.rstrip("/")
+        if origins is None:
+            if base_url is None:
+                raise ValueError("StravaClient needs base_url or origins")
+            origins = Origins.single(base_url)
+        plan = _fixed(origins) if isinstance(origins, Origins) else origins
         self.client_id = client_id
         self._client_secret = client_secret
         self.budget = budget
         self.clock = clock
         self.transport = Transport(
-            base_url=self.base_url,
+            origins=plan,
             budget=budget,
             clock=clock,
             http=http,
@@ -92,12 +103,17 @@ class StravaClient:
             gate=gate,
             probe=Call(
                 "GET",
-                f"{API}/push_subscriptions",
+                "/push_subscriptions",
                 Priority.INTERACTIVE,
                 "push_subscription",
                 params=self._credentials(),
             ),
         )
+
+    @property
+    def origins(self) -> Origins:
+        """Where requests go today (the configured clock's date)."""
+        return self.transport.origins_on(self.clock.now())
 
     # --- activities --------------------------------------------------------------------------
 
@@ -221,18 +237,6 @@ class StravaClient:
             {"refresh_token": refresh_token, "grant_type": "refresh_token"}, priority
         )
 
-    def deauthorize(self, access_token: str, *, priority: Priority = Priority.INTERACTIVE) -> None:
-        """Invalidate every token of this application for the token's athlete."""
-        self.transport.json(
-            Call(
-                "POST",
-                "/oauth/deauthorize",
-                priority,
-                "athlete",
-                form={"access_token": access_token},
-            )
-        )
-
     def revoke(
         self,
         token: str,
@@ -240,15 +244,18 @@ class StravaClient:
         token_type_hint: str = "refresh_token",  # noqa: S107
         priority: Priority = Priority.INTERACTIVE,
     ) -> None:
-        """POST /oauth/revoke (HTTP Basic with the client credentials); 200 even if unknown."""
+        """Withdraw the athlete's authorization: ``POST /oauth/revoke`` with HTTP Basic
+        ``client_id:client_secret`` and ``token`` (an access or a refresh token: revoking either
+        revokes both); 200 even for an unknown token. Replaces ``/oauth/deauthorize``."""
         self.transport.json(
             Call(
                 "POST",
-                "/oauth/revoke",
+                REVOKE_PATH,
                 priority,
                 "token",
                 form={"token": token, "token_type_hint": token_type_hint},
                 basic=(self.client_id, self._client_secret),
+                origin="oauth",
             )
         )
 
@@ -258,7 +265,7 @@ class StravaClient:
         data = self.transport.json(
             Call(
                 "POST",
-                f"{API}/push_subscriptions",
+                "/push_subscriptions",
                 Priority.INTERACTIVE,
                 "push_subscription",
                 form={
@@ -277,7 +284,7 @@ class StravaClient:
         data = self.transport.json(
             Call(
                 "GET",
-                f"{API}/push_subscriptions",
+                "/push_subscriptions",
                 Priority.INTERACTIVE,
                 "push_subscription",
                 params=self._credentials(),
@@ -289,7 +296,7 @@ class StravaClient:
         self.transport.json(
             Call(
                 "DELETE",
-                f"{API}/push_subscriptions/{subscription_id}",
+                f"/push_subscriptions/{subscription_id}",
                 Priority.INTERACTIVE,
                 "push_subscription",
                 subscription_id,
@@ -314,7 +321,7 @@ class StravaClient:
         return self.transport.json(
             Call(
                 "GET",
-                API + path,
+                path,
                 priority,
                 resource,
                 resource_id,
@@ -327,12 +334,13 @@ class StravaClient:
         data = self.transport.json(
             Call(
                 "POST",
-                "/oauth/token",
+                TOKEN_PATH,
                 priority,
                 "token",
                 form={**self._credentials(), **form},
                 retry_unanswered=False,
                 budgeted=self.count_token_requests,
+                origin="oauth",
             )
         )
         return TokenResponse.parse(data)

@@ -8,7 +8,9 @@ What it checks, one request each (fewer when an earlier answer makes a check poi
    token works; ``resource_state`` 3 means ``profile:read_all`` was granted);
 3. GET /athlete/activities?per_page=1 (``activity:read`` granted); ``activity:read_all`` cannot
    be seen in an answer, so the scope stored at connect time decides;
-4. the rate-limit headers of those answers: the tier Strava applies, against the configured one.
+4. the rate-limit headers of those answers: the tier Strava applies, against the configured one;
+5. which API origin answered (the 2026/27 platform: docs/strava-platform.md) and what to set;
+   the connected athletes against the capacity, else the Standard tier's 10.
 
 The checks are pure functions of what was seen (:func:`rate_findings` and friends); :class:`Meter`
 counts the requests sent and refuses a sixth.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -25,6 +28,7 @@ import httpx
 from stravasync.errors import StravaSyncError
 from stravasync.strava.counters import parse_headers
 from stravasync.strava.errors import (
+    ApplicationInactive,
     InvalidClient,
     ScopeMissing,
     StravaError,
@@ -32,6 +36,13 @@ from stravasync.strava.errors import (
     Unauthorized,
 )
 from stravasync.strava.models import PushSubscription
+from stravasync.strava.platform import (
+    INACTIVE_HELP,
+    STANDARD_TIER_ATHLETES,
+    Origins,
+    advice,
+    athletes_against_tier,
+)
 from stravasync.strava.ratelimit import TIERS, LimitClass, Limits, Priority
 from stravasync.strava.windows import Window
 
@@ -40,7 +51,7 @@ MAX_REQUESTS = 5
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    check: str  # credentials | webhook | token | scopes | rate_limits
+    check: str  # credentials | webhook | token | scopes | rate_limits | origin | athletes
     ok: bool
     message: str
 
@@ -201,6 +212,9 @@ def check_credentials(
     """Step 1. False when the credentials are wrong (then nothing else can work)."""
     try:
         subs = list_subscriptions()
+    except ApplicationInactive:
+        report.add("credentials", False, INACTIVE_HELP)
+        return False
     except InvalidClient:
         report.add(
             "credentials",
@@ -215,6 +229,26 @@ def check_credentials(
     report.add("credentials", True, "Strava accepts the application's credentials")
     report.findings += webhook_findings(subs, callback_url)
     return True
+
+
+def origin_findings(origins: Origins, answered: str | None, today: date) -> list[Finding]:
+    """Which API origin answered, and what the operator should set (pure)."""
+    if answered is None:
+        tried = origins.api + (f" and {origins.fallback}" if origins.fallback else "")
+        return [Finding("origin", False, f"the Strava API could not be reached at {tried}")]
+    return [Finding("origin", answered == origins.api, advice(origins, answered, today))]
+
+
+def athlete_findings(connected: int, capacity: int | None) -> list[Finding]:
+    """Connected athletes against STRAVASYNC_ATHLETE_CAPACITY, else the Standard tier (pure)."""
+    text = athletes_against_tier(connected, capacity)
+    if capacity is not None:
+        return [Finding("athletes", connected <= capacity, text)]
+    hint = (
+        f"; a Standard-tier app may connect {STANDARD_TIER_ATHLETES} after its self-upgrade "
+        "(strava.com/settings/api): set STRAVASYNC_ATHLETE_CAPACITY to your app's number"
+    )
+    return [Finding("athletes", True, text + hint)]
 
 
 def check_token(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from stravasync.errors import StravaSyncError
+from stravasync.strava.platform import INACTIVE_HELP
 
 
 class StravaError(StravaSyncError):
@@ -113,14 +114,11 @@ class NotFound(StravaError):
 
 
 class ApplicationInactive(StravaError):
-    """403 for the whole application (e.g. no API subscription): fatal, do not retry."""
+    """403 for the whole application (the owner's subscription lapsed, or the app is disabled):
+    fatal, do not retry."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            "Strava answers 403 for this application (inactive or forbidden); "
-            "check the application's status on strava.com/settings/api"
-            + (f": {detail}" if detail else "")
-        )
+        super().__init__(INACTIVE_HELP + (f" (Strava: {detail})" if detail else ""))
         self.detail = detail
 
 

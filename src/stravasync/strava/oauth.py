@@ -27,6 +27,7 @@ from stravasync.strava.errors import (
     StravaError,
     TooManyPendingStates,
 )
+from stravasync.strava.platform import AUTHORIZE_PATH
 from stravasync.strava.tokens import TokenManager
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def authorize_url(
             "state": state,
         }
     )
-    return f"{base_url.rstrip('/')}/oauth/authorize?{query}"
+    return f"{base_url.rstrip('/')}{AUTHORIZE_PATH}?{query}"
 
 
 def check_scopes(granted: str, *, require_private: bool = True) -> None:
@@ -206,7 +207,7 @@ def _check_capacity(
     if connected < capacity:
         return
     try:
-        client.deauthorize(access_token)
+        client.revoke(access_token, token_type_hint="access_token")  # noqa: S106
     except StravaError as exc:  # still refused; the token is simply not kept
         log.warning("could not withdraw the refused authorization: %s", type(exc).__name__)
     log.warning(

@@ -5,6 +5,8 @@ Thin wiring for CLI commands, the web app and workers, so each builds them the s
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 
 from stravasync.clock import Clock
@@ -18,6 +20,7 @@ from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
 from stravasync.strava.errors import SecretKeyError
 from stravasync.strava.oauth import ScopePolicy
+from stravasync.strava.platform import OriginPlan, choose_origins
 from stravasync.strava.ratelimit import Limits, Policy, limits_for, policy_from_settings
 from stravasync.strava.tokens import TokenManager
 
@@ -50,6 +53,21 @@ def shared_budget(cfg: Settings, db: Database) -> SharedBudget:
     return SharedBudget(db, limits_from_settings(cfg), policy_from(cfg))
 
 
+def origin_plan(cfg: Settings) -> OriginPlan:
+    """Where the API and OAuth live for this deployment, by date (docs/strava-platform.md)."""
+    return partial(
+        choose_origins,
+        base_url=cfg.strava_base_url,
+        api_url=cfg.strava_api_url,
+        oauth_url=cfg.strava_oauth_url,
+    )
+
+
+def oauth_origin(cfg: Settings) -> str:
+    """The origin of Strava's authorize page (STRAVASYNC_STRAVA_OAUTH_URL, else the base)."""
+    return cfg.strava_oauth_url or cfg.strava_base_url
+
+
 def strava_client(
     cfg: Settings, db: Database, clock: Clock, *, http: httpx.Client | None = None
 ) -> StravaClient:
@@ -59,7 +77,7 @@ def strava_client(
     if cfg.client_secret is None or not cfg.client_secret.get_secret_value():
         raise ConfigError("STRAVASYNC_CLIENT_SECRET", "required (your application's secret)")
     return StravaClient(
-        base_url=cfg.strava_base_url,
+        origins=origin_plan(cfg),
         client_id=cfg.client_id,
         client_secret=cfg.client_secret.get_secret_value(),
         budget=shared_budget(cfg, db),

@@ -25,10 +25,17 @@ from sqlalchemy import Connection
 from stravasync.clock import Clock, from_epoch
 from stravasync.store import Database, outbox
 from stravasync.store import athletes as athlete_q
+from stravasync.store import jobs as jobs_q
 from stravasync.store import tokens as token_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher
-from stravasync.strava.errors import InvalidGrant, NotConnected, TokenRevoked, Transient
+from stravasync.strava.errors import (
+    InvalidGrant,
+    NotConnected,
+    StravaError,
+    TokenRevoked,
+    Transient,
+)
 from stravasync.strava.models import TokenResponse
 from stravasync.strava.profile import athlete_profile
 from stravasync.strava.ratelimit import Priority
@@ -156,18 +163,48 @@ class TokenManager:
         log.info("stored tokens", extra={"athlete_id": athlete_id})
         return athlete_id
 
-    def disconnect(self, athlete_id: int, now: datetime, *, revoke: bool = False) -> None:
-        """Deauthorize (or revoke) on Strava, then forget the tokens; athlete 'deauthorized'."""
+    def disconnect(
+        self, athlete_id: int, now: datetime, *, purge_at: datetime | None = None
+    ) -> None:
+        """Withdraw the authorization on Strava (``POST /oauth/revoke`` with the refresh token:
+        both tokens die), then forget the tokens; athlete 'deauthorized'. ``purge_at``: when
+        their data is purged (a purge job, as after a revocation on Strava)."""
         row = self._read(athlete_id)
-        if revoke:
-            self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
-        else:
-            self.client.deauthorize(self.access_token(athlete_id, now))
+        self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
         reason = "disconnected by the operator"
         with self.db.transaction() as conn:
             token_q.remove(conn, athlete_id)
             athlete_q.set_status(conn, athlete_id, "deauthorized", reason=reason, now=now)
             self._notify_status(conn, athlete_id, "athlete.deauthorized", reason, now)
+            if purge_at is not None:
+                athlete_q.set_purge_after(conn, athlete_id, purge_at, now=now)
+                jobs_q.enqueue(
+                    conn,
+                    kind="purge",
+                    athlete_id=athlete_id,
+                    dedupe_key=f"purge:{athlete_id}:{int(purge_at.timestamp())}",
+                    due_at=purge_at,
+                    now=now,
+                )
+
+    def revoke_held(self, athlete_id: int) -> bool:
+        """Before a purge: revoke a token still stored for the athlete (whatever their status),
+        so nothing this app held stays valid on Strava. True when one was revoked; a failure
+        is logged and the purge goes on (the token row is deleted with the rest)."""
+        with self.db.engine.connect() as conn:
+            row = token_q.get(conn, athlete_id)
+        if row is None:
+            return False
+        try:
+            self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
+        except StravaError as exc:
+            log.warning(
+                "could not revoke the token held before the purge: %s",
+                type(exc).__name__,
+                extra={"athlete_id": athlete_id},
+            )
+            return False
+        return True
 
     # --- internals ---------------------------------------------------------------------------
 

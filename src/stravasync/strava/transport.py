@@ -5,6 +5,13 @@ denied reservation raises :class:`BudgetExhausted` and nothing is sent); every r
 headers are reconciled; a 429 closes the limit class and raises :class:`RateLimited` (never
 retried); 5xx, timeouts, broken connections and broken JSON are retried ``max_retries`` times
 with full-jitter exponential backoff, then raised as :class:`Transient`.
+
+API calls go to the API origin, OAuth calls to the OAuth origin (:mod:`stravasync.strava.platform`
+decides both). When the API origin cannot be reached at all (a connection or DNS failure, never
+an HTTP answer) and a fall-back origin is configured, the same request (same reservation: one
+budget whichever origin answers) goes to the fall-back at once, which is then used for
+:data:`~stravasync.strava.platform.FALLBACK_MEMORY` before the first choice is tried again. The
+first switch is logged as a warning, later ones at debug level.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -27,6 +35,13 @@ from stravasync.strava.errors import (
     MalformedResponse,
     Transient,
 )
+from stravasync.strava.platform import (
+    API_PREFIX,
+    FALLBACK_MEMORY,
+    OriginPlan,
+    Origins,
+    api_origin,
+)
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.translate import error_for
 
@@ -38,7 +53,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """What to send: ``path`` is relative to the origin (``/api/v3/...`` or ``/oauth/...``)."""
+    """What to send: ``path`` is relative to the ``origin`` (``api``: ``/athlete/...`` with no
+    ``/api/v3``; ``oauth``: ``/oauth/...``)."""
 
     method: str
     path: str
@@ -51,6 +67,7 @@ class Call:
     basic: tuple[str, str] | None = None
     retry_unanswered: bool = True  # False for calls that must not be repeated blindly
     budgeted: bool = True  # False: Strava does not count it (POST /oauth/token, when so set)
+    origin: str = "api"  # api | oauth
 
 
 def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
@@ -62,7 +79,7 @@ class Transport:
     def __init__(
         self,
         *,
-        base_url: str,
+        origins: OriginPlan,
         budget: Budget,
         clock: Clock,
         http: httpx.Client | None = None,
@@ -76,7 +93,12 @@ class Transport:
     ) -> None:
         """``gate``: the app-level state every request passes (None: no gate, app-level
         errors are raised as they are); ``probe``: the request that tests whether it ended."""
-        self.base_url = base_url.rstrip("/")
+        self.plan = origins
+        self._day: date | None = None
+        self._origins: Origins | None = None
+        self.fallback_until: datetime | None = None
+        self.answered_at: str | None = None  # the API origin that last answered
+        self._fallback_logged = False
         self.budget = budget
         self.clock = clock
         self.http = http or httpx.Client()
@@ -120,6 +142,68 @@ class Transport:
                 )
                 self.clock.sleep(delay)
 
+    def origins_on(self, now: datetime) -> Origins:
+        """The origins for ``now``'s date (decided again when the date changes)."""
+        day = now.date()
+        if self._origins is None or self._day != day:
+            self._origins, self._day = self.plan(day), day
+        return self._origins
+
+    def _origin(self, call: Call, now: datetime) -> str:
+        origins = self.origins_on(now)
+        if call.origin == "oauth":
+            return origins.oauth
+        return api_origin(origins, self.fallback_until, now)
+
+    def _fall_back(self, call: Call, origin: str, now: datetime) -> str | None:
+        """The fall-back origin to resend to after ``origin`` could not be reached, if any."""
+        fallback = self.origins_on(now).fallback
+        if call.origin != "api" or fallback is None or origin == fallback:
+            return None
+        self.fallback_until = now + FALLBACK_MEMORY
+        level = logging.DEBUG if self._fallback_logged else logging.WARNING
+        self._fallback_logged = True
+        log.log(
+            level,
+            "cannot reach the Strava API at %s: using %s until %s (see `stravasync doctor`)",
+            origin,
+            fallback,
+            self.fallback_until.isoformat(),
+            extra={"origin": origin, "fallback": fallback},
+        )
+        return fallback
+
+    def _send(self, call: Call, origin: str) -> httpx.Response:
+        """One HTTP exchange; tokens only in the Authorization header. Connection failures
+        propagate (the caller may fall back); other transport failures become Transient."""
+        headers = {"Accept": "application/json"}
+        if call.bearer is not None:
+            headers["Authorization"] = f"Bearer {call.bearer}"
+        label = API_PREFIX + call.path if call.origin == "api" else call.path
+        try:
+            response = self.http.request(
+                call.method,
+                origin + call.path,
+                params=dict(call.params) if call.params else None,
+                data=dict(call.form) if call.form else None,
+                headers=headers,
+                auth=call.basic,
+                timeout=self.timeout,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            API_CALLS.record(call.method, label, 0)
+            raise
+        except httpx.TimeoutException:
+            API_CALLS.record(call.method, label, 0)
+            raise Transient(
+                0, f"{call.method} {origin}{call.path}: timeout after {self.timeout}s"
+            ) from None
+        except httpx.TransportError as exc:
+            API_CALLS.record(call.method, label, 0)
+            raise Transient(0, f"cannot reach {origin}{call.path} ({type(exc).__name__})") from None
+        API_CALLS.record(call.method, label, response.status_code)
+        return response
+
     def _send_probe(self) -> Any:
         if self.probe is None:
             return None
@@ -129,30 +213,20 @@ class Transport:
         sent_at = self.clock.now()
         if call.budgeted:
             self.budget.reserve(call.priority, read=True, now=sent_at)
-        headers = {"Accept": "application/json"}
-        if call.bearer is not None:
-            headers["Authorization"] = f"Bearer {call.bearer}"
+        origin = self._origin(call, sent_at)
         try:
-            response = self.http.request(
-                call.method,
-                self.base_url + call.path,
-                params=dict(call.params) if call.params else None,
-                data=dict(call.form) if call.form else None,
-                headers=headers,
-                auth=call.basic,
-                timeout=self.timeout,
-            )
-        except httpx.TimeoutException:
-            API_CALLS.record(call.method, call.path, 0)
-            raise Transient(
-                0, f"{call.method} {self.base_url}{call.path}: timeout after {self.timeout}s"
-            ) from None
-        except httpx.TransportError as exc:
-            API_CALLS.record(call.method, call.path, 0)
-            raise Transient(
-                0, f"cannot reach {self.base_url}{call.path} ({type(exc).__name__})"
-            ) from None
-        API_CALLS.record(call.method, call.path, response.status_code)
+            try:
+                response = self._send(call, origin)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                fallback = self._fall_back(call, origin, sent_at)
+                if fallback is None:
+                    raise
+                origin = fallback
+                response = self._send(call, origin)
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            raise Transient(0, f"cannot reach {origin}{call.path} (connection failed)") from None
+        if call.origin == "api":
+            self.answered_at = origin
         now = self.clock.now()
         if response.status_code == 429:
             raise self.budget.on_429(response.headers, now)

@@ -37,6 +37,8 @@ class TokenSource(Protocol):
 
     def confirm_revoked(self, athlete_id: int) -> bool: ...
 
+    def revoke_held(self, athlete_id: int) -> bool: ...
+
 
 class LeaseLost(StravaSyncError):
     """Our lease on an athlete expired and was taken over; stop without writing."""

@@ -144,6 +144,10 @@ def _run_job(engine: Engine, job: dict[str, Any]) -> None:
     now = engine.clock.now()
     if job["kind"] == "purge":
         athlete_id = int(job["athlete_id"])
+        with engine.db.engine.connect() as conn:
+            athlete = athletes_q.get_athlete(conn, athlete_id)
+        if athlete is not None and athlete["status"] == "deauthorized":
+            engine.tokens.revoke_held(athlete_id)  # a token still held dies on Strava first
         with engine.db.transaction() as conn:
             athlete = athletes_q.get_athlete(conn, athlete_id)
             if athlete is not None and athlete["status"] == "deauthorized":

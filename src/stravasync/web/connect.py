@@ -34,7 +34,7 @@ from stravasync.strava.errors import (
     ScopeMissing,
     TooManyPendingStates,
 )
-from stravasync.strava.setup import scope_policy
+from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import NoNul
 from stravasync.web.context import ConnectDeps, WebContext
@@ -124,7 +124,7 @@ async def connect(
         log.warning("connect refused: %s states pending", oauth.MAX_PENDING_STATES)
         return _busy(request, "Too many connections are in progress; try again soon.", None, now)
     url = oauth.authorize_url(
-        ctx.settings.strava_base_url,
+        oauth_origin(ctx.settings),
         client_id=ctx.settings.client_id,
         redirect_uri=ctx.settings.redirect_uri,
         state=state,

@@ -24,6 +24,7 @@ from stravasync.store import athletes as athlete_q
 from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
+from stravasync.strava.platform import athletes_against_tier
 from stravasync.web import charts, session
 from stravasync.web.admin_athletes import AthleteStatus
 from stravasync.web.admin_ops import dead_letter_items
@@ -177,6 +178,7 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         "app_state": app_state,
         "connected": connected,
         "capacity": ctx.settings.athlete_capacity,
+        "athletes_note": athletes_against_tier(connected, ctx.settings.athlete_capacity),
         "exports": [_run(r) for r in exports],
     }
 

@@ -57,6 +57,9 @@ def test_trip_once_probe_once_clear_once(db: Database) -> None:
         state = state_q.get(conn)
     assert state is not None and state.condition == "application_inactive"
     assert state.next_probe_at == NOW + timedelta(minutes=1)
+    # in plain words: what it is (the owner's subscription or the app's status) and where to act
+    assert "the app owner's Strava subscription or the app's status" in state.reason
+    assert "strava.com/settings/api" in state.reason and "(Strava: Forbidden)" in state.reason
 
     probes: list[int] = []
 

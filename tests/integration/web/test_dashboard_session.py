@@ -156,3 +156,17 @@ def test_html_pages_carry_the_security_headers_and_no_inline_code(
         api = http.get("/api/admin/athletes")
         assert api.headers["x-content-type-options"] == "nosniff"
         assert "content-security-policy" not in api.headers
+
+
+def test_the_dashboard_counts_athletes_against_the_standard_tier_or_the_capacity(
+    db: Database, db_url: str, clock: VirtualClock
+) -> None:
+    for athlete_id in (1, 2, 3):
+        add_athlete(db, athlete_id)
+    with running(db, db_url, clock) as base, httpx.Client(base_url=base) as http:
+        log_in(http)
+        page = http.get("/admin").text
+        assert "3 connected / 10 (the Standard tier&#39;s limit)" in page, page
+    with running(db, db_url, clock, athlete_capacity=25) as base, httpx.Client(base_url=base) as h:
+        log_in(h)
+        assert "3 connected / 25 capacity" in h.get("/admin").text

@@ -33,6 +33,9 @@ class Tokens:
     def confirm_revoked(self, athlete_id: int) -> bool:
         return self.revoked
 
+    def revoke_held(self, athlete_id: int) -> bool:
+        return False
+
 
 def ctx(tokens: Tokens) -> PassContext:
     none = cast(Any, None)
