@@ -6,6 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -48,6 +49,29 @@ def service_clock(cfg: Settings) -> Clock:
         "scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat()
     )
     return ScaledClock(origin, wall, cfg.clock_speed)
+
+
+def short_time(when: datetime) -> str:
+    """A UTC time for a terminal: ``2026-03-01 12:00:05`` (no microseconds, no offset)."""
+    return f"{as_utc(when):%Y-%m-%d %H:%M:%S}"
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """``in 3h 20m`` / ``5m ago`` / ``now``: how far ``when`` is from ``now``."""
+    seconds = int((as_utc(when) - as_utc(now)).total_seconds())
+    span = abs(seconds)
+    if span < 60:
+        return "now"
+    days, rest = divmod(span, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = f"{days}d {hours}h" if hours else f"{days}d"
+    elif hours:
+        text = f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    else:
+        text = f"{minutes}m"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
 
 
 def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:
