@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import shlex
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -49,6 +52,19 @@ def service_clock(cfg: Settings) -> Clock:
         "scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat()
     )
     return ScaledClock(origin, wall, cfg.clock_speed)
+
+
+def self_command() -> str:
+    """How a shell runs this same stravasync again: ``stravasync`` when that is on PATH, else
+    the path it was started by (``.venv-demo/bin/stravasync`` after ``make demo``), else
+    ``python -m stravasync`` with this interpreter."""
+    argv0 = sys.argv[0]
+    if Path(argv0).name == "stravasync":
+        found = shutil.which("stravasync")
+        if found and Path(found).resolve() == Path(argv0).resolve():
+            return "stravasync"
+        return shlex.quote(argv0)
+    return f"{shlex.quote(sys.executable)} -m stravasync"
 
 
 def short_time(when: datetime) -> str:
