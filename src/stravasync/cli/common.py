@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
 from stravasync.errors import StravaSyncError
@@ -67,6 +69,12 @@ def self_command() -> str:
     return f"{shlex.quote(sys.executable)} -m stravasync"
 
 
+def list_table(title: str) -> Table:
+    """A table for listings that must read at 80 columns: no vertical rules or edges (each
+    column costs two spaces, not three characters), headings underlined."""
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+
+
 def short_time(when: datetime) -> str:
     """A UTC time for a terminal: ``2026-03-01 12:00:05`` (no microseconds, no offset)."""
     return f"{as_utc(when):%Y-%m-%d %H:%M:%S}"
@@ -81,10 +89,10 @@ def relative(when: datetime, now: datetime) -> str:
     days, rest = divmod(span, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    if days:
-        text = f"{days}d {hours}h" if hours else f"{days}d"
+    if days:  # the second unit only while it says something (at most 10 characters)
+        text = f"{days}d {hours}h" if hours and days < 10 else f"{days}d"
     elif hours:
-        text = f"{hours}h {minutes}m" if minutes else f"{hours}h"
+        text = f"{hours}h {minutes}m" if minutes and hours < 10 else f"{hours}h"
     else:
         text = f"{minutes}m"
     return f"in {text}" if seconds > 0 else f"{text} ago"
