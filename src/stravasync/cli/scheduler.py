@@ -80,7 +80,6 @@ def run(
     """Run one job now, in this process, and print its outcome (exit 1 if it failed)."""
     from pydantic import SecretStr
 
-    from stravasync.clock import RealClock
     from stravasync.sync import build_engine
     from stravasync.sync.periodic import JOBS, run_now
     from stravasync.sync.settings import engine_config
@@ -94,7 +93,7 @@ def run(
         # only the flow talks to Strava; the engine still wants an application to build with
         cfg = cfg.model_copy(update={"client_id": "none", "client_secret": SecretStr("none")})
     db = open_database(cfg)
-    engine = build_engine(cfg, db, RealClock(), trigger="cli")
+    engine = build_engine(cfg, db, service_clock(cfg), trigger="cli")
     row = run_now(engine, job)
     if row is None:
         raise fail(f"no enabled job named {job!r} (stravasync scheduler list)")
