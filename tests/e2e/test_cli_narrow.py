@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -99,11 +100,21 @@ def test_listings_read_at_80_columns(db_url: str, tmp_path: Path) -> None:
     assert "every 1d" in jobs and "every 1h" in jobs and "in 29m" in jobs and "never" in jobs
 
 
-COMMANDS = [
-    [], ["sync"], ["status"], ["logs"], ["export"], ["import-archive"], ["simulate"],
-    ["demo"], ["doctor"], ["serve"], ["webhooks", "subscribe"], ["scheduler", "list"],
-    ["stats", "eddington"], ["auth"], ["athletes"],
-]  # fmt: skip
+def every_command() -> list[list[str]]:
+    """The path of every command and group, the root included."""
+    from typer.main import get_command
+
+    from stravasync.cli import app
+
+    found: list[list[str]] = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(get_command(app), [])
+    return found
 
 
 HELP_ALL = """
@@ -123,14 +134,16 @@ def test_help_keeps_option_names_and_words_whole(tmp_path: Path) -> None:
 
     from stravasync.cli import app
 
+    commands = every_command()
+    assert len(commands) > 30
     base = {k: v for k, v in os.environ.items() if not k.startswith("STRAVASYNC_")}
     out = subprocess.run(
-        [sys.executable, "-c", HELP_ALL, *(" ".join(c) for c in COMMANDS)],
+        [sys.executable, "-c", HELP_ALL, *(" ".join(c) for c in commands)],
         cwd=tmp_path, env=base | {"COLUMNS": "80"}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     pages = readable(out).split("=== ")[1:]
-    assert len(pages) == len(COMMANDS)
-    for command, page in zip(COMMANDS, pages, strict=True):
+    assert len(pages) == len(commands)
+    for command, page in zip(commands, pages, strict=True):
         text = page.split("\n", 1)[1]
         cmd = get_command(app)
         for name in command:
