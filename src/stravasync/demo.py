@@ -6,12 +6,14 @@ caller gets a :class:`DemoProgress` after every step, to draw however it likes.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from stravasync.lab import AthleteDiff, Lab
@@ -21,6 +23,17 @@ from stravasync.strava.budget import SharedBudget
 from stravasync.strava.setup import shared_budget
 
 START = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)
+KEY_FILE = "secret.key"
+"""The demo's token key, beside its database (``STRAVASYNC_KEY_FILE`` to serve that database)."""
+
+
+def _new_key_file(path: Path) -> Path:
+    """A fresh token key for the fresh demo database, written 0600."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(Fernet.generate_key() + b"\n")
+    return path
 
 
 @dataclass(slots=True)
@@ -42,6 +55,8 @@ class DemoResult:
     diffs: list[AthleteDiff]
     wall_seconds: float
     truth_counts: dict[int, int]
+    database_url: str = ""
+    key_file: Path | None = None  # the token key beside the database: serve it with both
 
 
 def _progress(lab: Lab, budget: SharedBudget) -> DemoProgress:
@@ -87,6 +102,7 @@ def run_demo(
     db_path = work_dir / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    key_file = _new_key_file(work_dir / KEY_FILE)
     lab = Lab(
         db_url=f"sqlite:///{db_path}",
         sim_config=SimConfig(
@@ -100,6 +116,7 @@ def run_demo(
         start=START,
         work_dir=work_dir,
         seed=seed,
+        overrides={"secret_key": None, "key_file": key_file},  # kept: the database stays usable
     )
     budget = shared_budget(lab.settings, lab.db)
     try:
@@ -116,6 +133,13 @@ def run_demo(
         progress = _progress(lab, budget)
         diffs = lab.diff()
         truth = {a: len(lab.sim.truth(a)) for a in sorted(lab.connected)}
-        return DemoResult(progress, diffs, time.monotonic() - wall, truth)
+        return DemoResult(
+            progress,
+            diffs,
+            time.monotonic() - wall,
+            truth,
+            database_url=f"sqlite:///{db_path}",
+            key_file=key_file,
+        )
     finally:
         lab.close()

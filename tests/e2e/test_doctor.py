@@ -8,6 +8,7 @@ the simulator counted, and never more than 5.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -105,6 +106,8 @@ def test_a_healthy_setup_passes(sim: SimProcess, tmp_path: Path) -> None:
         STRAVASYNC_WEBHOOK_VERIFY_TOKEN="doctor-test-token",
     )
     connect(sim, env, tmp_path, 10000003, "read,activity:read_all,profile:read_all")
+    # a second athlete: doctor checks the newest connection instead of refusing (issue 23)
+    connect(sim, env, tmp_path, 10000004, "read,activity:read_all,profile:read_all")
     sub = run_cli(
         ["webhooks", "subscribe", "--callback-url", public + "/webhooks/strava"], env, tmp_path
     )
@@ -112,9 +115,32 @@ def test_a_healthy_setup_passes(sim: SimProcess, tmp_path: Path) -> None:
         assert sub.returncode == 0, sub.stderr
         code, report = doctor(sim, env, tmp_path)
         assert code == 0 and bad(report) == {}, report
+        messages = [f["message"] for f in report["findings"]]
+        assert "2 athletes are connected: checking 10000004" in " ".join(messages)
+        assert "the token of athlete 10000004 works" in messages
         checks = {f["check"] for f in report["findings"]}
         assert {"credentials", "webhook", "token", "scopes", "rate_limits"} <= checks
         assert report["requests"] == 3  # subscriptions, athlete, one listing page (no refresh due)
     finally:
         run_cli(["webhooks", "unsubscribe"], env, tmp_path)
         server.shutdown()
+
+
+def test_strava_unreachable_spends_nothing(tmp_path: Path) -> None:
+    """Issue 23: a request that never reached Strava is not counted as spent."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRAVASYNC_")}
+    env.update(
+        STRAVASYNC_DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite",
+        STRAVASYNC_STRAVA_BASE_URL=f"http://127.0.0.1:{free_port()}",  # nothing listens
+        STRAVASYNC_CLIENT_ID="1",
+        STRAVASYNC_CLIENT_SECRET="s",
+        STRAVASYNC_KEY_FILE=str(tmp_path / "secret.key"),
+    )
+    text = run_cli(["doctor"], env, tmp_path, timeout=120)
+    assert text.returncode == 1 and "Traceback" not in text.stderr
+    assert "no request reached Strava, nothing was spent" in text.stdout
+    assert "request(s) spent" not in text.stdout
+    as_json = run_cli(["doctor", "--json"], env, tmp_path, timeout=120)
+    report = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and report["requests"] == 0
+    assert "cannot reach" in bad(report)["credentials"]

@@ -26,6 +26,9 @@ app = typer.Typer(
     help="Keep a faithful local mirror of Strava activities within Strava's rate limits.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # click's plain help: paragraphs re-flowed at word boundaries, option names never cut
+    # (rich's panels cut names and break words at 80 columns); errors stay one plain line
+    rich_markup_mode=None,
 )
 
 

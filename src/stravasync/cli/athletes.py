@@ -17,10 +17,10 @@ from stravasync.cli.common import (
     fail,
     friendly_errors,
     open_database,
+    service_clock,
     settings,
     unknown_athlete,
 )
-from stravasync.clock import RealClock
 
 app = typer.Typer(help="Operator switches over athletes.", no_args_is_help=True)
 
@@ -64,7 +64,7 @@ def set_flags(
         found = athlete_q.set_flags(
             conn,
             athlete_id,
-            now=RealClock().now(),
+            now=service_clock(cfg).now(),
             auto_sync=_flag(auto_sync),
             hidden=_flag(hidden),
         )
@@ -93,7 +93,7 @@ def sync_all(
     db = open_database(cfg)
     with db.transaction() as conn:
         n = controls.sync_everyone(
-            conn, mode=str(mode), now=RealClock().now(), include_opted_out=include_opted_out
+            conn, mode=str(mode), now=service_clock(cfg).now(), include_opted_out=include_opted_out
         )
     console.print(
         f"{n} athlete(s) due now ({mode}); a running service picks them up, or run "
@@ -111,7 +111,7 @@ def reset_stuck(
 
     cfg = settings()
     db = open_database(cfg)
-    now = RealClock().now()
+    now = service_clock(cfg).now()
     with db.transaction() as conn:
         released = controls.release_expired_leases(conn, now)
         requeued = controls.requeue_all_dead(conn, now)
@@ -140,7 +140,7 @@ def app_state(
     db = open_database(cfg)
     with db.transaction() as conn:
         if probe_now:
-            appstate_q.probe_now(conn, RealClock().now())
+            appstate_q.probe_now(conn, service_clock(cfg).now())
         state = appstate_q.get(conn)
         connected = athlete_q.connected_count(conn)
     if as_json:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import functools
 import logging
+import shlex
+import shutil
+import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from stravasync.clock import Clock, RealClock, ScaledClock, as_utc, utcnow
 from stravasync.errors import StravaSyncError
@@ -48,6 +54,48 @@ def service_clock(cfg: Settings) -> Clock:
         "scaled clock: %sx from %s", cfg.clock_speed, origin.isoformat()
     )
     return ScaledClock(origin, wall, cfg.clock_speed)
+
+
+def self_command() -> str:
+    """How a shell runs this same stravasync again: ``stravasync`` when that is on PATH, else
+    the path it was started by (``.venv-demo/bin/stravasync`` after ``make demo``), else
+    ``python -m stravasync`` with this interpreter."""
+    argv0 = sys.argv[0]
+    if Path(argv0).name == "stravasync":
+        found = shutil.which("stravasync")
+        if found and Path(found).resolve() == Path(argv0).resolve():
+            return "stravasync"
+        return shlex.quote(argv0)
+    return f"{shlex.quote(sys.executable)} -m stravasync"
+
+
+def list_table(title: str) -> Table:
+    """A table for listings that must read at 80 columns: no vertical rules or edges (each
+    column costs two spaces, not three characters), headings underlined."""
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+
+
+def short_time(when: datetime) -> str:
+    """A UTC time for a terminal: ``2026-03-01 12:00:05`` (no microseconds, no offset)."""
+    return f"{as_utc(when):%Y-%m-%d %H:%M:%S}"
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """``in 3h 20m`` / ``5m ago`` / ``now``: how far ``when`` is from ``now``."""
+    seconds = int((as_utc(when) - as_utc(now)).total_seconds())
+    span = abs(seconds)
+    if span < 60:
+        return "now"
+    days, rest = divmod(span, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:  # the second unit only while it says something (at most 10 characters)
+        text = f"{days}d {hours}h" if hours and days < 10 else f"{days}d"
+    elif hours:
+        text = f"{hours}h {minutes}m" if minutes and hours < 10 else f"{hours}h"
+    else:
+        text = f"{minutes}m"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
 
 
 def open_database(cfg: Settings, *, upgrade: bool = True) -> Database:

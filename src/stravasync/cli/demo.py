@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import shlex
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +12,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from stravasync.cli.common import console, friendly_errors
+from stravasync.cli.common import console, friendly_errors, self_command
 
 if TYPE_CHECKING:
     from stravasync.demo import DemoProgress
@@ -81,8 +83,19 @@ def demo(
     console.print(
         f"{exact}/{len(result.diffs)} athletes mirrored exactly; "
         f"{result.progress.api_calls} API calls, {result.progress.http_429} rate-limit errors; "
-        f"{result.wall_seconds:.1f} s of wall time. Database: {work_dir / 'demo.db'} "
-        "(try: STRAVASYNC_DATABASE_URL=sqlite:///"
-        + str(work_dir / "demo.db")
-        + " stravasync status)"
+        f"{result.wall_seconds:.1f} s of wall time. Database: {work_dir / 'demo.db'}, its "
+        f"token key beside it: {result.key_file}."
+    )
+    env = (
+        f"STRAVASYNC_DATABASE_URL={shlex.quote(result.database_url)} "
+        f"STRAVASYNC_KEY_FILE={shlex.quote(str(result.key_file))}"
+    )
+    # one line each, never wrapped, so it can be copied into a shell as it is
+    console.print("Look at it:", highlight=False)
+    console.print(f"  {env} {self_command()} status", highlight=False, soft_wrap=True)
+    console.print("Browse it (the dashboard at http://127.0.0.1:8721/admin):", highlight=False)
+    console.print(
+        f"  {env} STRAVASYNC_ADMIN_TOKEN={secrets.token_urlsafe(12)} {self_command()} web",
+        highlight=False,
+        soft_wrap=True,
     )

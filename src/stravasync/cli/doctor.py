@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 @friendly_errors
 def doctor(
     athlete: int | None = typer.Option(
-        None, "--athlete", help="Athlete whose token to check (default: the only one stored)."
+        None,
+        "--athlete",
+        help="Athlete whose token to check (default: the most recently connected one).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -60,7 +62,7 @@ def doctor(
     if meter.headers:
         report.findings += dr.rate_findings(meter.headers, limits_from_settings(cfg))
     _platform_findings(report, cfg, db, client, clock)
-    report.requests = meter.sent
+    report.requests = meter.answered  # a request that never reached Strava spent nothing
     _print(report, as_json)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -80,17 +82,27 @@ def _check_athlete(
     from stravasync.strava.setup import token_manager
 
     with db.engine.connect() as conn:
-        rows = list(conn.execute(select(tokens.c.athlete_id, tokens.c.scope)))
+        rows = list(
+            conn.execute(
+                select(tokens.c.athlete_id, tokens.c.scope).order_by(
+                    tokens.c.updated_at.desc(), tokens.c.athlete_id
+                )
+            )
+        )
     scopes = {int(r.athlete_id): str(r.scope) for r in rows}
-    if athlete is None and len(scopes) != 1:
-        why = "no athlete is connected" if not scopes else "several athletes are connected"
+    if not scopes:
+        report.add("token", False, "no athlete is connected: connect one with `stravasync auth`")
+        return
+    # one token tells whether the application's tokens work; the newest connection is the
+    # likeliest to show a scope granted differently (the request cap forbids checking all)
+    athlete_id = athlete if athlete is not None else next(iter(scopes))
+    if athlete is None and len(scopes) > 1:
         report.add(
             "token",
-            False,
-            f"{why}: pass --athlete ID" if scopes else f"{why}: connect one with `stravasync auth`",
+            True,
+            f"{len(scopes)} athletes are connected: checking {athlete_id}, the most recently "
+            "connected (--athlete ID checks another)",
         )
-        return
-    athlete_id = athlete if athlete is not None else next(iter(scopes))
     if athlete_id not in scopes:
         report.add("token", False, f"no token is stored for athlete {athlete_id}")
         return
@@ -126,4 +138,9 @@ def _print(report: dr.Report, as_json: bool) -> None:
         mark = "[green]ok[/]  " if f.ok else "[bold red]bad[/] "
         console.print(f"{mark} {f.check}: {escape(f.message)}", highlight=False, soft_wrap=True)
     verdict = "nothing is wrong" if report.ok else "something is wrong (see 'bad' above)"
-    console.print(f"{verdict}; {report.requests} request(s) spent on Strava", highlight=False)
+    spent = (
+        f"{report.requests} request(s) spent on Strava"
+        if report.requests
+        else "no request reached Strava, nothing was spent"
+    )
+    console.print(f"{verdict}; {spent}", highlight=False, soft_wrap=True)

@@ -17,10 +17,13 @@ from stravasync.cli.common import (
     err_console,
     fail,
     open_database,
+    service_clock,
     settings,
     unknown_athlete,
 )
 from stravasync.errors import StravaSyncError
+
+STDOUT = Path("-")  # stravasync.export.textformats.STDOUT, without importing the exporter
 
 if TYPE_CHECKING:  # the CLI imports no exporter before a command needs it
     from sqlalchemy import Connection
@@ -74,37 +77,47 @@ def export(
     as_json: bool = typer.Option(
         False, "--json", help="Print the report as JSON on stdout (and no progress)."
     ),
+    mkdir: bool = typer.Option(
+        False, "--mkdir", help="Create the folder --out goes in when it does not exist."
+    ),
 ) -> None:
     """Export the mirror (live activities only; deleted ones are left out).
 
     On a terminal a progress line shows batches, activities, and an ETA; each run is recorded
     as a session with its stage timings (query, write, views), shown on the dashboard."""
     from stravasync.cli.progress import counter, live
-    from stravasync.clock import utcnow
     from stravasync.export.runs import mode_of, recorded
-    from stravasync.export.textformats import STDOUT
     from stravasync.store.athletes import get_athlete
     from stravasync.store.exports import count_activities
 
     cfg = settings()
+    created: Path | None = None
     if out is None:
         if fmt is not Format.DUCKDB:
             raise fail("--out is required for this format")
         out = cfg.export_warehouse
+    elif out != STDOUT and not out.parent.exists():  # a typo must not become a new folder
+        if not mkdir:
+            raise fail(f"--out {out}: the folder {out.parent} does not exist (--mkdir creates it)")
+        created = out.parent
     if fmt is Format.DUCKDB and athlete is not None:
         raise fail("--athlete is not supported with --format duckdb (one warehouse)")
     to_stdout = out == STDOUT and fmt in (Format.JSONL, Format.CSV)
     if to_stdout and as_json:
         raise fail("--json cannot be used with --out - (the export itself goes to stdout)")
     db = open_database(cfg)
+    clock = service_clock(cfg)
     if athlete is not None:
         with db.engine.connect() as conn:
             if get_athlete(conn, athlete) is None:  # an empty file would look like an export
                 raise unknown_athlete(athlete)
+    if created is not None:
+        created.mkdir(parents=True)
     summary: dict[str, Any] = {"format": fmt.value}
     # the data on stdout leaves the terminal to it: no progress line over it
+    mode = mode_of(fmt.value)
     with (
-        recorded(db, mode=mode_of(fmt.value), trigger="cli", now=utcnow, summary=summary) as watch,
+        recorded(db, mode=mode, trigger="cli", now=clock.now, summary=summary) as watch,
         db.snapshot() as conn,
         live(as_json or to_stdout) as show,
     ):
@@ -118,12 +131,30 @@ def export(
         summary["rows"] = {k: v for k, v in report.items() if k != "full"}
         if "full" in report:
             summary["full"] = report["full"]
-    if fmt not in (Format.JSONL, Format.CSV):
-        typer.echo(json.dumps(report))
-    elif as_json:
-        typer.echo(json.dumps({"activities": report["activities"], "out": str(out)}))
-    else:
-        err_console.print(f"{report['activities']} activities written to {out}", highlight=False)
+    # one report for every format: JSON on stdout with --json, else one line on stderr (stdout
+    # may be the export itself)
+    if as_json:
+        typer.echo(json.dumps({"format": fmt.value, "out": str(out), **report}))
+        return
+    if created is not None:
+        err_console.print(
+            f"created the folder {created}", markup=False, highlight=False, soft_wrap=True
+        )
+    err_console.print(
+        _summary_line(fmt, out, report), markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def _summary_line(fmt: Format, out: Path, report: dict[str, Any]) -> str:
+    """``3 activities written to a.jsonl (jsonl)``: the same words for every format."""
+    counts = ", ".join(
+        f"{v} {k.replace('_', ' ')}"
+        for k, v in report.items()
+        if isinstance(v, int) and k != "full"
+    )
+    how = f"{fmt.value}, full rebuild" if report.get("full") else fmt.value
+    where = "stdout" if out == STDOUT else str(out)
+    return f"{counts} written to {where} ({how})"
 
 
 def _write(

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import typer
 
-from stravasync.cli.common import err_console, open_database, settings
+from stravasync.cli.common import err_console, fail, open_database, service_clock, settings
 from stravasync.cli.export import plain_errors
-from stravasync.clock import utcnow
 
 
 @plain_errors
@@ -24,11 +23,22 @@ def import_archive(
     Rows already mirrored from the API are kept; afterwards one cheap reconcile listing is
     requested. Problems with single rows or files are listed; everything else is imported.
     Each activity's original FIT/GPX/TCX file is kept in the database as the export held it.
+    The athlete must be connected first (`stravasync auth`): rows of an athlete the mirror
+    does not know would be shown by no command.
     """
     from stravasync.archive.importer import import_archive as run_import
     from stravasync.cli.progress import counter, live
+    from stravasync.store.athletes import get_athlete
 
-    db = open_database(settings())
+    cfg = settings()
+    db = open_database(cfg)
+    with db.engine.connect() as conn:
+        known = get_athlete(conn, athlete_id) is not None
+    if not known:  # exit 2 before the archive is read: nothing is written
+        raise fail(
+            f"athlete {athlete_id} is not in the mirror: connect them first "
+            "(`stravasync auth`, or /connect on the service), then import their archive"
+        )
     with live(as_json) as show:
         hooks: dict[str, Callable[[int], None]] = {}
 
@@ -40,7 +50,7 @@ def import_archive(
                 hooks["step"] = step
             hooks["step"](rows)
 
-        report = run_import(db, athlete_id, archive, utcnow(), on_batch=on_batch)
+        report = run_import(db, athlete_id, archive, service_clock(cfg).now(), on_batch=on_batch)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:

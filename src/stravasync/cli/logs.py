@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from stravasync.cli.common import (
     console,
     fail,
     friendly_errors,
+    list_table,
     open_database,
+    relative,
+    service_clock,
     settings,
     unknown_athlete,
 )
@@ -55,22 +59,33 @@ def logs(
     if as_json:
         typer.echo(json.dumps(rows, default=str, indent=2))
         return
-    table = Table(title="sync sessions")
-    table.add_column(
-        "session", no_wrap=True, min_width=max((len(r["id"]) for r in rows), default=7)
-    )
-    for col in ("athlete", "mode", "status", "started", "calls"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("summary", overflow="fold")
+    now = service_clock(cfg).now()
+    table = list_table("sync sessions")
+    # the id (for --session) and the short words never wrap; the mode and when it started are
+    # the second line of the session cell; the summary's counts wrap in what is left
+    table.add_column("session", no_wrap=True)
+    table.add_column("athlete", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("calls", no_wrap=True, justify="right")
+    table.add_column("summary", ratio=1)
     for r in rows:
-        summary = r["summary_json"] or {}
         table.add_row(
-            r["id"],
+            f"{escape(r['id'])}\n[dim]{escape(r['mode'])}, {relative(r['started_at'], now)}[/]",
             str(r["athlete_id"] or "-"),
-            r["mode"],
             r["status"],
-            f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
             str(r["api_calls"]),
-            ", ".join(f"{k}={v}" for k, v in summary.items() if v not in (0, None, ""))[:60],
+            _summary(r["summary_json"] or {}),
         )
     console.print(table)
+
+
+def _summary(summary: dict[str, Any]) -> str:
+    """The counts of a session's summary (its error and stage timings: --session ID, --json)."""
+    words = [
+        f"{k}={v}"
+        for k, v in summary.items()
+        if k not in ("mode", "error") and isinstance(v, int | str) and v not in (0, "")
+    ]
+    if summary.get("error"):
+        words.append("error (--session ID)")
+    return escape(", ".join(words))

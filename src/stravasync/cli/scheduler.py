@@ -6,9 +6,17 @@ import json
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
+from stravasync.cli.common import (
+    console,
+    fail,
+    friendly_errors,
+    list_table,
+    open_database,
+    relative,
+    service_clock,
+    settings,
+)
 
 app = typer.Typer(help="Periodic jobs: list them, run one now.", no_args_is_help=True)
 
@@ -33,19 +41,34 @@ def list_jobs(
     cfg = settings()
     db = open_database(cfg)
     with db.engine.connect() as conn:
-        rows = [_plain(r) for r in admin_q.scheduler_jobs_list(conn)]
+        raw = admin_q.scheduler_jobs_list(conn)
+    rows = [_plain(r) for r in raw]
+    now = service_clock(cfg).now()
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table(title=f"scheduler (schedules in {cfg.schedule_tz})")
-    for col in (*FIELDS, "last_outcome"):
-        table.add_column(col)
-    for r in rows:
+    table = list_table(f"scheduler (schedules in {cfg.schedule_tz})")
+    for col in ("job", "when", "next run", "last run", "status"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("last outcome", overflow="fold", ratio=1)
+    for r in raw:
         table.add_row(
-            *(str(r.get(c) if r.get(c) is not None else "-") for c in FIELDS),
-            str(r.get("last_outcome") or "-")[:80],
+            r["name"],
+            r["schedule"] or f"every {_span(int(r['interval_s']))}",
+            relative(r["next_run_at"], now) if r["next_run_at"] else "-",
+            relative(r["last_run_at"], now) if r["last_run_at"] else "never",
+            r["last_status"] or "-",
+            str(r.get("last_outcome") or "-")[:160],
         )
     console.print(table)
+
+
+def _span(seconds: int) -> str:
+    """``every 1h`` / ``every 30m`` / ``every 2d``: an interval in one short word."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 @app.command("run")
@@ -57,7 +80,6 @@ def run(
     """Run one job now, in this process, and print its outcome (exit 1 if it failed)."""
     from pydantic import SecretStr
 
-    from stravasync.clock import RealClock
     from stravasync.sync import build_engine
     from stravasync.sync.periodic import JOBS, run_now
     from stravasync.sync.settings import engine_config
@@ -71,7 +93,7 @@ def run(
         # only the flow talks to Strava; the engine still wants an application to build with
         cfg = cfg.model_copy(update={"client_id": "none", "client_secret": SecretStr("none")})
     db = open_database(cfg)
-    engine = build_engine(cfg, db, RealClock(), trigger="cli")
+    engine = build_engine(cfg, db, service_clock(cfg), trigger="cli")
     row = run_now(engine, job)
     if row is None:
         raise fail(f"no enabled job named {job!r} (stravasync scheduler list)")

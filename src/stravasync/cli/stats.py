@@ -4,12 +4,19 @@ of issue 8's commands: ``stats``, ``export``, ``query``, ``import-archive``."""
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from stravasync.cli.common import console, open_database, settings, unknown_athlete
+from stravasync.cli.common import (
+    console,
+    list_table,
+    open_database,
+    service_clock,
+    settings,
+    unknown_athlete,
+)
 from stravasync.cli.export import plain_errors
 
 if TYPE_CHECKING:
@@ -59,14 +66,14 @@ def eddington(
     if as_json:
         typer.echo(json.dumps({str(k): v for k, v in numbers.items()}, indent=2))
         return
-    table = Table(title="Eddington number (days still needed for the next)")
-    table.add_column("athlete")
-    for group in ("overall", "ride", "run"):
-        for unit in ("km", "miles"):
-            table.add_column(f"{group} {unit}")
+    table = list_table("Eddington number (days still needed for the next)")
+    for col in ("athlete", "sports", "km", "miles"):
+        table.add_column(col, no_wrap=True)
     for aid, report in numbers.items():
-        cells = [_cell(report[g][u]) for g in ("overall", "ride", "run") for u in ("km", "miles")]
-        table.add_row(str(aid), *cells)
+        for group in ("overall", "ride", "run"):
+            table.add_row(
+                str(aid), group, _cell(report[group]["km"]), _cell(report[group]["miles"])
+            )
     console.print(table)
 
 
@@ -77,11 +84,11 @@ def refresh(
     force: bool = typer.Option(False, "--force", help="Recompute even if nothing changed."),
 ) -> None:
     """Recompute cached stats (the sync engine does this after every sync that changes data)."""
-    from stravasync.clock import utcnow
     from stravasync.stats.refresh import refresh_athlete_stats
 
-    db = open_database(settings())
-    now = utcnow()
+    cfg = settings()
+    db = open_database(cfg)
+    now = service_clock(cfg).now()
     with db.transaction() as conn:
         done = [
             a
@@ -89,3 +96,83 @@ def refresh(
             if refresh_athlete_stats(conn, a, now, force=force)
         ]
     typer.echo(f"stats recomputed for {len(done)} athlete(s)")
+
+
+class Period(StrEnum):
+    YEARLY = "yearly"
+    MONTHLY = "monthly"
+    WEEKLY = "weekly"
+
+
+@app.command("rollups")
+@plain_errors
+def rollups(
+    athlete: int | None = typer.Option(None, "--athlete", help="One athlete id (default: all)."),
+    period: Period = typer.Option(Period.YEARLY, "--period", help="yearly | monthly | weekly"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Totals per period and sport: count, distance, moving time, elevation gain."""
+    from stravasync.stats.service import athlete_stats
+
+    db = open_database(settings())
+    with db.engine.connect() as conn:
+        ids = _athlete_ids(conn, athlete)
+        rows = {aid: athlete_stats(conn, aid)["rollups"][period.value] for aid in ids}
+    if as_json:
+        typer.echo(json.dumps({str(k): v for k, v in rows.items()}, indent=2))
+        return
+    table = list_table(f"{period.value} totals (days in each athlete's time zone)")
+    for col in ("athlete", "period", "sport", "count", "km", "hours", "climb m"):
+        table.add_column(col, no_wrap=True, justify="left" if col in _TEXT else "right")
+    for aid, items in rows.items():
+        for r in items:
+            table.add_row(
+                str(aid),
+                r["period"],
+                r["sport"],
+                str(r["count"]),
+                f"{r['distance_m'] / 1000:.1f}",
+                f"{r['moving_time_s'] / 3600:.1f}",
+                f"{r['elevation_m']:.0f}",
+            )
+    console.print(table)
+
+
+_TEXT = ("athlete", "period", "sport", "record", "activity", "date")
+
+
+@app.command("records")
+@plain_errors
+def records(
+    athlete: int | None = typer.Option(None, "--athlete", help="One athlete id (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Longest activity and biggest climb, overall, for rides and for runs."""
+    from stravasync.stats.service import athlete_stats
+
+    db = open_database(settings())
+    with db.engine.connect() as conn:
+        ids = _athlete_ids(conn, athlete)
+        found = {aid: athlete_stats(conn, aid)["records"] for aid in ids}
+    if as_json:
+        typer.echo(json.dumps({str(k): v for k, v in found.items()}, indent=2))
+        return
+    table = list_table("records")
+    for col in ("athlete", "record", "km", "climb m", "date", "activity"):
+        table.add_column(
+            col, no_wrap=col != "activity", justify="left" if col in _TEXT else "right"
+        )
+    for aid, groups in found.items():
+        for group, best in groups.items():
+            for kind, ref in best.items():
+                if ref is None:
+                    continue
+                table.add_row(
+                    str(aid),
+                    f"{group} {kind.replace('_', ' ')}",
+                    f"{ref['distance_m'] / 1000:.1f}",
+                    f"{ref['elevation_m']:.0f}",
+                    ref["start_date_local"][:10],
+                    f"{ref['name']} ({ref['id']})",
+                )
+    console.print(table)

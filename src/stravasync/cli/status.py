@@ -6,14 +6,16 @@ import json
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from stravasync.cli.common import (
     console,
     err_console,
     friendly_errors,
+    list_table,
     missing_sqlite_file,
     open_database,
+    relative,
+    service_clock,
     settings,
 )
 
@@ -46,37 +48,43 @@ def status(
     if as_json:
         typer.echo(json.dumps([row.as_json() for row in rows], indent=2))
         return
-    table = Table(title=f"{len(rows)} athletes")
-    # ids and times are never cut or wrapped at a narrow terminal; long text folds instead
-    id_width = max((len(str(r.athlete_id)) for r in rows), default=7)
-    table.add_column("athlete", no_wrap=True, min_width=id_width)
-    table.add_column("name", overflow="fold")
-    table.add_column("status", overflow="fold")
+    now = service_clock(cfg).now()
+    table = list_table(f"{len(rows)} athletes")
+    # ids, counts and times are never cut or wrapped at 80 columns; names fold; each error
+    # is a line under the table, whole, instead of a column squeezing the others to nothing
+    table.add_column("athlete", no_wrap=True)
+    table.add_column("name", overflow="fold", ratio=1)
+    table.add_column("status", overflow="fold", ratio=1)
     table.add_column("activities", no_wrap=True, justify="right")
     counted = any(r.strava_count is not None for r in rows)
     if counted:  # Strava's own count, fetched for backfills longer than a page
         table.add_column("on Strava", no_wrap=True, justify="right")
-    table.add_column("backfill", overflow="fold")
     table.add_column("last sync", no_wrap=True)
     table.add_column("due", no_wrap=True)
-    table.add_column("error", overflow="fold")
     for row in rows:
         table.add_row(
             str(row.athlete_id),
             row.name,
             row.status
-            + (" (hidden)" if row.hidden else "")
-            + ("" if row.auto_sync else " (opt-out)"),
+            + ("" if row.backfill_done else ", backfilling")
+            + (", hidden" if row.hidden else "")
+            + ("" if row.auto_sync else ", opt-out")
+            + (", error" if row.last_error else ""),
             str(row.activity_count),
             *([on_strava(row.strava_count)] if counted else []),
-            "done" if row.backfill_done else "in progress",
-            row.last_success_at.isoformat(timespec="seconds") if row.last_success_at else "never",
-            row.due_at.isoformat(timespec="seconds") if row.due_at else "-",
-            (row.last_error or "")[:60],
+            relative(row.last_success_at, now) if row.last_success_at else "never",
+            relative(row.due_at, now) if row.due_at else "-",
         )
     if counted:
         table.caption = "on Strava: Strava's count of rides, runs and swims, a lower bound"
     console.print(table)
+    for row in rows:
+        if row.last_error:
+            console.print(
+                f"athlete {row.athlete_id}: {row.last_error[:200]}",
+                highlight=False,
+                markup=False,
+            )
 
 
 def on_strava(count: int | None) -> str:

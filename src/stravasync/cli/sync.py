@@ -17,8 +17,10 @@ from stravasync.cli.common import (
     fail,
     friendly_errors,
     open_database,
+    relative,
     service_clock,
     settings,
+    short_time,
     unknown_athlete,
 )
 
@@ -119,17 +121,46 @@ def sync(
             max_units=None if until_idle else 1,
             wait=(deadline or IDLE_WAIT_SECONDS) if until_idle else ONCE_WAIT_SECONDS,
         )
+    data = report.as_json()
     if as_json:
-        typer.echo(json.dumps(report.as_json()))
+        typer.echo(json.dumps(data))
     else:
-        _print_report(report.as_json())
+        _print_report(data, clock.now())
+        if mode is None and _idle(data):
+            console.print(_nothing_due(athlete, clock.now(), report.next_due_at), highlight=False)
     if report.failed:  # cron must see it: exit 1, the same in both output modes
         for line in report.errors:
             err_console.print(f"[bold red]sync failed:[/] {escape(line)}", soft_wrap=True)
         raise typer.Exit(1)
+    from stravasync.store import appstate as appstate_q
+
+    with db.engine.connect() as conn:
+        suspended = appstate_q.get(conn)
+    if suspended is not None:  # nothing reaches Strava until a probe succeeds: not a success
+        raise fail(
+            f"Strava application suspended since {short_time(suspended.since)}: "
+            f"{suspended.reason}; nothing syncs until a probe succeeds (stravasync app-state)",
+            code=1,
+        )
 
 
-def _print_report(data: dict[str, Any]) -> None:
+def _idle(data: dict[str, Any]) -> bool:
+    """Nothing happened at all: no unit, event, job or request."""
+    keys = ("synced", "skipped", "deferred", "failed", "cancelled", "events", "jobs", "api_calls")
+    return not any(data[k] for k in keys)
+
+
+def _nothing_due(athlete: int | None, now: datetime, next_due: datetime | None) -> str:
+    """The line that says why nothing ran and how to force a pass."""
+    who = f" for athlete {athlete}" if athlete is not None else ""
+    when = f" (next work due {relative(next_due, now)})" if next_due is not None else ""
+    force = f"--athlete {athlete} " if athlete is not None else ""
+    return (
+        f"nothing was due{who}{when}; to sync now anyway: stravasync sync {force}--mode incremental"
+    )
+
+
+def _print_report(data: dict[str, Any], now: datetime) -> None:
     table = Table(title="sync run")
     for key in (
         "synced",
@@ -159,6 +190,7 @@ def _print_report(data: dict[str, Any]) -> None:
     )
     console.print(table)
     if data["next_due_at"]:
-        console.print(f"next work due: {data['next_due_at']}")
+        due = datetime.fromisoformat(data["next_due_at"])
+        console.print(f"next work due: {short_time(due)} UTC ({relative(due, now)})")
     if data["session_id"]:
         console.print(f"last session: {data['session_id']} (stravasync logs --session ID)")

@@ -6,8 +6,14 @@ import json
 
 import typer
 
-from stravasync.cli.common import console, fail, friendly_errors, open_database, settings
-from stravasync.clock import RealClock
+from stravasync.cli.common import (
+    console,
+    fail,
+    friendly_errors,
+    open_database,
+    service_clock,
+    settings,
+)
 
 app = typer.Typer(help="Manage the Strava webhook subscription.", no_args_is_help=True)
 
@@ -18,7 +24,10 @@ def subscribe(
     callback_url: str = typer.Option(..., "--callback-url", help="Public URL of /webhooks/strava"),
     no_check: bool = typer.Option(False, "--no-check", help="Skip our own validation GET first."),
     replace: bool = typer.Option(
-        False, "--replace", help="Delete the existing subscription first (Strava allows one)."
+        False,
+        "--replace",
+        help="Replace the existing subscription (Strava allows one); it is deleted only once "
+        "the new callback answered the challenge.",
     ),
 ) -> None:
     """Create the subscription (the service must be running at the callback URL)."""
@@ -29,7 +38,7 @@ def subscribe(
     if cfg.webhook_verify_token is None:
         raise fail("STRAVASYNC_WEBHOOK_VERIFY_TOKEN: required (any long random string)")
     db = open_database(cfg)
-    clock = RealClock()
+    clock = service_clock(cfg)
     sub_id = subscription.subscribe(
         db,
         strava_client(cfg, db, clock),
@@ -51,7 +60,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     cfg = settings()
     db = open_database(cfg)
-    subs = subscription.list_subscriptions(db, strava_client(cfg, db, RealClock()))
+    subs = subscription.list_subscriptions(db, strava_client(cfg, db, service_clock(cfg)))
     if as_json:
         typer.echo(json.dumps([s.as_json() for s in subs], indent=2))
         return
@@ -73,5 +82,5 @@ def unsubscribe(
 
     cfg = settings()
     db = open_database(cfg)
-    gone = subscription.unsubscribe(db, strava_client(cfg, db, RealClock()), sub_id)
+    gone = subscription.unsubscribe(db, strava_client(cfg, db, service_clock(cfg)), sub_id)
     console.print(f"unsubscribed: id {gone}")

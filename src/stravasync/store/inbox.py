@@ -88,6 +88,13 @@ def count(conn: Connection, *, state: str | None = None) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
+def last_received_at(conn: Connection) -> datetime | None:
+    """When the newest event arrived (the highest id: no scan of a large inbox), or None."""
+    stmt = select(webhook_events.c.received_at).order_by(webhook_events.c.id.desc()).limit(1)
+    value = conn.execute(stmt).scalar()
+    return value if isinstance(value, datetime) else None
+
+
 def dead_events(conn: Connection, *, limit: int = 100) -> list[dict[str, Any]]:
     stmt = (
         select(webhook_events)

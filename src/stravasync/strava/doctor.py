@@ -87,6 +87,7 @@ class Meter:
     def __init__(self, cap: int = MAX_REQUESTS) -> None:
         self.cap = cap
         self.sent = 0
+        self.answered = 0  # requests Strava answered: the ones it counted (none if unreachable)
         self.headers: dict[str, str] = {}
 
     def on_request(self, request: httpx.Request) -> None:
@@ -95,6 +96,7 @@ class Meter:
         self.sent += 1
 
     def on_response(self, response: httpx.Response) -> None:
+        self.answered += 1
         if parse_headers(response.headers):
             self.headers = dict(response.headers)
 

@@ -12,6 +12,7 @@ from stravasync.sync.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
 WEBHOOK_SUBSCRIPTION_KEY = "webhook_subscription_id"
+WEBHOOK_CALLBACK_KEY = "webhook_callback_url"  # where Strava sends events (the dashboard shows it)
 
 
 def webhooks_on(settings: Settings, conn: Connection) -> bool:

@@ -21,10 +21,12 @@ from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
+from stravasync.store import inbox as inbox_q
 from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
 from stravasync.strava.platform import athletes_against_tier
+from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 from stravasync.web import charts, session
 from stravasync.web.admin_athletes import AthleteStatus
 from stravasync.web.admin_ops import dead_letter_items
@@ -142,6 +144,11 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         app_state = appstate_q.get(conn)
         connected = athlete_q.connected_count(conn)
         exports = session_q.recent_runs(conn, modes=EXPORT_MODES, limit=EXPORT_RUNS)
+        webhook = {
+            "id": admin_q.get_setting(conn, WEBHOOK_SUBSCRIPTION_KEY),
+            "callback": admin_q.get_setting(conn, WEBHOOK_CALLBACK_KEY),
+            "last_event_at": inbox_q.last_received_at(conn),
+        }
     gauges = []
     for q in quota:
         # the chart shows use per 15-minute window for both windows of a limit class; the
@@ -180,6 +187,7 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         "capacity": ctx.settings.athlete_capacity,
         "athletes_note": athletes_against_tier(connected, ctx.settings.athlete_capacity),
         "exports": [_run(r) for r in exports],
+        "webhook": webhook,
     }
 
 

@@ -19,7 +19,7 @@ from stravasync.store import Database
 from stravasync.store import admin as admin_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import Deferred
-from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
+from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 
 T = TypeVar("T")
 
@@ -109,18 +109,25 @@ def subscribe(
     """Create the subscription on Strava and store its id; returns the id.
 
     Strava allows one subscription per application: with ``replace`` the existing one is
-    deleted first; without, a refusal because one exists says so (its id and callback) and how
-    to replace it, instead of Strava's bare "Bad Request"."""
+    deleted, but only after the new callback answered our own hub challenge (``precheck``),
+    so a wrong URL leaves the working subscription in place; if Strava then refuses the new
+    one, the old one is created again. Without ``replace``, a refusal because one exists says
+    so (its id and callback) and how to replace it, instead of Strava's bare "Bad Request"."""
+    if precheck:  # before anything is deleted: a bad URL must cost nothing
+        check_callback(callback_url, verify_token)
+    removed: list[Any] = []
     if replace:
         for existing in _patient(client, client.list_push_subscriptions):
             unsubscribe(db, client, existing.id)
-    if precheck:
-        check_callback(callback_url, verify_token)
+            removed.append(existing)
     try:
         sub_id = _patient(
             client, lambda: client.create_push_subscription(callback_url, verify_token)
         )
     except StravaSyncError as exc:
+        if removed:
+            restored = _restore(db, client, removed, verify_token, now)
+            raise SubscriptionError(callback_url, f"Strava refused it: {exc}; {restored}") from None
         try:
             existing_subs = [] if replace else _patient(client, client.list_push_subscriptions)
         except StravaSyncError:
@@ -134,9 +141,33 @@ def subscribe(
                 f"subscribe --replace`, or `stravasync webhooks unsubscribe --id {sub.id}` first",
             ) from None
         raise SubscriptionError(callback_url, f"Strava refused it: {exc}") from None
+    _remember(db, sub_id, callback_url, now)
+    return sub_id
+
+
+def _remember(db: Database, sub_id: int, callback_url: str, now: datetime) -> None:
     with db.transaction() as conn:
         admin_q.put_setting(conn, WEBHOOK_SUBSCRIPTION_KEY, sub_id, now=now)
-    return sub_id
+        admin_q.put_setting(conn, WEBHOOK_CALLBACK_KEY, callback_url, now=now)
+
+
+def _restore(
+    db: Database, client: StravaClient, removed: list[Any], verify_token: str, now: datetime
+) -> str:
+    """Create again the subscription ``--replace`` deleted before Strava refused the new one;
+    returns what happened, in words for the error."""
+    url = removed[0].callback_url
+    if not url:
+        return "the old subscription was deleted and its callback is unknown: run subscribe again"
+    try:
+        sub_id = _patient(client, lambda: client.create_push_subscription(url, verify_token))
+    except StravaSyncError as exc:
+        return (
+            f"the old subscription ({url}) was deleted and could not be created "
+            f"again ({exc}): the engine polls until a subscribe succeeds"
+        )
+    _remember(db, sub_id, url, now)
+    return f"the old subscription to {url} was created again (id {sub_id})"
 
 
 def list_subscriptions(db: Database, client: StravaClient) -> list[SubscriptionInfo]:
@@ -164,4 +195,5 @@ def unsubscribe(db: Database, client: StravaClient, subscription_id: int | None 
     if stored is not None and int(stored) == int(target):
         with db.transaction() as conn:
             admin_q.delete_setting(conn, WEBHOOK_SUBSCRIPTION_KEY)
+            admin_q.delete_setting(conn, WEBHOOK_CALLBACK_KEY)
     return int(target)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from stravasync.cli import app
+from stravasync.store import Database
+from stravasync.store.athletes import upsert_athlete
 
 runner = CliRunner()
 
@@ -18,6 +21,10 @@ runner = CliRunner()
 def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("STRAVASYNC_DATABASE_URL", db_url)
+    db = Database.open(db_url)  # import-archive refuses an athlete the mirror does not know
+    with db.transaction() as conn:
+        upsert_athlete(conn, athlete_id=5, profile={}, scopes="read", now=datetime.now(UTC))
+    db.close()
     return tmp_path
 
 

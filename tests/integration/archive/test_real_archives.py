@@ -296,10 +296,11 @@ def test_cli_export_originals(db_url: str, tmp_path: Path, fmt: str, db: Databas
     run(db, tmp_path, "en.zip", english_zip())
     env = {"STRAVASYNC_DATABASE_URL": db_url}
     out = tmp_path / "cli-out"
-    res = CliRunner().invoke(app, ["export", "--format", fmt, "--out", str(out)], env=env)
+    args = ["export", "--format", fmt, "--out", str(out), "--json"]
+    res = CliRunner().invoke(app, [*args, "--mkdir"], env=env)
     assert res.exit_code == 0, res.output
     assert '"written": 7' in res.stdout
-    res = CliRunner().invoke(app, ["export", "--format", fmt, "--out", str(out)], env=env)
+    res = CliRunner().invoke(app, args, env=env)
     assert '"unchanged": 7' in res.stdout
     assert sorted(p.name for p in (out / str(ATHLETE)).iterdir()) == [
         "101.fit.gz", "102.fit", "103.fit", "104.fit", "105.gpx", "106.tcx", "107.fit",

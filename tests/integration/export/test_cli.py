@@ -35,7 +35,7 @@ def test_export_formats_and_query(env: Path) -> None:
     assert [json.loads(x)["id"] for x in (env / "a.jsonl").read_text().splitlines()] == [11, 12]
     res = runner.invoke(app, ["export", "--format", "csv", "--out", "a.csv"])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["export", "--format", "parquet", "--out", "pq"])
+    res = runner.invoke(app, ["export", "--format", "parquet", "--out", "pq", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["activities"] == 3
     res = runner.invoke(app, ["export", "--format", "duckdb"])

@@ -63,3 +63,31 @@ def test_dashboard_lists_the_latest_export_runs_with_their_stages(
     assert "warehouse" in section and "schedule" in section and "upserted 40" in section
     assert "query 1.25 · views 0.25 · write 1.00" in section
     assert "backfill" not in section and section.count('class="export-run"') == 1
+
+
+def test_dashboard_shows_the_webhook_subscription_state(client: TestClient, db: Database) -> None:
+    """Issue 23, trip 1: subscribed or not, where events go, when the last one arrived."""
+    from stravasync.store import admin as admin_q
+    from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY
+    from tests.integration.web.conftest import SUBSCRIPTION, subscribe
+
+    page = client.get("/admin", headers=admin_headers())
+    assert "not subscribed" in page.text and "last event received never" in page.text
+    subscribe(db)
+    with db.transaction() as conn:
+        admin_q.put_setting(conn, WEBHOOK_CALLBACK_KEY, "https://example.test/hook", now=START)
+    event = {
+        "object_type": "activity",
+        "object_id": 1,
+        "aspect_type": "create",
+        "owner_id": 77,
+        "subscription_id": SUBSCRIPTION,
+        "event_time": 1_700_000_000,
+        "updates": {},
+    }
+    assert client.post("/webhooks/strava", json=event).status_code == 200
+    page = client.get("/admin", headers=admin_headers())
+    text = " ".join(page.text.split())
+    assert f"subscribed</span> id {SUBSCRIPTION}" in text
+    assert "https://example.test/hook" in text
+    assert f"last event received {START:%Y-%m-%d %H:%M} UTC" in text
