@@ -144,7 +144,11 @@ class RequestGuard:
                 started = True
             await send(message)
 
-        await self.app(scope, counting, tracking)
+        try:
+            await self.app(scope, counting, tracking)
+        except Exception:
+            if not cut:
+                raise  # the app's own failure; one that follows the cut is answered already
 
 
 async def _empty_body() -> Message:
