@@ -226,10 +226,12 @@ def test_a_huge_body_without_a_token_is_answered_unread(tmp_path: Path) -> None:
         grown = rss_kb(svc.pid) - before
         # with a token, a declared size over the limit is 413 before a byte is read
         big = connect(svc.port)
-        big.sendall(
-            f"PUT /api/activities/1/annotations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-            f"{API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n".encode()
+        head = (
+            "PUT /api/activities/1/annotations HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 2000000\r\n\r\n"
         )
+        big.sendall(head.encode())
         too_large = answer(big)
         # a chunked body with a token is cut at the limit
         streamed = httpx.put(
