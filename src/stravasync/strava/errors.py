@@ -190,8 +190,6 @@ class OAuthStateInvalid(StravaError):
         )
 
 
-
-
 class AuthorizationDenied(StravaError):
     """The athlete pressed Cancel on Strava's authorize page (``error=access_denied``)."""
 
