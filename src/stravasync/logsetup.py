@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,8 +63,13 @@ class RepeatFilter(logging.Filter):
         self.interval = interval
         self.max_keys = max_keys
         self._last: dict[tuple[str, int, str, str], tuple[float, int]] = {}
+        self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:  # handlers filter outside their own lock
+            return self._admit(record)
+
+    def _admit(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
         key = (record.name, record.levelno, str(record.msg), exc)
         seen = self._last.get(key)
