@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.serveproc import wait_until
 from tests.e2e.simproc import free_port
 
+pytestmark = pytest.mark.slow  # a real serve each, 5-10 s
 API_KEY = "edge-api-key-0123456789abcdef"
 ADMIN = "edge-admin-token-0123456789abcdef"
 
