@@ -96,8 +96,8 @@ class Settings(BaseSettings):
         1000,
         ge=1,
         le=1_000_000,
-        description="open client connections a process holds; past it a new one gets 503 "
-        "and is closed unread (lowered to fit the open-file limit)",
+        description="open client connections a process holds; at it a new one closes the "
+        "oldest idle one, or gets 503 when all are busy (lowered to fit the open-file limit)",
     )
     http_header_timeout: float = Field(
         10.0, gt=0, le=3600, description="seconds a client has to send a request's headers"

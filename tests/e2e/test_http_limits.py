@@ -176,28 +176,48 @@ def test_slow_headers_and_bodies_are_cut_while_healthz_answers(tmp_path: Path) -
     assert max(took for _, took in health) < 1.5
 
 
-def test_past_the_cap_connections_are_refused_within_the_file_limit(tmp_path: Path) -> None:
+def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(tmp_path: Path) -> None:
     with served(
-        tmp_path, files=400, STRAVASYNC_HTTP_MAX_CONNECTIONS="40",
-        STRAVASYNC_HTTP_HEADER_TIMEOUT="2",
+        tmp_path, files=600, STRAVASYNC_HTTP_MAX_CONNECTIONS="40",
+        STRAVASYNC_HTTP_HEADER_TIMEOUT="3", STRAVASYNC_HTTP_BODY_TIMEOUT="2",
     ) as svc:  # fmt: skip
-        socks = [connect(svc.port) for _ in range(300)]  # far more than the cap
+        # 300 connections that never send a byte: each new one closes the oldest idle one,
+        # so the process holds at most the cap, and /healthz still gets in at once
+        idle = [connect(svc.port) for _ in range(300)]
         time.sleep(0.5)
-        held = open_files(svc.pid)
-        answers = [answer(sock)[:13] for sock in socks]  # each is refused or cut, none hangs
-        for sock in socks:
+        held_idle = open_files(svc.pid)
+        began = time.monotonic()
+        during_idle = healthz(svc.url)
+        idle_took = time.monotonic() - began
+        for sock in idle:
             sock.close()
+        assert wait_until(lambda: open_files(svc.pid) < 20, 10)  # the flood is gone
+        # 40 connections busy sending a body fill the cap: past it, 503 before reading
+        busy = [connect(svc.port) for _ in range(40)]
+        for sock in busy:
+            sock.sendall(
+                b"POST /webhooks/strava HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n{"
+            )
+        time.sleep(0.5)
+        extra = [connect(svc.port) for _ in range(10)]
+        refused = [answer(sock)[:13] for sock in extra]
+        during_busy = healthz(svc.url)
+        cut = [answer(sock)[:13] for sock in busy]  # the body deadline ends them
         assert wait_until(lambda: healthz(svc.url) == 200, 10)
-    refused = answers.count(b"HTTP/1.1 503 ")
-    cut = answers.count(b"HTTP/1.1 408 ")
+        for sock in busy + extra:
+            sock.close()
     log = svc.log.read_text()
-    assert held <= 40 + 64 * 4 + 20  # the cap, accepts in flight, the process's own files
-    assert refused + cut == 300
-    assert refused >= 150
+    assert during_idle == 200 and idle_took < 1.5
+    assert held_idle <= 40 + 4 * 64 + 20  # the cap, accepts in flight, the process's own files
+    assert refused == [b"HTTP/1.1 503 "] * 10
+    assert during_busy == 503
+    assert cut == [b"HTTP/1.1 408 "] * 40
     assert "Errno 24" not in log and "Too many open files" not in log
-    refusals = [line for line in log.splitlines() if "refused a connection" in line]
-    seconds = {line.split()[0] for line in refusals}
-    assert len(refusals) == len(seconds), refusals  # at most a line a second
+    assert "Traceback" not in log and "does not fit" not in log
+    for what in ("closed the oldest idle connection", "refused a connection"):
+        lines = [line for line in log.splitlines() if what in line]
+        seconds = [line.split()[0] for line in lines]
+        assert 1 <= len(lines) == len(set(seconds)), lines  # at most a line a second
 
 
 def test_a_huge_body_without_a_token_is_answered_unread(tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ uvicorn (h11) has a keep-alive timeout but no deadline for a request's headers o
 that sends one header line every few seconds, or a body one byte at a time, holds its connection
 (a file descriptor) forever. :func:`protocol_class` returns uvicorn's h11 protocol with
 
-- a **connection cap**: past ``STRAVASYNC_HTTP_MAX_CONNECTIONS`` open connections a new one is
-  answered ``503`` with ``Retry-After`` and closed before anything is read;
+- a **connection cap**: at ``STRAVASYNC_HTTP_MAX_CONNECTIONS`` open connections a new one
+  closes the oldest idle one (no request in progress: a slow client still sending its headers,
+  or a kept-alive one), so a flood of idle connections cannot lock anyone out; when every
+  connection is busy with a request, the new one is answered ``503`` with ``Retry-After`` and
+  closed before anything is read;
 - a **header deadline**: the request line and headers complete within
   ``STRAVASYNC_HTTP_HEADER_TIMEOUT`` seconds of the connection (or of the request's first byte on
   a kept-alive connection), however the bytes trickle in; else ``408`` and closed;
@@ -64,6 +67,9 @@ class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a connection cap and header/body deadlines."""
 
     limits: ClassVar[ConnectionLimits]
+    idle: ClassVar[dict[GuardedH11Protocol, None]]
+    """The server's connections with no request in progress (waiting for headers, or kept
+    alive after an answer), oldest first: the first to go when the cap is reached."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,7 +78,7 @@ class GuardedH11Protocol(H11Protocol):
         self._phase: str | None = None  # "headers" or "body" while a deadline runs
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if len(self.connections) >= self.limits.max_connections:
+        if len(self.connections) >= self.limits.max_connections and not self._close_idle():
             self._refused = True
             self.transport = transport
             log.warning(
@@ -84,12 +90,31 @@ class GuardedH11Protocol(H11Protocol):
             return
         super().connection_made(transport)
         self._arm("headers", self.limits.header_timeout)
+        self.idle[self] = None
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self.idle.pop(self, None)
         if self._refused:
             return
         super().connection_lost(exc)
+
+    def _close_idle(self) -> bool:
+        """Close the oldest connection with no request in progress to make room (False: every
+        connection is busy with a request)."""
+        while self.idle:
+            oldest = next(iter(self.idle))
+            del self.idle[oldest]
+            if not oldest.transport.is_closing():
+                log.warning(
+                    "closed the oldest idle connection to make room: %s open "
+                    "(STRAVASYNC_HTTP_MAX_CONNECTIONS)",
+                    len(self.connections),
+                )
+                oldest._disarm()
+                oldest.transport.close()
+                return True
+        return False
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -108,6 +133,10 @@ class GuardedH11Protocol(H11Protocol):
 
     def _follow_state(self) -> None:
         state = self.conn.their_state
+        if state is h11.IDLE and (self.cycle is None or self.cycle.response_complete):
+            self.idle.setdefault(self, None)
+        else:
+            self.idle.pop(self, None)
         if state is h11.SEND_BODY:
             if self._phase != "body":
                 self._arm("body", self.limits.body_timeout)
@@ -142,7 +171,7 @@ class GuardedH11Protocol(H11Protocol):
 
 def protocol_class(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
     """A :class:`GuardedH11Protocol` bound to ``limits`` (uvicorn builds one per connection)."""
-    return type("BoundGuardedH11Protocol", (GuardedH11Protocol,), {"limits": limits})
+    return type("BoundGuardedH11Protocol", (GuardedH11Protocol,), {"limits": limits, "idle": {}})
 
 
 def fit_file_limit(max_connections: int) -> int:

@@ -18,11 +18,12 @@ through anything the route might accept, the route's dependency stays the only j
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +33,7 @@ from stravasync.web import deps, session
 from stravasync.web.auth import bearer_of, token_matches
 from stravasync.web.failures import page, problem, wants_html
 
+log = logging.getLogger(__name__)
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 Check = Callable[[Scope], bool]
 
@@ -146,6 +148,8 @@ class RequestGuard:
 
         try:
             await self.app(scope, counting, tracking)
+        except ClientDisconnect:
+            log.debug("client gone before its body was read: %s", scope["path"])
         except Exception:
             if not cut:
                 raise  # the app's own failure; one that follows the cut is answered already
