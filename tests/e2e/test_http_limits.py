@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,11 +167,19 @@ def test_slow_headers_and_bodies_are_cut_while_healthz_answers(tmp_path: Path) -
         prober.start()
         in_threads(trickle, 20)
         prober.join()
+        huge = connect(svc.port)  # headers past STRAVASYNC_HTTP_MAX_HEADER_BYTES (16 KiB)
+        huge.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 20_000)
+        time.sleep(0.3)  # h11 measures a header block that is still incomplete
+        with suppress(OSError):
+            huge.sendall(b"\r\n\r\n")
+        too_big = answer(huge)
+        huge.close()
     for kind in ("headers", "body"):
         assert len(endings[kind]) == 10
         for took, got in endings[kind]:
             assert got.startswith(b"HTTP/1.1 408 "), (kind, got)
             assert took < 5, (kind, took)  # cut at 1.5 s, not after the client's 6 s
+    assert too_big.startswith(b"HTTP/1.1 400 "), too_big[:100]
     assert [code for code, _ in health] == [200] * 8
     assert max(took for _, took in health) < 1.5
 
