@@ -103,7 +103,7 @@ class RequestGuard:
         return []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in BODYLESS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -111,6 +111,9 @@ class RequestGuard:
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _answer_413(scope, receive, send, limit)
+            return
+        if scope["method"] in BODYLESS:  # no route reads it; the body deadline ends a long one
+            await self.app(scope, receive, send)
             return
         has_body = (declared is not None and declared != "0") or "transfer-encoding" in headers
         checks = self._route_checks(scope) if has_body else []
