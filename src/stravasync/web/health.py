@@ -51,21 +51,24 @@ def _sqlite_free_bytes(engine: Engine) -> int | None:
     return shutil.disk_usage(Path(database).expanduser().resolve().parent).free
 
 
+READY_LOCK_TIMEOUT_MS = 2000
+"""How long /readyz waits for a write lock (SQLite's database lock, PostgreSQL's row lock on
+the probe row). A writer holding it longer (a stuck transaction, another process) makes the
+service not ready now, where every webhook and sync would wait up to SQLite's 30 s timeout."""
+
+
 def _write_probe(engine: Engine, now: datetime) -> None:
     """One committed write: a full disk or a read-only volume fails here, not in a sync."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # a held row lock fails it fast, as SQLite's does
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {READY_LOCK_TIMEOUT_MS}")
         admin_q.put_setting(conn, READINESS_PROBE_KEY, now.isoformat(), now=now)
-
-
-READY_LOCK_TIMEOUT_MS = 2000
-"""How long /readyz waits for SQLite's write lock. A writer holding it longer (a stuck
-transaction, another process) makes the service not ready now, where every webhook and sync
-would wait up to the 30 s busy timeout."""
 
 
 def _write_lock_busy(engine: Engine) -> bool:
     """Whether SQLite's write lock stayed taken for :data:`READY_LOCK_TIMEOUT_MS` (PostgreSQL
-    has no such lock; any other failure is for the checks after this one to name)."""
+    locks rows: the test write's ``lock_timeout``; any other failure is for the checks after
+    this one to name)."""
     if engine.dialect.name != "sqlite":
         return False
     try:
@@ -112,9 +115,8 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         failed = f"a test write failed: {first}"
         reason = f"{shortage}; {failed}" if shortage else failed
-        return Ready(
-            status="not_ready", database="read_only", revision=current, head=head, reason=reason
-        )
+        state = "locked" if "lock timeout" in first else "read_only"
+        return Ready(status="not_ready", database=state, revision=current, head=head, reason=reason)
     if shortage:
         return Ready(
             status="not_ready", database="disk_full", revision=current, head=head, reason=shortage

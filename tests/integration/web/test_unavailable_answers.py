@@ -10,12 +10,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from stravasync.config import load_settings
 from stravasync.store import Database
+from stravasync.store.schema import app_settings
 from stravasync.web.app import create_app
-from stravasync.web.health import READY_LOCK_TIMEOUT_MS
+from stravasync.web.health import READINESS_PROBE_KEY, READY_LOCK_TIMEOUT_MS
 from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.conftest import SUBSCRIPTION, make_settings, sqlite_copy
 
@@ -72,4 +75,30 @@ def test_readyz_fails_fast_while_the_sqlite_write_lock_is_held(
     assert "write lock" in body["reason"]
     assert int(locked.headers["retry-after"]) > 0
     assert READY_LOCK_TIMEOUT_MS / 1000 <= took < 10
+    assert again.status_code == 200
+
+
+@pytest.mark.postgres
+def test_readyz_fails_fast_while_postgres_holds_the_probe_row(pg_url: str) -> None:
+    db = Database.open(pg_url, upgrade=False)
+    try:
+        app = create_app(make_settings(pg_url, ready_min_free_mb=0), db)
+        with serve_in_thread(app) as base:
+            assert httpx.get(base + "/readyz").status_code == 200  # the probe row exists now
+            with db.engine.connect() as holder:
+                holder.execute(
+                    select(app_settings).where(app_settings.c.key == READINESS_PROBE_KEY)
+                    .with_for_update()
+                )  # fmt: skip
+                began = time.monotonic()
+                locked = httpx.get(base + "/readyz", timeout=60)
+                took = time.monotonic() - began
+                holder.rollback()
+            again = httpx.get(base + "/readyz")
+    finally:
+        db.close()
+    assert locked.status_code == 503, locked.text
+    assert locked.json()["database"] == "locked"
+    assert int(locked.headers["retry-after"]) > 0
+    assert took < 10
     assert again.status_code == 200
