@@ -100,6 +100,31 @@ class Settings(BaseSettings):
         description="comma list of proxy addresses/CIDRs whose X-Forwarded-For/-Proto is "
         "believed; empty trusts none (the peer address is the client)",
     )
+    http_max_connections: int = Field(
+        1000,
+        ge=1,
+        le=1_000_000,
+        description="open client connections a process holds; at it a new one closes the "
+        "oldest idle one, or gets 503 when all are busy (lowered to fit the open-file limit)",
+    )
+    http_header_timeout: float = Field(
+        10.0, gt=0, le=3600, description="seconds a client has to send a request's headers"
+    )
+    http_body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="seconds a client has to send a request's whole body"
+    )
+    http_keepalive_timeout: float = Field(
+        5.0, gt=0, le=3600, description="seconds an idle keep-alive connection stays open"
+    )
+    http_max_header_bytes: int = Field(
+        16 * 1024, ge=1024, le=1024 * 1024, description="request line and headers, at most"
+    )
+    http_max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="request body, at most (webhooks: 16 KiB); larger is 413, unread",
+    )
     notify_url: str | None = None
     notify_secret: SecretStr | None = None
     notify_timeout: float = Field(10.0, gt=0, description="seconds per notification POST")

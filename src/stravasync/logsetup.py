@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +52,39 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RepeatFilter(logging.Filter):
+    """At most one line per ``interval`` seconds for the same error, so a flood cannot fill the
+    disk with one traceback: the same logger, level, message template and exception type count
+    as one error. The next line that passes says how many were left out. Holds at most
+    ``max_keys`` errors (then starts afresh)."""
+
+    def __init__(self, interval: float = 1.0, max_keys: int = 1024) -> None:
+        super().__init__()
+        self.interval = interval
+        self.max_keys = max_keys
+        self._last: dict[tuple[str, int, str, str], tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:  # handlers filter outside their own lock
+            return self._admit(record)
+
+    def _admit(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        key = (record.name, record.levelno, str(record.msg), exc)
+        seen = self._last.get(key)
+        if seen is not None and record.created - seen[0] < self.interval:
+            self._last[key] = (seen[0], seen[1] + 1)
+            return False
+        if seen is None and len(self._last) >= self.max_keys:
+            self._last.clear()
+        if seen is not None and seen[1]:
+            record.msg = f"{record.getMessage()} ({seen[1]} more like this in {self.interval}s)"
+            record.args = None
+        self._last[key] = (record.created, 0)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {
@@ -84,7 +118,21 @@ def configure_logging(fmt: LogFormat, level: str = "INFO", stream: Any = None) -
         logger.removeHandler(handler)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt is LogFormat.JSON else HumanFormatter())
+    handler.addFilter(RepeatFilter())  # before redaction formats the message
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
+
+
+def adopt_loggers(*names: str) -> None:
+    """Send other libraries' loggers (uvicorn, asyncio) through the ``stravasync`` handler, so
+    their lines get the same format, redaction and repeat limit (not Python's last resort)."""
+    handlers = logging.getLogger("stravasync").handlers
+    for name in names:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        for handler in handlers:
+            logger.addHandler(handler)
+        logger.propagate = False

@@ -45,8 +45,22 @@ def _run_http(
 ) -> None:
     import uvicorn
 
+    from stravasync.logsetup import adopt_loggers
     from stravasync.web.app import create_app
+    from stravasync.web.connections import (
+        BACKLOG,
+        ConnectionLimits,
+        fit_file_limit,
+        protocol_class,
+    )
     from stravasync.web.context import Services
+
+    adopt_loggers("uvicorn", "asyncio")  # their errors too: one line a second at most
+    limits = ConnectionLimits(
+        max_connections=fit_file_limit(cfg.http_max_connections),
+        header_timeout=cfg.http_header_timeout,
+        body_timeout=cfg.http_body_timeout,
+    )
 
     if workers is not None:
         workers.start()
@@ -62,6 +76,10 @@ def _run_http(
             lifespan="off",
             proxy_headers=False,  # uvicorn trusts 127.0.0.1; web.edge trusts configured proxies
             timeout_graceful_shutdown=GRACE_SECONDS,  # open SSE streams must not hold a stop
+            http=protocol_class(limits),  # connection cap, header and body deadlines
+            backlog=BACKLOG,
+            timeout_keep_alive=cfg.http_keepalive_timeout,  # type: ignore[arg-type]
+            h11_max_incomplete_event_size=cfg.http_max_header_bytes,
         )
     )
     log.info("serving on http://%s:%s (%s)", host, port, "web only" if workers is None else "all")

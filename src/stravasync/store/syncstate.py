@@ -119,6 +119,14 @@ def update_state(conn: Connection, athlete_id: int, owner: str, values: dict[str
     return result.rowcount == 1
 
 
+def set_activity_count(conn: Connection, athlete_id: int, count: int) -> None:
+    """The athlete's live activity count, written where a change lands outside a pass (a
+    webhook-confirmed create or delete), so it agrees with the admin answer at once."""
+    conn.execute(
+        update(sync_state).where(sync_state.c.athlete_id == athlete_id).values(activity_count=count)
+    )
+
+
 def record_error(conn: Connection, athlete_id: int, error: str, now: datetime) -> None:
     """Show a failure on the athlete (status, admin API, dashboard, metrics) without touching
     their schedule: for units that are not the athlete's own pass (a webhook event)."""

@@ -119,20 +119,30 @@ def add_state(
     expires_at: datetime,
     return_to: str | None,
     max_pending: int | None = None,
-) -> bool:
-    """Prune expired states, then store ``state`` unless ``max_pending`` unexpired ones are
-    already waiting (False: nothing stored). Concurrent callers may overshoot by a few."""
+) -> int:
+    """Prune expired states, then store ``state``; with ``max_pending`` unexpired ones already
+    waiting, the oldest make room (a flood of starts cannot lock new visitors out: it only
+    shortens how long an abandoned start stays valid). Returns how many were evicted.
+    Concurrent callers may overshoot by a few."""
     conn.execute(oauth_states.delete().where(oauth_states.c.expires_at <= now))
+    evicted = 0
     if max_pending is not None:
         pending = conn.execute(select(func.count()).select_from(oauth_states)).scalar_one()
         if pending >= max_pending:
-            return False
+            oldest = (
+                select(oauth_states.c.state)
+                .order_by(oauth_states.c.created_at, oauth_states.c.state)
+                .limit(pending - max_pending + 1)
+            )
+            evicted = conn.execute(
+                oauth_states.delete().where(oauth_states.c.state.in_(oldest.scalar_subquery()))
+            ).rowcount
     conn.execute(
         oauth_states.insert().values(
             state=state, created_at=now, expires_at=expires_at, return_to=return_to
         )
     )
-    return True
+    return evicted
 
 
 def take_state(conn: Connection, state: str, *, now: datetime) -> tuple[bool, str | None]:

@@ -188,14 +188,6 @@ class OAuthStateInvalid(StravaError):
         )
 
 
-class TooManyPendingStates(StravaError):
-    """``max_pending`` connections are already waiting for Strava's answer; try again later."""
-
-    def __init__(self, max_pending: int) -> None:
-        super().__init__(f"{max_pending} connections are already in progress; try again later")
-        self.max_pending = max_pending
-
-
 class AuthorizationDenied(StravaError):
     """The athlete pressed Cancel on Strava's authorize page (``error=access_denied``)."""
 

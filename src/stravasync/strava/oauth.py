@@ -25,7 +25,6 @@ from stravasync.strava.errors import (
     OAuthStateInvalid,
     ScopeMissing,
     StravaError,
-    TooManyPendingStates,
 )
 from stravasync.strava.platform import AUTHORIZE_PATH
 from stravasync.strava.tokens import TokenManager
@@ -122,11 +121,11 @@ def begin(
     return_to: str | None = None,
     max_pending: int | None = None,
 ) -> str:
-    """Store and return a fresh random state (valid for 15 minutes, once). Raises
-    :class:`TooManyPendingStates` when ``max_pending`` states are already waiting."""
+    """Store and return a fresh random state (valid for 15 minutes, once). With ``max_pending``
+    states already waiting, the oldest is dropped to make room (logged)."""
     state = secrets.token_urlsafe(24)
     with db.transaction() as conn:
-        stored = token_q.add_state(
+        evicted = token_q.add_state(
             conn,
             state,
             now=now,
@@ -134,8 +133,8 @@ def begin(
             return_to=return_to,
             max_pending=max_pending,
         )
-    if not stored:
-        raise TooManyPendingStates(max_pending or 0)
+    if evicted:
+        log.warning("%s connections pending: dropped the %s oldest", max_pending, evicted)
     return state
 
 

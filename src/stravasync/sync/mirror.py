@@ -120,10 +120,11 @@ def mark_reconnect_needed(
 def refresh_stats(
     conn: Connection, athlete_id: int, now: datetime, cfg: EngineConfig | None = None
 ) -> None:
-    """Recompute the athlete's stats after a change (Eddington, rollups); with milestone
+    """Recompute the athlete's stats after a change (live count, Eddington, rollups); with milestone
     notifications on, queue each milestone reached (once: a stable idempotency key)."""
     from stravasync.stats.refresh import refresh_athlete_stats
 
+    syncstate.set_activity_count(conn, athlete_id, acts.count_live(conn, athlete_id))
     changed = refresh_athlete_stats(conn, athlete_id, now)
     if changed and cfg is not None and cfg.notify and cfg.notify_milestones:
         from stravasync.stats.milestones import milestones

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athletes as athlete_q
@@ -27,9 +29,19 @@ router = admin_router()
 
 
 class AthleteFlags(BaseModel):
-    """Only the switches given change."""
+    """Only the switches given change; strict, like the webhook endpoint: a switch is ``true``
+    or ``false`` (``1``, ``"yes"`` and ``null`` are 422; leave a switch out to keep it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(str(k) for k, v in data.items() if v is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)}: true or false (leave it out to keep it)")
+        return data
 
     auto_sync: bool | None = Field(
         None, description="false: no automatic sync (requests and free webhook changes only)"

@@ -6,7 +6,7 @@ import logging
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +25,7 @@ from stravasync.web import (
     edge,
     failures,
     health,
+    limits,
     webhooks,
 )
 from stravasync.web.auth import AttemptLimiter
@@ -103,34 +104,44 @@ def create_app(
         services=services or Services(),
     )
     failures.install(app)
-    for module in (
-        health,
-        webhooks,
-        admin_athletes,
-        admin_controls,
-        admin_ops,
-        admin_logs,
-        data_api,
-        data_files,
-    ):
-        app.include_router(module.router)
-    _include_optional(app)
+    routers = [
+        module.router
+        for module in (
+            health,
+            webhooks,
+            admin_athletes,
+            admin_controls,
+            admin_ops,
+            admin_logs,
+            data_api,
+            data_files,
+        )
+    ]
+    routers += _optional_routers()
+    for router in routers:
+        app.include_router(router)
     static = files("stravasync.web") / "static"
     app.mount("/admin/static", StaticFiles(directory=str(static)), name="static")
     if settings.webhook_bench_endpoint:
         app.include_router(_bench_router())
+    app.add_middleware(
+        limits.RequestGuard,
+        routes=[route for router in routers for route in router.routes],
+        checks=limits.credential_checks(settings, clock),
+        max_body=settings.http_max_body_bytes,
+        prefix_limits={"/webhooks/": webhooks.MAX_BODY_BYTES},
+    )  # inside edge's: it reads the session and the forwarded client
     edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app
 
 
-def _include_optional(app: FastAPI) -> None:
+def _optional_routers() -> list[APIRouter]:
     """Routers added as later work lands (dashboard, OAuth connect, cron)."""
     from stravasync.web import routers_extra
 
-    for router in routers_extra.routers():
-        app.include_router(router)
+    return routers_extra.routers()
 
 
 def _complete_openapi(app: FastAPI) -> None:

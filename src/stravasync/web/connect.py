@@ -1,9 +1,10 @@
 """Connecting an athlete: GET /connect sends them to Strava, GET /oauth/callback comes back.
 
 ``/connect`` is public: each client address may start a few per quarter hour and at most
-:data:`oauth.MAX_PENDING_STATES` states wait at once. The state is also set as a cookie, and the
-callback checks it came back to the same browser (no connecting someone else's account into your
-session by a crafted link).
+:data:`oauth.MAX_PENDING_STATES` states wait at once (past it the oldest is dropped, so a flood
+of starts from many addresses never locks a new visitor out). The state is also set as a
+cookie, and the callback checks it came back to the same browser (no connecting someone else's
+account into your session by a crafted link).
 
 The callback checks the one-time state, then the granted scopes (before spending the code), then
 exchanges the code; the athlete is created with a sync_state row due now, so the engine starts
@@ -30,9 +31,10 @@ from stravasync.strava.errors import (
     AppSuspended,
     AthleteCapacityExceeded,
     AuthorizationDenied,
+    BudgetExhausted,
+    Deferred,
     OAuthStateInvalid,
     ScopeMissing,
-    TooManyPendingStates,
 )
 from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.auth import retry_after
@@ -110,19 +112,15 @@ async def connect(
         ctx.metrics.auth_refused.labels("connect", "limited").inc()
         return _busy(request, "You started connecting too often; wait a few minutes.", until, now)
     ctx.connect_limiter.record_failure("connect", client, now)  # every start counts
-    try:
-        state = await run_in_threadpool(
-            partial(
-                oauth.begin,
-                ctx.db,
-                now,
-                return_to=_safe_return(return_to),
-                max_pending=oauth.MAX_PENDING_STATES,
-            )
+    state = await run_in_threadpool(
+        partial(
+            oauth.begin,
+            ctx.db,
+            now,
+            return_to=_safe_return(return_to),
+            max_pending=oauth.MAX_PENDING_STATES,
         )
-    except TooManyPendingStates:
-        log.warning("connect refused: %s states pending", oauth.MAX_PENDING_STATES)
-        return _busy(request, "Too many connections are in progress; try again soon.", None, now)
+    )
     url = oauth.authorize_url(
         oauth_origin(ctx.settings),
         client_id=ctx.settings.client_id,
@@ -231,6 +229,8 @@ async def callback(
             "Please try again later.",
             retry=True,
         )
+    except Deferred as exc:
+        return _deferred_page(request, exc, ctx.clock.now())
     except StravaSyncError as exc:
         log.warning("connection failed: %s", type(exc).__name__)
         return _page(
@@ -252,6 +252,28 @@ async def callback(
         done = _connected_page(request, athlete_id)
     done.delete_cookie(STATE_COOKIE, path="/oauth/callback")
     return done
+
+
+def _deferred_page(request: Request, exc: Deferred, now: datetime) -> Response:
+    """The code was not exchanged now: say whether Strava was asked, and how long to wait."""
+    wait = retry_after(exc.retry_at, now)
+    minutes = max(round(wait / 60), 1)
+    when = f"{exc.retry_at:%H:%M} UTC, in about {minutes} minute{'s' if minutes > 1 else ''}"
+    if isinstance(exc, BudgetExhausted):
+        said = "Nothing was sent to Strava: this service has used its Strava request allowance"
+    else:
+        said = "Strava is limiting this service's requests"
+    log.warning("connection deferred until %s (%s)", exc.retry_at.isoformat(), exc.limit_class)
+    resp = _page(
+        request,
+        templates,
+        503,
+        title="Not connected yet",
+        message=f"{said} until {when}. Please connect again then.",
+        retry=True,
+    )
+    resp.headers["Retry-After"] = str(wait)
+    return resp
 
 
 def _connected_page(request: Request, athlete_id: int) -> Response:

@@ -16,9 +16,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
-from stravasync.store.engine import check_reachable
+from stravasync.store.engine import SQLITE_BUSY_TIMEOUT_MS, check_reachable
 from stravasync.store.errors import StoreError
 from stravasync.web.deps import Ctx
+from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.schemas import AppStateOut, Health, Ready
 
 router = APIRouter(tags=["health"])
@@ -50,14 +51,51 @@ def _sqlite_free_bytes(engine: Engine) -> int | None:
     return shutil.disk_usage(Path(database).expanduser().resolve().parent).free
 
 
+READY_LOCK_TIMEOUT_MS = 2000
+"""How long /readyz waits for a write lock (SQLite's database lock, PostgreSQL's row lock on
+the probe row). A writer holding it longer (a stuck transaction, another process) makes the
+service not ready now, where every webhook and sync would wait up to SQLite's 30 s timeout."""
+
+
 def _write_probe(engine: Engine, now: datetime) -> None:
     """One committed write: a full disk or a read-only volume fails here, not in a sync."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # a held row lock fails it fast, as SQLite's does
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {READY_LOCK_TIMEOUT_MS}")
         admin_q.put_setting(conn, READINESS_PROBE_KEY, now.isoformat(), now=now)
+
+
+def _write_lock_busy(engine: Engine) -> bool:
+    """Whether SQLite's write lock stayed taken for :data:`READY_LOCK_TIMEOUT_MS` (PostgreSQL
+    locks rows: the test write's ``lock_timeout``; any other failure is for the checks after
+    this one to name)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={READY_LOCK_TIMEOUT_MS}")
+            try:
+                with conn.begin():  # BEGIN IMMEDIATE: takes the write lock, or fails when busy
+                    pass
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                cursor.close()
+    except OperationalError as exc:
+        return "locked" in str(exc.orig)
+    except Exception:
+        return False
+    return False
 
 
 def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
     head = migrate.head_revision()
+    if _write_lock_busy(engine):
+        wait = READY_LOCK_TIMEOUT_MS / 1000
+        reason = f"the database's write lock was not free within {wait:g} s (a long write)"
+        return Ready(status="not_ready", database="locked", head=head, reason=reason)
     try:
         check_reachable(engine)
         current = migrate.current_revision(engine)
@@ -77,9 +115,8 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         failed = f"a test write failed: {first}"
         reason = f"{shortage}; {failed}" if shortage else failed
-        return Ready(
-            status="not_ready", database="read_only", revision=current, head=head, reason=reason
-        )
+        state = "locked" if "lock timeout" in first else "read_only"
+        return Ready(status="not_ready", database=state, revision=current, head=head, reason=reason)
     if shortage:
         return Ready(
             status="not_ready", database="disk_full", revision=current, head=head, reason=shortage
@@ -107,8 +144,10 @@ async def readyz(ctx: Ctx) -> JSONResponse:
     ready = await run_in_threadpool(
         _readiness, ctx.db.engine, ctx.settings.ready_min_free_mb, ctx.clock.now()
     )
-    code = 503 if ready.status == "not_ready" else 200  # degraded: data API and intake work
-    return JSONResponse(ready.model_dump(mode="json"), status_code=code)
+    if ready.status != "not_ready":  # degraded: data API and intake work
+        return JSONResponse(ready.model_dump(mode="json"))
+    headers = {"Retry-After": str(DB_RETRY_AFTER_S)}
+    return JSONResponse(ready.model_dump(mode="json"), status_code=503, headers=headers)
 
 
 @router.get(

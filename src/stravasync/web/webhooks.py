@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from stravasync.store import inbox
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
+from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.inbox_writer import EventRefused
 from stravasync.web.schemas import Challenge, Problem, WebhookAck, WebhookEvent
 
@@ -115,7 +116,9 @@ async def receive_event(request: Request, ctx: Ctx) -> WebhookAck:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except Exception:
         raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "could not store the event; retry"
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "could not store the event; retry",
+            headers={"Retry-After": str(DB_RETRY_AFTER_S)},
         ) from None
     ctx.metrics.webhook_events.labels(outcome).inc()
     if outcome == "ignored":

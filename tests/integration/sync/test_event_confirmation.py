@@ -22,7 +22,7 @@ from stravasync.simulator.transport import in_process_client
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
 from stravasync.store import outbox
-from stravasync.store.schema import activities, webhook_events
+from stravasync.store.schema import activities, sync_state, webhook_events
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 4, 6, 9, 7, tzinfo=UTC)
@@ -202,3 +202,10 @@ def test_a_real_deletion_is_tombstoned_after_the_get_answers_404(lab: Lab) -> No
             select(webhook_events.c.state).where(webhook_events.c.object_id == target)
         ).scalars()
         assert list(states) == ["done"]
+    # the athlete's count agrees everywhere at once, not after the next listing (issue 25)
+    with lab.db.engine.connect() as conn:
+        counted = conn.execute(
+            select(sync_state.c.activity_count).where(sync_state.c.athlete_id == athlete_id)
+        ).scalar_one()
+        listed = next(o for o in athletes_q.overview(conn) if o.athlete_id == athlete_id)
+    assert counted == listed.activity_count == len(live_ids(lab, athlete_id))

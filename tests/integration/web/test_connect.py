@@ -14,7 +14,7 @@ from sqlalchemy import select
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store.schema import athletes, sync_state, tokens
+from stravasync.store.schema import athletes, rate_budget, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
 from stravasync.web.context import ConnectDeps, Services
@@ -169,3 +169,36 @@ def test_connect_stores_the_athletes_names_and_the_admin_api_shows_them(
     detail = client.get(f"/api/admin/athletes/{athlete}", headers=admin_headers()).json()
     assert detail["athlete"]["name"] == name
     assert detail["profile"]["profile"] == profile["profile"]
+
+
+def test_a_callback_the_budget_defers_says_nothing_was_sent_and_when_to_come_back(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    """Issue 25: the page said "Strava did not accept the connection. Please try again in a
+    minute" though nothing was sent and the window reopens at the quarter hour."""
+    client, sim = sim_client
+    window = START.replace(minute=0)  # 09:00; the 15-minute window reopens at 09:15
+    with db.transaction() as conn:
+        for limit_class, limit in (("overall", 200), ("read", 100)):
+            conn.execute(
+                rate_budget.insert().values(
+                    limit_class=limit_class,
+                    window="15min",
+                    window_start=window,
+                    used=limit,
+                    limit_value=limit,
+                    updated_at=START,
+                )
+            )
+    location = client.get("/connect", follow_redirects=False).headers["location"]
+    query = authorize(sim, location, sim.athlete_ids()[0])
+    before = sim.requests.by_endpoint()
+    resp = client.get("/oauth/callback", params=query)
+    assert resp.status_code == 503, resp.text
+    assert "Nothing was sent to Strava" in resp.text
+    assert "09:15 UTC, in about 8 minutes" in resp.text
+    assert "try again in a minute" not in resp.text
+    assert 8 * 60 < int(resp.headers["retry-after"]) <= 8 * 60 + 5
+    assert sim.requests.by_endpoint() == before  # the code was not spent
+    with db.engine.connect() as conn:
+        assert conn.execute(select(athletes.c.id)).first() is None

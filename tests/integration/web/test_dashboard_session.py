@@ -170,3 +170,33 @@ def test_the_dashboard_counts_athletes_against_the_standard_tier_or_the_capacity
     with running(db, db_url, clock, athlete_capacity=25) as base, httpx.Client(base_url=base) as h:
         log_in(h)
         assert "3 connected / 25 capacity" in h.get("/admin").text
+
+
+def test_a_session_request_with_a_body_is_read_and_one_without_credentials_is_not(
+    db: Database, db_url: str, clock: VirtualClock
+) -> None:
+    """The credential is checked before a body is read (web.limits): the dashboard's session
+    passes that check, so its PATCH body reaches the route; without a session or token the
+    route answers 401 and the body is never read (the connection is closed after)."""
+    add_athlete(db, 5)
+    with running(db, db_url, clock) as base, httpx.Client(base_url=base) as http:
+        log_in(http)
+        csrf = _form_csrf(http.get("/admin").text)
+        out = http.patch(
+            "/api/admin/athletes/5", json={"hidden": True}, headers={"X-CSRF-Token": csrf}
+        )
+        assert out.status_code == 200, out.text
+        assert out.json()["hidden"] is True
+        no_csrf = http.patch("/api/admin/athletes/5", json={"hidden": False})
+        assert no_csrf.status_code == 403
+        anonymous = httpx.patch(base + "/api/admin/athletes/5", json={"hidden": False})
+        assert anonymous.status_code == 401
+        assert anonymous.headers["connection"] == "close"
+        wrong = httpx.patch(
+            base + "/api/admin/athletes/5",
+            json={"hidden": False},
+            headers={"Authorization": "Bearer wrong-token-0123456789"},
+        )
+        assert wrong.status_code == 401
+        listed = http.get("/api/admin/athletes").json()
+        assert [a["hidden"] for a in listed if a["athlete_id"] == 5] == [True]

@@ -74,6 +74,14 @@ def test_switches_refuse_bad_input_and_change_only_what_is_given(
     for bad in ({"auto_sync": "maybe"}, {"hidden": 3}, {"colour": "red"}, [], "x"):
         resp = httpx.patch(url, json=bad, headers=ADMIN)
         assert resp.status_code == 422, (bad, resp.text)
+    # strict like the webhook endpoint: no 1 for true, no "yes", no null (issue 25)
+    for bad in ({"hidden": 1}, {"auto_sync": "yes"}, {"hidden": None}, {"auto_sync": 0}):
+        resp = httpx.patch(url, json=bad, headers=ADMIN)
+        assert resp.status_code == 422, (bad, resp.text)
+    json_type = {**ADMIN, "Content-Type": "application/json"}
+    for raw in (b"null", b""):
+        resp = httpx.patch(url, content=raw, headers=json_type)
+        assert resp.status_code == 422, (raw, resp.text)
     assert httpx.patch(url, json={"hidden": True}).status_code == 401
     assert (_row(db, 11)["auto_sync"], _row(db, 11)["hidden"]) == (True, False)  # unchanged
     assert httpx.patch(f"{base}/api/admin/athletes/99", json={}, headers=ADMIN).status_code == 404
