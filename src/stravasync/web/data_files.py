@@ -33,7 +33,9 @@ def _original(ctx: WebContext, activity_id: int, include_hidden: bool) -> Origin
     response_class=Response,
     responses={
         200: {
-            "content": {"application/octet-stream": {}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
             "description": "the file's bytes as the account export held them",
         },
         **NOT_FOUND,
