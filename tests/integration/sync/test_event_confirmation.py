@@ -28,6 +28,7 @@ from tests.integration.sync.labs import quiet_lab
 START = datetime(2026, 4, 6, 9, 7, tzinfo=UTC)
 GET_ACTIVITY = "GET /api/v3/activities/{id}"
 TOKEN = "POST /oauth/token"
+LIST = "GET /api/v3/athlete/activities"
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_real_deauthorization_is_confirmed_by_the_refused_refresh(lab: Lab) -> N
     assert spent(before, requests(lab)) == {}
 
 
-def test_forged_delete_and_title_are_checked_by_a_get_and_change_nothing(lab: Lab) -> None:
+def test_forged_delete_and_title_are_checked_with_strava_and_change_nothing(lab: Lab) -> None:
     athlete_id = lab.sim.athlete_ids()[0]
     target, other = live_ids(lab, athlete_id)[:2]
     before, stored = requests(lab), rows(lab)
@@ -167,7 +168,8 @@ def test_forged_delete_and_title_are_checked_by_a_get_and_change_nothing(lab: La
     post(lab, object_type="activity", object_id=other, owner_id=athlete_id,
          updates={"title": "pwned"})  # fmt: skip
     lab.run_until_idle()
-    assert spent(before, requests(lab)) == {f"{GET_ACTIVITY} 200": 2}
+    # the delete by a GET, the title by the listing of the athlete's latest activities
+    assert spent(before, requests(lab)) == {f"{GET_ACTIVITY} 200": 1, f"{LIST} 200": 1}
     assert rows(lab) == stored
     assert event_states(lab) == ["done", "done"]
     assert all(d.exact for d in lab.diff([athlete_id]))
@@ -180,12 +182,13 @@ def test_events_naming_another_athletes_activity_touch_nothing(lab: Lab) -> None
     # a delete of an activity this athlete does not hold is not even fetched
     post(lab, object_type="activity", object_id=foreign, owner_id=mine, aspect_type="delete")
     post(lab, object_type="activity", object_id=10**15, owner_id=mine, aspect_type="delete")
-    # a create or update is fetched with this athlete's token: Strava does not show it to them
+    # a create or update is listed and fetched with this athlete's token: Strava does not show
+    # it to them
     post(lab, object_type="activity", object_id=foreign, owner_id=mine, aspect_type="create")
     post(lab, object_type="activity", object_id=foreign, owner_id=mine,
          updates={"private": "true"})  # fmt: skip
     lab.run_until_idle()
-    assert spent(before, requests(lab)) == {f"{GET_ACTIVITY} 404": 2}
+    assert spent(before, requests(lab)) == {f"{LIST} 200": 1, f"{GET_ACTIVITY} 404": 2}
     assert rows(lab) == stored
     assert event_states(lab) == ["ignored"] * 4
 
