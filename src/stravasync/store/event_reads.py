@@ -79,6 +79,12 @@ def _pending_of(owner_id: int, *, but: int) -> ColumnElement[bool]:
     )
 
 
+def has_siblings(conn: Connection, owner_id: int, *, but: int) -> bool:
+    """Whether the athlete has another pending create or update (any due time)."""
+    stmt = select(_E.id).where(_pending_of(owner_id, but=but)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def settle_listed(
     conn: Connection, owner_id: int, object_ids: Collection[int], *, but: int, now: datetime
 ) -> int:

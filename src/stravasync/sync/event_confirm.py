@@ -1,6 +1,9 @@
 """Confirming activity events with Strava at a cost a flood cannot inflate.
 
-An athlete's creates and updates are confirmed together: one listing of their latest
+A lone create or update of a quiet athlete (no other pending, no listing that confirmed nothing
+this quarter hour) is one GET of the activity, whose DetailedActivity is stored, as it always
+was, within the athlete's allowance of single reads. Otherwise
+the athlete's creates and updates are confirmed together: one listing of their latest
 activities (``GET /athlete/activities``, the newest :data:`LISTING_SIZE`) answers for every
 pending create and update of the athlete that arrived before it: those naming an activity it
 shows are done (the listing was applied to the mirror like an incremental page). An event it
@@ -63,6 +66,8 @@ def confirm(ctx: PassContext, event: dict[str, Any]) -> bool:
     now = ctx.now()
     spent = _spent(ctx, now)
     if not covered(event["received_at"], spent.last_listing):
+        if _quiet(ctx, spent, event_id) and may_read(limits, spent, now, listing=False) is None:
+            return _fetch_counted(ctx, event_id, act_id)
         wait = may_read(limits, spent, now, listing=True)
         if wait is not None:
             _defer(ctx, event_id, wait, siblings=True)
@@ -88,6 +93,15 @@ def confirm(ctx: PassContext, event: dict[str, Any]) -> bool:
         )
         return False
     return _fetch_counted(ctx, event_id, act_id)
+
+
+def _quiet(ctx: PassContext, spent: Spent, event_id: int) -> bool:
+    """No sign of a flood: no listing confirmed nothing this quarter hour, no other event of
+    the athlete is pending (the single-read allowance is checked by the caller)."""
+    if spent.athlete_listings:
+        return False
+    with ctx.db.engine.connect() as conn:
+        return not reads_q.has_siblings(conn, ctx.athlete_id, but=event_id)
 
 
 def confirm_delete(ctx: PassContext, event: dict[str, Any]) -> bool:

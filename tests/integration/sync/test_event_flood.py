@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
-from stravasync.store.schema import activities, scheduler_jobs, webhook_events
+from stravasync.store.schema import activities, activity_details, scheduler_jobs, webhook_events
 from tests.integration.sync.labs import quiet_lab
 from tests.integration.sync.test_event_confirmation import (
     GET_ACTIVITY,
@@ -94,6 +94,23 @@ def test_a_flood_for_one_athlete_costs_one_listing_and_two_reads(lab: Lab) -> No
     lab.advance(45, step=15)
     assert spent(before, requests(lab)) == {f"{LIST} 200": 1}
     assert {e["state"] for e in events(lab, owner_id=victim)} == {"ignored"}
+
+
+def test_a_lone_event_of_a_quiet_athlete_is_one_get_with_its_detail(lab: Lab) -> None:
+    athlete_id = lab.sim.athlete_ids()[1]
+    newest = max(live_ids(lab, athlete_id))
+    assert lab.sim.edit_activity(newest, {"name": "Quiet edit"}, {"title": "Quiet edit"})
+    before = requests(lab)
+    lab.advance(10, step=5)
+    assert spent(before, requests(lab)) == {f"{GET_ACTIVITY} 200": 1}
+    with lab.db.engine.connect() as conn:
+        name = conn.execute(select(activities.c.name).where(activities.c.id == newest)).scalar()
+        detail = conn.execute(
+            select(activity_details.c.detail_json).where(activity_details.c.activity_id == newest)
+        ).scalar()
+    assert name == "Quiet edit"
+    assert detail is not None and detail["name"] == "Quiet edit"
+    assert [(e["state"], e["unconfirmed_reads"]) for e in events(lab)] == [("done", 0)]
 
 
 def test_a_flood_for_every_athlete_stops_at_the_share_of_the_quarter_hour(lab: Lab) -> None:
