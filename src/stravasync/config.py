@@ -95,6 +95,30 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     api_key: SecretStr | None = None
     webhook_verify_token: SecretStr | None = None
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token GET /metrics asks for; unset: /metrics is open (it names no "
+        "secret and no subscription id; bind it to a private network or set this)",
+    )
+    webhook_unconfirmed_share: float = Field(
+        0.10,
+        gt=0,
+        le=1,
+        description="share of each read window (15 min, day) that webhook events Strava did "
+        "not confirm may spend, all athletes together (sync.event_reads)",
+    )
+    webhook_athlete_listings: int = Field(
+        4, ge=1, description="listings per athlete per 15 min for events that confirm nothing"
+    )
+    webhook_athlete_reads: int = Field(
+        2, ge=0, description="single GETs per athlete per 15 min for events a listing did not show"
+    )
+    webhook_listing_interval: float = Field(
+        30.0, gt=0, le=900, description="seconds between two listings for one athlete's events"
+    )
+    webhook_inbox_retention_days: float = Field(
+        7, ge=1, description="processed and ignored webhook events are deleted after this"
+    )
     trusted_proxies: str = Field(
         "",
         description="comma list of proxy addresses/CIDRs whose X-Forwarded-For/-Proto is "

@@ -52,6 +52,8 @@ def finish_event(
     values: dict[str, Any] = {"state": state, "last_error": error}
     if state in ("done", "ignored", "dead"):
         values["processed_at"] = now
+    if state == "ignored":  # kept only as a record that it came: its body is nobody's business
+        values["updates_json"] = None
     if attempts is not None:
         values["attempts"] = attempts
     if due_at is not None:

@@ -1,7 +1,10 @@
 """The webhook inbox: the receiver inserts events here (claiming is store.event_claims).
 
 Strava redelivers an event when our answer is slow or lost; the same event always carries the
-same fields, so a dedupe key built from them makes a redelivery a no-op.
+same fields, so a dedupe key built from them makes a redelivery a no-op. Of a body only what
+the engine may read is stored (:func:`kept_updates`); an ignored event loses even that
+(store.event_claims), and processed and ignored events are pruned after the retention
+(store.event_reads.prune, run by the daily ``prune_logs`` job).
 """
 
 from __future__ import annotations
@@ -41,6 +44,21 @@ class InboxEvent:
         )
 
 
+KEPT_UPDATES = ("title", "type", "private", "authorized")
+"""The ``updates`` keys Strava sends; the engine reads only ``authorized`` (it never acts on the
+others: sync.events), so nothing else of a body is stored."""
+KEPT_LENGTH = 255
+
+
+def kept_updates(updates: dict[str, Any]) -> dict[str, Any]:
+    """``updates`` as stored: Strava's keys only, strings cut to :data:`KEPT_LENGTH`."""
+    return {
+        k: v[:KEPT_LENGTH] if isinstance(v, str) else v
+        for k, v in updates.items()
+        if k in KEPT_UPDATES
+    }
+
+
 def _row(event: InboxEvent, key: str, now: datetime) -> dict[str, Any]:
     return {
         "dedupe_key": key,
@@ -50,7 +68,7 @@ def _row(event: InboxEvent, key: str, now: datetime) -> dict[str, Any]:
         "owner_id": event.owner_id,
         "subscription_id": event.subscription_id,
         "event_time": event.event_time,
-        "updates_json": event.updates,
+        "updates_json": kept_updates(event.updates),
         "received_at": now,
         "state": "pending",
         "due_at": now,

@@ -142,9 +142,17 @@ webhook_events = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("processed_at", UtcDateTime),
+    # reads the event's processing spent that changed nothing (store.event_reads)
+    Column("unconfirmed_listings", Integer, nullable=False, server_default="0"),
+    Column("unconfirmed_reads", Integer, nullable=False, server_default="0"),
+    Column("read_at", UtcDateTime),
+    Column("listed_at", UtcDateTime),
     UniqueConstraint("dedupe_key", name="uq_webhook_events_dedupe_key"),
     CheckConstraint("state IN ('pending', 'done', 'dead', 'ignored')", name="state"),
     Index("ix_webhook_events_state_due", "state", "due_at"),
+    Index("ix_webhook_events_owner_read", "owner_id", "read_at"),
+    Index("ix_webhook_events_read_at", "read_at"),
+    Index("ix_webhook_events_processed", "processed_at"),
 )
 
 notifications = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stravasync.strava.client import STREAM_KEYS
+from stravasync.sync.event_reads import EventReadLimits
 from stravasync.sync.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
@@ -61,6 +62,8 @@ class EngineConfig:
     milestone_step_km: int = 1000
     filter: ActivityFilter = field(default_factory=ActivityFilter)
     log_retention_days: float = 7
+    inbox_retention_days: float = 7  # processed and ignored webhook events
+    event_reads: EventReadLimits = field(default_factory=EventReadLimits)
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
     # jobs on a clock (stravasync.schedule): name -> cron expression, only the enabled ones
     schedules: dict[str, str] = field(default_factory=dict)

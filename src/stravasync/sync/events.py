@@ -4,9 +4,13 @@ Strava's events are not signed and anyone who can reach the receiver can post on
 changes the mirror by itself; what changes it is Strava's answer to the request the event
 prompts (webhook class):
 
-- activity create or update: GET the activity and apply what Strava says (never the event's
-  ``updates``); a 404 means it is gone or not visible to our scopes: tombstoned, as in the
-  refresh pass.
+- activity create or update: a lone event of a quiet athlete is one GET of the activity;
+  otherwise it is confirmed with the athlete's other pending creates and updates by one
+  listing of their latest activities, applied like an incremental page (never the event's
+  ``updates``), and an activity the listing did not show gets a GET while the allowance for
+  unconfirmed reads lasts (:mod:`stravasync.sync.event_confirm`, limits and the worst case a
+  flood of forged events can cost: :mod:`stravasync.sync.event_reads`). A 404 means it is gone
+  or not visible to our scopes: tombstoned, as in the refresh pass.
 - activity delete: tombstoned only when GET answers 404; a live answer is applied instead. A
   delete for an activity this athlete does not hold costs nothing.
 - athlete ``authorized: false``: one token refresh; only when Strava refuses the refresh token
@@ -17,9 +21,11 @@ A GET answer for an activity of somebody else (a public activity named in a forg
 never stored under the event's athlete, and a 404 only tombstones the event athlete's own row.
 Events are idempotent: reprocessing one converges on the same state.
 
-Quota per event (beyond a token refresh any call may need): create, update, delete of a held
-activity: 1 read; delete of an activity not held: 0; deauthorization: 1 ``POST /oauth/token``
-(counted only where Strava counts token requests).
+Quota per event (beyond a token refresh any call may need): a lone create or update: 1 read;
+creates and updates of one athlete in a burst: 1 listing for all that arrived within
+``listing_interval`` s, plus 1 read for each the listing did not show (within the allowance);
+delete of a held activity: 1 read; delete of an activity not held: 0; deauthorization: 1
+``POST /oauth/token`` (counted only where Strava counts token requests).
 """
 
 from __future__ import annotations
@@ -33,9 +39,11 @@ from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
 from stravasync.store import jobs as jobs_q
 from stravasync.store.schema import sync_state
-from stravasync.strava.ratelimit import Priority
-from stravasync.sync import mirror
+from stravasync.sync import event_confirm, mirror
 from stravasync.sync.context import PassContext
+from stravasync.sync.event_confirm import belongs_to
+
+__all__ = ["EventAction", "belongs_to", "deauthorize", "decide", "process"]
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +69,6 @@ def decide(event: dict[str, Any], *, held: bool) -> EventAction:
     if aspect in ("create", "update", "delete"):
         return EventAction.FETCH
     return EventAction.IGNORE
-
-
-def belongs_to(detail: dict[str, Any], athlete_id: int) -> bool:
-    """Strava's answer names the athlete the event named (not a public activity of another)."""
-    owner = detail.get("athlete")
-    return isinstance(owner, dict) and owner.get("id") == athlete_id
 
 
 def process(
@@ -99,33 +101,11 @@ def process(
         return EventAction.IGNORE
     if not ctx.token:
         ctx.token = ctx.tokens.access_token(ctx.athlete_id, ctx.now(), priority=ctx.priority)
-    return _fetch(ctx, act_id)
-
-
-def _fetch(ctx: PassContext, act_id: int) -> EventAction:
-    detail = ctx.port.detail(ctx.token, act_id, priority=Priority.WEBHOOK)
-    now = ctx.now()
-    with ctx.db.transaction() as conn:
-        if detail is None:
-            if acts.athlete_of(conn, act_id) != ctx.athlete_id:
-                return EventAction.IGNORE
-            if mirror.apply_deletions(conn, ctx.cfg, ctx.athlete_id, [act_id], now):
-                mirror.refresh_stats(conn, ctx.athlete_id, now)
-            return EventAction.FETCH
-        if not belongs_to(detail, ctx.athlete_id):
-            log.warning(
-                "webhook event named an activity of another athlete: not stored",
-                extra={"athlete_id": ctx.athlete_id},
-            )
-            return EventAction.IGNORE
-        applied = mirror.apply_listing(
-            conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
-        )
-        if acts.athlete_of(conn, act_id) is not None:
-            acts.store_detail(conn, act_id, detail, now)
-        if applied.changed:
-            mirror.refresh_stats(conn, ctx.athlete_id, now)
-    return EventAction.FETCH
+    if event["aspect_type"] == "delete":
+        done = event_confirm.confirm_delete(ctx, event)
+    else:
+        done = event_confirm.confirm(ctx, event)
+    return EventAction.FETCH if done else EventAction.IGNORE
 
 
 def deauthorize(ctx: PassContext, now: datetime) -> None:

@@ -3,7 +3,8 @@
 The admin API lists them with their next run, and ``POST /api/admin/scheduler/trigger/{job}``
 sets ``next_run_at`` to now. Pausing the scheduler pauses them with automatic syncs.
 
-- ``prune_logs`` (daily): sync sessions and log lines older than the retention (7 days).
+- ``prune_logs`` (daily): sync sessions and log lines older than the retention (7 days), and
+  processed and ignored webhook events older than theirs (7 days; dead events stay).
 - ``purge_check`` (hourly): a purge job for every deauthorized athlete whose grace has passed,
   in case the one scheduled at deauthorization was lost.
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, delete, select, update
 
 from stravasync.schedule import CLOCK_JOBS, next_run, zone
+from stravasync.store import event_reads
 from stravasync.store import jobs as jobs_q
 from stravasync.store import sessions as sessions_q
 from stravasync.store.schema import athletes, scheduler_jobs
@@ -42,7 +44,8 @@ RETRY = timedelta(minutes=10)  # a periodic job that failed runs again this much
 
 def _prune_logs(engine: Engine, conn: Connection, now: datetime) -> str:
     removed = sessions_q.prune(conn, now=now, keep_days=engine.cfg.log_retention_days)
-    return f"pruned {removed} log lines"
+    events = event_reads.prune(conn, now=now, keep_days=engine.cfg.inbox_retention_days)
+    return f"pruned {removed} log lines, {events} webhook events"
 
 
 def _purge_check(engine: Engine, conn: Connection, now: datetime) -> str:

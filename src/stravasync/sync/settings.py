@@ -8,6 +8,7 @@ from stravasync.config import Settings
 from stravasync.store.schema import app_settings
 from stravasync.strava.setup import limits_from_settings
 from stravasync.sync.config import ActivityFilter, EngineConfig
+from stravasync.sync.event_reads import EventReadLimits
 from stravasync.sync.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
@@ -63,6 +64,15 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
             workout_types=frozenset(int(w) for w in workouts) if workouts else None,
         ),
         log_retention_days=settings.sync_log_retention_days,
+        inbox_retention_days=settings.webhook_inbox_retention_days,
+        event_reads=EventReadLimits(
+            athlete_listings=settings.webhook_athlete_listings,
+            athlete_reads=settings.webhook_athlete_reads,
+            listing_interval=settings.webhook_listing_interval,
+            share=settings.webhook_unconfirmed_share,
+            read_15min=limits_from_settings(settings).read_15min,
+            read_daily=limits_from_settings(settings).read_daily,
+        ),
         read_daily=limits_from_settings(settings).read_daily,
         schedules={
             name: expr

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-Realm = Literal["admin", "login", "api", "cron", "verify", "connect"]
+Realm = Literal["admin", "login", "api", "cron", "verify", "connect", "metrics"]
 
 
 def token_matches(given: str | None, expected: SecretStr | None) -> bool:

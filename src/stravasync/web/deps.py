@@ -25,6 +25,9 @@ api_bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description="STR
 cron_bearer = HTTPBearer(
     auto_error=False, scheme_name="CronSecret", description="STRAVASYNC_CRON_SECRET"
 )
+metrics_bearer = HTTPBearer(
+    auto_error=False, scheme_name="MetricsToken", description="STRAVASYNC_METRICS_TOKEN"
+)
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or wrong token"},
@@ -109,6 +112,19 @@ def require_cron(
     check_token(
         request, ctx, creds.credentials if creds else None, ctx.settings.cron_secret, "cron"
     )
+
+
+def require_metrics(
+    request: Request,
+    ctx: Annotated[WebContext, Depends(get_ctx)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(metrics_bearer)],
+) -> None:
+    """The metrics token when one is set; without the setting ``/metrics`` stays open (it
+    names no id, token or subscription: docs/security.md)."""
+    expected = ctx.settings.metrics_token
+    if expected is None:
+        return
+    check_token(request, ctx, creds.credentials if creds else None, expected, "metrics")
 
 
 Ctx = Annotated[WebContext, Depends(get_ctx)]

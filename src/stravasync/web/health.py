@@ -6,7 +6,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -18,7 +18,7 @@ from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
 from stravasync.store.engine import SQLITE_BUSY_TIMEOUT_MS, check_reachable
 from stravasync.store.errors import StoreError
-from stravasync.web.deps import Ctx
+from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_metrics
 from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.schemas import AppStateOut, Health, Ready
 
@@ -152,9 +152,13 @@ async def readyz(ctx: Ctx) -> JSONResponse:
 
 @router.get(
     "/metrics",
-    summary="Prometheus metrics",
+    summary="Prometheus metrics (Bearer STRAVASYNC_METRICS_TOKEN when it is set)",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "text exposition"}},
+    dependencies=[Depends(require_metrics)],
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "text exposition"},
+        **AUTH_RESPONSES,
+    },
 )
 async def metrics(ctx: Ctx) -> Response:
     body = await run_in_threadpool(ctx.metrics.render)

@@ -50,7 +50,8 @@ class Metrics:
         )
         self.webhook_events = Counter(
             "stravasync_webhook_events_received",
-            "Webhook POSTs by outcome: stored, duplicate, ignored (unknown subscription), rejected",
+            "Webhook POSTs by outcome: accepted (stored, redelivered or for another "
+            "subscription, alike), rejected (malformed), validation_refused",
             ["outcome"],
             registry=self.registry,
         )

@@ -4,7 +4,8 @@ POST answers within milliseconds: it validates the body, commits one inbox row a
 Processing happens later in a worker (store.event_claims), so a slow sync never makes Strava
 time out and redeliver. Events are not signed, so a stored event is only a hint that the worker
 confirms with Strava (sync.events). Every well-formed event gets the same answer, whether it
-was stored, a redelivery, or for another subscription (counted apart in the metrics only).
+was stored, a redelivery, or for another subscription (told apart in the log only: the
+metrics count them all as ``accepted``).
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ async def receive_event(request: Request, ctx: Ctx) -> WebhookAck:
             "could not store the event; retry",
             headers={"Retry-After": str(DB_RETRY_AFTER_S)},
         ) from None
-    ctx.metrics.webhook_events.labels(outcome).inc()
+    # one label for stored, redelivered and not ours: /metrics must not tell a right
+    # subscription id from a wrong one (docs/security.md)
+    ctx.metrics.webhook_events.labels("accepted").inc()
     if outcome == "ignored":
         log.info("webhook event for unknown subscription %s ignored", event.subscription_id)
     elif outcome == "stored" and ctx.services.wake is not None:

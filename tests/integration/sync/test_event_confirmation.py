@@ -28,6 +28,7 @@ from tests.integration.sync.labs import quiet_lab
 START = datetime(2026, 4, 6, 9, 7, tzinfo=UTC)
 GET_ACTIVITY = "GET /api/v3/activities/{id}"
 TOKEN = "POST /oauth/token"
+LIST = "GET /api/v3/athlete/activities"
 
 
 @pytest.fixture
@@ -180,12 +181,13 @@ def test_events_naming_another_athletes_activity_touch_nothing(lab: Lab) -> None
     # a delete of an activity this athlete does not hold is not even fetched
     post(lab, object_type="activity", object_id=foreign, owner_id=mine, aspect_type="delete")
     post(lab, object_type="activity", object_id=10**15, owner_id=mine, aspect_type="delete")
-    # a create or update is fetched with this athlete's token: Strava does not show it to them
+    # a create and an update together: one listing with this athlete's token, which does not
+    # show the activity, then a GET for each (404: Strava does not show it to them)
     post(lab, object_type="activity", object_id=foreign, owner_id=mine, aspect_type="create")
     post(lab, object_type="activity", object_id=foreign, owner_id=mine,
          updates={"private": "true"})  # fmt: skip
     lab.run_until_idle()
-    assert spent(before, requests(lab)) == {f"{GET_ACTIVITY} 404": 2}
+    assert spent(before, requests(lab)) == {f"{LIST} 200": 1, f"{GET_ACTIVITY} 404": 2}
     assert rows(lab) == stored
     assert event_states(lab) == ["ignored"] * 4
 

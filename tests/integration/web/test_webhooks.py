@@ -64,26 +64,46 @@ def test_event_is_committed_and_redelivery_is_deduplicated(
     assert other.json() == {"status": "received"}
     assert inbox_rows(db) == 2
     metrics = client.get("/metrics").text
-    assert 'stravasync_webhook_events_received_total{outcome="stored"} 2.0' in metrics
-    assert 'stravasync_webhook_events_received_total{outcome="duplicate"} 1.0' in metrics
+    assert 'stravasync_webhook_events_received_total{outcome="accepted"} 3.0' in metrics
     with db.engine.connect() as conn:
         row = conn.execute(select(webhook_events).order_by(webhook_events.c.id)).mappings().first()
     assert row is not None
     assert (row["object_id"], row["owner_id"], row["state"]) == (1001, 77, "pending")
 
 
-def test_unknown_subscription_is_answered_as_any_event_but_ignored_and_counted(
+def webhook_counters(client: TestClient) -> list[str]:
+    return [
+        line
+        for line in client.get("/metrics").text.splitlines()
+        if line.startswith("stravasync_webhook_events_received_total")
+    ]
+
+
+def test_unknown_subscription_is_answered_and_counted_as_any_event_but_ignored(
     client: TestClient, db: Database
 ) -> None:
     subscribe(db)
     ours = client.post("/webhooks/strava", json=event())
+    after_ours = webhook_counters(client)
     resp = client.post("/webhooks/strava", json=event(subscription_id=SUBSCRIPTION + 1))
     # same status, body and headers as a stored event: trying ids reveals nothing
     assert (resp.status_code, resp.content) == (ours.status_code, ours.content)
     assert dict(resp.headers) == dict(ours.headers)
     assert inbox_rows(db) == 1
-    metrics = client.get("/metrics").text
-    assert 'stravasync_webhook_events_received_total{outcome="ignored"} 1.0' in metrics
+    # nor does /metrics: the right id and a wrong one move the same counter by one
+    after_wrong = webhook_counters(client)
+    assert after_ours == ['stravasync_webhook_events_received_total{outcome="accepted"} 1.0']
+    assert after_wrong == ['stravasync_webhook_events_received_total{outcome="accepted"} 2.0']
+
+
+def test_only_strava_update_keys_of_a_body_are_stored(client: TestClient, db: Database) -> None:
+    subscribe(db)
+    padding = {f"k{i}": "x" * 1000 for i in range(14)}
+    body = event(aspect_type="update", updates={"title": "t" * 1000, "private": "true", **padding})
+    assert client.post("/webhooks/strava", json=body).status_code == 200
+    with db.engine.connect() as conn:
+        stored = conn.execute(select(webhook_events.c.updates_json)).scalar_one()
+    assert stored == {"title": "t" * 255, "private": "true"}
 
 
 BAD_BODIES: list[tuple[str, bytes]] = [
