@@ -95,10 +95,10 @@ class Podman:
         return done.stdout + done.stderr
 
     def cleanup(self) -> None:
-        for name in reversed(self.containers):
-            self("rm", "-f", "-t", "5", name, check=False)
-        for name in self.volumes:
-            self("volume", "rm", "-f", name, check=False)
+        if self.containers:
+            self("rm", "-f", "-i", "-t", "3", *self.containers, check=False)
+        if self.volumes:
+            self("volume", "rm", "-f", *self.volumes, check=False)
 
 
 def wait_until(check: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
