@@ -96,7 +96,8 @@ class Podman:
 
     def cleanup(self) -> None:
         if self.containers:
-            self("rm", "-f", "-i", "-t", "3", *self.containers, check=False)
+            # -v: the anonymous volumes of containers run without one on /data (VOLUME in the image)
+            self("rm", "-f", "-i", "-v", "-t", "3", *self.containers, check=False)
         if self.volumes:
             self("volume", "rm", "-f", *self.volumes, check=False)
 
