@@ -29,13 +29,17 @@ def test_a_missing_podman_skips_locally_and_fails_when_required(
 def test_setup_script_names_the_missing_tools(tmp_path: Path) -> None:
     bindir = tmp_path / "bin"
     bindir.mkdir()
-    for tool in ("bash", "dirname"):  # all the script needs before its check
+    for tool in ("bash", "dirname", "mkdir", "flock"):  # all it needs before its check
         found = shutil.which(tool)
         assert found is not None
         (bindir / tool).symlink_to(found)
+    # a copy, so that its lock is not the one a real build (.ci/run's) may hold meanwhile
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / SETUP.name
+    shutil.copy(SETUP, script)
     env = {k: v for k, v in os.environ.items() if k != "PATH"} | {"PATH": str(bindir)}
     done = subprocess.run(
-        [str(bindir / "bash"), str(SETUP)], env=env, capture_output=True, text=True, timeout=30
+        [str(bindir / "bash"), str(script)], env=env, capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 2, done.stderr
     missing = [t for t in ("podman", "runc", "debootstrap") if not Path("/usr/sbin", t).exists()]
