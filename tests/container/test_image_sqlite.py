@@ -56,6 +56,11 @@ def test_serve_on_sqlite_connects_syncs_and_keeps_its_data_across_a_restart(
         ready = httpx.get(svc + "/readyz").json()
         assert ready["database"] == "ok"
         assert ready["revision"] == ready["head"] == head_revision()
+        # the image's HEALTHCHECK command passes (it asks port 8721: here the test's port)
+        check = json.loads(podman("image", "inspect", podman.image).stdout)[0]["Healthcheck"]
+        assert check["Test"][0] == "CMD" and ":8721/healthz" in check["Test"][-1]
+        probe = [*check["Test"][1:-1], check["Test"][-1].replace(":8721/", f":{port}/")]
+        assert podman("exec", first, *probe, check=False).returncode == 0
         # unprivileged, and everything it wrote is in the volume, owned by it
         assert podman.exec(first, "id", "-u") == "10001"
         files = ["/data/stravasync.db", "/data/secret.key"]
