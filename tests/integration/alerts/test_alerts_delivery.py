@@ -189,3 +189,62 @@ def test_health_summary_line_in_the_log(
     assert len(lines) == 2  # hourly, in virtual time
     assert "athletes 2 active" in lines[-1] and "dead letters 0" in lines[-1]
     assert "app ok" in lines[-1]
+
+
+def test_webhook_problems_are_facts(db_url: str, tmp_path: Path) -> None:
+    """Webhooks required but no subscription stored; then a subscription whose events stopped
+    while polling keeps finding new activities (the callback no longer reached)."""
+    from stravasync.store import admin as admin_q
+    from stravasync.store.schema import activities, webhook_events
+    from stravasync.sync import WEBHOOK_SUBSCRIPTION_KEY
+    from stravasync.sync.opsjobs import gather
+
+    lab = quiet_lab(
+        db_url,
+        tmp_path,
+        start=START,
+        seed=3,
+        athletes=1,
+        history_days=5,
+        overrides={"sync_webhooks": "on", "alert_webhook_silence_hours": 6},
+    )
+    try:
+        (athlete_id,) = lab.sim.athlete_ids()
+        lab.connect(athlete_id)
+        lab.run_until_idle()
+        now = lab.clock.now()
+        facts, _, _ = gather(lab.engine, now)
+        assert facts.webhook_problem is not None
+        assert "no Strava push subscription is stored" in facts.webhook_problem
+        with lab.db.transaction() as conn:
+            admin_q.put_setting(conn, WEBHOOK_SUBSCRIPTION_KEY, 99, now=now)
+        assert gather(lab.engine, now)[0].webhook_problem is None  # no event yet: no verdict
+        last_event = now - timedelta(days=2)
+        with lab.db.transaction() as conn:
+            conn.execute(
+                webhook_events.insert().values(
+                    dedupe_key="old",
+                    object_type="activity",
+                    object_id=1,
+                    aspect_type="create",
+                    owner_id=athlete_id,
+                    subscription_id=99,
+                    event_time=int(last_event.timestamp()),
+                    received_at=last_event,
+                    state="done",
+                    due_at=last_event,
+                )
+            )
+            newest = conn.execute(
+                select(activities.c.id).order_by(activities.c.start_date.desc()).limit(1)
+            ).scalar_one()
+            # a new activity (started after the last event) mirrored a day after it
+            conn.execute(
+                activities.update()
+                .where(activities.c.id == newest)
+                .values(start_date=last_event + timedelta(hours=1), first_seen=now)
+            )
+        problem = gather(lab.engine, now)[0].webhook_problem
+        assert problem is not None and "Strava may no longer reach the callback" in problem
+    finally:
+        lab.close()
