@@ -4,7 +4,8 @@ Each alert has a key and is either a **state** (the Strava application suspended
 when it starts, one when it ends, never repeated) or a **condition** (dead letters, the webhook
 subscription, the disk, stale connections: one alert when it starts, again at most once per
 ``Policy.repeat`` while it holds, and one "resolved" when it ends; a condition that gets
-worse, e.g. more dead letters, is told at the next repeat).
+worse, e.g. more dead letters, is told at the next repeat; one that comes back within the
+period of its last onset alert is not told again, nor is its next end).
 
 ``memory`` is what the previous decision returned (a JSON-able dict, stored between runs so a
 restart repeats nothing); the caller stores the new memory only for alerts it delivered, so a
@@ -106,36 +107,59 @@ def _ended(key: str) -> tuple[str, str]:
     return names.get(key, f"{key} resolved"), "The condition no longer holds."
 
 
+def _stamp(entry: dict[str, Any], name: str) -> datetime | None:
+    value = entry.get(name)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _due(key: str, before: dict[str, Any], now: datetime, repeat: timedelta) -> bool:
+    """Whether a condition holding now is told now (see the module's rules)."""
+    was_active, told = bool(before.get("active")), bool(before.get("told", before.get("active")))
+    if key in STATE_KEYS:
+        return not was_active
+    last = _stamp(before, "sent_at" if was_active and told else "onset_at")
+    return last is None or now - last >= repeat
+
+
 def decide(
     facts: Facts, memory: dict[str, Any], policy: Policy
 ) -> tuple[list[Alert], dict[str, Any]]:
-    """The alerts to send now and the memory to keep once they are sent (pure)."""
+    """The alerts to send now and the memory to keep once they are sent (pure).
+
+    A condition that ends and starts again within ``policy.repeat`` of its last onset alert
+    is not told again (no flapping): it is then remembered as holding but untold, and its end
+    is not told either."""
     active = _active(facts, policy)
     alerts: list[Alert] = []
     new_memory: dict[str, Any] = {}
+    now = facts.now.isoformat()
     for key in sorted(set(active) | set(memory)):
-        before = memory.get(key) or {}
+        before = dict(memory.get(key) or {})
         was_active = bool(before.get("active"))
+        told = bool(before.get("told", was_active))
         if key in active:
             title, body, level, detail = active[key]
-            sent_at = before.get("sent_at")
-            last = datetime.fromisoformat(sent_at) if sent_at else None
-            due = not was_active or (
-                key not in STATE_KEYS and last is not None and facts.now - last >= policy.repeat
-            )
-            if due:
+            if _due(key, before, facts.now, policy.repeat):
                 alerts.append(Alert(key, title, body, level, True, detail))
+                onset = now if not (was_active and told) else before.get("onset_at", now)
                 new_memory[key] = {
                     "active": True,
-                    "sent_at": facts.now.isoformat(),
+                    "told": True,
+                    "sent_at": now,
+                    "onset_at": onset,
                     "detail": detail,
                 }
-            else:
+            elif was_active:
                 new_memory[key] = before
+            else:  # flapping: back within the period of its last onset alert
+                new_memory[key] = {**before, "active": True, "told": False, "detail": detail}
         elif was_active:
-            title, body = _ended(key)
-            alerts.append(Alert(key, title, body, "success", False, ""))
-            new_memory[key] = {"active": False, "sent_at": facts.now.isoformat(), "detail": ""}
+            if told:
+                title, body = _ended(key)
+                alerts.append(Alert(key, title, body, "success", False, ""))
+            new_memory[key] = {**before, "active": False, "told": False, "sent_at": now}
+        else:
+            new_memory[key] = before
     return alerts, new_memory
 
 

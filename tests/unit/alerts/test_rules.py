@@ -71,3 +71,19 @@ def test_summary_line() -> None:
         "health: app ok; athletes 3 active, 1 deauthorized; synced in 24 h 2; dead letters 1; "
         "webhook ok; stale 2 (7+ days); disk 2048 MB free"
     )
+
+
+def test_a_flapping_condition_is_not_told_again_within_the_period() -> None:
+    low = Facts(now=T0, disk_free_mb=50)
+    alerts, memory = decide(low, {}, POLICY)
+    assert keys(alerts) == [("disk", True)]
+    steps = [(10, 500), (20, 50), (30, 500), (40, 50)]  # minutes, MB free: flapping
+    told = []
+    for minutes, free in steps:
+        facts = Facts(now=T0 + timedelta(minutes=minutes), disk_free_mb=free)
+        alerts, memory = decide(facts, memory, POLICY)
+        told += keys(alerts)
+    assert told == [("disk", False)]  # the first recovery only; no re-onset, no second end
+    later = Facts(now=T0 + timedelta(hours=6), disk_free_mb=50)
+    alerts, memory = decide(later, memory, POLICY)
+    assert keys(alerts) == [("disk", True)]  # still low after the period: told again
