@@ -301,6 +301,38 @@ class Settings(BaseSettings):
         3600, gt=0, le=86400, description="seconds the daily flow's sync may take"
     )
 
+    # --- operations: alerts, health summary, copies (issue 23) ---------------------------
+    alert_urls: SecretStr | None = Field(
+        None,
+        description="Apprise URLs (ntfy://, slack://, discord://, mailto://, tgram://, json://"
+        " ...), space or comma separated, that operator alerts go to; never logged",
+    )
+    alert_check_seconds: float = Field(
+        60, ge=1, le=86400, description="how often the alert conditions are checked"
+    )
+    alert_repeat_hours: float = Field(
+        6, gt=0, le=720, description="a condition still holding is alerted again after this"
+    )
+    alert_disk_min_free_mb: float = Field(
+        1024, ge=0, description="alert when less is free where the database (or data) lives"
+    )
+    alert_webhook_silence_hours: float = Field(
+        6,
+        ge=0,
+        description="alert when polling mirrors a new activity this long after the last webhook"
+        " event (the callback may be failing); 0: off",
+    )
+    health_summary_seconds: float = Field(
+        3600, ge=0, le=86400, description="a health summary line in the log this often; 0: off"
+    )
+    copies_prune_seconds: float = Field(
+        3600,
+        ge=0,
+        le=86400,
+        description="the warehouse follows a purge or deletion at once (the removal makes the"
+        " copies_prune job due) and at the latest within this; 0: off",
+    )
+
     # --- simulator (issue 3) -----------------------------------------------------------------
 
     # --- stats / export / archive (issue 8) --------------------------------------------------

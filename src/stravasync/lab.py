@@ -86,6 +86,9 @@ class Lab:
             "key_file": work_dir / "secret.key",
             "webhook_verify_token": self.verify_token,
             "sync_webhooks": "on" if webhooks else "off",
+            # operator jobs wake the engine on their own clock: off in virtual time unless asked
+            "health_summary_seconds": 0,
+            "copies_prune_seconds": 0,
             "rate_tier": quota
             if quota in ("default", "standard", "extended", "unlimited")
             else "default",

@@ -9,6 +9,7 @@ from stravasync import __version__
 from stravasync.cli import (
     athletes,
     auth,
+    backup,
     db,
     demo,
     doctor,
@@ -59,6 +60,8 @@ serve.register(app)  # issue 6: serve, web, worker, webhooks
 app.command("doctor")(doctor.doctor)  # issue 13: check the setup against the real Strava
 athletes.register(app)  # issue 12: operator switches, sync everyone, reset stuck, app state
 app.add_typer(scheduler.app, name="scheduler")  # issue 15: jobs on a clock
+app.command("backup")(backup.backup)  # issue 23: database + key archive
+app.command("restore")(backup.restore)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from stravasync.cli.common import (
     console,
     err_console,
     fail,
+    missing_sqlite_file,
     open_database,
     service_clock,
     settings,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the CLI imports no exporter before a command needs it
     from sqlalchemy import Connection
 
     from stravasync.cli.progress import RowCounter
+    from stravasync.config import Settings
     from stravasync.export.stopwatch import Stopwatch
 
 P = ParamSpec("P")
@@ -189,6 +191,21 @@ def _write(
     return refresh_warehouse(conn, out, full=full, on_total=on_total, **opts).as_json()
 
 
+def _removals(cfg: Settings) -> int | None:
+    """The mirror's removal counter (None without a database): a warehouse behind it is
+    refused (issue 23: purges and deletions reach every copy)."""
+    from stravasync.store import Database, removals
+
+    if missing_sqlite_file(cfg.database_url) is not None:
+        return None
+    db = Database.open(cfg.database_url, upgrade=False)
+    try:
+        with db.engine.connect() as conn:
+            return removals.current(conn)
+    finally:
+        db.close()
+
+
 @plain_errors
 def query(
     sql: str = typer.Argument(..., help="SQL to run against the DuckDB warehouse."),
@@ -200,8 +217,9 @@ def query(
     """Run SQL against the DuckDB warehouse (read-only) and print a table."""
     from stravasync.export.query import run_query
 
-    path = warehouse or settings().export_warehouse
-    result = run_query(path, sql)
+    cfg = settings()
+    path = warehouse or cfg.export_warehouse
+    result = run_query(path, sql, removals=_removals(cfg))
     if as_json:
         typer.echo(json.dumps(result.as_dicts(), default=str, indent=2))
         return

@@ -41,3 +41,18 @@ class QueryFailed(ExportError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"query failed: {reason}")
         self.reason = reason
+
+
+class WarehouseBehind(ExportError):
+    """The warehouse predates a purge or an activity deletion: it may still hold data that
+    must be gone, so ``query`` does not serve it. ``missed``: removals since its refresh."""
+
+    def __init__(self, path: str, missed: int) -> None:
+        super().__init__(
+            f"the DuckDB warehouse at {path} predates {missed} purge(s) or deletion(s) in the "
+            "mirror and may still hold data that must be gone, so it is not queried: refresh "
+            f"it with `stravasync export --format duckdb --out {path}` (a running service "
+            "does so within STRAVASYNC_COPIES_PRUNE_SECONDS)"
+        )
+        self.path = path
+        self.missed = missed

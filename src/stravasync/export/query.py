@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from stravasync.export import optional
-from stravasync.export.errors import QueryFailed, WarehouseMissing
+from stravasync.export.errors import QueryFailed, WarehouseBehind, WarehouseMissing
 
 MAX_ROWS = 10_000
 
@@ -22,11 +22,22 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def run_query(path: Path, sql: str, *, max_rows: int = MAX_ROWS) -> QueryResult:
-    """Columns and up to ``max_rows`` rows of ``sql`` (QueryFailed carries DuckDB's message)."""
+def run_query(
+    path: Path, sql: str, *, max_rows: int = MAX_ROWS, removals: int | None = None
+) -> QueryResult:
+    """Columns and up to ``max_rows`` rows of ``sql`` (QueryFailed carries DuckDB's message).
+
+    ``removals``: the store's removal counter (:mod:`stravasync.store.removals`); a warehouse
+    refreshed before the latest purge or deletion raises :class:`WarehouseBehind`."""
     duckdb = optional.duckdb("`stravasync query`")
     if not path.exists():
         raise WarehouseMissing(str(path))
+    if removals:
+        from stravasync.export.warehouse import removals_seen
+
+        seen = removals_seen(path) or 0
+        if seen < removals:
+            raise WarehouseBehind(str(path), removals - seen)
     con = duckdb.connect(str(path), read_only=True)
     try:
         try:

@@ -38,6 +38,7 @@ from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
 from stravasync.export.views import VIEWS, view_statements
 from stravasync.store import exports as queries
+from stravasync.store import removals
 
 MARGIN = timedelta(minutes=10)
 BATCH_ROWS = 2000  # 5000 measured ~45 MB more peak at 100k activities (Python rows + Arrow)
@@ -217,6 +218,8 @@ def refresh_warehouse(
         since = previous - MARGIN if previous is not None else None
         with watch.timed("query"):
             a_mark, d_mark = queries.newest_marks(conn)  # before reading: later ones next time
+            # removals (purges, deletions) this run follows: a later one marks it behind
+            removals_seen = removals.current(conn)
             if on_total is not None:
                 on_total(
                     queries.count_activities(
@@ -255,10 +258,30 @@ def refresh_warehouse(
             duck.execute(
                 "INSERT OR REPLACE INTO export_state VALUES ('visibility', ?)", [visibility]
             )
+            duck.execute(
+                "INSERT OR REPLACE INTO export_state VALUES ('removals', ?)", [str(removals_seen)]
+            )
             duck.execute("COMMIT")
     finally:
         duck.close()
     return WarehouseReport(upserted, removed, details, full)
+
+
+def removals_seen(path: Path) -> int | None:
+    """The store's removal counter the warehouse at ``path`` was last refreshed at (None: no
+    warehouse, or one written before the counter existed). Opens it read-only."""
+    if not path.exists():
+        return None
+    duckdb = optional.duckdb("the DuckDB export")
+    duck = duckdb.connect(str(path), read_only=True)
+    try:
+        try:
+            value = _read_state(duck, "removals")
+        except duckdb.Error:  # no export_state table: never refreshed to the end
+            return None
+    finally:
+        duck.close()
+    return int(value) if value is not None else None
 
 
 def _sweep(duck: Any, pa: Any, conn: Connection, include_hidden: bool) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from stravasync.clock import as_utc
+from stravasync.store import removals
 from stravasync.store.details import check_details
 from stravasync.store.schema import (
     activities,
@@ -183,17 +184,21 @@ def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> l
         )
         conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
         conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(live)))
+        removals.note(conn, now=now, kind="delete")  # copies (the warehouse) must follow
     return live
 
 
-def remove(conn: Connection, activity_ids: Iterable[int]) -> int:
+def remove(conn: Connection, activity_ids: Iterable[int], *, now: datetime) -> int:
     """Delete rows outright (filtered out by the deployment); annotations stay."""
     ids = list(activity_ids)
     if not ids:
         return 0
     conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(ids)))
     conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(ids)))
-    return conn.execute(delete(activities).where(activities.c.id.in_(ids))).rowcount
+    n = int(conn.execute(delete(activities).where(activities.c.id.in_(ids))).rowcount)
+    if n:
+        removals.note(conn, now=now, kind="delete")  # copies (the warehouse) must follow
+    return n
 
 
 def unconfirmed_since(

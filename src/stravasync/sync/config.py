@@ -71,3 +71,12 @@ class EngineConfig:
     warehouse: str = "./data/warehouse.duckdb"
     stale_days: float = 7
     flow_deadline: float = 3600
+    # operator alerts and the health summary (stravasync.sync.opsjobs); durations in seconds
+    alert_urls: tuple[str, ...] = field(default=(), repr=False)  # they carry secrets
+    alert_check: float = 60
+    alert_repeat: float = 6 * 3600
+    alert_disk_min_free_mb: float = 1024
+    alert_webhook_silence: float = 6 * 3600  # 0: off
+    webhooks_expected: bool = False  # STRAVASYNC_SYNC_WEBHOOKS=on: a subscription must exist
+    health_summary_every: float = 3600  # 0: off
+    copies_prune_every: float = 3600  # warehouse behind a purge/deletion: refreshed; 0: off

@@ -65,7 +65,7 @@ def apply_listing(
             dropped.append(int(raw["id"]))
     result = acts.apply_summaries(conn, athlete_id, keep, now)
     if dropped:
-        removed = acts.remove(conn, dropped)
+        removed = acts.remove(conn, dropped, now=now)
         if removed:
             log.info(
                 "removed %s activities that no longer match the filter",

@@ -32,6 +32,8 @@ from stravasync.store.schema import athletes, scheduler_jobs
 from stravasync.store.upsert import upsert_rows
 from stravasync.sync.clockjobs import ACTIONS as CLOCK_ACTIONS
 from stravasync.sync.config import EngineConfig
+from stravasync.sync.opsjobs import OPS_JOBS
+from stravasync.sync.opsjobs import intervals as ops_intervals
 from stravasync.work import describe, leases
 
 if TYPE_CHECKING:
@@ -84,9 +86,21 @@ def ensure_jobs(conn: Connection, now: datetime, cfg: EngineConfig | None = None
         }
         for name, (interval, _) in JOBS.items()
     ]
+    ops = ops_intervals(cfg) if cfg is not None else {}
+    rows += [
+        {
+            "name": name,
+            "interval_s": int(interval),
+            "paused": False,
+            # a warehouse left behind while no process ran is brought in step at start
+            "next_run_at": now if name == "copies_prune" else now + timedelta(seconds=interval),
+        }
+        for name, interval in ops.items()
+    ]
     upsert_rows(conn, scheduler_jobs, rows, key=["name"], update=())
     schedules = cfg.schedules if cfg is not None else {}
     off = [name for name in CLOCK_JOBS if name not in schedules]
+    off += [name for name in OPS_JOBS if name not in ops]
     conn.execute(delete(scheduler_jobs).where(scheduler_jobs.c.name.in_(off)))
     tz = zone(cfg.schedule_tz if cfg is not None else "UTC")
     stored = {
@@ -124,7 +138,7 @@ def ensure_jobs(conn: Connection, now: datetime, cfg: EngineConfig | None = None
 
 
 def _names(cfg: EngineConfig) -> list[str]:
-    return [*JOBS, *cfg.schedules]
+    return [*JOBS, *cfg.schedules, *ops_intervals(cfg)]
 
 
 def claim_due(
@@ -156,6 +170,8 @@ def claim_due(
 def _following(engine: Engine, name: str, now: datetime) -> datetime:
     if name in JOBS:
         return now + timedelta(seconds=JOBS[name][0])
+    if name in OPS_JOBS:
+        return now + timedelta(seconds=OPS_JOBS[name][0](engine.cfg) or JOBS["purge_check"][0])
     return next_run(engine.cfg.schedules[name], zone(engine.cfg.schedule_tz), now)
 
 
@@ -163,6 +179,8 @@ def _run(engine: Engine, name: str, now: datetime) -> str:
     if name in JOBS:
         with engine.db.transaction() as conn:
             return JOBS[name][1](engine, conn, now)
+    if name in OPS_JOBS:
+        return OPS_JOBS[name][1](engine, now)
     return CLOCK_ACTIONS[name](engine, now)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from stravasync.alerts.deliver import split_urls
 from stravasync.config import Settings
 from stravasync.store.schema import app_settings
 from stravasync.strava.setup import limits_from_settings
@@ -87,4 +88,14 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         warehouse=str(settings.export_warehouse),
         stale_days=settings.schedule_stale_days,
         flow_deadline=settings.schedule_flow_deadline,
+        alert_urls=tuple(
+            split_urls(settings.alert_urls.get_secret_value()) if settings.alert_urls else ()
+        ),
+        alert_check=settings.alert_check_seconds,
+        alert_repeat=settings.alert_repeat_hours * 3600,
+        alert_disk_min_free_mb=settings.alert_disk_min_free_mb,
+        alert_webhook_silence=settings.alert_webhook_silence_hours * 3600,
+        webhooks_expected=settings.sync_webhooks == "on",
+        health_summary_every=settings.health_summary_seconds,
+        copies_prune_every=settings.copies_prune_seconds,
     )

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from stravasync.store import athletes as athletes_q
-from stravasync.store import event_claims, purge, syncstate
+from stravasync.store import event_claims, purge, removals, syncstate
 from stravasync.store import jobs as jobs_q
 from stravasync.strava.errors import (
     Deferred,
@@ -152,6 +152,7 @@ def _run_job(engine: Engine, job: dict[str, Any]) -> None:
             athlete = athletes_q.get_athlete(conn, athlete_id)
             if athlete is not None and athlete["status"] == "deauthorized":
                 removed = purge.purge_athlete(conn, athlete_id, keep_job=int(job["id"]))
+                removals.note(conn, now=now, kind="purge")  # the warehouse must follow
                 purge.anonymize_job(conn, int(job["id"]), removed=removed, now=now)
                 log.info(
                     "purged a deauthorized athlete's data (audit: job %s): %s",

@@ -47,7 +47,7 @@ def test_build_then_incremental_refresh(db: Database, tmp_path: Path) -> None:
     with db.transaction() as conn:
         apply_summaries(conn, 1, [summary(1, 14, 6, 7.0)], later)
         tombstone(conn, [11], later)
-        remove(conn, [21])
+        remove(conn, [21], now=later)
     with db.engine.connect() as conn:
         third = refresh_warehouse(conn, wh)
     assert third.upserted == 2  # 14 (new) and 12 (inside the margin); 11 and 21 swept
@@ -115,14 +115,14 @@ def test_sweep_walks_pages_and_leaves_out_raw_json(
     later = NOW + timedelta(days=1)
     with db.transaction() as conn:
         tombstone(conn, [11], later)
-        remove(conn, [14, 30])
+        remove(conn, [14, 30], now=later)
     with db.engine.connect() as conn:
         report = refresh_warehouse(conn, wh)
     assert (report.full, report.removed) == (False, 3)
     assert q(wh, "SELECT id FROM activities ORDER BY id") == [(12,), (21,)]
     assert q(wh, "SELECT count(*) FROM laps") == [(2,)]
     with db.transaction() as conn:
-        remove(conn, [12])
+        remove(conn, [12], now=later)
     with db.engine.connect() as conn:
         assert refresh_warehouse(conn, wh).removed == 1
     assert q(wh, "SELECT count(*) FROM laps") == [(0,)]
