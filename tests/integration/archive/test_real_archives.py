@@ -250,7 +250,7 @@ def test_original_route(db: Database, db_url: str, tmp_path: Path) -> None:
         hide(db, False)
         with db.transaction() as conn:
             tombstone(conn, [102], NOW)
-            remove(conn, [105])
+            remove(conn, [105], now=NOW)
         assert client.get("/api/activities/102/original", headers=api_headers()).status_code == 404
     with db.engine.connect() as conn:
         assert {i.activity_id for i in list_originals(conn)} == {101, 103, 104, 106, 107}

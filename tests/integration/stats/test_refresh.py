@@ -98,7 +98,7 @@ def test_changes_make_refresh_recompute(db: Database) -> None:
     with db.transaction() as conn:
         assert refresh_athlete_stats(conn, ATHLETE, later) is True
         assert athlete_stats(conn, ATHLETE)["races"] == []
-        remove(conn, [2])
+        remove(conn, [2], now=later)
         assert refresh_athlete_stats(conn, ATHLETE, later) is True
         stats = athlete_stats(conn, ATHLETE)
     assert stats["activity_count"] == 1
