@@ -67,6 +67,26 @@ def roll(counter: Counter, now: datetime, configured: Limits) -> tuple[Counter, 
     ), counter
 
 
+def unskew(counter: Counter, now: datetime, tolerance: float) -> Counter:
+    """The counter with what a process whose clock ran ahead wrote undone (issue 25).
+
+    A window that starts later than ``now`` + ``tolerance`` seconds, or a close that outlasts the
+    window after ``now``'s (a 429 closes until the window's end, never longer), cannot have been
+    written by a clock that agrees with ours: left alone, :func:`roll` would keep the future
+    window and hold every request until that clock's time came. The window becomes ``now``'s,
+    keeping its count (the requests were sent now, whatever the clock said), and the close is
+    dropped. A counter that shows no such time is returned unchanged.
+    """
+    ahead = now + timedelta(seconds=tolerance)
+    if counter.window_start > ahead:
+        counter = replace(counter, window_start=window_start(counter.window, now))
+    if counter.closed_until is not None and counter.closed_until > window_end(
+        counter.window, ahead
+    ):
+        counter = replace(counter, closed_until=None)
+    return counter
+
+
 def applies(counter: Counter, read: bool) -> bool:
     return counter.limit_class is LimitClass.OVERALL or read
 

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from stravasync.clock import Clock
 from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
@@ -20,6 +21,7 @@ from stravasync.store.engine import check_reachable
 from stravasync.store.errors import StoreError
 from stravasync.web.deps import Ctx
 from stravasync.web.schemas import AppStateOut, Health, Ready
+from stravasync.work import skew
 
 router = APIRouter(tags=["health"])
 
@@ -56,7 +58,9 @@ def _write_probe(engine: Engine, now: datetime) -> None:
         admin_q.put_setting(conn, READINESS_PROBE_KEY, now.isoformat(), now=now)
 
 
-def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
+def _readiness(
+    engine: Engine, min_free_mb: float, now: datetime, clock: Clock, skew_tolerance: float
+) -> Ready:
     head = migrate.head_revision()
     try:
         check_reachable(engine)
@@ -84,6 +88,14 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         return Ready(
             status="not_ready", database="disk_full", revision=current, head=head, reason=shortage
         )
+    try:
+        offset = skew.measure(engine, clock, skew_tolerance)
+    except Exception:  # the database answered the checks above: a hiccup, not a skew
+        offset = None
+    if offset is not None and offset.reason is not None:  # leases and windows need one clock
+        return Ready(
+            status="not_ready", database="ok", revision=current, head=head, reason=offset.reason
+        )
     if app is not None:  # the database is fine; Strava refuses the application
         return Ready(
             status="degraded",
@@ -105,7 +117,12 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
 )
 async def readyz(ctx: Ctx) -> JSONResponse:
     ready = await run_in_threadpool(
-        _readiness, ctx.db.engine, ctx.settings.ready_min_free_mb, ctx.clock.now()
+        _readiness,
+        ctx.db.engine,
+        ctx.settings.ready_min_free_mb,
+        ctx.clock.now(),
+        ctx.clock,
+        ctx.settings.clock_skew_tolerance,
     )
     code = 503 if ready.status == "not_ready" else 200  # degraded: data API and intake work
     return JSONResponse(ready.model_dump(mode="json"), status_code=code)
