@@ -11,6 +11,7 @@ worker C must send it at once, not an hour later.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -162,3 +163,24 @@ def test_a_worker_an_hour_fast_steals_nothing_and_traffic_resumes_after_it(
             for proc in procs:
                 _stop(proc)
             db.close()
+
+
+def test_a_one_shot_sync_on_a_host_an_hour_fast_exits_before_claiming(
+    pg_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRAVASYNC_")}
+    env.update(
+        STRAVASYNC_DATABASE_URL=pg_url,
+        STRAVASYNC_KEY_FILE=str(tmp_path / "secret.key"),
+        STRAVASYNC_CLIENT_ID="1",
+        STRAVASYNC_CLIENT_SECRET="not-used",  # nothing is due: nothing is sent
+        STRAVASYNC_CLOCK_SPEED="1",
+        STRAVASYNC_CLOCK_ORIGIN=(datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        STRAVASYNC_CLOCK_WALL_ORIGIN=repr(time.time()),
+    )
+    out = run_cli(["sync", "--until-idle"], env, tmp_path, timeout=120)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "ahead of the database's" in out.stderr
+    env.pop("STRAVASYNC_CLOCK_SPEED")  # the same host with its clock right: runs (nothing due)
+    right = run_cli(["sync", "--until-idle"], env, tmp_path, timeout=120)
+    assert right.returncode == 0, right.stderr

@@ -99,7 +99,9 @@ class Workers:
                 timeout=self.settings.notify_timeout,
                 policy=RetryPolicy(max_attempts=self.settings.notify_max_attempts),
             )
-            self._spawn("notifier", deliverer.run, self.stop)
+            self._spawn(
+                "notifier", lambda stop: deliverer.run(stop, held=self.skew.refuses), self.stop
+            )
         log.info("started %d engine thread(s)", self.concurrency)
 
     def _spawn(self, name: str, target: Callable[..., None], *args: Any) -> None:
