@@ -121,3 +121,15 @@ def wall_seconds(clock: Clock, seconds: float) -> float:
     divided by its speed; the wall clock's (and a virtual one's, which moves only when told)
     unchanged. For waits on a ``threading.Event``, which knows only wall time."""
     return seconds / clock.speed if isinstance(clock, ScaledClock) else seconds
+
+
+def clock_seconds(clock: Clock, wall: float) -> float:
+    """The inverse of :func:`wall_seconds`: ``wall`` seconds on ``clock`` (a scaled clock's
+    speed times them)."""
+    return wall * clock.speed if isinstance(clock, ScaledClock) else wall
+
+
+def in_real_time(clock: Clock) -> bool:
+    """Whether ``clock`` claims to tell the real time (the wall clock, or a scaled one at speed
+    1, which is the wall clock shifted): its reading is then comparable with a database's."""
+    return isinstance(clock, RealClock) or (isinstance(clock, ScaledClock) and clock.speed == 1)

@@ -173,6 +173,14 @@ class Settings(BaseSettings):
         description="demos/tests: run the service clock this many times faster than the wall "
         "clock, from clock_origin at clock_wall_origin (as printed by `simulate --speed`)",
     )
+    clock_skew_tolerance: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="seconds a process's clock may differ from the database's (PostgreSQL) "
+        "before the process stops claiming work and /readyz reports not ready; a rate window "
+        "or due time further in the future was written by a skewed clock and is repaired",
+    )
     clock_origin: datetime | None = None
     clock_wall_origin: float | None = Field(None, description="epoch seconds (time.time())")
 

@@ -106,21 +106,28 @@ def sync_all(
 def reset_stuck(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """Release expired leases and re-queue every dead letter."""
+    """Release expired leases, re-queue every dead letter, and undo due times and rate windows
+    a process whose clock ran ahead wrote in the future."""
     from stravasync.store import controls
+    from stravasync.strava.setup import repair_skewed_times
+    from stravasync.work import skew
 
     cfg = settings()
     db = open_database(cfg)
-    now = service_clock(cfg).now()
+    with db.engine.connect() as conn:  # the deployment's clock, not this machine's
+        now = skew.database_now(conn) or service_clock(cfg).now()
     with db.transaction() as conn:
         released = controls.release_expired_leases(conn, now)
         requeued = controls.requeue_all_dead(conn, now)
+    repaired = repair_skewed_times(cfg, db, now)
     if as_json:
-        typer.echo(json.dumps({"released": released, "requeued": requeued}))
+        typer.echo(json.dumps({"released": released, "requeued": requeued, "repaired": repaired}))
         return
     console.print(
         f"released {sum(released.values())} expired lease(s), re-queued "
-        f"{sum(requeued.values())} dead letter(s)",
+        f"{sum(requeued.values())} dead letter(s), repaired {len(repaired['athletes'])} "
+        f"athlete(s) and {len(repaired['rate_windows'])} rate window(s) a clock ahead of "
+        "the database's wrote",
         highlight=False,
     )
 

@@ -135,8 +135,12 @@ def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) ->
 @friendly_errors
 def web(host: str = HOST, port: int = PORT) -> None:
     """Run the HTTP service only (webhooks, OAuth, admin and data API, dashboard)."""
+    from stravasync.work import skew
+
     cfg = settings()
-    _run_http(cfg, checked_database(cfg), host, port, service_clock(cfg), None)
+    db, clock = checked_database(cfg), service_clock(cfg)
+    skew.SkewWatch(db.engine, clock, cfg.clock_skew_tolerance).current()  # logs a skew
+    _run_http(cfg, db, host, port, clock, None)
 
 
 @friendly_errors

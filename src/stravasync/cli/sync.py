@@ -98,6 +98,11 @@ def sync(
             if get_athlete(conn, athlete) is None:
                 raise unknown_athlete(athlete)
     clock = service_clock(cfg)
+    from stravasync.work import skew
+
+    skewed = skew.measure(db.engine, clock, cfg.clock_skew_tolerance)
+    if skewed is not None and skewed.reason is not None:  # leases need one clock
+        raise fail(skewed.reason)
     engine = build_engine(cfg, db, clock, trigger="cli")
     if mode is not None:
         with db.transaction() as conn:

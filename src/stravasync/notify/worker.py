@@ -147,9 +147,19 @@ class Deliverer:
                 report.dead += 1
         return report
 
-    def run(self, stop: threading.Event, *, idle_seconds: float = 2.0) -> None:
-        """Deliver until ``stop`` is set; sleeps ``idle_seconds`` when nothing is due."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        idle_seconds: float = 2.0,
+        held: Callable[[], object] | None = None,
+    ) -> None:
+        """Deliver until ``stop`` is set; sleeps ``idle_seconds`` when nothing is due, or while
+        ``held()`` is truthy (this process's clock disagrees with the database's)."""
         while not stop.is_set():
+            if held is not None and held():
+                stop.wait(idle_seconds)
+                continue
             try:
                 report = self.deliver_due()
             except Exception:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select, update
 
+from stravasync.clock import as_utc
 from stravasync.store.schema import app_settings, athletes, sync_state
-from stravasync.work import leases
+from stravasync.work import leases, skew
 
 SCHEDULER_PAUSED_KEY = "scheduler_paused"
 
@@ -252,3 +253,67 @@ def active_count(conn: Connection) -> int:
         and_(athletes.c.status == "active", athletes.c.auto_sync.is_(True))
     )
     return int(conn.execute(stmt).scalar_one())
+
+
+def repair_future(conn: Connection, now: datetime, tolerance: float) -> list[int]:
+    """Undo what processes whose clocks ran ahead wrote (issue 25); the athletes repaired.
+
+    A row updated later than ``now`` + ``tolerance`` seconds was written by such a process: its
+    due time and lease expiry move back by that process's lead (``updated_at`` - ``now``), the
+    ``last_*`` times are clamped to ``now``. Rows written by agreeing clocks are untouched.
+    """
+    ahead = now + timedelta(seconds=tolerance)
+    rows = conn.execute(
+        select(
+            sync_state.c.athlete_id,
+            sync_state.c.updated_at,
+            sync_state.c.due_at,
+            sync_state.c.lease_expires_at,
+            *(sync_state.c[c] for c in _LAST_TIMES),
+        ).where(sync_state.c.updated_at > ahead)
+    ).mappings()
+    repaired: list[int] = []
+    for row in list(rows):
+        values: dict[str, Any] = {
+            "due_at": skew.undo_shift(row["due_at"], row["updated_at"], now),
+            "lease_expires_at": skew.undo_shift(row["lease_expires_at"], row["updated_at"], now),
+            "updated_at": now,
+        }
+        for column in _LAST_TIMES:
+            if row[column] is not None and as_utc(row[column]) > ahead:
+                values[column] = now
+        conn.execute(
+            update(sync_state).where(sync_state.c.athlete_id == row["athlete_id"]).values(values)
+        )
+        repaired.append(int(row["athlete_id"]))
+    return repaired
+
+
+_LAST_TIMES = (
+    "last_incremental_at",
+    "last_refresh_at",
+    "last_reconcile_at",
+    "last_success_at",
+    "last_error_at",
+    "first_synced_at",
+)
+
+
+def undo_deferral(conn: Connection, *, since: datetime, until: datetime, now: datetime) -> int:
+    """Make athletes due now whose due time (in [``since``, ``until``], later than ``now``) may
+    come from a refusal by a budget window a skewed clock wrote in the future (that window's
+    span): :func:`defer_waiting` moved them there. Those that must wait are deferred again, to
+    the repaired window's time, by the next refusal. Leased rows are left alone."""
+    result = conn.execute(
+        update(sync_state)
+        .where(
+            and_(
+                sync_state.c.due_at > now,
+                sync_state.c.due_at >= since,
+                sync_state.c.due_at <= until,
+                sync_state.c.lease_owner.is_(None),
+            )
+        )
+        .values(due_at=now)
+    )
+    return int(result.rowcount)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Connection
 
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
 from stravasync.strava import budget_rows as budget_q
 from stravasync.strava import counters as cnt
 from stravasync.strava.counters import Counter, Denial
@@ -120,10 +120,21 @@ class SharedBudget:
     Strava's headers may lower the effective limit, never raise it above these.
     """
 
-    def __init__(self, db: Database, limits: Limits, policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        limits: Limits,
+        policy: Policy | None = None,
+        *,
+        skew_tolerance: float | None = None,
+    ) -> None:
+        """``skew_tolerance``: seconds (of the clock ``now`` comes from) beyond which a window
+        or close in the future was written by a skewed clock and is repaired on load
+        (:func:`~stravasync.strava.counters.unskew`); None: stored windows are trusted."""
         self.db = db
         self.limits = limits
         self.policy = policy or Policy()
+        self.skew_tolerance = skew_tolerance
 
     def _load(self, conn: Connection, now: datetime) -> tuple[list[Counter], list[Counter]]:
         """(stored, rolled to ``now``) counters, locked; finished windows are archived."""
@@ -131,6 +142,8 @@ class SharedBudget:
         if len(stored) < len(cnt.ALL_KEYS):
             budget_q.ensure(conn, cnt.fresh_counters(self.limits, now), now)
             stored = budget_q.load(conn, lock=True)
+        if self.skew_tolerance is not None:
+            stored = self._unskew(conn, stored, now, self.skew_tolerance)
         rolled: list[Counter] = []
         finished: list[Counter] = []
         for c in stored:
@@ -141,6 +154,35 @@ class SharedBudget:
         if finished:
             budget_q.archive(conn, finished)
         return stored, rolled
+
+    def _unskew(
+        self, conn: Connection, stored: list[Counter], now: datetime, tolerance: float
+    ) -> list[Counter]:
+        """``stored`` with windows and closes a skewed clock wrote in the future undone (saved),
+        and the athletes their refusals deferred made due again (issue 25)."""
+        fixed = [cnt.unskew(c, now, tolerance) for c in stored]
+        pairs = [(a, b) for a, b in zip(fixed, stored, strict=True) if a != b]
+        if not pairs:
+            return stored
+        bad = [b for _, b in pairs]
+        # a refusal by a bad counter deferred work into its future window or to its close
+        times: list[datetime | None] = [
+            b.window_start for a, b in pairs if a.window_start != b.window_start
+        ]
+        times += [b.closed_until for a, b in pairs if a.closed_until != b.closed_until]
+        margin = timedelta(seconds=self.policy.guard + 1)
+        since = min(t for t in times if t is not None) - margin
+        until = max(max(c.window_end, c.closed_until or c.window_end) for c in bad) + margin
+        budget_q.save(conn, [a for a, _ in pairs], now)
+        undone = syncstate.undo_deferral(conn, since=since, until=until, now=now)
+        log.warning(
+            "rate budget %s written by a clock ahead of ours (window from %s): repaired to "
+            "the current window; %d athlete(s) it deferred are due again",
+            ", ".join(c.name for c in bad),
+            min(c.window_start for c in bad).isoformat(),
+            undone,
+        )
+        return fixed
 
     @staticmethod
     def _save(
@@ -183,6 +225,14 @@ class SharedBudget:
             self._save(conn, stored, after, now)
         _log_429(denial, now)
         return RateLimited(denial.retry_at, denial.limit_class)
+
+    def repair(self, now: datetime, tolerance: float) -> list[str]:
+        """Undo windows and closes a skewed clock wrote in the future, and the deferrals they
+        caused (``stravasync reset-stuck``); the names of the counters repaired."""
+        with self.db.transaction() as conn:
+            stored = budget_q.load(conn, lock=True)
+            fixed = self._unskew(conn, stored, now, tolerance)
+        return [a.name for a, b in zip(fixed, stored, strict=True) if a != b]
 
     def snapshot(self, now: datetime) -> list[Counter]:
         """The four counters as of ``now`` (rolled, not written): for dashboards and metrics."""

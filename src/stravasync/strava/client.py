@@ -11,7 +11,7 @@ origin serving ``/api/v3`` and ``/oauth``: a simulator). Tokens travel only in t
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -229,12 +229,18 @@ class StravaClient:
         return self._token({"code": code, "grant_type": "authorization_code"}, priority)
 
     def refresh(
-        self, refresh_token: str, *, priority: Priority = Priority.INTERACTIVE
+        self,
+        refresh_token: str,
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        on_receipt: Callable[[TokenResponse], None] | None = None,
     ) -> TokenResponse:
         """New tokens from a refresh token. The returned refresh token replaces the old one,
-        which Strava invalidates at once: persist it before using the access token."""
+        which Strava invalidates at once: persist it before using the access token.
+        ``on_receipt`` (persist it there) runs as soon as the answer is read, before anything
+        else this client does with the answer."""
         return self._token(
-            {"refresh_token": refresh_token, "grant_type": "refresh_token"}, priority
+            {"refresh_token": refresh_token, "grant_type": "refresh_token"}, priority, on_receipt
         )
 
     def revoke(
@@ -330,7 +336,19 @@ class StravaClient:
             )
         )
 
-    def _token(self, form: dict[str, str], priority: Priority) -> TokenResponse:
+    def _token(
+        self,
+        form: dict[str, str],
+        priority: Priority,
+        on_receipt: Callable[[TokenResponse], None] | None = None,
+    ) -> TokenResponse:
+        parsed: list[TokenResponse] = []
+
+        def receive(data: Any) -> None:
+            parsed.append(TokenResponse.parse(data))
+            if on_receipt is not None:
+                on_receipt(parsed[0])
+
         data = self.transport.json(
             Call(
                 "POST",
@@ -341,6 +359,7 @@ class StravaClient:
                 retry_unanswered=False,
                 budgeted=self.count_token_requests,
                 origin="oauth",
+                on_receipt=receive if on_receipt is not None else None,
             )
         )
-        return TokenResponse.parse(data)
+        return parsed[0] if parsed else TokenResponse.parse(data)

@@ -67,6 +67,30 @@ def roll(counter: Counter, now: datetime, configured: Limits) -> tuple[Counter, 
     ), counter
 
 
+def unskew(counter: Counter, now: datetime, tolerance: float) -> Counter:
+    """The counter with what a process whose clock ran ahead wrote undone (issue 25).
+
+    A window that starts later than ``now`` + ``tolerance`` seconds, or a close that outlasts the
+    window after ``now``'s (a 429 closes until the window's end, never longer), cannot have been
+    written by a clock that agrees with ours: left alone, :func:`roll` would keep the future
+    window and hold every request until that clock's time came (it never rolls, so it gathers
+    every process's requests of several real quarters). The window becomes ``now``'s and the
+    close is dropped. A day keeps its count (the requests were sent today, whatever the clock
+    said); a quarter hour starts from zero: its count spans quarters Strava has reset since,
+    and the first response's headers set the true one (:func:`reconcile` only raises it). A
+    counter that shows no such time is returned unchanged.
+    """
+    ahead = now + timedelta(seconds=tolerance)
+    if counter.window_start > ahead:
+        used = counter.used if counter.window is Window.DAY else 0
+        counter = replace(counter, window_start=window_start(counter.window, now), used=used)
+    if counter.closed_until is not None and counter.closed_until > window_end(
+        counter.window, ahead
+    ):
+        counter = replace(counter, closed_until=None)
+    return counter
+
+
 def applies(counter: Counter, read: bool) -> bool:
     return counter.limit_class is LimitClass.OVERALL or read
 

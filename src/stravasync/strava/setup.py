@@ -5,14 +5,16 @@ Thin wiring for CLI commands, the web app and workers, so each builds them the s
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 import httpx
 
 from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.errors import ConfigError
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
 from stravasync.store import tokens as token_q
 from stravasync.strava.appstate import AppGate
 from stravasync.strava.budget import SharedBudget
@@ -50,7 +52,19 @@ def policy_from(cfg: Settings) -> Policy:
 
 
 def shared_budget(cfg: Settings, db: Database) -> SharedBudget:
-    return SharedBudget(db, limits_from_settings(cfg), policy_from(cfg))
+    tolerance = cfg.clock_skew_tolerance * (cfg.clock_speed or 1.0)  # in the clock's seconds
+    return SharedBudget(db, limits_from_settings(cfg), policy_from(cfg), skew_tolerance=tolerance)
+
+
+def repair_skewed_times(cfg: Settings, db: Database, now: datetime) -> dict[str, list[Any]]:
+    """Undo due times and rate windows a process whose clock ran ahead wrote (``reset-stuck``):
+    ``{"athletes": [ids], "rate_windows": [counter names]}``. ``now``: the database's clock
+    where it has one (PostgreSQL), so a skewed machine running this repairs the same."""
+    tolerance = cfg.clock_skew_tolerance * (cfg.clock_speed or 1.0)
+    with db.transaction() as conn:
+        athletes = syncstate.repair_future(conn, now, tolerance)
+    windows = shared_budget(cfg, db).repair(now, tolerance)
+    return {"athletes": athletes, "rate_windows": windows}
 
 
 def origin_plan(cfg: Settings) -> OriginPlan:

@@ -4,8 +4,13 @@
 - One refresh per athlete at a time, across threads (a lock per athlete in this process) and
   processes (a lock row in ``tokens``: ``refresh_owner`` + ``refresh_lock_until``). A second
   caller waits for the first and reuses its result: it never sends a refresh of its own.
-- Strava rotates refresh tokens: the new pair is COMMITTED before the access token is returned,
-  so a crash after the refresh loses nothing.
+- Strava rotates refresh tokens: the new pair is COMMITTED in its own short transaction as
+  soon as the answer is read (before the budget's reconcile or the profile), so a crash after
+  the answer loses nothing. What remains (issue 25): a crash during the round trip itself, once
+  Strava has rotated and before its answer arrives, loses the new pair (the athlete must
+  reconnect); nothing on our side can close that window.
+- After a rejected refresh (the athlete becomes ``reconnect_needed``) every waiting caller, in
+  this process or another, gives up without sending one of its own: one 400 per athlete.
 - An invalid refresh token (revoked, deauthorized) marks the athlete ``reconnect_needed`` (shown
   by ``stravasync status``; the planner stops syncing them) and raises :class:`TokenRevoked`.
 """
@@ -127,7 +132,9 @@ class TokenManager:
                     return False
                 try:
                     token = self.client.refresh(
-                        self.cipher.decrypt(row.refresh_token_enc), priority=priority
+                        self.cipher.decrypt(row.refresh_token_enc),
+                        priority=priority,
+                        on_receipt=lambda new: self._commit_pair(athlete_id, new),
                     )
                 except InvalidGrant:
                     with self.db.transaction() as conn:
@@ -140,9 +147,7 @@ class TokenManager:
                     with self.db.transaction() as conn:
                         token_q.release(conn, athlete_id, self.owner)
                     raise
-                with self.db.transaction() as conn:
-                    self._save(conn, athlete_id, token, self.clock.now(), scope=None)
-                    token_q.release(conn, athlete_id, self.owner)
+                self._save_profile(athlete_id, token)
                 return False
         raise Transient(0, f"refresh token of athlete {athlete_id} kept rotating")
 
@@ -247,6 +252,9 @@ class TokenManager:
                 row = token_q.get(conn, athlete_id)
                 if row is None:
                     raise NotConnected(athlete_id)
+                gone = _lost_reason(conn, athlete_id)
+                if gone is not None:  # a refresh already rejected: do not send another
+                    raise TokenRevoked(athlete_id, gone)  # (rolled back: our lock too)
                 current = self.cipher.decrypt(row.access_token_enc)
                 if (force_from is None and self._fresh(row, now)) or (
                     force_from is not None and current != force_from
@@ -282,7 +290,9 @@ class TokenManager:
     def _refresh_locked(self, athlete_id: int, row: token_q.StoredToken, priority: Priority) -> str:
         try:
             token = self.client.refresh(
-                self.cipher.decrypt(row.refresh_token_enc), priority=priority
+                self.cipher.decrypt(row.refresh_token_enc),
+                priority=priority,
+                on_receipt=lambda new: self._commit_pair(athlete_id, new),
             )
         except InvalidGrant:
             return self._refresh_rejected(athlete_id, row, priority)
@@ -290,12 +300,37 @@ class TokenManager:
             with self.db.transaction() as conn:
                 token_q.release(conn, athlete_id, self.owner)
             raise
-        now = self.clock.now()
-        with self.db.transaction() as conn:  # committed before the access token is returned
-            self._save(conn, athlete_id, token, now, scope=None)
-            token_q.release(conn, athlete_id, self.owner)
+        self._save_profile(athlete_id, token)
         log.info("refreshed access token", extra={"athlete_id": athlete_id})
         return token.access_token
+
+    def _commit_pair(self, athlete_id: int, token: TokenResponse) -> None:
+        """The rotated pair, committed alone the moment it arrives (and our lock released):
+        Strava has already invalidated the refresh token we sent."""
+        access_enc = self.cipher.encrypt(token.access_token)
+        refresh_enc = self.cipher.encrypt(token.refresh_token)
+        with self.db.transaction() as conn:
+            token_q.save(
+                conn,
+                athlete_id,
+                access_enc=access_enc,
+                refresh_enc=refresh_enc,
+                expires_at=from_epoch(token.expires_at),
+                scope=None,
+                now=self.clock.now(),
+                release_owner=self.owner,
+            )
+
+    def _save_profile(self, athlete_id: int, token: TokenResponse) -> None:
+        """The athlete a refresh answer may carry, after its pair is safe."""
+        if token.athlete is not None and token.athlete.id == athlete_id:
+            with self.db.transaction() as conn:
+                athlete_q.update_profile(
+                    conn,
+                    athlete_id,
+                    athlete_profile(token.raw.get("athlete")),
+                    now=self.clock.now(),
+                )
 
     def _refresh_rejected(
         self, athlete_id: int, row: token_q.StoredToken, priority: Priority
@@ -338,3 +373,12 @@ class TokenManager:
             scope=scope,
             now=now,
         )
+
+
+def _lost_reason(conn: Connection, athlete_id: int) -> str | None:
+    """Why the athlete's tokens may no longer be refreshed (a refresh was rejected, or they
+    disconnected), or None."""
+    athlete = athlete_q.get_athlete(conn, athlete_id)
+    if athlete is None or athlete["status"] not in ("reconnect_needed", "deauthorized"):
+        return None
+    return str(athlete.get("status_reason") or "reconnect needed")

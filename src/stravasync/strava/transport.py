@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -68,6 +68,9 @@ class Call:
     retry_unanswered: bool = True  # False for calls that must not be repeated blindly
     budgeted: bool = True  # False: Strava does not count it (POST /oauth/token, when so set)
     origin: str = "api"  # api | oauth
+    # given a 2xx answer's decoded body before anything else is done (the budget's reconcile,
+    # a write that may wait on row locks, comes after): a rotating refresh commits its new pair
+    on_receipt: Callable[[Any], None] | None = None
 
 
 def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
@@ -227,6 +230,13 @@ class Transport:
             raise Transient(0, f"cannot reach {origin}{call.path} (connection failed)") from None
         if call.origin == "api":
             self.answered_at = origin
+        if call.on_receipt is not None and response.status_code < 300:
+            data = self._decode(response)
+            try:
+                call.on_receipt(data)
+            finally:
+                self._reconcile_quietly(response, sent_at)
+            return data
         now = self.clock.now()
         if response.status_code == 429:
             raise self.budget.on_429(response.headers, now)
@@ -238,9 +248,20 @@ class Transport:
                 resource=call.resource,
                 resource_id=call.resource_id,
             )
+        return self._decode(response)
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> Any:
         if not response.content.strip():
             return None
         try:
             return json.loads(response.content)
         except ValueError:
             raise MalformedResponse(response.status_code, "response is not valid JSON") from None
+
+    def _reconcile_quietly(self, response: httpx.Response, sent_at: datetime) -> None:
+        """Reconcile after an ``on_receipt`` call, never hiding what that call raised."""
+        try:
+            self.budget.reconcile(response.headers, self.clock.now(), sent_at=sent_at)
+        except Exception as exc:
+            log.warning("rate headers not reconciled (%s)", type(exc).__name__)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athletes as athlete_q
 from stravasync.store import controls
+from stravasync.strava.setup import repair_skewed_times
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
@@ -67,6 +68,11 @@ class ResetStuckResult(BaseModel):
     ok: bool
     released: dict[str, int] = Field(description="expired leases released, per table")
     requeued: dict[str, int] = Field(description="dead letters re-queued, per queue")
+    repaired: dict[str, list[int | str]] = Field(
+        default_factory=dict,
+        description="times a process whose clock ran ahead wrote, undone: athlete ids "
+        "(due times) and rate windows",
+    )
 
 
 class AppStatus(BaseModel):
@@ -120,7 +126,8 @@ def _reset(ctx: WebContext) -> ResetStuckResult:
     with ctx.db.transaction() as conn:
         released = controls.release_expired_leases(conn, now)
         requeued = controls.requeue_all_dead(conn, now)
-    return ResetStuckResult(ok=True, released=released, requeued=requeued)
+    repaired = repair_skewed_times(ctx.settings, ctx.db, now)
+    return ResetStuckResult(ok=True, released=released, requeued=requeued, repaired=repaired)
 
 
 @router.post(

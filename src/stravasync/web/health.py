@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from stravasync.clock import Clock
 from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
@@ -21,6 +22,7 @@ from stravasync.store.errors import StoreError
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_metrics
 from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.schemas import AppStateOut, Health, Ready
+from stravasync.work import skew
 
 router = APIRouter(tags=["health"])
 
@@ -90,7 +92,9 @@ def _write_lock_busy(engine: Engine) -> bool:
     return False
 
 
-def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
+def _readiness(
+    engine: Engine, min_free_mb: float, now: datetime, clock: Clock, skew_tolerance: float
+) -> Ready:
     head = migrate.head_revision()
     if _write_lock_busy(engine):
         wait = READY_LOCK_TIMEOUT_MS / 1000
@@ -121,6 +125,14 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
         return Ready(
             status="not_ready", database="disk_full", revision=current, head=head, reason=shortage
         )
+    try:
+        offset = skew.measure(engine, clock, skew_tolerance)
+    except Exception:  # the database answered the checks above: a hiccup, not a skew
+        offset = None
+    if offset is not None and offset.reason is not None:  # leases and windows need one clock
+        return Ready(
+            status="not_ready", database="ok", revision=current, head=head, reason=offset.reason
+        )
     if app is not None:  # the database is fine; Strava refuses the application
         return Ready(
             status="degraded",
@@ -142,7 +154,12 @@ def _readiness(engine: Engine, min_free_mb: float, now: datetime) -> Ready:
 )
 async def readyz(ctx: Ctx) -> JSONResponse:
     ready = await run_in_threadpool(
-        _readiness, ctx.db.engine, ctx.settings.ready_min_free_mb, ctx.clock.now()
+        _readiness,
+        ctx.db.engine,
+        ctx.settings.ready_min_free_mb,
+        ctx.clock.now(),
+        ctx.clock,
+        ctx.settings.clock_skew_tolerance,
     )
     if ready.status != "not_ready":  # degraded: data API and intake work
         return JSONResponse(ready.model_dump(mode="json"))

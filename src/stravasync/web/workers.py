@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from stravasync.clock import Clock, wall_seconds
+from stravasync.clock import Clock, clock_seconds, wall_seconds
 from stravasync.config import Settings
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
 from stravasync.sync import Engine, build_engine
-from stravasync.work import backoff_seconds, describe, new_owner
+from stravasync.work import backoff_seconds, describe, new_owner, skew
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,15 @@ class Workers:
         self.stop = threading.Event()
         self.wake_event = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.skew = skew.SkewWatch(db.engine, clock, settings.clock_skew_tolerance)
+        self._repair_lock = threading.Lock()
+        self._repaired_at: float | None = None
 
     def wake(self) -> None:
         self.wake_event.set()
 
     def start(self) -> None:
+        self.skew.current(fresh=True)  # a skewed clock is logged (as an error) at start
         for i in range(self.concurrency):
             engine = build_engine(
                 self.settings, self.db, self.clock, stop_requested=self.stop.is_set
@@ -94,7 +99,9 @@ class Workers:
                 timeout=self.settings.notify_timeout,
                 policy=RetryPolicy(max_attempts=self.settings.notify_max_attempts),
             )
-            self._spawn("notifier", deliverer.run, self.stop)
+            self._spawn(
+                "notifier", lambda stop: deliverer.run(stop, held=self.skew.refuses), self.stop
+            )
         log.info("started %d engine thread(s)", self.concurrency)
 
     def _spawn(self, name: str, target: Callable[..., None], *args: Any) -> None:
@@ -108,7 +115,11 @@ class Workers:
         is logged and the next one waits 1, 2, 4 ... 60 s, so a lasting outage is not a spin."""
         failures = 0
         while not self.stop.is_set():
+            if self.skew.refuses() is not None:  # logged when measured: claim nothing
+                self.stop.wait(skew.RECHECK_SECONDS)
+                continue
             try:
+                self._repair_skewed_rows()
                 report = engine.run_until_idle(deadline=BURST_SECONDS)
                 busy = report.synced + report.failed + report.events + report.jobs > 0
                 failures = 0
@@ -127,6 +138,27 @@ class Workers:
                 break
             if not busy:
                 self._idle(engine)
+
+    def _repair_skewed_rows(self) -> None:
+        """Undo due times a process whose clock ran ahead wrote (at start, then at most every
+        :data:`~stravasync.work.skew.RECHECK_SECONDS`); rate windows repair themselves when
+        the budget loads them."""
+        with self._repair_lock:
+            now_wall = time.monotonic()
+            if (
+                self._repaired_at is not None
+                and now_wall - self._repaired_at < skew.RECHECK_SECONDS
+            ):
+                return
+            self._repaired_at = now_wall
+            tolerance = clock_seconds(self.clock, self.settings.clock_skew_tolerance)
+            with self.db.transaction() as conn:
+                repaired = syncstate.repair_future(conn, self.clock.now(), tolerance)
+            if repaired:
+                log.warning(
+                    "%d athlete(s) had due times written by a clock ahead of ours: repaired",
+                    len(repaired),
+                )
 
     def _idle(self, engine: Engine) -> None:
         try:

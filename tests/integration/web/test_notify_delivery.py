@@ -114,3 +114,31 @@ def test_unreachable_receiver_is_retried(db: Database) -> None:
     )
     assert d.deliver_due().retried == 1
     assert rows(db)[0]["last_error"] == "ConnectError"
+
+
+def test_a_held_deliverer_claims_nothing_until_released(db: Database, receiver: Receiver) -> None:
+    """While its process's clock disagrees with the database's (issue 25), the notifier leases
+    no outbox row: a skewed clock would take another process's delivery."""
+    import threading
+
+    enqueue(db, 1)
+    holding = threading.Event()
+    holding.set()
+    stop = threading.Event()
+    deliverer = make(db, receiver, VirtualClock(START))
+    thread = threading.Thread(
+        target=deliverer.run, args=(stop,), kwargs={"idle_seconds": 0.05, "held": holding.is_set}
+    )
+    thread.start()
+    try:
+        threading.Event().wait(0.5)
+        assert [(r["state"], r["lease_owner"]) for r in rows(db)] == [("pending", None)]
+        holding.clear()
+        for _ in range(100):
+            if rows(db)[0]["state"] == "delivered":
+                break
+            threading.Event().wait(0.05)
+        assert rows(db)[0]["state"] == "delivered"
+    finally:
+        stop.set()
+        thread.join(timeout=10)

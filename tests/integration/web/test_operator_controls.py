@@ -5,6 +5,7 @@ reset stuck, and the app-state endpoints. Bad input is refused and changes nothi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -216,6 +217,8 @@ def test_cli_switches_and_exports_leave_hidden_athletes_out(
     add_activities(db, 11, [activity(1, days_ago=1)])
     add_activities(db, 12, [activity(2, days_ago=1)])
     env = {"STRAVASYNC_DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:  # a worktree's sources, not the installed package
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -248,4 +251,4 @@ def test_cli_switches_and_exports_leave_hidden_athletes_out(
     state = json.loads(cli("app-state", "--json").stdout)
     assert state == {"app_state": None, "connected": 2, "capacity": None}
     reset = json.loads(cli("reset-stuck", "--json").stdout)
-    assert set(reset) == {"released", "requeued"}
+    assert set(reset) == {"released", "requeued", "repaired"}
