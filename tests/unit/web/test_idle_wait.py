@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -67,10 +68,9 @@ class RecordingEvent:
 
 
 def test_an_idle_thread_waits_the_wall_seconds_of_a_scaled_probe() -> None:
-    nothing = cast(Any, None)
-    workers = Workers(
-        cast(Settings, nothing), cast(Database, nothing), FrozenScaledClock(NOW, 0.0, 60.0)
-    )
+    settings = cast(Settings, SimpleNamespace(clock_skew_tolerance=5.0))
+    db = cast(Database, SimpleNamespace(engine=None))  # the skew watch keeps it, unused here
+    workers = Workers(settings, db, FrozenScaledClock(NOW, 0.0, 60.0))
     event = RecordingEvent()
     workers.wake_event = cast(Any, event)
     workers._idle(cast(Engine, DueIn(120)))  # an app-state probe two clock minutes away
