@@ -21,8 +21,10 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from stravasync.store import Database, syncstate
+from stravasync.store import admin as admin_q
 from stravasync.strava import budget_rows as budget_q
 from stravasync.strava import counters as cnt
+from stravasync.strava import tiers
 from stravasync.strava.counters import Counter, Denial
 from stravasync.strava.errors import BudgetExhausted, RateLimited
 from stravasync.strava.ratelimit import Limits, Policy, Priority
@@ -185,6 +187,16 @@ class SharedBudget:
         return fixed
 
     @staticmethod
+    def _record_stated(conn: Connection, usage: cnt.Usage, now: datetime) -> None:
+        """Keep the limits Strava stated (the counters hold them capped by the configured
+        ones): one read of a primary key, and a write only when they changed."""
+        stated = tiers.stated_limits(usage)
+        if stated is None:
+            return
+        if tiers.changed(stated, admin_q.get_setting(conn, tiers.STATED_LIMITS_KEY)):
+            admin_q.put_setting(conn, tiers.STATED_LIMITS_KEY, tiers.as_json(stated), now=now)
+
+    @staticmethod
     def _save(
         conn: Connection, stored: Sequence[Counter], after: Sequence[Counter], now: datetime
     ) -> None:
@@ -213,6 +225,7 @@ class SharedBudget:
                 counters, usage, sent_at=sent_at or now, now=now, configured=self.limits
             )
             self._save(conn, stored, after, now)
+            self._record_stated(conn, usage, now)
 
     def on_429(
         self, headers: Mapping[str, str], now: datetime, *, read: bool = True
@@ -223,6 +236,7 @@ class SharedBudget:
             counters = cnt.reconcile(counters, usage, sent_at=now, now=now, configured=self.limits)
             after, denial = cnt.close_on_429(counters, usage, read=read, now=now)
             self._save(conn, stored, after, now)
+            self._record_stated(conn, usage, now)
         _log_429(denial, now)
         return RateLimited(denial.retry_at, denial.limit_class)
 

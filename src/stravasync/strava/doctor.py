@@ -43,8 +43,8 @@ from stravasync.strava.platform import (
     advice,
     athletes_against_tier,
 )
-from stravasync.strava.ratelimit import TIERS, LimitClass, Limits, Priority
-from stravasync.strava.windows import Window
+from stravasync.strava.ratelimit import Limits, Priority
+from stravasync.strava.tiers import setting_hint, stated_limits, tier_of
 
 MAX_REQUESTS = 5
 
@@ -108,31 +108,12 @@ class Meter:
         return httpx.Client(event_hooks=hooks, **kwargs)
 
 
-def tier_of(limits: Limits) -> str:
-    """The name of Strava's tier with these limits, or the four numbers."""
-    for name, tier in TIERS.items():
-        if tier == limits:
-            return name
-    return f"{limits.overall_15min}/{limits.overall_daily} overall, {limits.read_15min}/" + str(
-        limits.read_daily
-    )
-
-
 def rate_findings(headers: Mapping[str, str], configured: Limits) -> list[Finding]:
     """What Strava's rate headers say against the configured budget."""
     usage = parse_headers(headers)
-    if len(usage) < 4:
+    seen = stated_limits(usage)
+    if seen is None:
         return [Finding("rate_limits", False, "Strava's answers carried no rate-limit headers")]
-
-    def get(lc: LimitClass, w: Window) -> tuple[int, int]:
-        return usage[(lc, w)]
-
-    seen = Limits(
-        get(LimitClass.OVERALL, Window.QUARTER)[1],
-        get(LimitClass.OVERALL, Window.DAY)[1],
-        get(LimitClass.READ, Window.QUARTER)[1],
-        get(LimitClass.READ, Window.DAY)[1],
-    )
     used = ", ".join(f"{lc.value} {w.value} {u}/{lim}" for (lc, w), (u, lim) in usage.items())
     out = [Finding("rate_limits", True, f"Strava applies the {tier_of(seen)} tier ({used})")]
     over = [
@@ -147,7 +128,7 @@ def rate_findings(headers: Mapping[str, str], configured: Limits) -> list[Findin
                 False,
                 "the configured budget allows more than Strava does, so syncing would earn 429s ("
                 + "; ".join(over)
-                + f"): set STRAVASYNC_RATE_TIER={tier_of(seen)}",
+                + f"): set {setting_hint(seen)}",
             )
         )
     elif seen != configured:
@@ -156,7 +137,7 @@ def rate_findings(headers: Mapping[str, str], configured: Limits) -> list[Findin
                 "rate_limits",
                 True,
                 f"the configured budget is below Strava's ({tier_of(configured)}): "
-                f"STRAVASYNC_RATE_TIER={tier_of(seen)} would use all of it",
+                f"{setting_hint(seen)} would use all of it",
             )
         )
     return out

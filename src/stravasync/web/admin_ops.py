@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -11,6 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from stravasync.store import admin as admin_q
 from stravasync.store import inbox, outbox, syncstate
 from stravasync.store import jobs as jobs_q
+from stravasync.strava.setup import limits_from_settings
+from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.web.bounds import Name, RowId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
@@ -25,6 +28,7 @@ from stravasync.web.schemas import (
     QuotaWindow,
     SchedulerJobOut,
     SchedulerOut,
+    StravaTier,
 )
 
 router = admin_router()
@@ -85,7 +89,10 @@ async def scheduler_trigger(job: Name, ctx: Ctx) -> ActionResult:
 def _quota(ctx: WebContext) -> QuotaNow:
     with ctx.db.engine.connect() as conn:
         rows = admin_q.quota_now(conn)
+        stated = admin_q.get_setting(conn, STATED_LIMITS_KEY)
+    note = tier_note(stated, limits_from_settings(ctx.settings))
     return QuotaNow(
+        strava=StravaTier(**asdict(note)) if note else None,
         windows=[
             QuotaWindow(
                 limit_class=r["limit_class"],
@@ -97,7 +104,7 @@ def _quota(ctx: WebContext) -> QuotaNow:
                 closed_until=r["closed_until"],
             )
             for r in rows
-        ]
+        ],
     )
 
 

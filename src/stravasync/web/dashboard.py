@@ -26,6 +26,8 @@ from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
 from stravasync.strava.platform import athletes_against_tier
+from stravasync.strava.setup import limits_from_settings
+from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 from stravasync.web import charts, session
 from stravasync.web.admin_athletes import AthleteStatus
@@ -143,6 +145,7 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         lines = admin_q.recent_logs(conn, limit=50)
         app_state = appstate_q.get(conn)
         connected = athlete_q.connected_count(conn)
+        stated = admin_q.get_setting(conn, STATED_LIMITS_KEY)
         exports = session_q.recent_runs(conn, modes=EXPORT_MODES, limit=EXPORT_RUNS)
         webhook = {
             "id": admin_q.get_setting(conn, WEBHOOK_SUBSCRIPTION_KEY),
@@ -177,6 +180,7 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
         "next_query": _page_query(query, found.next_after_id),
         "paged": after_id is not None,
         "gauges": gauges,
+        "tier": tier_note(stated, limits_from_settings(ctx.settings)),
         "paused": paused,
         "jobs": jobs,
         "lines": lines,

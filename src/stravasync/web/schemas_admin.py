@@ -138,8 +138,20 @@ class QuotaWindow(BaseModel):
     closed_until: datetime | None
 
 
+class StravaTier(BaseModel):
+    """The limits Strava's answers last stated, against the configured budget."""
+
+    tier: str = Field(description="default | standard | extended, or the four numbers")
+    limits: dict[str, int] = Field(description="overall_15min, overall_daily, read_15min, ...")
+    message: str
+    hint: str | None = Field(description="what to set when the configured budget differs")
+
+
 class QuotaNow(BaseModel):
     windows: list[QuotaWindow]
+    strava: StravaTier | None = Field(
+        None, description="the tier Strava's rate-limit headers state; null before any answer"
+    )
 
 
 class QuotaPoint(BaseModel):
