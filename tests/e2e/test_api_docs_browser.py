@@ -73,8 +73,17 @@ def test_api_docs_render_from_local_assets(
     page.screenshot(path=str(shot))
     colors = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20) or []
     assert len(colors) > 50  # not a blank page
+
+    # a phone: 390 px wide without sideways scrolling
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    phone = tmp_path / f"{path.strip('/')}-390.png"
+    page.screenshot(path=str(phone))
+    assert errors == []
     if os.environ.get("STRAVASYNC_API_DOCS_SHOT_DIR"):
-        shutil.copy(shot, Path(os.environ["STRAVASYNC_API_DOCS_SHOT_DIR"]) / shot.name)
+        for taken in (shot, phone):
+            shutil.copy(taken, Path(os.environ["STRAVASYNC_API_DOCS_SHOT_DIR"]) / taken.name)
 
 
 def test_swagger_ui_tries_a_call_and_redoc_searches(site: str, browser: Any) -> None:
