@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python scripts/check-compose compose.yaml
+	$(BIN)/python scripts/vendor-api-docs --check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(SCENARIO),--scenario $(SCENARIO),)

@@ -20,6 +20,7 @@ from stravasync.web import (
     admin_controls,
     admin_logs,
     admin_ops,
+    api_docs,
     data_api,
     data_files,
     edge,
@@ -93,6 +94,8 @@ def create_app(
         title="stravasync",
         version=__version__,
         description="A faithful local mirror of Strava activities: webhooks, admin and data API.",
+        docs_url=None,  # FastAPI's pages load a CDN and an inline script: web.api_docs serves both
+        redoc_url=None,
     )
     app.state.ctx = WebContext(
         settings=settings,
@@ -115,6 +118,7 @@ def create_app(
             admin_logs,
             data_api,
             data_files,
+            api_docs,
         )
     ]
     routers += _optional_routers()

@@ -29,6 +29,18 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def policy_admitting(styles: list[str], workers: list[str]) -> str:
+    """:data:`CONTENT_SECURITY_POLICY` with extra ``style-src`` sources (nonces, hashes) and a
+    ``worker-src``, for one page whose library writes its CSS and workers at run time (ReDoc);
+    ``script-src`` stays 'self'."""
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self';", f"style-src 'self' {' '.join(styles)};", 1
+    )
+    return f"{policy}; worker-src {' '.join(workers)}" if workers else policy
+
+
 HTML_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
