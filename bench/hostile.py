@@ -1,22 +1,23 @@
 """Hostile traffic (issue 25): a forged flood, slow clients and a skewed clock, against real
 processes (``stravasync simulate``, ``serve``, ``web``, ``worker``) over real HTTP.
 
-- **flood**: the service on SQLite with a webhook subscription and 3 connected athletes, default
+- **flood**: the service on SQLite with a webhook subscription and 8 connected athletes, default
   quota, simulator and service on one scaled clock (``--speed``). ``FLOOD`` forged creates naming
-  the real athletes (activity ids that do not exist) are posted over 60 simulated seconds while a
-  real edit (with its webhook event) is made; then ``OBSERVE`` simulated seconds pass. Reported:
-  reads spent (GETs the simulator answered), of them the 404 confirmations the flood caused, 429s,
-  and how long the real edit took to be mirrored (simulated seconds).
+  3 of the athletes (activity ids that do not exist) are posted over 60 simulated seconds; halfway
+  through, a flooded athlete and one not flooded each make a real edit (with its webhook event);
+  then ``OBSERVE`` simulated seconds pass. Reported: reads spent (GETs the simulator answered), of
+  them the 404 confirmations the flood caused, 429s, and how long each real edit took to be
+  mirrored (simulated seconds).
 - **slow**: ``serve`` with its open-file limit lowered to ``SLOW_NOFILE`` (the attack run hit the
   process's limit with 21,000 connections; a lower limit reaches the same state with fewer
   sockets here), ``SLOW_CONNS`` connections sending one header line every 5 s and 20 bodies sent
   at 1 byte per 5 s. During ``SLOW_SECONDS``, ``/healthz`` is asked twice a second (2 s timeout).
   Reported: availability, latency, how many slow connections the service cut off, log growth, RSS.
-- **skew**: PostgreSQL, ``web`` + a ``worker`` backfilling 60 athletes' histories on the default
-  quota (paced over the quarter hour); after ``SKEW_WINDOW`` s a second ``worker`` whose clock
-  runs 1 h fast joins for ``SKEW_SECONDS`` and is killed. Reported: sessions that ended
-  ``lost``, the budget window left in the future, the reads of the ``SKEW_WINDOW`` s before the
-  skewed worker joined and after it died (they should be alike), a real edit's latency.
+- **skew**: PostgreSQL, ``web`` + a ``worker`` backfilling 60 athletes' year-long histories on
+  the extended quota (paced over the quarter hour); after ``SKEW_WINDOW`` s a second ``worker``
+  whose clock runs 1 h fast joins for ``SKEW_SECONDS`` and is killed. Reported: sessions that
+  ended ``lost``, the budget window left in the future, the reads of the ``SKEW_WINDOW`` s before
+  the skewed worker joined and after it died (they should be alike), a real edit's latency.
 
     .venv/bin/python -m bench.hostile [--cases flood,slow,skew] [--json out.json]
 
@@ -266,11 +267,17 @@ def real_edit(
 
 
 def flood_case(work: Path) -> dict[str, Any]:
+    """Three athletes flooded, a fourth not: a real edit of a flooded athlete and one of the
+    other are made halfway through the flood."""
     db_url = f"sqlite:///{work / 'flood.db'}"
-    with simulator("--athletes", "3", "--seed", "25", "--history-days", "14",
+    with simulator("--athletes", "8", "--seed", "25", "--history-days", "30",
                    "--speed", str(SPEED)) as sim:  # fmt: skip
         env = service_env(sim, db_url, work)
-        athletes = connect_athletes(sim, env, work, 3)
+        athletes = connect_athletes(sim, env, work, 8)
+        busy = [a for a in athletes if sim.get(f"/_sim/truth/athletes/{a}/activities")]
+        if len(busy) < 4:
+            raise SystemExit("flood: fewer than 4 simulated athletes have activities")
+        flooded, spared = busy[:3], busy[3]
         engine = sa.create_engine(db_url)
         with start("serve", env, work) as svc:
             sub = subscribe(env, work, svc.url)
@@ -278,9 +285,8 @@ def flood_case(work: Path) -> dict[str, Any]:
                 raise SystemExit("flood: the first sync did not finish")
             time.sleep(5)
             before = reads(sim.get("/_sim/stats"))
-            victim = _last(sim, athletes[0])
             events = [{"aspect_type": "create", "object_type": "activity", "updates": {},
-                       "object_id": 9_000_000_000_000 + i, "owner_id": athletes[i % 3],
+                       "object_id": 9_000_000_000_000 + i, "owner_id": flooded[i % 3],
                        "subscription_id": sub, "event_time": 1_780_000_000 + i}
                       for i in range(FLOOD)]  # fmt: skip
             wall = FLOOD_SIM_SECONDS / SPEED
@@ -292,7 +298,16 @@ def flood_case(work: Path) -> dict[str, Any]:
             )
             flooder.start()
             time.sleep(wall / 2)
-            edit_wall = real_edit(sim, engine, victim, "real edit", OBSERVE / SPEED)
+            edits: dict[str, float | None] = {}
+            editors = [
+                threading.Thread(target=lambda k=k, a=a: edits.update(
+                    {k: real_edit(sim, engine, _last(sim, a), k, OBSERVE / SPEED)}))
+                for k, a in (("flooded", flooded[0]), ("spared", spared))
+            ]  # fmt: skip
+            for thread in editors:
+                thread.start()
+            for thread in editors:
+                thread.join()
             flooder.join()
             t_end = time.monotonic() + max(0.0, OBSERVE / SPEED - wall)
             while time.monotonic() < t_end:
@@ -302,14 +317,20 @@ def flood_case(work: Path) -> dict[str, Any]:
         engine.dispose()
     answers = result.get("answers", [])
     spent = {k: after[k] - before[k] for k in after}
+
+    def simulated(wall_s: float | None) -> float | None:
+        return None if wall_s is None else round(wall_s * SPEED, 1)
+
     return {
         "forged_events": FLOOD,
+        "athletes_flooded": len(flooded),
         "answered_200": sum(1 for a in answers if a == 200),
         "simulated_seconds_observed": OBSERVE,
         "reads_spent": spent["reads"],
         "flood_confirmation_404s": spent["confirm_404"],
         "http_429": spent["http_429"],
-        "real_edit_mirrored_after_s": None if edit_wall is None else round(edit_wall * SPEED, 1),
+        "real_edit_mirrored_after_s": simulated(edits.get("flooded")),
+        "other_athlete_edit_mirrored_after_s": simulated(edits.get("spared")),
         "serve_rss_mb": rss,
         "speed": SPEED,
     }
@@ -441,15 +462,17 @@ def _sessions(engine: sa.Engine, status: str, since: datetime) -> int:
 
 
 def skew_case(work: Path) -> dict[str, Any]:
-    """The backfills of 60 athletes in flight on the default quota (paced over the quarter
+    """The backfills of 60 athletes in flight on the extended quota (paced over the quarter
     hour, so it takes many minutes): the healthy worker alone for ``SKEW_WINDOW`` s, then the
     skewed worker beside it for ``SKEW_SECONDS``, killed, then ``SKEW_WINDOW`` s more. The
     reads of the two windows should be alike."""
     db_url = _fresh_pg("stravasync_bench_hostile")
     if db_url is None:
         return {"skipped": "no PostgreSQL server answered (STRAVASYNC_BENCH_POSTGRES_URL)"}
-    with simulator("--athletes", "60", "--seed", "26", "--history-days", "60") as sim:
-        env = service_env(sim, db_url, work, STRAVASYNC_SYNC_LEASE_SECONDS="20")
+    with simulator("--athletes", "60", "--seed", "26", "--history-days", "365",
+                   "--quota", "extended") as sim:  # fmt: skip
+        env = service_env(sim, db_url, work, STRAVASYNC_SYNC_LEASE_SECONDS="20",
+                          STRAVASYNC_RATE_TIER="extended")  # fmt: skip
         athletes = connect_athletes(sim, env, work, 60)
         busy = [a for a in athletes if sim.get(f"/_sim/truth/athletes/{a}/activities")]
         engine = sa.create_engine(db_url)
