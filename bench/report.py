@@ -329,8 +329,10 @@ def _export_growth(output: str) -> list[str]:
 
 
 HOSTILE_ROWS = {
-    "flood": ("forged_events", "answered_200", "reads_spent", "flood_confirmation_404s",
-              "http_429", "real_edit_mirrored_after_s", "serve_rss_mb"),
+    "flood": ("forged_events", "athletes_flooded", "answered_200", "reads_spent",
+              "flood_confirmation_404s", "http_429", "real_edit_mirrored_after_s",
+              "other_athlete_edit_mirrored_after_s", "control_no_flood_edit_mirrored_after_s",
+              "serve_rss_mb"),
     "slow": ("connections_opened", "cut_off_by_server", "availability", "healthz_p50_ms",
              "healthz_max_ms", "log_growth_kb", "rss_mb_before_after", "serve_alive"),
     "skew": ("sessions_running_when_skewed_joined", "sessions_lost_while_skewed",
