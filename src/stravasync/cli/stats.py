@@ -4,8 +4,9 @@ of issue 8's commands: ``stats``, ``export``, ``query``, ``import-archive``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -46,6 +47,19 @@ def _athlete_ids(conn: Connection, athlete: int | None) -> list[int]:
     return [athlete]
 
 
+def _per_athlete(athlete: int | None, part: Callable[[dict[str, Any]], Any]) -> dict[int, Any]:
+    """``part`` of each asked athlete's stats (all athletes, or the one given: unknown exits 2)."""
+    from stravasync.stats.service import athlete_stats
+
+    db = open_database(settings())
+    with db.engine.connect() as conn:
+        return {aid: part(athlete_stats(conn, aid)) for aid in _athlete_ids(conn, athlete)}
+
+
+def _echo_json(per_athlete: dict[int, Any]) -> None:
+    typer.echo(json.dumps({str(k): v for k, v in per_athlete.items()}, indent=2))
+
+
 def _cell(e: dict[str, int]) -> str:
     return f"{e['number']} (+{e['days_needed_for_next']} for {e['next']})"
 
@@ -57,14 +71,9 @@ def eddington(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Eddington numbers (km and miles; overall, ride, run) and days needed for the next one."""
-    from stravasync.stats.service import athlete_stats
-
-    db = open_database(settings())
-    with db.engine.connect() as conn:
-        ids = _athlete_ids(conn, athlete)
-        numbers = {aid: athlete_stats(conn, aid)["eddington"] for aid in ids}
+    numbers = _per_athlete(athlete, lambda s: s["eddington"])
     if as_json:
-        typer.echo(json.dumps({str(k): v for k, v in numbers.items()}, indent=2))
+        _echo_json(numbers)
         return
     table = list_table("Eddington number (days still needed for the next)")
     for col in ("athlete", "sports", "km", "miles"):
@@ -112,14 +121,9 @@ def rollups(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Totals per period and sport: count, distance, moving time, elevation gain."""
-    from stravasync.stats.service import athlete_stats
-
-    db = open_database(settings())
-    with db.engine.connect() as conn:
-        ids = _athlete_ids(conn, athlete)
-        rows = {aid: athlete_stats(conn, aid)["rollups"][period.value] for aid in ids}
+    rows = _per_athlete(athlete, lambda s: s["rollups"][period.value])
     if as_json:
-        typer.echo(json.dumps({str(k): v for k, v in rows.items()}, indent=2))
+        _echo_json(rows)
         return
     table = list_table(f"{period.value} totals (days in each athlete's time zone)")
     for col in ("athlete", "period", "sport", "count", "km", "hours", "climb m"):
@@ -148,14 +152,9 @@ def records(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Longest activity and biggest climb, overall, for rides and for runs."""
-    from stravasync.stats.service import athlete_stats
-
-    db = open_database(settings())
-    with db.engine.connect() as conn:
-        ids = _athlete_ids(conn, athlete)
-        found = {aid: athlete_stats(conn, aid)["records"] for aid in ids}
+    found = _per_athlete(athlete, lambda s: s["records"])
     if as_json:
-        typer.echo(json.dumps({str(k): v for k, v in found.items()}, indent=2))
+        _echo_json(found)
         return
     table = list_table("records")
     for col in ("athlete", "record", "km", "climb m", "date", "activity"):
