@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python scripts/check-compose compose.yaml
-	$(BIN)/python scripts/vendor-api-docs --check
+	$(BIN)/python scripts/vendor-assets --check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(SCENARIO),--scenario $(SCENARIO),)

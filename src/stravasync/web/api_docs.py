@@ -3,7 +3,7 @@
 FastAPI's own pages load their scripts from a CDN and start Swagger UI with an inline script;
 the service's Content-Security-Policy (:mod:`stravasync.web.edge`) allows neither. These pages
 use the copies vendored under ``static/vendor`` (``static/vendor/VENDOR.md``, refreshed by
-``scripts/vendor-api-docs``) and start from ``static/api-docs.js``: no request leaves the
+``scripts/vendor-assets``) and start from ``static/api-docs.js``: no request leaves the
 service. ``/docs`` keeps the policy of every other page; ``/redoc`` admits ReDoc's run-time
 ``<style>`` elements (a nonce per answer and two hashes) and its ``blob:`` search worker, and
 ``script-src`` stays ``'self'`` (docs/security.md).

@@ -1,4 +1,4 @@
-"""The vendored Swagger UI and ReDoc files are exactly the ones scripts/vendor-api-docs fetched
+"""The vendored Swagger UI, ReDoc, Chart.js, Leaflet (served) and axe-core (tests only) files are exactly the ones scripts/vendor-assets fetched
 (SHA256SUMS), with their licences; the offline check catches an edited or stray file."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-SCRIPT = ROOT / "scripts" / "vendor-api-docs"
+SCRIPT = ROOT / "scripts" / "vendor-assets"
 VENDOR = ROOT / "src" / "stravasync" / "web" / "static" / "vendor"
+TEST_VENDOR = ROOT / "tests" / "data" / "vendor"
 
 
 def run_check(directory: Path) -> subprocess.CompletedProcess[str]:
@@ -34,10 +35,19 @@ def test_the_committed_files_match_their_digests() -> None:
         "swagger-ui/NOTICE",
         "redoc/redoc.standalone.js",
         "redoc/LICENSE",
+        "chartjs/chart.umd.min.js",
+        "chartjs/LICENSE.md",
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "leaflet/LICENSE",
     ):
         assert f"  {name}\n" in listed
     assert "Apache License" in (VENDOR / "swagger-ui" / "LICENSE").read_text()
     assert "MIT License" in (VENDOR / "redoc" / "LICENSE").read_text()
+    # axe-core is a test asset: checked, never among the served files
+    assert run_check(TEST_VENDOR).returncode == 0
+    assert "axe-core/axe.min.js" in (TEST_VENDOR / "SHA256SUMS").read_text()
+    assert not (VENDOR / "axe-core").exists()
     # the one patch: ReDoc's logo no longer comes from Redocly's CDN
     assert "cdn.redoc.ly" not in (VENDOR / "redoc" / "redoc.standalone.js").read_text()
 
