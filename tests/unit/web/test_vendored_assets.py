@@ -1,4 +1,5 @@
-"""The vendored Swagger UI, ReDoc, Chart.js, Leaflet (served) and axe-core (tests only) files are exactly the ones scripts/vendor-assets fetched
+"""The vendored Swagger UI, ReDoc, Chart.js, Leaflet (served) and axe-core (tests only) files are
+exactly the ones scripts/vendor-assets fetched
 (SHA256SUMS), with their licences; the offline check catches an edited or stray file."""
 
 from __future__ import annotations
