@@ -212,3 +212,20 @@ def test_export_command_writes_gpx_and_tcx(
     one = runner.invoke(app, ["export", "--format", "gpx", "--out", "mine", "--athlete", "2"])
     assert one.exit_code == 0, one.output
     assert "1 activities, 1 written" in one.output
+
+
+def test_a_tampered_manifest_cannot_remove_files_outside_the_folder(tmp_path: Path) -> None:
+    db = Database.open(f"sqlite:///{tmp_path / 'm.db'}")
+    outside = tmp_path / "keep.txt"
+    outside.write_text("mine")
+    out = tmp_path / "tracks"
+    out.mkdir()
+    files = {"7": {"path": "../keep.txt", "mark": "x", "athlete_id": 1}}
+    (out / ".stravasync-gpx.json").write_text(json.dumps({"files": files}))
+    try:
+        with db.engine.connect() as conn:
+            report = write_track_files(conn, out, "gpx")
+    finally:
+        db.close()
+    assert report == {"activities": 0, "written": 0, "unchanged": 0, "removed": 0}
+    assert outside.read_text() == "mine"
