@@ -60,8 +60,12 @@ gpx/               per activity with a track, a GPX 1.1 file (from its streams, 
 originals/         the device files (FIT, GPX, TCX) of an imported Strava account export
 manifest.json      how many of each this archive holds
 """
-# TODO(lead): add gear.json (the athlete's bikes and shoes) once the gear table is on main:
-# one entry from the gear helper's ``store.gear.for_athlete(conn, athlete_id)``.
+# TODO(lead, at the gear merge): the athlete's bikes and shoes as ``gear.json``. In
+# ``_Archive.entries`` after details.jsonl:
+#     rows = gear.for_athlete(self.conn, self.athlete_id)   # stravasync.store.gear
+#     self.counts["gear"] = len(rows)
+#     yield Entry("gear.json", [_json(rows).encode("utf-8")])
+# plus a README line and the count in test_athlete_zip.py (the gear branch's 0010_gear).
 
 
 def _json(value: Any) -> str:

@@ -13,11 +13,9 @@ the tests. Only numbers go into the templates unescaped; text is escaped.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from stravasync.export.track import Track, TrackPoint
 from stravasync.export.trackmeta import TrackInfo, describe
-from stravasync.export.xmltext import decimal, stamp
+from stravasync.export.xmltext import decimal, stamp, text
 
 TPX = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
 PWR = "http://www.garmin.com/xmlschemas/PowerExtension/v1"
@@ -33,6 +31,14 @@ _HEAD = (
 )
 
 
+_RANGES = {"hr": (1, 255), "cad": (0, 254)}  # TrackPointExtension v1's bounds
+
+
+def _in_range(name: str, value: float) -> bool:
+    low, high = _RANGES.get(name, (-1e9, 1e9))
+    return low <= value <= high
+
+
 def _point(p: TrackPoint) -> str:
     parts = [f'      <trkpt lat="{decimal(p.lat, 7)}" lon="{decimal(p.lon, 7)}">']
     if p.elevation is not None:
@@ -42,7 +48,7 @@ def _point(p: TrackPoint) -> str:
     tpx = [
         f"<gpxtpx:{name}>{decimal(value, 2)}</gpxtpx:{name}>"
         for name, value in (("atemp", p.temp), ("hr", p.heartrate), ("cad", p.cadence))
-        if value is not None and (name == "atemp" or 0 <= value <= 255)
+        if value is not None and _in_range(name, value)
     ]  # the schema's order: atemp, hr, cad
     if tpx or p.watts is not None:
         parts.append("<extensions>")
@@ -59,12 +65,12 @@ def _point(p: TrackPoint) -> str:
 
 def gpx_text(info: TrackInfo, track: Track) -> str:
     """The GPX 1.1 document of one activity's track."""
-    name = f"    <name>{escape(info.name)}</name>\n" if info.name else ""
-    kind = f"    <type>{escape(info.sport_type)}</type>\n" if info.sport_type else ""
+    name = f"    <name>{text(info.name)}</name>\n" if info.name else ""
+    kind = f"    <type>{text(info.sport_type)}</type>\n" if info.sport_type else ""
     meta = (
         "  <metadata>\n"
         + name
-        + f"    <desc>{escape(describe(info, track))}</desc>\n"
+        + f"    <desc>{text(describe(info, track))}</desc>\n"
         + (f"    <time>{stamp(info.start_date)}</time>\n" if info.start_date else "")
         + "  </metadata>\n"
     )

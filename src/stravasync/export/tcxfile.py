@@ -13,11 +13,10 @@ from __future__ import annotations
 import itertools
 import math
 from datetime import datetime, timedelta
-from xml.sax.saxutils import escape
 
 from stravasync.export.track import Track, TrackPoint
 from stravasync.export.trackmeta import TrackInfo, describe
-from stravasync.export.xmltext import num, stamp
+from stravasync.export.xmltext import num, stamp, text
 
 TCD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 AX = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
@@ -122,7 +121,7 @@ def tcx_text(info: TrackInfo, track: Track) -> str | None:
         "        <TriggerMethod>Manual</TriggerMethod>\n"
         f"        <Track>\n{body}        </Track>\n"
         "      </Lap>\n"
-        f"      <Notes>{escape(notes)}</Notes>\n"
+        f"      <Notes>{text(notes)}</Notes>\n"
         "    </Activity>\n"
         "  </Activities>\n"
         "</TrainingCenterDatabase>\n"
@@ -130,5 +129,5 @@ def tcx_text(info: TrackInfo, track: Track) -> str | None:
 
 
 def tcx_bytes(info: TrackInfo, track: Track) -> bytes | None:
-    text = tcx_text(info, track)
-    return text.encode("utf-8") if text is not None else None
+    doc = tcx_text(info, track)
+    return doc.encode("utf-8") if doc is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 
 def num(value: float) -> str:
@@ -31,3 +32,13 @@ def decimal(value: float, places: int) -> str:
 def stamp(when: datetime) -> str:
     """``2026-03-02T07:00:05Z`` (with the fraction of a second when the instant has one)."""
     return when.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+_NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+
+
+def text(value: str) -> str:
+    """Free text (a name, a note) as XML character data: escaped, and without the characters
+    XML 1.0 cannot carry (control characters, lone surrogates)."""
+    clean = value.translate(_NOT_XML).encode("utf-8", "ignore").decode("utf-8")
+    return escape(clean)

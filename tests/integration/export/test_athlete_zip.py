@@ -20,6 +20,7 @@ from tests.integration.export.trackseed import (
     ROUTE,
     seed_tracks,
 )
+from tests.track_schemas import schema_errors
 
 
 def _zip(
@@ -68,6 +69,8 @@ def test_the_zip_holds_the_athletes_data_and_only_theirs(db: Database) -> None:
         (round(a, 5), round(b, 5)) for a, b in ROUTE
     ]
     assert "Track source: polyline" in (full.description or "")
+    for name in gpx_names:
+        assert schema_errors("gpx", archive.read(name)) == [], name
     recorded = gpxpy.parse(archive.read("gpx/2026-03-02_101.gpx").decode())
     assert "Track source: streams" in (recorded.description or "")
     assert len(recorded.tracks[0].segments[0].points) == N_STREAM
