@@ -17,6 +17,7 @@ from typing import Any
 from stravasync.clock import as_utc
 from stravasync.store import activities as acts
 from stravasync.store import details as details_q
+from stravasync.store import streams as streams_q
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
@@ -173,7 +174,15 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
                         conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
                     )
                 )
-                acts.store_detail(conn, act_id, detail, now, streams=streams)
+                acts.store_detail(conn, act_id, detail, now)
+                if streams is not None:
+                    stored = streams_q.store_streams(conn, act_id, ctx.athlete_id, streams, now)
+                    if stored.refused:
+                        ctx.log(
+                            conn,
+                            f"streams of activity {act_id} too long, not kept: {stored.refused}",
+                            level="warning",
+                        )
                 result.details += 1
             ctx.checkpoint(conn, {})
     finished = len(todo) <= ctx.cfg.enrich_slice

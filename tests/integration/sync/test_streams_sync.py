@@ -1,0 +1,68 @@
+"""Streams fetched by the sync against the simulator are stored packed and read back as Strava's
+arrays; a deleted activity takes its streams along."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from stravasync.lab import Lab
+from stravasync.simulator.streams import ALL_TYPES
+from stravasync.simulator.streams import streams as sim_streams
+from stravasync.store import activities as acts
+from stravasync.store import read_streams
+from stravasync.store.schema import activity_details, activity_streams
+from tests.integration.sync.labs import quiet_lab
+
+START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)
+
+
+def streams_lab(db_url: str, tmp_path: Path, **overrides: Any) -> Lab:
+    return quiet_lab(
+        db_url,
+        tmp_path,
+        start=START,
+        seed=21,
+        athletes=3,
+        history_days=14,
+        overrides={"sync_enrich_streams": True, **overrides},
+    )
+
+
+def strava_arrays(lab: Lab, activity_id: int) -> dict[str, list[Any]]:
+    """What ``GET /activities/{id}/streams`` answers now, as arrays by type."""
+    now = lab.sim.now()
+    act = lab.sim.world.activity(activity_id, now)
+    assert act is not None
+    answer = sim_streams(act, act.fields_at(now), list(ALL_TYPES), None)
+    return {key: stream["data"] for key, stream in answer.items()}
+
+
+def test_synced_streams_read_back_as_stravas_arrays(db_url: str, tmp_path: Path) -> None:
+    lab = streams_lab(db_url, tmp_path)
+    try:
+        for athlete in lab.sim.athlete_ids():
+            lab.connect(athlete)
+        lab.run_until_idle()
+        with lab.db.engine.connect() as conn:
+            detailed = list(conn.execute(select(activity_details.c.activity_id)).scalars())
+            stored = conn.execute(select(func.count()).select_from(activity_streams)).scalar()
+            assert detailed and stored == len(detailed)
+            for act_id in detailed:
+                got = read_streams(conn, act_id)
+                assert got == strava_arrays(lab, act_id), act_id
+                assert got is not None and len(got["time"]) > 1
+            assert read_streams(conn, 1) is None
+        gone, removed = detailed[0], detailed[1]
+        with lab.db.transaction() as conn:  # deleted on Strava / dropped by a filter
+            assert acts.tombstone(conn, [gone], lab.clock.now()) == [gone]
+            assert acts.remove(conn, [removed], now=lab.clock.now()) == 1
+        with lab.db.engine.connect() as conn:
+            assert read_streams(conn, gone) is None and read_streams(conn, removed) is None
+            left = conn.execute(select(func.count()).select_from(activity_streams)).scalar()
+        assert left == len(detailed) - 2
+    finally:
+        lab.close()
