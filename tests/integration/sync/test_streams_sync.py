@@ -3,12 +3,15 @@ arrays; a deleted activity takes its streams along."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow.dataset as ds
 from sqlalchemy import func, select
 
+from stravasync.export.parquet import export_parquet
 from stravasync.lab import Lab
 from stravasync.simulator.streams import ALL_TYPES
 from stravasync.simulator.streams import streams as sim_streams
@@ -51,11 +54,25 @@ def test_synced_streams_read_back_as_stravas_arrays(db_url: str, tmp_path: Path)
             detailed = list(conn.execute(select(activity_details.c.activity_id)).scalars())
             stored = conn.execute(select(func.count()).select_from(activity_streams)).scalar()
             assert detailed and stored == len(detailed)
+            truth = {act_id: strava_arrays(lab, act_id) for act_id in detailed}
             for act_id in detailed:
                 got = read_streams(conn, act_id)
-                assert got == strava_arrays(lab, act_id), act_id
+                assert got == truth[act_id], act_id
                 assert got is not None and len(got["time"]) > 1
             assert read_streams(conn, 1) is None
+            export_parquet(conn, tmp_path / "pq")
+        samples = ds.dataset(tmp_path / "pq" / "streams", partitioning="hive").to_table()
+        per_activity = Counter(samples.column("activity_id").to_pylist())
+        assert per_activity == {a: len(t["time"]) for a, t in truth.items()}  # one row a sample
+        some = max(truth, key=lambda a: len(truth[a]))
+        rows = sorted(
+            (r for r in samples.to_pylist() if r["activity_id"] == some), key=lambda r: r["sample"]
+        )
+        assert [r["time_s"] for r in rows] == truth[some]["time"]
+        assert [[r["lat"], r["lng"]] for r in rows] == truth[some].get(
+            "latlng", [[None, None]] * len(rows)
+        )
+        assert [r["heartrate"] for r in rows] == truth[some].get("heartrate", [None] * len(rows))
         gone, removed = detailed[0], detailed[1]
         with lab.db.transaction() as conn:  # deleted on Strava / dropped by a filter
             assert acts.tombstone(conn, [gone], lab.clock.now()) == [gone]
