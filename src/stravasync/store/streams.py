@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, and_, delete, select
 
-from stravasync.store.schema import activity_streams
+from stravasync.store.schema import activities, activity_streams
 from stravasync.store.streampack import StreamTooLong, pack, unpack
 from stravasync.store.tables_streams import STREAM_KEYS
 from stravasync.store.upsert import upsert_rows
@@ -114,11 +114,13 @@ def read_streams(conn: Connection, activity_id: int) -> dict[str, list[Any]] | N
     return unpacked(dict(row)) if row is not None else None
 
 
-def has_streams(conn: Connection, activity_id: int) -> bool:
-    stmt = select(activity_streams.c.activity_id).where(
+def fetched_at(conn: Connection, activity_id: int) -> datetime | None:
+    """When the activity's stored streams were fetched (None: none stored)."""
+    stmt = select(activity_streams.c.fetched_at).where(
         activity_streams.c.activity_id == activity_id
     )
-    return conn.execute(stmt).first() is not None
+    value: datetime | None = conn.execute(stmt).scalar()
+    return value
 
 
 def delete_streams(conn: Connection, activity_ids: Iterable[int]) -> int:
@@ -132,3 +134,40 @@ def delete_streams(conn: Connection, activity_ids: Iterable[int]) -> int:
             ).rowcount
         )
     return n
+
+
+def streams_missing(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    limit: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    activity_ids: list[int] | None = None,
+) -> list[int]:
+    """Live activities (started in ``[since, until)``, or among ``activity_ids``) whose detail
+    is stored but whose streams are not; newest first, at most ``limit``."""
+    cond = [
+        activities.c.athlete_id == athlete_id,
+        activities.c.deleted_at.is_(None),
+        activities.c.detail_fetched_at.is_not(None),
+        activity_streams.c.activity_id.is_(None),
+    ]
+    if since is not None:
+        cond.append(activities.c.start_date >= since)
+    if until is not None:
+        cond.append(activities.c.start_date < until)
+    if activity_ids is not None:
+        cond.append(activities.c.id.in_(activity_ids))
+    stmt = (
+        select(activities.c.id)
+        .select_from(
+            activities.outerjoin(
+                activity_streams, activity_streams.c.activity_id == activities.c.id
+            )
+        )
+        .where(and_(*cond))
+        .order_by(activities.c.start_date.desc(), activities.c.id.desc())
+        .limit(limit)
+    )
+    return [int(i) for i in conn.execute(stmt).scalars()]

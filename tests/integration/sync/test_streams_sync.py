@@ -83,3 +83,43 @@ def test_synced_streams_read_back_as_stravas_arrays(db_url: str, tmp_path: Path)
         assert left == len(detailed) - 2
     finally:
         lab.close()
+
+
+def test_auto_fetches_each_activitys_streams_once_with_webhooks(
+    db_url: str, tmp_path: Path
+) -> None:
+    """``auto`` on an unlimited quota is on; activities uploaded later (their detail fetched
+    by the webhook's confirmation) get their streams too, and a detail fetched again once the
+    activity settled does not fetch them again: one streams read per activity."""
+    lab = quiet_lab(
+        db_url,
+        tmp_path,
+        start=datetime(2026, 5, 4, 6, 3, tzinfo=UTC),
+        seed=11,  # athlete 10000003 uploads on the first day
+        athletes=3,
+        history_days=10,
+        webhooks=True,
+        overrides={"sync_enrich_streams": "auto"},
+    )
+    calls: Counter[int] = Counter()
+
+    def hook(response: Any) -> None:
+        parts = response.request.url.path.rstrip("/").split("/")
+        if parts[-1] == "streams":
+            calls[int(parts[-2])] += 1
+
+    lab.http.event_hooks["response"].append(hook)
+    try:
+        for athlete in lab.sim.athlete_ids():
+            lab.connect(athlete)
+        lab.run_until_idle()
+        first = set(calls)
+        lab.advance(2 * 86400, step=600)  # new uploads, and the settled re-fetches
+        with lab.db.engine.connect() as conn:
+            detailed = set(conn.execute(select(activity_details.c.activity_id)).scalars())
+            stored = set(conn.execute(select(activity_streams.c.activity_id)).scalars())
+        assert first and set(calls) - first, "no activity uploaded after the connects"
+        assert stored == detailed == set(calls)
+        assert set(calls.values()) == {1}, calls  # once each
+    finally:
+        lab.close()
