@@ -276,7 +276,7 @@ class Settings(BaseSettings):
     )
     sync_enrich_streams: str = Field(
         "auto",
-        description="auto (on while connected athletes are at most 80 per 1,000 daily reads: "
+        description="auto (on while connected athletes are at most 101 per 1,000 daily reads: "
         "docs/configuration.md#streams) | on | off: fetch each enriched activity's streams "
         "(one read per activity)",
     )

@@ -8,7 +8,7 @@ settled) does not fetch them again unless a request forces it (``sync --mode enr
 ``auto`` (the default) turns them on while the athletes are few enough that a new activity's
 stream read fits the daily quota beside everything else: ``athletes <= max_auto_athletes``
 (measured on the club-week simulation, ``bench/streams_cost.py``; the figures are in
-``docs/configuration.md``). On the Standard quota (1,000 reads a day) that is 100 athletes;
+``docs/configuration.md``). On the Standard quota (1,000 reads a day) that is 101 athletes;
 the limit grows with the daily read limit.
 """
 
@@ -18,8 +18,9 @@ from datetime import datetime
 from enum import StrEnum
 
 # Reads a connected athlete costs a day with streams on, everything included, measured on the
-# club-week world (bench/streams_cost.py): 4.25 without streams + 0.47 new activities a day.
-READS_PER_ATHLETE_DAY = 4.75
+# club-week world: 4.26 without streams (bench/REPORT.md) + 0.46 new activities a day
+# (bench/streams_cost.py: one streams read each).
+READS_PER_ATHLETE_DAY = 4.72
 # ... of the reads the periodic classes may spend (1 - the 20% daily reserve), auto keeps
 # streams on only while the whole club's need stays within this share of them.
 AUTO_SHARE = 0.6
