@@ -13,7 +13,7 @@ from stravasync import Mirror
 from stravasync.clock import RealClock
 from stravasync.store import Database
 from stravasync.store.exports import iter_activities
-from stravasync.store.streams_legacy import read_streams
+from stravasync.store import read_streams
 from stravasync.web.app import create_app
 from tests.e2e.simproc import simulator
 from tests.integration.web.conftest import api_headers, make_settings
