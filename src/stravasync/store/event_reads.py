@@ -3,7 +3,8 @@
 Each event row records the reads its processing spent that changed nothing in the mirror
 (``unconfirmed_listings``, ``unconfirmed_reads``), when it last read (``read_at``) and when it
 listed the athlete's latest activities (``listed_at``). The sums over the current quarter hour
-and day are the allowances :mod:`stravasync.sync.event_reads` decides on; the prune keeps at
+and day (split into the clean and suspect pools) are the allowances
+:mod:`stravasync.sync.event_reads` decides on; the prune keeps at
 least a day of rows (``STRAVASYNC_WEBHOOK_INBOX_RETENTION_DAYS`` >= 1).
 """
 
@@ -24,14 +25,17 @@ FINISHED = ("done", "ignored")  # what the retention prunes; dead events wait fo
 def spent(
     conn: Connection, owner_id: int, *, quarter_start: datetime, day_start: datetime
 ) -> dict[str, Any]:
-    """This athlete's unconfirmed listings and reads since ``quarter_start``, everyone's
-    unconfirmed reads since ``quarter_start`` and ``day_start``, the athlete's last listing."""
+    """This athlete's unconfirmed listings and reads since ``quarter_start`` and all its
+    unconfirmed reads since ``day_start``; everyone's since ``quarter_start`` and
+    ``day_start``, and of those the clean pool's: one per athlete with any today, counted in
+    the quarter hour when the athlete's first falls in it; the athlete's last listing."""
     both = _E.unconfirmed_listings + _E.unconfirmed_reads
     mine = conn.execute(
         select(
-            func.coalesce(func.sum(_E.unconfirmed_listings), 0),
-            func.coalesce(func.sum(_E.unconfirmed_reads), 0),
-        ).where(_E.owner_id == owner_id, _E.read_at >= quarter_start)
+            func.coalesce(func.sum(_E.unconfirmed_listings).filter(_E.read_at >= quarter_start), 0),
+            func.coalesce(func.sum(_E.unconfirmed_reads).filter(_E.read_at >= quarter_start), 0),
+            func.coalesce(func.sum(both), 0),
+        ).where(_E.owner_id == owner_id, _E.read_at >= day_start)
     ).one()
     quarter, day = conn.execute(
         select(
@@ -39,12 +43,26 @@ def spent(
             func.coalesce(func.sum(both), 0),
         ).where(_E.read_at >= day_start)
     ).one()
+    firsts = (
+        select(func.min(_E.read_at).label("first"))
+        .where(_E.read_at >= day_start, both > 0)
+        .group_by(_E.owner_id)
+        .subquery()
+    )
+    clean_quarter, clean_day = conn.execute(
+        select(func.count().filter(firsts.c.first >= quarter_start), func.count()).select_from(
+            firsts
+        )
+    ).one()
     last = conn.execute(select(func.max(_E.listed_at)).where(_E.owner_id == owner_id)).scalar()
     return {
         "athlete_listings": int(mine[0]),
         "athlete_reads": int(mine[1]),
+        "athlete_day": int(mine[2]),
         "quarter": int(quarter),
         "day": int(day),
+        "clean_quarter": int(clean_quarter or 0),
+        "clean_day": int(clean_day or 0),
         "last_listing": last,
     }
 
