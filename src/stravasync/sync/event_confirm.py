@@ -35,7 +35,7 @@ from stravasync.strava.ratelimit import Priority
 from stravasync.strava.windows import Window, window_start
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
-from stravasync.sync.event_reads import Spent, covered, may_read
+from stravasync.sync.event_reads import Spent, covered, may_read, quiet, worth_a_get
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def confirm(ctx: PassContext, event: dict[str, Any], *, held: bool = False) -> b
     if single and held and event["aspect_type"] == "update":
         return _fetch_counted(ctx, event_id, act_id)  # an edit: its own GET, not the queue
     if not covered(event["received_at"], spent.last_listing):
-        if single and _quiet(ctx, spent, event_id):
+        if single and quiet(spent, siblings=_siblings(ctx, event_id)):
             return _fetch_counted(ctx, event_id, act_id)
         wait = may_read(limits, spent, now, listing=True)
         if wait is not None:
@@ -84,14 +84,7 @@ def confirm(ctx: PassContext, event: dict[str, Any], *, held: bool = False) -> b
             return True
         spent = _spent(ctx, ctx.now())
     now = ctx.now()
-    if (
-        spent.athlete_reads
-        or may_read(limits, spent, now, listing=False) is not None
-        or _siblings(ctx, event_id)
-    ):
-        # a read of the athlete already confirmed nothing this quarter hour, no read is left,
-        # or others the listing did not show either (a flood, not a late upload): the
-        # listing's word stands for all of them
+    if not worth_a_get(limits, spent, now, siblings=_siblings(ctx, event_id)):
         assert spent.last_listing is not None  # covered, or listed just now
         with ctx.db.transaction() as conn:
             dropped = reads_q.ignore_covered(
@@ -114,15 +107,6 @@ def confirm(ctx: PassContext, event: dict[str, Any], *, held: bool = False) -> b
 def _siblings(ctx: PassContext, event_id: int) -> bool:
     with ctx.db.engine.connect() as conn:
         return reads_q.has_siblings(conn, ctx.athlete_id, but=event_id)
-
-
-def _quiet(ctx: PassContext, spent: Spent, event_id: int) -> bool:
-    """No sign of a flood: no read of the athlete confirmed nothing this quarter hour, no
-    other event of the athlete is pending (the pools are checked by the caller). A flood
-    spread thin (one event at a time) thus costs one GET, then listings."""
-    if spent.athlete_listings or spent.athlete_reads:
-        return False
-    return not _siblings(ctx, event_id)
 
 
 def confirm_delete(ctx: PassContext, event: dict[str, Any]) -> bool:

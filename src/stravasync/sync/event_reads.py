@@ -114,6 +114,23 @@ def may_read(
     return None
 
 
+def quiet(spent: Spent, *, siblings: bool) -> bool:
+    """No sign of a flood: no read of the athlete confirmed nothing this quarter hour and no
+    other event of theirs is pending, so a lone event is worth a GET of its own (a flood spread
+    thin, one event at a time, thus costs one GET, then listings)."""
+    return not (spent.athlete_listings or spent.athlete_reads or siblings)
+
+
+def worth_a_get(limits: EventReadLimits, spent: Spent, now: datetime, *, siblings: bool) -> bool:
+    """After a listing that did not show the event: a GET of its own only when it is the
+    athlete's only pending event (a late upload with an old start date, an edit of an older
+    activity), no single read of theirs confirmed nothing this quarter hour and one is left;
+    otherwise (a flood) the listing's word stands for all of them."""
+    if siblings or spent.athlete_reads:
+        return False
+    return may_read(limits, spent, now, listing=False) is None
+
+
 def covered(received_at: datetime, last_listing: datetime | None) -> bool:
     """A listing taken after the event arrived has already answered for it."""
     return last_listing is not None and last_listing >= received_at

@@ -9,8 +9,10 @@ from stravasync.sync.event_reads import (
     Spent,
     covered,
     may_read,
+    quiet,
     worst_case_daily,
     worst_case_quarter,
+    worth_a_get,
 )
 
 NOW = datetime(2026, 4, 6, 9, 7, 30, tzinfo=UTC)
@@ -100,3 +102,23 @@ def test_a_listing_after_the_event_answers_for_it() -> None:
     assert covered(NOW, NOW + timedelta(seconds=1))
     assert not covered(NOW, NOW - timedelta(seconds=1))
     assert not covered(NOW, None)
+
+
+def test_a_lone_event_of_an_athlete_with_no_unconfirmed_read_this_quarter_hour_is_quiet() -> None:
+    assert quiet(Spent(), siblings=False)
+    assert quiet(Spent(athlete_day=3), siblings=False)  # earlier quarter hours do not count
+    assert not quiet(Spent(), siblings=True)
+    # a flood spread thin: after one GET that confirmed nothing, the next event lists
+    assert not quiet(Spent(athlete_reads=1), siblings=False)
+    assert not quiet(Spent(athlete_listings=1), siblings=False)
+
+
+def test_an_event_a_listing_did_not_show_is_worth_a_get_only_alone() -> None:
+    listed = Spent(athlete_listings=1, athlete_day=1, last_listing=NOW)
+    assert worth_a_get(LIMITS, listed, NOW, siblings=False)  # a late upload, an old edit
+    assert not worth_a_get(LIMITS, listed, NOW, siblings=True)  # a flood: the listing stands
+    spent_one = Spent(athlete_listings=1, athlete_reads=1, athlete_day=2, last_listing=NOW)
+    assert not worth_a_get(LIMITS, spent_one, NOW, siblings=False)
+    # the suspects' pool spent: no GET either
+    full = Spent(athlete_listings=1, athlete_day=1, quarter=10, day=10, last_listing=NOW)
+    assert not worth_a_get(LIMITS, full, NOW, siblings=False)
