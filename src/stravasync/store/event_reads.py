@@ -20,6 +20,8 @@ from stravasync.store.schema import webhook_events
 
 _E = webhook_events.c
 FINISHED = ("done", "ignored")  # what the retention prunes; dead events wait for an operator
+WAITING = "unconfirmed-event reads spent until"
+"""How the error of an event waiting for its athlete's next listing (or pool) begins."""
 
 
 def spent(
@@ -135,15 +137,40 @@ def ignore_covered(
     return int(conn.execute(stmt).rowcount or 0)
 
 
-def defer_owner(conn: Connection, owner_id: int, *, until: datetime, but: int) -> int:
+def defer_owner(conn: Connection, owner_id: int, *, until: datetime, but: int, reason: str) -> int:
     """Make the athlete's other pending creates and updates due at ``until`` (not sooner):
-    they wait for the next listing together instead of being claimed one by one."""
+    they wait for the next listing together instead of being claimed one by one; ``reason``
+    (beginning with :data:`WAITING`) lets the inbox make new creates wait with them."""
     stmt = (
         update(webhook_events)
         .where(_pending_of(owner_id, but=but), _E.due_at < until)
-        .values(due_at=until)
+        .values(due_at=until, last_error=reason)
     )
     return int(conn.execute(stmt).rowcount or 0)
+
+
+def waiting_until(
+    conn: Connection, owner_ids: Collection[int], *, now: datetime
+) -> dict[int, datetime]:
+    """For each athlete whose creates and updates wait for their next listing (deferred by
+    the allowance, due after ``now``), when they are due: a new create of theirs waits with
+    them (the listing then answers for it too) instead of being claimed alone only to be
+    deferred, so a flood's events cost no processing past one per listing."""
+    if not owner_ids:
+        return {}
+    stmt = (
+        select(_E.owner_id, func.max(_E.due_at))
+        .where(
+            _E.owner_id.in_(sorted(set(owner_ids))),
+            _E.state == "pending",
+            _E.object_type == "activity",
+            _E.aspect_type.in_(("create", "update")),
+            _E.due_at > now,
+            _E.last_error.like(WAITING + "%"),
+        )
+        .group_by(_E.owner_id)
+    )
+    return {int(owner): due for owner, due in conn.execute(stmt).all() if due is not None}
 
 
 def prune(conn: Connection, *, now: datetime, keep_days: float) -> int:

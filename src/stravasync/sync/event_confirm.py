@@ -57,10 +57,11 @@ def _spent(ctx: PassContext, now: datetime) -> Spent:
 
 def _defer(ctx: PassContext, event_id: int, until: datetime, *, siblings: bool) -> None:
     """Wait until ``until`` (with the athlete's other pending creates and updates)."""
+    reason = f"{reads_q.WAITING} {until.isoformat()}"
     if siblings:
         with ctx.db.transaction() as conn:
-            reads_q.defer_owner(conn, ctx.athlete_id, until=until, but=event_id)
-    raise Deferred(until, LIMIT_CLASS, f"unconfirmed-event reads spent until {until.isoformat()}")
+            reads_q.defer_owner(conn, ctx.athlete_id, until=until, but=event_id, reason=reason)
+    raise Deferred(until, LIMIT_CLASS, reason)
 
 
 def confirm(ctx: PassContext, event: dict[str, Any], *, held: bool = False) -> bool:
