@@ -105,13 +105,17 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="share of each read window (15 min, day) that webhook events Strava did "
-        "not confirm may spend, all athletes together (sync.event_reads)",
+        "not confirm may spend, in each of two pools: athletes' first such read of the day, "
+        "and all later ones (sync.event_reads)",
     )
     webhook_athlete_listings: int = Field(
         4, ge=1, description="listings per athlete per 15 min for events that confirm nothing"
     )
     webhook_athlete_reads: int = Field(
-        2, ge=0, description="single GETs per athlete per 15 min for events a listing did not show"
+        2,
+        ge=0,
+        description="single GETs per athlete per 15 min for events that confirm nothing (an "
+        "edit of a held activity, a lone event, one a listing did not show)",
     )
     webhook_listing_interval: float = Field(
         30.0, gt=0, le=900, description="seconds between two listings for one athlete's events"
