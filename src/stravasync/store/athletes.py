@@ -28,6 +28,7 @@ class AthleteOverview:
     dead: bool
     strava_count: int | None = None  # rides + runs + swims on Strava: a lower bound
     strava_count_at: datetime | None = None
+    purge_after: datetime | None = None  # a deauthorized athlete's data goes then
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +178,7 @@ def overview_select() -> Select[Any]:
             athletes.c.hidden,
             athletes.c.auto_sync,
             athletes.c.scopes,
+            athletes.c.purge_after,
             count.label("n"),
             sync_state.c.backfill_done,
             sync_state.c.last_success_at,
@@ -209,6 +211,7 @@ def overview_rows(conn: Connection, stmt: Select[Any]) -> list[AthleteOverview]:
             dead=bool(r.dead),
             strava_count=r.strava_count,
             strava_count_at=r.strava_count_at,
+            purge_after=r.purge_after,
         )
         for r in conn.execute(stmt)
     ]
