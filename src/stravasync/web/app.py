@@ -21,6 +21,7 @@ from stravasync.web import (
     admin_logs,
     admin_ops,
     api_docs,
+    athlete,
     data_api,
     data_files,
     edge,
@@ -122,6 +123,7 @@ def create_app(
         )
     ]
     routers += _optional_routers()
+    routers.append(athlete.router)
     for router in routers:
         app.include_router(router)
     static = files("stravasync.web") / "static"

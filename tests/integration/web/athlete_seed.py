@@ -1,0 +1,109 @@
+"""Two athletes with activities, details, routes and gear, and a session for each: what the
+tests of the athlete's pages (``/me``) read. Athlete B's names carry a marker that must never
+show on athlete A's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from stravasync.store import Database
+from stravasync.store import activities as acts
+from stravasync.store import athletes as athlete_q
+from stravasync.store import me as me_q
+
+A, B = 1001, 2002
+B_MARK = "Bmarker"
+# a short real route (Google's example polyline, three points)
+POLYLINE = "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    a_acts: list[int]
+    b_acts: list[int]
+    a_secret: str
+    b_secret: str
+    csrf: str
+
+
+def _raw(act_id: int, start: datetime, i: int, name: str, sport: str) -> dict[str, Any]:
+    return {
+        "id": act_id,
+        "name": name,
+        "sport_type": sport,
+        "type": sport,
+        "start_date": start.isoformat().replace("+00:00", "Z"),
+        "start_date_local": start.replace(tzinfo=None).isoformat(),
+        "distance": 8000.0 + 1500 * (i % 9),
+        "moving_time": 1800 + 60 * (i % 30),
+        "elapsed_time": 2000 + 60 * (i % 30),
+        "total_elevation_gain": 40.0 + 15 * (i % 11),
+        "gear_id": "b111" if sport == "Ride" else "g222",
+        "map": {"summary_polyline": POLYLINE},
+    }
+
+
+def _detail(raw: dict[str, Any], gear_name: str) -> dict[str, Any]:
+    return raw | {
+        "description": "felt good",
+        "calories": 512.0,
+        "gear": {"id": raw["gear_id"], "name": gear_name},
+        "map": {"polyline": POLYLINE, "summary_polyline": POLYLINE},
+        "laps": [
+            {"name": "Lap 1", "distance": 4000.0, "moving_time": 900, "total_elevation_gain": 20},
+            {"name": "Lap 2", "distance": 4000.0, "moving_time": 880, "total_elevation_gain": 21},
+        ],
+        "splits_metric": [
+            {"split": k, "distance": 1000.0, "moving_time": 220 + k, "elevation_difference": 2}
+            for k in range(1, 9)
+        ],
+        "best_efforts": [
+            {"name": "1k", "moving_time": 215, "elapsed_time": 215, "pr_rank": 1},
+            {"name": "5k", "moving_time": 1140, "elapsed_time": 1140, "pr_rank": None},
+        ],
+    }
+
+
+def seed(db: Database, now: datetime, *, count: int = 70) -> Seeded:
+    a_acts = [900_000_000 + i for i in range(count)]
+    b_acts = [800_000_000 + i for i in range(5)]
+    with db.transaction() as conn:
+        for aid, first in ((A, "Ada"), (B, B_MARK)):
+            athlete_q.upsert_athlete(
+                conn,
+                athlete_id=aid,
+                profile={"firstname": first, "lastname": "Rider"},
+                scopes="read,activity:read_all",
+                now=now - timedelta(days=400),
+            )
+        a_raws = [
+            _raw(
+                act,
+                now - timedelta(days=3 * i + 1),
+                i,
+                f"Morning {'Run' if i % 3 else 'Ride'} {i}",
+                "Run" if i % 3 else "Ride",
+            )
+            for i, act in enumerate(a_acts)
+        ]
+        a_raws[5]["name"] = "100% effort_day"  # LIKE wildcards, searched literally
+        b_raws = [
+            _raw(act, now - timedelta(days=2 * i + 1), i, f"{B_MARK} secret ride {i}", "Ride")
+            for i, act in enumerate(b_acts)
+        ]
+        acts.apply_summaries(conn, A, a_raws, now)
+        acts.apply_summaries(conn, B, b_raws, now)
+        for raw in a_raws[:3]:
+            acts.store_detail(conn, raw["id"], _detail(raw, "Blue bike"), now)
+        for raw in b_raws:
+            acts.store_detail(conn, raw["id"], _detail(raw, f"{B_MARK} bike"), now)
+        csrf = "csrf-token-for-tests-0123456789"
+        me_q.open_session(
+            conn, "a-secret", athlete_id=A, csrf=csrf, now=now, expires_at=now + timedelta(days=1)
+        )
+        me_q.open_session(
+            conn, "b-secret", athlete_id=B, csrf=csrf, now=now, expires_at=now + timedelta(days=1)
+        )
+    return Seeded(a_acts=a_acts, b_acts=b_acts, a_secret="a-secret", b_secret="b-secret", csrf=csrf)
