@@ -4,6 +4,7 @@ show on athlete A's pages."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,8 +16,36 @@ from stravasync.store import me as me_q
 
 A, B = 1001, 2002
 B_MARK = "Bmarker"
-# a short real route (Google's example polyline, three points)
-POLYLINE = "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+
+
+def _encode(points: list[tuple[float, float]]) -> str:
+    """Google's encoded polyline (precision 5), as Strava sends summary routes."""
+    out: list[str] = []
+    last = (0, 0)
+    for lat, lng in points:
+        now = (round(lat * 1e5), round(lng * 1e5))
+        for delta in (now[0] - last[0], now[1] - last[1]):
+            value = ~(delta << 1) if delta < 0 else delta << 1
+            while value >= 0x20:
+                out.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            out.append(chr(value + 63))
+        last = now
+    return "".join(out)
+
+
+def route(i: int) -> str:
+    """Activity ``i``'s summary route: one of a few loops around a town, each a little off."""
+    center_lat, center_lng = 47.37 + 0.004 * (i % 5), 8.54 + 0.006 * (i % 7)
+    radius = 0.01 + 0.002 * (i % 4)
+    points = [
+        (
+            center_lat + radius * math.sin(2 * math.pi * k / 40),
+            center_lng + 1.5 * radius * math.cos(2 * math.pi * k / 40) * (1 + 0.2 * (k % 3)),
+        )
+        for k in range(41)
+    ]
+    return _encode(points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +70,17 @@ def _raw(act_id: int, start: datetime, i: int, name: str, sport: str) -> dict[st
         "elapsed_time": 2000 + 60 * (i % 30),
         "total_elevation_gain": 40.0 + 15 * (i % 11),
         "gear_id": "b111" if sport == "Ride" else "g222",
-        "map": {"summary_polyline": POLYLINE},
+        "map": {"summary_polyline": route(i)},
     }
 
 
 def _detail(raw: dict[str, Any], gear_name: str) -> dict[str, Any]:
+    line = raw["map"]["summary_polyline"]
     return raw | {
         "description": "felt good",
         "calories": 512.0,
         "gear": {"id": raw["gear_id"], "name": gear_name},
-        "map": {"polyline": POLYLINE, "summary_polyline": POLYLINE},
+        "map": {"polyline": line, "summary_polyline": line},
         "laps": [
             {"name": "Lap 1", "distance": 4000.0, "moving_time": 900, "total_elevation_gain": 20},
             {"name": "Lap 2", "distance": 4000.0, "moving_time": 880, "total_elevation_gain": 21},
@@ -96,7 +126,8 @@ def seed(db: Database, now: datetime, *, count: int = 70) -> Seeded:
         acts.apply_summaries(conn, A, a_raws, now)
         acts.apply_summaries(conn, B, b_raws, now)
         for raw in a_raws[:3]:
-            acts.store_detail(conn, raw["id"], _detail(raw, "Blue bike"), now)
+            gear = "Blue bike" if raw["sport_type"] == "Ride" else "Trail shoes"
+            acts.store_detail(conn, raw["id"], _detail(raw, gear), now)
         for raw in b_raws:
             acts.store_detail(conn, raw["id"], _detail(raw, f"{B_MARK} bike"), now)
         csrf = "csrf-token-for-tests-0123456789"

@@ -174,11 +174,14 @@ def units() -> dict[str, str]:
 
 
 def eddington_rows(report: dict[str, dict[str, dict[str, int]]]) -> list[dict[str, Any]]:
-    """One row per (group, unit): the number, the next one and the days it still needs."""
+    """One row per (group, unit): the number, and what the next one needs in plain words
+    (the next number's day distance in both units, how many more such days)."""
     rows = []
     for group, by_unit in report.items():
         for unit, e in by_unit.items():
             unit_m = 1000.0 if unit == "km" else MILE
+            day_m = e["next"] * unit_m
+            other = f"{day_m / MILE:.1f} miles" if unit == "km" else f"{day_m / 1000:.1f} km"
             rows.append(
                 {
                     "group": group,
@@ -187,7 +190,8 @@ def eddington_rows(report: dict[str, dict[str, dict[str, int]]]) -> list[dict[st
                     "next": e["next"],
                     "days_needed": e["days_needed_for_next"],
                     "have": e["days_at_or_above_next"],
-                    "day_distance": f"{e['next']} {unit} ({e['next'] * unit_m / 1000:.1f} km)",
+                    "needs": f"{e['days_needed_for_next']} more days of {e['next']} {unit} "
+                    f"({other}) or more; {e['days_at_or_above_next']} of {e['next']} done",
                 }
             )
     return rows

@@ -25,7 +25,7 @@
   }
 
   function baseMap(id, data) {
-    var map = L.map(id, { preferCanvas: true, attributionControl: Boolean(data.tiles) });
+    var map = L.map(id, { preferCanvas: true, zoomSnap: 0.25, attributionControl: Boolean(data.tiles) });
     if (data.tiles) {
       L.tileLayer(data.tiles, { maxZoom: 18, attribution: "map tiles" }).addTo(map);
     }
@@ -44,7 +44,7 @@
     var line = L.polyline(points, { color: "#d9480f", weight: 4 }).addTo(map);
     L.circleMarker(points[0], { radius: 6, color: "#2b8a3e", fillOpacity: 1 }).addTo(map);
     L.circleMarker(points[points.length - 1], { radius: 6, color: "#1c1c1c", fillOpacity: 1 }).addTo(map);
-    map.fitBounds(line.getBounds(), { padding: [12, 12] });
+    map.fitBounds(line.getBounds(), { padding: [36, 36] });
   }
 
   var heat = read("heat-data");
@@ -58,7 +58,7 @@
       var pl = L.polyline(pts, { color: "#d9480f", weight: 2, opacity: 0.3, renderer: renderer, interactive: false }).addTo(hmap);
       bounds = bounds ? bounds.extend(pl.getBounds()) : pl.getBounds();
     });
-    if (bounds) { hmap.fitBounds(bounds, { padding: [12, 12] }); }
+    if (bounds) { hmap.fitBounds(bounds, { padding: [24, 24] }); }
   }
   window.stravasyncDecode = decode;
 })();
