@@ -14,6 +14,7 @@ from stravasync.store.tables_me import athlete_actions, athlete_sessions
 
 ACTIONS = frozenset(
     {"sign_in", "sign_out", "sync", "pause", "resume", "disconnect", "delete", "download"}
+    | {"app_sync", "app_pause", "app_resume"}  # the owning app, through the data API
 )
 
 
