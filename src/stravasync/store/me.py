@@ -97,6 +97,19 @@ def last_action_at(conn: Connection, athlete_id: int, action: str) -> datetime |
     return value
 
 
+SYNC_ACTIONS = ("sync", "app_sync")
+"""A sync asked for an athlete, by them at /me or by the owning app: one allowance for both."""
+
+
+def last_sync_asked_at(conn: Connection, athlete_id: int) -> datetime | None:
+    """When a sync was last asked for this athlete, by them or by the app (None: never)."""
+    stmt = select(func.max(athlete_actions.c.at)).where(
+        athlete_actions.c.athlete_id == athlete_id, athlete_actions.c.action.in_(SYNC_ACTIONS)
+    )
+    value: datetime | None = conn.execute(stmt).scalar()
+    return value
+
+
 def recent_actions(
     conn: Connection, athlete_id: int, *, limit: int = 20
 ) -> list[tuple[str, datetime]]:

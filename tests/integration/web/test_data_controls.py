@@ -102,6 +102,8 @@ def test_sync_now_is_limited_per_athlete(
     )
     assert _state(db, 11) == ("incremental", True)
     assert _audit(db, 11) == ["app_sync"]
+    with db.engine.connect() as conn:  # the allowance /me's "Sync now" reads sees it too
+        assert me_q.last_sync_asked_at(conn, 11) == START
 
     clock.advance(240)
     again = api.post("/api/athletes/11/sync", headers=H)

@@ -58,7 +58,7 @@ def _sync(ctx: WebContext, athlete_id: int) -> tuple[str, datetime | None]:
         athlete = athlete_q.get_athlete(conn, athlete_id)
         if athlete is None or athlete["status"] != "active":
             return "inactive", None
-        until = next_sync_at(me_q.last_action_at(conn, athlete_id, "sync"), now)
+        until = next_sync_at(me_q.last_sync_asked_at(conn, athlete_id), now)
         if until is not None:
             return "limited", until
         syncstate.request_mode(conn, athlete_id, "incremental", now)

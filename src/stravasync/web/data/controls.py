@@ -36,7 +36,6 @@ SYNC_EVERY = timedelta(minutes=10)
 """One sync asked per athlete per this long (by the athlete at /me or by the app)."""
 SWITCH_EVERY = timedelta(seconds=10)
 """One pause or resume per athlete per this long."""
-SYNC_ACTIONS = ("sync", "app_sync")
 SWITCH_ACTIONS = ("app_pause", "app_resume")
 
 _LIMITED: dict[str, Any] = {
@@ -69,8 +68,8 @@ def next_allowed(last: datetime | None, now: datetime, every: timedelta) -> date
     return last + every
 
 
-def _last(conn: Connection, athlete_id: int, actions: tuple[str, ...]) -> datetime | None:
-    times = [me_q.last_action_at(conn, athlete_id, a) for a in actions]
+def _last_switch(conn: Connection, athlete_id: int) -> datetime | None:
+    times = [me_q.last_action_at(conn, athlete_id, a) for a in SWITCH_ACTIONS]
     return max((t for t in times if t is not None), default=None)
 
 
@@ -89,7 +88,7 @@ def _sync(ctx: WebContext, athlete_id: int, include_hidden: bool) -> SyncAsked:
             raise Refused(409, f"athlete {athlete_id} is {athlete['status']}: nothing to sync")
         if not athlete["auto_sync"]:
             raise Refused(409, f"athlete {athlete_id} paused their sync: resume it first")
-        until = next_allowed(_last(conn, athlete_id, SYNC_ACTIONS), now, SYNC_EVERY)
+        until = next_allowed(me_q.last_sync_asked_at(conn, athlete_id), now, SYNC_EVERY)
         if until is not None:
             raise Refused(429, f"a sync was asked for athlete {athlete_id} recently", until)
         syncstate.request_mode(conn, athlete_id, "incremental", now)
@@ -106,7 +105,7 @@ def _switch(ctx: WebContext, athlete_id: int, include_hidden: bool, auto: bool) 
     now = ctx.clock.now()
     with ctx.db.transaction() as conn:
         athlete = _athlete(conn, athlete_id, include_hidden)
-        until = next_allowed(_last(conn, athlete_id, SWITCH_ACTIONS), now, SWITCH_EVERY)
+        until = next_allowed(_last_switch(conn, athlete_id), now, SWITCH_EVERY)
         if until is not None:
             raise Refused(429, f"athlete {athlete_id}'s sync was switched a moment ago", until)
         changed = bool(athlete["auto_sync"]) != auto
