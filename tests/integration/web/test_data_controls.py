@@ -165,7 +165,10 @@ def test_pause_and_resume_switch_the_athletes_sync(
 def test_a_disconnected_athlete_cannot_be_synced(api: httpx.Client, db: Database) -> None:
     answer = api.post("/api/athletes/13/sync", headers=H)
     assert answer.status_code == 409
-    assert answer.json()["detail"] == "athlete 13 is deauthorized: nothing to sync"
+    assert answer.json() == {
+        "error": "conflict",
+        "detail": "athlete 13 is deauthorized: nothing to sync",
+    }
     assert _audit(db, 13) == []
 
 
