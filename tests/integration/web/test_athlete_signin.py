@@ -198,3 +198,26 @@ def test_my_controls_sync_pause_disconnect_delete(stack: Stack) -> None:
         kept = conn.execute(select(athlete_actions.c.action, athlete_actions.c.athlete_id)).all()
     assert left == {"athletes": 0, "activities": 0}
     assert ("delete", None) in [(a, i) for a, i in kept]  # the audit line stays, without the id
+
+
+def test_signing_in_does_not_lift_an_operators_block(stack: Stack) -> None:
+    from stravasync.store import athletes as athlete_q
+
+    athlete = stack.sim.athlete_ids()[2]
+    with httpx.Client(base_url=stack.base) as browser:
+        assert sign_in(stack, browser, athlete).status_code == 303
+    with stack.db.transaction() as conn:
+        athlete_q.set_status(
+            conn, athlete, "blocked", reason="blocked by an operator", now=datetime.now(UTC)
+        )
+    with httpx.Client(base_url=stack.base) as browser:
+        assert sign_in(stack, browser, athlete).status_code == 303  # still their data to see
+        page = browser.get("/me").text
+        assert 'id="status">blocked' in page and 'id="sync-now"' not in page
+        refused = browser.post("/me/sync", data={"csrf": _csrf(page)})
+        assert refused.status_code == 409
+    with stack.db.engine.connect() as conn:
+        row = conn.execute(
+            select(athletes.c.status, athletes.c.status_reason).where(athletes.c.id == athlete)
+        ).one()
+    assert tuple(row) == ("blocked", "blocked by an operator")
