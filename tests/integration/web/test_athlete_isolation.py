@@ -30,6 +30,7 @@ from tests.integration.web.conftest import make_settings
 
 PUBLIC = {"/me/signin", "/me/signin/strava", "/me/callback"}
 """The only /me routes a browser without a session may use (they start the session)."""
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 DESTRUCTIVE_LAST = ("/me/signout", "/me/disconnect", "/me/delete")
 
 
@@ -157,15 +158,16 @@ def test_every_me_route_without_a_session_asks_to_sign_in(
         for method, template in me_routes(app):
             if template in PUBLIC:
                 continue
-            resp = client.request(
-                method, with_ids_of_b(template, seeded), data={"csrf": seeded.csrf}
-            )
-            if method == "GET":
+            path = with_ids_of_b(template, seeded)
+            resp = client.request(method, path, data={"csrf": seeded.csrf}, headers=BROWSER)
+            if method == "GET":  # a browser is sent to sign in
                 assert resp.status_code == 303, (method, template)
                 assert resp.headers["location"] == "/me/signin"
             else:
                 assert resp.status_code == 401, (method, template)
             assert B_MARK not in resp.text
+            script = client.request(method, path, headers={"Accept": "application/json"})
+            assert script.status_code == 401, (method, template)  # a script is told
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
@@ -196,7 +198,7 @@ def test_signing_out_ends_the_session_in_the_database(
         assert out.status_code == 303 and out.headers["location"] == "/me/signin?out=1"
         cleared = out.headers["set-cookie"]
         assert cleared.startswith("stravasync_me=") and "Path=/me" in cleared
-        assert client.get("/me").status_code == 303
+        assert client.get("/me", headers=BROWSER).status_code == 303
     with db.engine.connect() as conn:
         assert me_q.find_session(conn, seeded.a_secret, datetime.now(UTC)) is None
         assert [a for a, _ in me_q.recent_actions(conn, 1001)] == ["sign_out"]

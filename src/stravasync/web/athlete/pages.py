@@ -17,7 +17,7 @@ from stravasync.store import me as me_q
 from stravasync.store import my_activities
 from stravasync.store.my_activities import ActivityFilter
 from stravasync.web.athlete import progress, render, views
-from stravasync.web.athlete.signed import Me
+from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.bounds import NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx
@@ -64,7 +64,9 @@ def _overview(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     }
 
 
-@router.get("/me", response_class=HTMLResponse, responses=render.HTML, summary="My overview")
+@router.get(
+    "/me", response_class=HTMLResponse, responses={**AUTH, **render.HTML}, summary="My overview"
+)
 async def overview(request: Request, me: Me, ctx: Ctx) -> Response:
     found = await run_in_threadpool(_overview, ctx, me.athlete_id)
     if found is None:  # purged while signed in
@@ -92,7 +94,10 @@ def _list(
 
 
 @router.get(
-    "/me/activities", response_class=HTMLResponse, responses=render.HTML, summary="My activities"
+    "/me/activities",
+    response_class=HTMLResponse,
+    responses={**AUTH, **render.PAGE},
+    summary="My activities",
 )
 async def activity_list(
     request: Request,
@@ -142,7 +147,7 @@ def _one(ctx: WebContext, athlete_id: int, activity_id: int) -> dict[str, Any] |
 @router.get(
     "/me/activities/{activity_id}",
     response_class=HTMLResponse,
-    responses=render.HTML,
+    responses={**AUTH, **render.HTML},
     summary="One of my activities: numbers, laps, splits, best efforts, gear, route",
 )
 async def activity_page(request: Request, activity_id: StravaId, me: Me, ctx: Ctx) -> Response:
