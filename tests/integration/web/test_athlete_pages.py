@@ -55,6 +55,8 @@ def test_the_list_pages_by_start_filters_and_searches(site: tuple[httpx.Client, 
         url = nxt[1].replace("&amp;", "&") if nxt else ""
     assert pages == 3 and seen == seeded.a_acts  # newest first, none twice, none lost
 
+    first = client.get("/me/activities").text
+    assert "&lt;img src=x onerror=alert(1)&gt; ride" in first and "<img src=x" not in first
     rides = ids_on(client.get("/me/activities", params={"sport": "Ride"}).text)
     assert rides == [a for i, a in enumerate(seeded.a_acts) if i % 3 == 0][:30]
     found = ids_on(client.get("/me/activities", params={"q": "100% EFFORT_"}).text)
