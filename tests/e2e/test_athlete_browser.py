@@ -155,7 +155,7 @@ def test_every_me_page_in_chromium(
 def test_my_controls_from_the_page(site: tuple[str, Database, Seeded], browser: Any) -> None:
     base, db, seeded = site
     host = urlsplit(base).hostname
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], accept_downloads=True)
     context.add_cookies(
         [{"name": "stravasync_me", "value": seeded.a_secret, "domain": host, "path": "/me"}]
     )
@@ -163,6 +163,10 @@ def test_my_controls_from_the_page(site: tuple[str, Database, Seeded], browser: 
     watch = Watch(origin=base)
     watch.attach(page)
     page.goto(base + "/me")
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename.startswith("stravasync-1001-")
+    assert download.value.suggested_filename.endswith(".zip")
     page.click("#sync-now")
     page.wait_for_url(base + "/me")
     assert "Sync asked for" in page.inner_text("#sync-progress")

@@ -119,6 +119,7 @@ def seed(db: Database, now: datetime, *, count: int = 70) -> Seeded:
             for i, act in enumerate(a_acts)
         ]
         a_raws[5]["name"] = "100% effort_day"  # LIKE wildcards, searched literally
+        a_raws[6]["name"] = "<img src=x onerror=alert(1)> ride"  # shown as text, never markup
         b_raws = [
             _raw(act, now - timedelta(days=2 * i + 1), i, f"{B_MARK} secret ride {i}", "Ride")
             for i, act in enumerate(b_acts)

@@ -1,14 +1,16 @@
 """Every ``/me`` route, walked as athlete A with athlete B's ids, over real HTTP, on SQLite and
 PostgreSQL: a route naming an id answers 404, no answer carries B's data, and B's rows are
 unchanged afterwards (even A's "delete my data now" touches only A). Without a session every
-route but the three of signing in sends the browser to sign in (GET) or answers 401.
+route but the three of signing in sends a browser to sign in and answers a script 401.
 
 The routes are read from the app itself, so a route added later is walked too.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +32,7 @@ from tests.integration.web.conftest import make_settings
 
 PUBLIC = {"/me/signin", "/me/signin/strava", "/me/callback"}
 """The only /me routes a browser without a session may use (they start the session)."""
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 DESTRUCTIVE_LAST = ("/me/signout", "/me/disconnect", "/me/delete")
 
 
@@ -62,6 +65,16 @@ def with_ids_of_b(path: str, seeded: Seeded) -> str:
         return "bgear9" if "gear" in match[1] else str(seeded.b_acts[0])
 
     return re.sub(r"\{(\w+)(?::\w+)?\}", fill, path)
+
+
+def readable(resp: httpx.Response) -> str:
+    """The answer as text; a zip (the download) as the text of every file in it."""
+    if resp.headers.get("content-type", "").startswith("application/zip"):
+        with zipfile.ZipFile(io.BytesIO(resp.content)) as archive:
+            names = archive.namelist()
+            assert "activities.jsonl" in names
+            return "\n".join([*names, *(archive.read(n).decode("utf-8", "replace") for n in names)])
+    return resp.text
 
 
 def b_rows(db: Database) -> dict[str, Any]:
@@ -142,9 +155,10 @@ def test_every_me_route_as_another_athlete_is_404_and_never_their_data(
             assert resp.status_code == 404, (method, template, resp.status_code)
         else:
             assert resp.status_code < 500, (method, template, resp.status_code, resp.text)
-        assert B_MARK not in resp.text, (method, template)
-        assert str(seeded.b_acts[0]) not in resp.text, (method, template)
-        assert "bgear9" not in resp.text
+        body = readable(resp)
+        assert B_MARK not in body, (method, template)
+        assert str(seeded.b_acts[0]) not in body, (method, template)
+        assert "bgear9" not in body
     assert walked >= 10
     assert b_rows(db) == before
 
@@ -157,15 +171,13 @@ def test_every_me_route_without_a_session_asks_to_sign_in(
         for method, template in me_routes(app):
             if template in PUBLIC:
                 continue
-            resp = client.request(
-                method, with_ids_of_b(template, seeded), data={"csrf": seeded.csrf}
-            )
-            if method == "GET":
-                assert resp.status_code == 303, (method, template)
-                assert resp.headers["location"] == "/me/signin"
-            else:
-                assert resp.status_code == 401, (method, template)
+            path = with_ids_of_b(template, seeded)
+            resp = client.request(method, path, data={"csrf": seeded.csrf}, headers=BROWSER)
+            assert resp.status_code == 303, (method, template)  # a browser: to sign in
+            assert resp.headers["location"] == "/me/signin"
             assert B_MARK not in resp.text
+            script = client.request(method, path, headers={"Accept": "application/json"})
+            assert script.status_code == 401, (method, template)  # a script is told
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
@@ -196,7 +208,7 @@ def test_signing_out_ends_the_session_in_the_database(
         assert out.status_code == 303 and out.headers["location"] == "/me/signin?out=1"
         cleared = out.headers["set-cookie"]
         assert cleared.startswith("stravasync_me=") and "Path=/me" in cleared
-        assert client.get("/me").status_code == 303
+        assert client.get("/me", headers=BROWSER).status_code == 303
     with db.engine.connect() as conn:
         assert me_q.find_session(conn, seeded.a_secret, datetime.now(UTC)) is None
         assert [a for a, _ in me_q.recent_actions(conn, 1001)] == ["sign_out"]

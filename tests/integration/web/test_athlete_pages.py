@@ -4,8 +4,10 @@ routes, the charts' data and text alternatives, and the optional tile origin in 
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,9 +16,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from stravasync.store import Database
+from stravasync.store import me as me_q
 from stravasync.web.app import create_app
 from tests.e2e.web_helpers import serve_in_thread
-from tests.integration.web.athlete_seed import Seeded, route, seed
+from tests.integration.web.athlete_seed import B_MARK, Seeded, route, seed
 from tests.integration.web.conftest import make_settings
 
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
@@ -52,6 +55,8 @@ def test_the_list_pages_by_start_filters_and_searches(site: tuple[httpx.Client, 
         url = nxt[1].replace("&amp;", "&") if nxt else ""
     assert pages == 3 and seen == seeded.a_acts  # newest first, none twice, none lost
 
+    first = client.get("/me/activities").text
+    assert "&lt;img src=x onerror=alert(1)&gt; ride" in first and "<img src=x" not in first
     rides = ids_on(client.get("/me/activities", params={"sport": "Ride"}).text)
     assert rides == [a for i, a in enumerate(seeded.a_acts) if i % 3 == 0][:30]
     found = ids_on(client.get("/me/activities", params={"q": "100% EFFORT_"}).text)
@@ -115,3 +120,29 @@ def test_heatmap_and_charts_carry_their_data_for_the_scripts(
     assert eddington.count("<tr>") == 7  # header + 3 groups x 2 units
     assert "miles" in eddington and "km" in eddington and "more days of" in eddington
     assert 'id="records"' in charts and "Longest" in charts
+
+
+def test_download_my_data_streams_my_zip_only(
+    site: tuple[httpx.Client, Seeded], db: Database
+) -> None:
+    client, seeded = site
+    with client.stream("GET", "/me/download") as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-type"] == "application/zip"
+        assert "transfer-encoding" in resp.headers  # streamed: no length known up front
+        disposition = resp.headers["content-disposition"]
+        assert disposition.startswith('attachment; filename="stravasync-1001-')
+        data = b"".join(resp.iter_bytes())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        lines = archive.read("activities.jsonl").decode().splitlines()
+        ids = sorted(json.loads(line)["id"] for line in lines)
+        assert ids == sorted(seeded.a_acts)
+        assert len(archive.read("activities.csv").decode().splitlines()) == 71  # + header
+        assert len(archive.read("details.jsonl").decode().splitlines()) == 3
+        assert len([n for n in archive.namelist() if n.startswith("gpx/")]) == 70
+        everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert B_MARK.encode() not in everything
+    again = client.get("/me/download")
+    assert again.status_code == 429 and int(again.headers["retry-after"]) <= 60
+    with db.engine.connect() as conn:
+        assert [a for a, _ in me_q.recent_actions(conn, 1001)] == ["download"]

@@ -28,6 +28,8 @@ from stravasync.web.context import ConnectDeps, Services
 from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.conftest import make_settings, sqlite_copy
 
+BROWSER = {"Accept": "text/html"}
+
 
 @pytest.fixture
 def db_url(tmp_path: Path, sqlite_template: Path) -> str:
@@ -92,7 +94,7 @@ def _csrf(page: str) -> str:
 def test_sign_in_connects_a_newcomer_and_opens_a_session(stack: Stack) -> None:
     athlete = stack.sim.athlete_ids()[0]
     with httpx.Client(base_url=stack.base) as browser:
-        assert browser.get("/me").headers["location"] == "/me/signin"
+        assert browser.get("/me", headers=BROWSER).headers["location"] == "/me/signin"
         done = sign_in(stack, browser, athlete)
         assert done.status_code == 303 and done.headers["location"] == "/me"
         cookie = done.headers["set-cookie"]
@@ -125,7 +127,7 @@ def test_a_forged_or_replayed_callback_opens_no_session(stack: Stack) -> None:
         )
         assert forged.status_code == 400 and "expired" in forged.text
         assert "stravasync_me=" not in forged.headers.get("set-cookie", "")
-        assert browser.get("/me").status_code == 303
+        assert browser.get("/me").status_code == 401
     with stack.db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(athletes)).scalar_one() == 0
 
@@ -138,7 +140,7 @@ def test_capacity_refuses_a_newcomer_but_not_a_connected_athlete(stack: Stack) -
     with httpx.Client(base_url=stack.base) as browser:
         full = sign_in(stack, browser, third)
         assert full.status_code == 403 and "full" in full.text
-        assert browser.get("/me").status_code == 303
+        assert browser.get("/me").status_code == 401
     with httpx.Client(base_url=stack.base) as browser:
         assert sign_in(stack, browser, first).status_code == 303  # connected: always welcome
 
@@ -183,7 +185,7 @@ def test_my_controls_sync_pause_disconnect_delete(stack: Stack) -> None:
             'stravasync_me=""' in gone.headers["set-cookie"]
             or "Max-Age=0" in gone.headers["set-cookie"]
         )
-        assert browser.get("/me").status_code == 303
+        assert browser.get("/me").status_code == 401
     with stack.db.engine.connect() as conn:
         left: dict[str, Any] = {
             "athletes": conn.execute(
@@ -198,3 +200,26 @@ def test_my_controls_sync_pause_disconnect_delete(stack: Stack) -> None:
         kept = conn.execute(select(athlete_actions.c.action, athlete_actions.c.athlete_id)).all()
     assert left == {"athletes": 0, "activities": 0}
     assert ("delete", None) in [(a, i) for a, i in kept]  # the audit line stays, without the id
+
+
+def test_signing_in_does_not_lift_an_operators_block(stack: Stack) -> None:
+    from stravasync.store import athletes as athlete_q
+
+    athlete = stack.sim.athlete_ids()[2]
+    with httpx.Client(base_url=stack.base) as browser:
+        assert sign_in(stack, browser, athlete).status_code == 303
+    with stack.db.transaction() as conn:
+        athlete_q.set_status(
+            conn, athlete, "blocked", reason="blocked by an operator", now=datetime.now(UTC)
+        )
+    with httpx.Client(base_url=stack.base) as browser:
+        assert sign_in(stack, browser, athlete).status_code == 303  # still their data to see
+        page = browser.get("/me").text
+        assert 'id="status">blocked' in page and 'id="sync-now"' not in page
+        refused = browser.post("/me/sync", data={"csrf": _csrf(page)})
+        assert refused.status_code == 409
+    with stack.db.engine.connect() as conn:
+        row = conn.execute(
+            select(athletes.c.status, athletes.c.status_reason).where(athletes.c.id == athlete)
+        ).one()
+    assert tuple(row) == ("blocked", "blocked by an operator")

@@ -9,10 +9,10 @@ from stravasync.web.athlete.signed import COOKIE, SESSION_TTL
 
 
 def _router() -> APIRouter:
-    from stravasync.web.athlete import controls, insights, pages, signin
+    from stravasync.web.athlete import controls, download, insights, pages, signin
 
     router = APIRouter()
-    for module in (signin, pages, insights, controls):
+    for module in (signin, pages, insights, download, controls):
         router.include_router(module.router)
     return router
 

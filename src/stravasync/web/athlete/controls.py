@@ -23,7 +23,7 @@ from stravasync.store import me as me_q
 from stravasync.store import purge, syncstate
 from stravasync.strava.errors import NotConnected, TokenRevoked
 from stravasync.web.athlete import progress, render, signed
-from stravasync.web.athlete.signed import Me
+from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.athlete.signin import oauth_deps
 from stravasync.web.auth import retry_after
 from stravasync.web.context import WebContext
@@ -34,10 +34,8 @@ router = APIRouter(tags=["athlete"])
 SYNC_EVERY = timedelta(minutes=10)
 """One "Sync now" per athlete per this long (a sync already asked for is not asked twice)."""
 DONE: dict[int | str, dict[str, Any]] = {
-    303: {"description": "done: back to /me"},
-    401: {"description": "no session"},
-    403: {"description": "missing or wrong CSRF token"},
-    **render.HTML,
+    **AUTH,
+    303: {"description": "done: back to /me (or, with no session, to /me/signin)"},
 }
 
 
@@ -66,7 +64,15 @@ def _sync(ctx: WebContext, athlete_id: int) -> tuple[str, datetime | None]:
     return "asked", None
 
 
-@router.post("/me/sync", response_class=HTMLResponse, responses=DONE, summary="Sync now")
+@router.post(
+    "/me/sync",
+    response_class=HTMLResponse,
+    responses={
+        **DONE,
+        **render.pages(409, 429, s409="not connected (or blocked)", s429="asked too often"),
+    },
+    summary="Sync now",
+)
 async def sync_now(request: Request, me: Me, ctx: Ctx) -> Response:
     outcome, until = await run_in_threadpool(_sync, ctx, me.athlete_id)
     if outcome == "inactive":
@@ -89,7 +95,7 @@ def _progress(ctx: WebContext, athlete_id: int) -> dict[str, Any]:
     return found | {"text": progress.describe(found)}
 
 
-@router.get("/me/sync/status", summary="My sync's progress (JSON)")
+@router.get("/me/sync/status", responses=AUTH, summary="My sync's progress (JSON)")
 async def sync_status(me: Me, ctx: Ctx) -> JSONResponse:
     found = await run_in_threadpool(_progress, ctx, me.athlete_id)
     return JSONResponse(found, headers={"Cache-Control": "no-store"})
@@ -128,7 +134,7 @@ def _disconnect(ctx: WebContext, athlete_id: int) -> None:
 @router.post(
     "/me/disconnect",
     response_class=HTMLResponse,
-    responses=DONE,
+    responses={**DONE, **render.pages(503, s503="Strava could not be reached")},
     summary="Disconnect: revoke on Strava, my data purged after the grace period",
 )
 async def disconnect(request: Request, me: Me, ctx: Ctx) -> Response:
@@ -158,7 +164,7 @@ def _delete(ctx: WebContext, athlete_id: int) -> dict[str, int]:
 @router.post(
     "/me/delete",
     response_class=HTMLResponse,
-    responses=DONE,
+    responses={**DONE, **render.pages(400, s400="not confirmed: nothing deleted")},
     summary="Delete my data now (revokes on Strava too)",
 )
 async def delete_now(
@@ -181,3 +187,16 @@ async def delete_now(
     )
     signed.forget_cookie(ctx, resp)
     return resp
+
+
+@router.post(
+    "/me/signout",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={**AUTH, 303: {"description": "to the sign-in page"}},
+    summary="Sign out (this browser)",
+)
+async def signout(request: Request, me: Me, ctx: Ctx) -> Response:
+    done = RedirectResponse("/me/signin?out=1", status_code=303)
+    await run_in_threadpool(signed.close_session, ctx, request, done, me.athlete_id)
+    return done

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from stravasync.stats.service import athlete_stats
 from stravasync.store import my_activities
 from stravasync.web.athlete import render, views
-from stravasync.web.athlete.signed import Me
+from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx
 
@@ -37,7 +37,7 @@ def _routes(ctx: WebContext, athlete_id: int) -> list[str]:
 @router.get(
     "/me/heatmap",
     response_class=HTMLResponse,
-    responses=render.HTML,
+    responses={**AUTH, **render.PAGE},
     summary="Every route of mine on one map",
 )
 async def heatmap(request: Request, me: Me, ctx: Ctx) -> Response:
@@ -62,7 +62,7 @@ def _stats(ctx: WebContext, athlete_id: int) -> dict[str, Any]:
 @router.get(
     "/me/charts",
     response_class=HTMLResponse,
-    responses=render.HTML,
+    responses={**AUTH, **render.PAGE},
     summary="My totals per week, month and year; Eddington number; records",
 )
 async def charts(request: Request, me: Me, ctx: Ctx) -> Response:

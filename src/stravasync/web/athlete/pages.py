@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
@@ -17,7 +17,7 @@ from stravasync.store import me as me_q
 from stravasync.store import my_activities
 from stravasync.store.my_activities import ActivityFilter
 from stravasync.web.athlete import progress, render, views
-from stravasync.web.athlete.signed import Me
+from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.bounds import NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx
@@ -27,7 +27,23 @@ PAGE_SIZE = 30
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2200, 1, 1)
 _CURSOR = re.compile(r"^(\d{1,12})-(\d{1,19})$")
-Day = Annotated[date | None, Query(ge=EARLIEST, le=LATEST)]
+Day = Annotated[
+    str | None,
+    Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"),
+]
+
+
+def _day(value: str | None, name: str) -> date | None:
+    """A day from the filter form, between 1900-01-01 and 2200-01-01, else 422."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        raise HTTPException(422, f"query.{name}: a day between 1900-01-01 and 2200-01-01")
+    return day
 
 
 def _overview(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
@@ -48,7 +64,9 @@ def _overview(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     }
 
 
-@router.get("/me", response_class=HTMLResponse, responses=render.HTML, summary="My overview")
+@router.get(
+    "/me", response_class=HTMLResponse, responses={**AUTH, **render.HTML}, summary="My overview"
+)
 async def overview(request: Request, me: Me, ctx: Ctx) -> Response:
     found = await run_in_threadpool(_overview, ctx, me.athlete_id)
     if found is None:  # purged while signed in
@@ -76,7 +94,10 @@ def _list(
 
 
 @router.get(
-    "/me/activities", response_class=HTMLResponse, responses=render.HTML, summary="My activities"
+    "/me/activities",
+    response_class=HTMLResponse,
+    responses={**AUTH, **render.PAGE},
+    summary="My activities",
 )
 async def activity_list(
     request: Request,
@@ -88,10 +109,11 @@ async def activity_list(
     q: Annotated[str | None, Query(max_length=100), NoNul] = None,
     after: Annotated[str | None, Query(max_length=40), NoNul] = None,
 ) -> Response:
+    start_day, end_day = _day(start, "start"), _day(end, "end")
     filters = ActivityFilter(
         sport=sport or None,
-        since=datetime.combine(start, time(), UTC) if start else None,
-        until=datetime.combine(end, time(), UTC) + timedelta(days=1) if end else None,
+        since=datetime.combine(start_day, time(), UTC) if start_day else None,
+        until=datetime.combine(end_day, time(), UTC) + timedelta(days=1) if end_day else None,
         search=(q or "").strip() or None,
     )
     found, sports = await run_in_threadpool(_list, ctx, me.athlete_id, filters, _cursor(after))
@@ -109,8 +131,8 @@ async def activity_list(
         items=found.items,
         sports=sports,
         sport=sport or "",
-        start=start.isoformat() if start else "",
-        end=end.isoformat() if end else "",
+        start=start_day.isoformat() if start_day else "",
+        end=end_day.isoformat() if end_day else "",
         q=q or "",
         next_query=next_query,
         first_page=after is None,
@@ -125,7 +147,7 @@ def _one(ctx: WebContext, athlete_id: int, activity_id: int) -> dict[str, Any] |
 @router.get(
     "/me/activities/{activity_id}",
     response_class=HTMLResponse,
-    responses=render.HTML,
+    responses={**AUTH, **render.HTML},
     summary="One of my activities: numbers, laps, splits, best efforts, gear, route",
 )
 async def activity_page(request: Request, activity_id: StravaId, me: Me, ctx: Ctx) -> Response:

@@ -18,11 +18,20 @@ templates.env.filters["km"] = views.km
 templates.env.filters["duration"] = views.duration
 templates.env.filters["metres"] = views.metres
 templates.env.filters["when"] = views.when
-HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "page"},
-    303: {"description": "no session: to /me/signin"},
-    404: {"content": {"text/html": {}}, "description": "unknown, or not this athlete's"},
-}
+PAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "page"}}
+
+
+def pages(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` of HTML answers: 200 and the given statuses (described by name
+    ``s404="..."`` or generically)."""
+    out: dict[int | str, dict[str, Any]] = dict(PAGE)
+    for status in statuses:
+        text = described.get(f"s{status}", "a page saying why")
+        out[status] = {"content": {"text/html": {}}, "description": text}
+    return out
+
+
+HTML = pages(404, s404="unknown, or not this athlete's")
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:

@@ -6,10 +6,11 @@ redirect back from Strava), Secure when ``STRAVASYNC_PUBLIC_URL`` is https. The 
 random secret; the database keeps only its SHA-256 with the athlete id, a CSRF token and the
 expiry (:data:`SESSION_TTL`), so signing out, disconnecting or a purge ends it everywhere.
 
-:func:`signed_in` is the dependency of every ``/me`` page: without a live session a GET is sent
-to the sign-in page (303) and anything else gets 401; a POST must echo the session's CSRF token
-(form field ``csrf`` or header ``X-CSRF-Token``), else 403. The athlete id of every query comes
-from here, never from the URL.
+:func:`signed_in` is the dependency of every ``/me`` page: without a live session a browser
+(``Accept: text/html``: a page, or a form whose session expired) is sent to the sign-in page
+(303) and a script gets 401; a POST must echo the session's CSRF token (form field ``csrf`` or
+header ``X-CSRF-Token``), else 403.
+The athlete id of every query comes from here, never from the URL.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from stravasync.store import me as me_q
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx
+from stravasync.web.schemas import Problem
 
 COOKIE = "stravasync_me"
 SESSION_TTL = timedelta(days=7)
@@ -34,6 +36,11 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN = "/me/signin"
 _MAX_SECRET = 128
+AUTH: dict[int | str, dict[str, Any]] = {
+    303: {"description": "no session, a browser (Accept: text/html): to /me/signin"},
+    401: {"model": Problem, "description": "no session (sign in at /me/signin)"},
+    403: {"model": Problem, "description": "a POST without the session's CSRF token"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +116,7 @@ async def signed_in(request: Request, ctx: Ctx) -> Signed:
     if secret and len(secret) <= _MAX_SECRET:
         found = await run_in_threadpool(_find, ctx, secret)
     if found is None:
-        if request.method in SAFE_METHODS:
+        if "text/html" in request.headers.get("accept", ""):  # a browser: to the sign-in page
             raise HTTPException(
                 status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": SIGN_IN}
             )

@@ -6,7 +6,7 @@ this browser by a cookie, limited per client address like ``/connect``) and send
 Strava; ``GET /me/callback`` checks the state and the scopes, exchanges the code (the tokens are
 stored encrypted, a new athlete is created due for backfill, the capacity is respected) and
 opens the session. Strava checks only the callback *domain*, so ``/me/callback`` is the path of
-``STRAVASYNC_REDIRECT_URI`` replaced. ``POST /me/signout`` ends the session.
+``STRAVASYNC_REDIRECT_URI`` replaced. (``POST /me/signout`` is among the controls.)
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from stravasync.strava.errors import (
 )
 from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.athlete import render, signed
-from stravasync.web.athlete.signed import Me
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import NoNul
 from stravasync.web.context import ConnectDeps, WebContext
@@ -75,7 +74,10 @@ async def signin_page(request: Request, ctx: Ctx) -> Response:
     "/me/signin/strava",
     response_class=RedirectResponse,
     status_code=303,
-    responses={303: {"description": "to Strava's authorize page"}, **render.HTML},
+    responses={
+        303: {"description": "to Strava's authorize page"},
+        **render.pages(429, 503, s429="too many sign-ins started", s503="no Strava application"),
+    },
     summary="Start signing in: to Strava's authorize page",
 )
 async def signin_start(request: Request, ctx: Ctx) -> Response:
@@ -161,7 +163,19 @@ def _refusal(request: Request, exc: Exception, ctx: WebContext) -> Response:
 @router.get(
     CALLBACK,
     response_class=HTMLResponse,
-    responses={303: {"description": "signed in: to /me"}, **render.HTML},
+    responses={
+        303: {"description": "signed in: to /me"},
+        **render.pages(
+            400,
+            403,
+            502,
+            503,
+            s400="expired link, denied or missing scope",
+            s403="the athlete capacity is reached",
+            s502="Strava did not accept the code",
+            s503="Strava deferred or the application is suspended",
+        ),
+    },
     summary="Strava's redirect back: state, scopes, code exchange, then the session",
 )
 async def signin_callback(
@@ -186,17 +200,4 @@ async def signin_callback(
     done = RedirectResponse("/me", status_code=303)
     await run_in_threadpool(signed.open_session, ctx, done, athlete_id)
     done.delete_cookie(STATE_COOKIE, path=CALLBACK)
-    return done
-
-
-@router.post(
-    "/me/signout",
-    response_class=RedirectResponse,
-    status_code=303,
-    responses={303: {"description": "to the sign-in page"}},
-    summary="Sign out (this browser)",
-)
-async def signout(request: Request, me: Me, ctx: Ctx) -> Response:
-    done = RedirectResponse("/me/signin?out=1", status_code=303)
-    await run_in_threadpool(signed.close_session, ctx, request, done, me.athlete_id)
     return done
