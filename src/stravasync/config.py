@@ -90,6 +90,12 @@ class Settings(BaseSettings):
 
     # --- service ---------------------------------------------------------------------------
     public_url: str = "http://127.0.0.1:8721"
+    map_tile_url: str | None = Field(
+        None,
+        description="base-map tiles under the athlete's maps, e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png (unset: routes on a plain background; "
+        "set, the pages' CSP admits images from that origin only)",
+    )
     scheduler: bool = True
     admin_token: SecretStr | None = None
     cron_secret: SecretStr | None = None
@@ -489,6 +495,17 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _http_url(value)
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not all(k in value for k in ("{z}", "{x}", "{y}")):
+            raise ValueError("an https:// URL template with {z}, {x} and {y}")
+        if any(c in value for c in " ;'\"\\"):
+            raise ValueError("no spaces, quotes or semicolons")
+        return value
 
 
 def _http_url(value: str) -> str:

@@ -1,5 +1,6 @@
-"""The data API for the owning app (``/api/v1``, the data API key): athletes, activities,
-annotations, stats, original files and tracks (GPX, TCX).
+"""The data API for the owning app (``/api``, the data API key): athletes, activities,
+annotations, stats, original files, tracks (GPX, TCX), and per-athlete controls (sync now,
+pause, resume).
 
 Others use only what ``__all__`` names: the routers for the app."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stravasync.web.data import api, files, tracks
+from stravasync.web.data import api, controls, files, tracks
 
 __all__ = ["routers"]
 
@@ -15,4 +16,4 @@ __all__ = ["routers"]
 def routers() -> list[APIRouter]:
     """The data API's routes (``/activities/{id}.gpx`` before ``/activities/{id}``, which
     would otherwise take ``123.gpx`` for an id)."""
-    return [tracks.router, api.router, files.router]
+    return [tracks.router, api.router, controls.router, files.router]
