@@ -11,6 +11,7 @@ from stravasync.store import Database
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
 from stravasync.store.athletes import upsert_athlete
 from stravasync.store.originals import describe, put_originals
+from stravasync.store.streams import store_streams
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -81,11 +82,11 @@ def seed_tracks(db: Database) -> None:
         )
         apply_summaries(conn, 2, [summary(2, OTHER_ID, 7, OTHER_ROUTE, name=OTHER_NAME)], NOW)
         detail_map = {"id": "a102", "polyline": encode_polyline(ROUTE), "summary_polyline": ""}
-        store_detail(
-            conn, 101, {"id": 101, "calories": 650.0, "laps": [{"id": 1}]}, NOW, streams=streams()
-        )
+        store_detail(conn, 101, {"id": 101, "calories": 650.0, "laps": [{"id": 1}]}, NOW)
+        store_streams(conn, 101, 1, streams(), NOW)
         store_detail(conn, 102, {"id": 102, "map": detail_map}, NOW)
-        store_detail(conn, OTHER_ID, {"id": OTHER_ID, "laps": [{"id": 9}]}, NOW, streams=streams())
+        store_detail(conn, OTHER_ID, {"id": OTHER_ID, "laps": [{"id": 9}]}, NOW)
+        store_streams(conn, OTHER_ID, 2, streams(), NOW)
         put_originals(conn, [describe(103, 1, "103.fit.gz", "fit", b"\x1f\x8bfake-fit", NOW)])
         put_originals(
             conn, [describe(OTHER_ID, 2, f"{OTHER_ID}.gpx", "gpx", b"<gpx>bob</gpx>", NOW)]
