@@ -16,7 +16,7 @@ from stravasync.export.gpxfile import gpx_bytes
 from stravasync.export.tcxfile import tcx_bytes
 from stravasync.export.track import Source, Track, build_track
 from stravasync.export.trackmeta import MEDIA_TYPES, Format, TrackInfo, file_name
-from stravasync.store.streams_legacy import read_streams
+from stravasync.store import read_streams
 from stravasync.store.track_reads import get_track_row, iter_track_rows
 
 

@@ -2,10 +2,10 @@
 
 Strava's terms want an athlete's data gone once they revoke access (after our grace period).
 "Their data" is every row that names them or one of their activities: the athlete row itself
-(profile, names, scopes), tokens, sync state, activities with details, local annotations and
-original files kept from an export, cached stats, webhook events they own, notifications about
-them, sync sessions and log lines, other jobs about them, and their signed-in sessions at
-``/me`` (their audit lines there stay, without their id).
+(profile, names, scopes), tokens, sync state, activities with details and streams, local
+annotations and original files kept from an export, cached stats, webhook events they own,
+notifications about them, sync sessions and log lines, other jobs about them, and their
+signed-in sessions at ``/me`` (their audit lines there stay, without their id).
 
 What stays: one anonymous audit row, the purge job itself, rewritten to hold no Strava data
 (``athlete_id`` NULL, a random dedupe key, the per-table counts removed and when). It proves a
@@ -29,6 +29,7 @@ from stravasync.store.schema import (
     activity_annotations,
     activity_details,
     activity_originals,
+    activity_streams,
     athlete_stats,
     athletes,
     jobs,
@@ -83,6 +84,12 @@ def purge_athlete(
         "activity_originals",
         conn.execute(
             delete(activity_originals).where(activity_originals.c.athlete_id == athlete_id)
+        ).rowcount,
+    )
+    count(
+        "activity_streams",
+        conn.execute(
+            delete(activity_streams).where(activity_streams.c.athlete_id == athlete_id)
         ).rowcount,
     )
     count(

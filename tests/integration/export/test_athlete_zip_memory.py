@@ -27,7 +27,13 @@ from stravasync.export import iter_athlete_zip
 from stravasync.simulator.geometry import encode_polyline
 from stravasync.store import Database
 from stravasync.store.athletes import upsert_athlete
-from stravasync.store.schema import activities, activity_details, activity_originals
+from stravasync.store.schema import (
+    activities,
+    activity_details,
+    activity_originals,
+    activity_streams,
+)
+from stravasync.store.streams import packed_row
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 N = 10_000
@@ -91,7 +97,7 @@ def seed_history(db: Database, athlete: int, first_id: int, n: int) -> None:
     with db.transaction() as conn:
         upsert_athlete(conn, athlete_id=athlete, profile={"firstname": "A"}, scopes="read", now=NOW)
         for page in range(0, n, 1000):
-            acts, details, originals = [], [], []
+            acts, details, originals, streams = [], [], [], []
             for i in range(page, min(n, page + 1000)):
                 id = first_id + i
                 start = NOW - timedelta(days=n - i)
@@ -104,13 +110,14 @@ def seed_history(db: Database, athlete: int, first_id: int, n: int) -> None:
                         {"id": id * 100 + k, "elapsed_time": 300} for k in range(8)
                     ],
                 }
+                if i % STREAM_EVERY == 0:
+                    streams.append(packed_row(id, athlete, _streams(rng), NOW)[0])
                 details.append(
                     {
                         "activity_id": id,
                         "detail_json": detail,
                         "laps_json": detail["laps"],
                         "segment_efforts_json": detail["segment_efforts"],
-                        "streams_json": _streams(rng) if i % STREAM_EVERY == 0 else None,
                         "fetched_at": NOW,
                     }
                 )
@@ -133,6 +140,8 @@ def seed_history(db: Database, athlete: int, first_id: int, n: int) -> None:
             conn.execute(insert(activity_details), details)
             if originals:
                 conn.execute(insert(activity_originals), originals)
+            if streams:
+                conn.execute(insert(activity_streams), streams)
 
 
 PROBE = """
@@ -142,7 +151,7 @@ from stravasync.export import iter_athlete_zip
 from stravasync.store import Database
 from stravasync.store.exports import iter_activities, iter_detail_docs
 from stravasync.store.originals import iter_data, list_originals
-from stravasync.store.streams_legacy import read_streams
+from stravasync.store import read_streams
 
 def status(key):
     return int(re.search(key + r":\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024

@@ -64,6 +64,7 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "sync_purge_grace_days": 0.25,
             "notify_url": "http://owner.test/hooks",
             "notify_secret": "s" * 32,
+            "sync_enrich_streams": True,
         },
     )
     try:
@@ -118,6 +119,7 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "activity_details",
             "annotations",
             "activity_originals",
+            "activity_streams",
             "athlete_stats",
             "webhook_events",
             "notifications",
