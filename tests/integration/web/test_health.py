@@ -44,8 +44,8 @@ def test_openapi_documents_every_route_with_a_response_schema(client: TestClient
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             ok = op["responses"].get("200")
-            if path == "/admin/logout":
-                assert "303" in op["responses"]
+            if path == "/admin/logout" or (path.startswith("/me/") and ok is None):
+                assert "303" in op["responses"]  # a form's answer: back to a page
                 continue
             assert ok is not None, (method, path)
             content = ok.get("content", {})

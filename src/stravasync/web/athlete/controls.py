@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from stravasync.errors import StravaSyncError
 from stravasync.store import athletes as athlete_q
@@ -89,16 +89,21 @@ async def sync_now(request: Request, me: Me, ctx: Ctx) -> Response:
     return _back()
 
 
-def _progress(ctx: WebContext, athlete_id: int) -> dict[str, Any]:
+def _progress(ctx: WebContext, athlete_id: int) -> progress.SyncProgress:
     with ctx.db.engine.connect() as conn:
         found = progress.sync_progress(conn, athlete_id, ctx.clock.now())
-    return found | {"text": progress.describe(found)}
+    return progress.SyncProgress(**found, text=progress.describe(found))
 
 
-@router.get("/me/sync/status", responses=AUTH, summary="My sync's progress (JSON)")
-async def sync_status(me: Me, ctx: Ctx) -> JSONResponse:
-    found = await run_in_threadpool(_progress, ctx, me.athlete_id)
-    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+@router.get(
+    "/me/sync/status",
+    response_model=progress.SyncProgress,
+    responses=AUTH,
+    summary="My sync's progress (JSON)",
+)
+async def sync_status(me: Me, ctx: Ctx, response: Response) -> progress.SyncProgress:
+    response.headers["Cache-Control"] = "no-store"
+    return await run_in_threadpool(_progress, ctx, me.athlete_id)
 
 
 def _set_auto(ctx: WebContext, athlete_id: int, auto: bool) -> None:

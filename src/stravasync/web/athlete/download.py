@@ -40,7 +40,10 @@ def _may_download(ctx: WebContext, athlete_id: int) -> datetime | None:
     response_class=StreamingResponse,
     responses={
         **AUTH,
-        200: {"content": {"application/zip": {}}, "description": "my data, as a zip (streamed)"},
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "my data, as a zip (streamed)",
+        },
         **{k: v for k, v in render.pages(429, s429="a download a moment ago").items() if k != 200},
     },
     summary="Download my data (a zip, streamed)",

@@ -5,10 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from stravasync.store import sessions as session_q
 from stravasync.store import syncstate
+
+
+class LastPass(BaseModel):
+    mode: str
+    status: str
+    started_at: str | None
+    finished_at: str | None
+    api_calls: int | None = Field(description="Strava requests the pass spent")
+
+
+class SyncProgress(BaseModel):
+    """``GET /me/sync/status``: what the overview's script shows while a sync is on its way."""
+
+    state: str = Field(description="requested | running | idle | none")
+    requested_mode: str | None
+    activity_count: int
+    last_success_at: str | None
+    last_error: str | None
+    last_pass: LastPass | None
+    text: str = Field(description="the same in one sentence")
 
 
 def sync_progress(conn: Connection, athlete_id: int, now: datetime) -> dict[str, Any]:

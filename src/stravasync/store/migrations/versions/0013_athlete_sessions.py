@@ -1,7 +1,7 @@
 """athlete_sessions and athlete_actions: the athlete's signed-in pages at /me and their audit log
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07
 """
 
