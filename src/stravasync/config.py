@@ -275,6 +275,14 @@ class Settings(BaseSettings):
         "once more when this has passed (silent description edits); 0: never",
     )
     sync_enrich_streams: bool = False
+    sync_gear: bool = Field(
+        True,
+        description="mirror the athletes' bikes and shoes (GET /athlete, GET /gear/{id}) at "
+        "the enrichment class",
+    )
+    sync_gear_refresh_days: float = Field(
+        7, gt=0, le=365, description="gear is read again this long after it was last read"
+    )
     sync_enrich_all_efforts: bool = False
     sync_strava_count: StravaCount = Field(
         StravaCount.WATCHED,

@@ -25,6 +25,7 @@ from stravasync.store.tables_athletes import (
     oauth_states,
     tokens,
 )
+from stravasync.store.tables_gear import gear
 from stravasync.store.tables_meta import NAMING, metadata
 from stravasync.store.tables_originals import activity_originals
 from stravasync.store.tables_runtime import (
@@ -56,6 +57,7 @@ __all__ = [
     "app_state",
     "athlete_stats",
     "athletes",
+    "gear",
     "jobs",
     "metadata",
     "notifications",
