@@ -6,6 +6,7 @@ Layout (Hive-style partitions, readable by DuckDB, pandas, Spark; the directory 
     OUT/activities/athlete=123/part-0.parquet
     OUT/laps/athlete=123/part-0.parquet         (also splits, segment_efforts)
     OUT/athletes/part-0.parquet                 (no tokens, scopes or raw profile)
+    OUT/gear/part-0.parquet                     (bikes and shoes of the athletes exported)
     OUT/_manifest.json                          (written last: files and row counts)
 
 Rows stream from the store in pages and go out in row groups of ``batch_rows``; every file is
@@ -42,6 +43,7 @@ from stravasync.export.tables import (
 from stravasync.store.exports import (
     athlete_rows,
     athletes_with_activities,
+    gear_rows,
     iter_activities,
     iter_details,
 )
@@ -177,6 +179,14 @@ def export_parquet(
         (
             conform(r, ALL_TABLES["athletes"])
             for r in athlete_rows(conn, athlete_id, include_hidden=include_hidden)
+        ),
+    )
+    put(
+        "gear",
+        "gear/part-0.parquet",
+        (
+            conform(r, ALL_TABLES["gear"])
+            for r in gear_rows(conn, athlete_id, include_hidden=include_hidden)
         ),
     )
     if athlete_id is None:

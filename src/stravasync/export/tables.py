@@ -123,12 +123,32 @@ ATHLETES: Spec = (
     ("connected_at", "ts"),
     ("deauthorized_at", "ts"),
 )
+# Bikes and shoes (GET /athlete, GET /gear/{id}); activities name them by ``gear_id``.
+GEAR: Spec = (
+    ("athlete_id", "int"),
+    ("id", "str"),
+    ("kind", "str"),
+    ("name", "str"),
+    ("brand", "str"),
+    ("model", "str"),
+    ("description", "str"),
+    ("distance", "float"),
+    ("is_primary", "bool"),
+    ("retired", "bool"),
+    ("fetched_at", "ts"),
+    ("refreshed_at", "ts"),
+)
 DETAIL_TABLES: dict[str, Spec] = {
     "laps": LAPS,
     "splits": SPLITS,
     "segment_efforts": SEGMENT_EFFORTS,
 }
-ALL_TABLES: dict[str, Spec] = {"activities": ACTIVITIES, **DETAIL_TABLES, "athletes": ATHLETES}
+ALL_TABLES: dict[str, Spec] = {
+    "activities": ACTIVITIES,
+    **DETAIL_TABLES,
+    "athletes": ATHLETES,
+    "gear": GEAR,
+}
 
 
 def names(spec: Spec) -> list[str]:

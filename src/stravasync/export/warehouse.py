@@ -35,6 +35,7 @@ from stravasync.export.arrowschema import arrow_schema
 from stravasync.export.stopwatch import Stopwatch
 from stravasync.export.tables import ACTIVITIES, DETAIL_TABLES, Spec, conform
 from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
+from stravasync.export.tables import GEAR as GEAR_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
 from stravasync.export.views import VIEWS, view_statements
 from stravasync.store import exports as queries
@@ -49,6 +50,7 @@ ALL_TABLES: dict[str, Spec] = {
     "activities": WAREHOUSE_ACTIVITIES,
     **DETAIL_TABLES,
     "athletes": ATHLETES_SPEC,
+    "gear": GEAR_SPEC,
 }
 _DUCK_TYPES = {
     "int": "BIGINT",
@@ -239,14 +241,16 @@ def refresh_warehouse(
         details = _load_details(duck, loader, conn, since, batch_rows, include_hidden, watch)
         with watch.timed("views"):
             duck.execute("BEGIN TRANSACTION")
-            duck.execute("DELETE FROM athletes")
-            loader.insert(
-                "athletes",
-                [
-                    _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
-                    for r in queries.athlete_rows(conn, include_hidden=include_hidden)
-                ],
-            )
+            # athletes and their gear are small: replaced whole (a purge leaves no row behind)
+            for table, rows in (
+                ("athletes", queries.athlete_rows(conn, include_hidden=include_hidden)),
+                ("gear", queries.gear_rows(conn, include_hidden=include_hidden)),
+            ):
+                duck.execute(f"DELETE FROM {table}")
+                loader.insert(
+                    table,
+                    [_naive_utc(conform(r, ALL_TABLES[table]), ALL_TABLES[table]) for r in rows],
+                )
             for stmt in view_statements():
                 duck.execute(stmt)
             marks = [m for m in (a_mark, d_mark) if m is not None]

@@ -7,6 +7,7 @@ from typing import Any
 
 from stravasync.store import Database
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
+from stravasync.store import gear
 from stravasync.store.athletes import upsert_athlete
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
@@ -60,7 +61,8 @@ def detail(id: int) -> dict[str, Any]:
 
 
 def seed_mirror(db: Database) -> None:
-    """Athlete 1: activities 11, 12 (race, detailed), 13 (deleted); athlete 2: activity 21."""
+    """Athlete 1: activities 11 (on bike b7), 12 (race, detailed), 13 (deleted); athlete 2:
+    activity 21."""
     with db.transaction() as conn:
         upsert_athlete(conn, athlete_id=1, profile={"firstname": "Ann"}, scopes="read", now=NOW)
         upsert_athlete(conn, athlete_id=2, profile={"firstname": "Bob"}, scopes="read", now=NOW)
@@ -68,7 +70,7 @@ def seed_mirror(db: Database) -> None:
             conn,
             1,
             [
-                summary(1, 11, 1, 30.0),
+                summary(1, 11, 1, 30.0, gear_id="b7"),
                 summary(1, 12, 2, 42.2, sport_type="Run", workout_type=1),
                 summary(1, 13, 3, 99.0),
             ],
@@ -77,3 +79,5 @@ def seed_mirror(db: Database) -> None:
         apply_summaries(conn, 2, [summary(2, 21, 5, 15.0)], NOW)
         store_detail(conn, 12, detail(12), NOW)
         tombstone(conn, [13], NOW)
+        bike = {"id": "b7", "name": "Trek Checkpoint", "primary": True, "distance": 81000.0}
+        gear.store_listed(conn, 1, [bike], [], NOW)
