@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.store import Database
+from stravasync.store import Database, gear
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
-from stravasync.store import gear
 from stravasync.store.athletes import upsert_athlete
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
