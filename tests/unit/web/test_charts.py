@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.web.charts import (
+from stravasync.web.operator.charts import (
     bar_chart,
     freshness,
     gauge_percent,
