@@ -50,6 +50,7 @@ SCENARIOS = (
     "webhook-burst",
     "hostile",
     "components",
+    "quota-cost",
 )
 # 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
 EXPORT_SIZES = os.environ.get("BENCH_EXPORT_SIZES", "10000,100000,1000000:duckdb")
@@ -267,6 +268,64 @@ def backfill_result(work: Path) -> dict[str, Any]:
     }
 
 
+def _cost_run(kind: str, size: int, days: float, work: Path) -> dict[str, Any]:
+    """One quota-cost run in its own process: club-week or backfill with streams fetched."""
+    from dataclasses import replace
+
+    from bench.summary import policy_figures
+
+    streams = {"sync_enrich_streams": True}
+    if kind == "club-week":
+        scenario = club_week(athletes=size, days=days)
+        scenario = replace(scenario, settings={**scenario.settings, **streams})
+        db = f"sqlite:///{work / 'club.db'}"
+        figures = policy_figures(run_policy("stravasync", scenario, work / "club", db))
+        keep = ("api_calls", "calls_per_athlete_per_day", "warmup_api_calls", "http_429")
+        keep += ("api_calls_by_class", "budget_classes", "missing", "stale", "wall_seconds")
+        out = {k: figures[k] for k in keep}
+        out.update(
+            quota_cost=figures["quota_cost"], daily_reserve_check=figures["daily_reserve_check"]
+        )
+        return out
+    scenario = backfill(athletes=size, horizon_days=days)
+    scenario = replace(scenario, settings={**scenario.settings, **streams})
+    figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
+    figures.pop("series", None)
+    return figures
+
+
+def quota_cost_result(work: Path) -> dict[str, Any]:
+    """Issue 21 point 6: gear and streams reads in club-week and backfill (smaller than the
+    headline runs: ``BENCH_COST_CLUB_ATHLETES`` / ``..._CLUB_DAYS``, ``..._BACKFILL_ATHLETES``
+    / ``..._BACKFILL_DAYS``), streams on, gear on (the default)."""
+    sizes = {
+        "club-week": (
+            _env_int("BENCH_COST_CLUB_ATHLETES", 50),
+            float(os.environ.get("BENCH_COST_CLUB_DAYS", 2)),
+        ),
+        "backfill": (
+            _env_int("BENCH_COST_BACKFILL_ATHLETES", 100),
+            float(os.environ.get("BENCH_COST_BACKFILL_DAYS", 1)),
+        ),
+    }
+    print(f"quota-cost: {sizes} ...", flush=True)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = {
+            kind: pool.submit(_cost_run, kind, size, days, work / kind)
+            for kind, (size, days) in sizes.items()
+        }
+        runs = {kind: f.result() for kind, f in futures.items()}
+    return {
+        "scenario": "quota-cost",
+        "commit": _commit(),
+        "config": {
+            kind: {"athletes": size, "days": days, "streams": True, "gear": True}
+            for kind, (size, days) in sizes.items()
+        },
+        "runs": runs,
+    }
+
+
 def backfill_archive_result(work: Path) -> dict[str, Any]:
     """The backfill 'with archive' variant: the same world with and without the import."""
     from bench.archive_backfill import compare
@@ -364,6 +423,7 @@ RUNNERS = {
     "webhook-burst": webhook_burst_result,
     "hostile": hostile_result,
     "components": components_result,
+    "quota-cost": quota_cost_result,
 }
 
 
