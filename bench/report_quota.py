@@ -220,3 +220,40 @@ def scale(data: dict[str, Any]) -> list[str]:
             lines += [f"    {ln}" for ln in plan]
         lines += ["```", ""]
     return lines
+
+
+def quota_cost(data: dict[str, Any]) -> list[str]:
+    """Issue 21 point 6: what gear and streams cost in reads, and the daily reserve."""
+    lines = [
+        "## Gear and streams: reads they cost",
+        "",
+        f"Measured on commit `{data.get('commit', '?')}` (`make bench SCENARIO=quota-cost`), "
+        "smaller than the headline runs (sizes below), with streams fetched "
+        "(`STRAVASYNC_SYNC_ENRICH_STREAMS=true`) and gear on (the default). Gear: `GET /athlete` "
+        "(bikes and shoes) and `GET /gear/{id}` (each gear described once; retired gear), at "
+        "the enrichment class. Streams: one `GET /activities/{id}/streams` per activity "
+        "enriched (the 30-day enrichment window by default). Per day: over the measured days.",
+        "",
+        "| run | athletes | days | reads | gear reads | gear / athlete | gear / athlete / "
+        "day (measured) | streams reads | streams / athlete | streams / athlete / day "
+        "(measured) | daily reserve |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, run in data.get("runs", {}).items():
+        cfg = data.get("config", {}).get(name, {})
+        q = run.get("quota_cost", {})
+        gear, streams = q.get("gear", {}), q.get("streams", {})
+        checks = run.get("daily_reserve_check", [])
+        past = sum(d["periodic_grants_past_reserve"] for d in checks)
+        least = min((d["least_left_at_a_periodic_grant"] for d in checks), default=None)
+        held = f"held ({len(checks)} days; fewest left at a periodic grant {least})"
+        verdict = held if past == 0 else f"**broken**: {past} periodic grants past it"
+        lines.append(
+            f"| {name} | {cfg.get('athletes')} | {cfg.get('days')} | {q.get('all_reads')} | "
+            f"{gear.get('reads')} | {gear.get('reads_per_athlete')} | "
+            f"{gear.get('measured_per_athlete_per_day')} | {streams.get('reads')} | "
+            f"{streams.get('reads_per_athlete')} | "
+            f"{streams.get('measured_per_athlete_per_day')} | {verdict} |"
+        )
+    lines += [""]
+    return lines
