@@ -268,36 +268,41 @@ def backfill_result(work: Path) -> dict[str, Any]:
     }
 
 
-def _cost_run(kind: str, size: int, days: float, work: Path) -> dict[str, Any]:
-    """One quota-cost run in its own process: club-week or backfill with streams fetched."""
+def _cost_run(kind: str, size: int, days: float, streams: bool, work: Path) -> dict[str, Any]:
+    """One quota-cost run in its own process: club-week or backfill, streams on or off."""
     from dataclasses import replace
 
     from bench.summary import policy_figures
 
-    streams = {"sync_enrich_streams": True}
+    extra = {"sync_enrich_streams": streams}
     if kind == "club-week":
         scenario = club_week(athletes=size, days=days)
-        scenario = replace(scenario, settings={**scenario.settings, **streams})
+        scenario = replace(scenario, settings={**scenario.settings, **extra})
         db = f"sqlite:///{work / 'club.db'}"
         figures = policy_figures(run_policy("stravasync", scenario, work / "club", db))
         keep = ("api_calls", "calls_per_athlete_per_day", "warmup_api_calls", "http_429")
-        keep += ("api_calls_by_class", "budget_classes", "missing", "stale", "wall_seconds")
-        out = {k: figures[k] for k in keep}
-        out.update(
-            quota_cost=figures["quota_cost"], daily_reserve_check=figures["daily_reserve_check"]
-        )
-        return out
+        keep += ("api_calls_by_endpoint", "api_calls_by_class", "budget_classes", "missing")
+        keep += ("stale", "stale_detail", "wall_seconds", "quota_cost", "daily_reserve_check")
+        return {k: figures[k] for k in keep}
     scenario = backfill(athletes=size, horizon_days=days)
-    scenario = replace(scenario, settings={**scenario.settings, **streams})
+    scenario = replace(scenario, settings={**scenario.settings, **extra})
     figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
     figures.pop("series", None)
     return figures
 
 
+# name -> (scenario, streams fetched)
+COST_RUNS = {
+    "club-week": ("club-week", True),
+    "club-week-without-streams": ("club-week", False),
+    "backfill": ("backfill", True),
+}
+
+
 def quota_cost_result(work: Path) -> dict[str, Any]:
     """Issue 21 point 6: gear and streams reads in club-week and backfill (smaller than the
     headline runs: ``BENCH_COST_CLUB_ATHLETES`` / ``..._CLUB_DAYS``, ``..._BACKFILL_ATHLETES``
-    / ``..._BACKFILL_DAYS``), streams on, gear on (the default)."""
+    / ``..._BACKFILL_DAYS``), gear on (the default); club-week with and without streams."""
     sizes = {
         "club-week": (
             _env_int("BENCH_COST_CLUB_ATHLETES", 50),
@@ -309,18 +314,23 @@ def quota_cost_result(work: Path) -> dict[str, Any]:
         ),
     }
     print(f"quota-cost: {sizes} ...", flush=True)
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=len(COST_RUNS)) as pool:
         futures = {
-            kind: pool.submit(_cost_run, kind, size, days, work / kind)
-            for kind, (size, days) in sizes.items()
+            name: pool.submit(_cost_run, kind, *sizes[kind], streams, work / name)
+            for name, (kind, streams) in COST_RUNS.items()
         }
-        runs = {kind: f.result() for kind, f in futures.items()}
+        runs = {name: f.result() for name, f in futures.items()}
     return {
         "scenario": "quota-cost",
         "commit": _commit(),
         "config": {
-            kind: {"athletes": size, "days": days, "streams": True, "gear": True}
-            for kind, (size, days) in sizes.items()
+            name: {
+                "athletes": sizes[kind][0],
+                "days": sizes[kind][1],
+                "streams": streams,
+                "gear": True,
+            }
+            for name, (kind, streams) in COST_RUNS.items()
         },
         "runs": runs,
     }
