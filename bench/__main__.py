@@ -280,9 +280,10 @@ def _cost_run(kind: str, size: int, days: float, streams: bool, work: Path) -> d
         scenario = replace(scenario, settings={**scenario.settings, **extra})
         db = f"sqlite:///{work / 'club.db'}"
         figures = policy_figures(run_policy("stravasync", scenario, work / "club", db))
-        keep = ("api_calls", "calls_per_athlete_per_day", "warmup_api_calls", "http_429")
-        keep += ("api_calls_by_endpoint", "api_calls_by_class", "budget_classes", "missing")
-        keep += ("stale", "stale_detail", "wall_seconds", "quota_cost", "daily_reserve_check")
+        keep: tuple[str, ...] = ("api_calls", "calls_per_athlete_per_day", "warmup_api_calls")
+        keep += ("http_429", "api_calls_by_endpoint", "api_calls_by_class", "budget_classes")
+        keep += ("missing", "stale", "stale_detail", "wall_seconds", "quota_cost")
+        keep += ("daily_reserve_check",)
         return {k: figures[k] for k in keep}
     scenario = backfill(athletes=size, horizon_days=days)
     scenario = replace(scenario, settings={**scenario.settings, **extra})

@@ -234,7 +234,7 @@ def quota_cost(data: dict[str, Any]) -> list[str]:
         "the enrichment class. Streams: one `GET /activities/{id}/streams` per activity "
         "enriched (the 30-day enrichment window by default). Per day: over the measured days.",
         "",
-        "| run | athletes | days | reads | gear reads | gear / athlete | gear / athlete / "
+        "| run | athletes | days | reads (warm-up too) | gear reads | gear / athlete | gear / athlete / "
         "day (measured) | streams reads | streams / athlete | streams / athlete / day "
         "(measured) | daily reserve |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -255,5 +255,32 @@ def quota_cost(data: dict[str, Any]) -> list[str]:
             f"{streams.get('reads_per_athlete')} | "
             f"{streams.get('measured_per_athlete_per_day')} | {verdict} |"
         )
-    lines += [""]
+    runs = data.get("runs", {})
+    with_s, without = runs.get("club-week"), runs.get("club-week-without-streams")
+    if with_s and without:
+        detail = "GET /api/v3/activities/{id}"
+
+        def reads(run: dict[str, Any], endpoint: str | None = None) -> int:
+            by = run.get("api_calls_by_endpoint", {})
+            return int(sum(by.values()) if endpoint is None else by.get(endpoint, 0))
+
+        lines += [
+            "",
+            "Club-week, measured days, with and without streams (same world): "
+            f"{reads(with_s)} vs {reads(without)} reads in all, "
+            f"{reads(with_s, detail)} vs {reads(without, detail)} detail reads, "
+            f"{reads(with_s, detail + '/streams')} stream reads; "
+            f"stale details at the end {with_s.get('stale_detail')} vs "
+            f"{without.get('stale_detail')}.",
+        ]
+    lines += [
+        "",
+        "Gear per athlete, in all: one `GET /athlete` a week plus one `GET /gear/{id}` per "
+        "gear once (about 2-3 per athlete) and per retired gear a week; its reads wait behind "
+        "details at the enrichment class, so a club whose enrichment fills the day gets its "
+        "gear over several days. Streams: one read per enriched activity (by default the "
+        "last 30 days; a whole personal history with `sync --mode enrich --all` costs one read "
+        "per activity, e.g. 1,000 reads for 1,000 activities).",
+        "",
+    ]
     return lines
