@@ -234,8 +234,8 @@ def quota_cost(data: dict[str, Any]) -> list[str]:
         "the enrichment class. Streams: one `GET /activities/{id}/streams` per activity "
         "enriched (the 30-day enrichment window by default). Per day: over the measured days.",
         "",
-        "| run | athletes | days | reads (warm-up too) | gear reads | gear / athlete | gear / athlete / "
-        "day (measured) | streams reads | streams / athlete | streams / athlete / day "
+        "| run | athletes | days | reads (warm-up too) | gear reads | gear / athlete | "
+        "gear / athlete / day (measured) | streams reads | streams / athlete | streams / athlete / day "
         "(measured) | daily reserve |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
