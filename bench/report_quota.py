@@ -235,8 +235,8 @@ def quota_cost(data: dict[str, Any]) -> list[str]:
         "enriched (the 30-day enrichment window by default). Per day: over the measured days.",
         "",
         "| run | athletes | days | reads (warm-up too) | gear reads | gear / athlete | "
-        "gear / athlete / day (measured) | streams reads | streams / athlete | streams / athlete / day "
-        "(measured) | daily reserve |",
+        "gear / athlete / day (measured) | streams reads | streams / athlete | "
+        "streams / athlete / day (measured) | daily reserve |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, run in data.get("runs", {}).items():
