@@ -290,6 +290,14 @@ class Settings(BaseSettings):
         "docs/configuration.md#streams) | on | off: fetch each enriched activity's streams "
         "(one read per activity)",
     )
+    sync_gear: bool = Field(
+        True,
+        description="mirror the athletes' bikes and shoes (GET /athlete, GET /gear/{id}) at "
+        "the enrichment class",
+    )
+    sync_gear_refresh_days: float = Field(
+        7, gt=0, le=365, description="gear is read again this long after it was last read"
+    )
     sync_enrich_all_efforts: bool = False
     sync_strava_count: StravaCount = Field(
         StravaCount.WATCHED,

@@ -176,14 +176,24 @@ def _write(
 ) -> dict[str, Any]:
     """Run one format's export; its report as a dict (row counts per table)."""
     from stravasync.export.parquet import export_parquet
-    from stravasync.export.textformats import write_csv, write_jsonl
+    from stravasync.export.textformats import (
+        gear_csv_path,
+        write_csv,
+        write_gear_csv,
+        write_jsonl,
+    )
     from stravasync.export.warehouse import refresh_warehouse
 
     opts: dict[str, Any] = {"include_hidden": include_hidden, "on_rows": rows, "watch": watch}
     if fmt is Format.JSONL:
         return {"activities": write_jsonl(conn, out, athlete_id=athlete, **opts)}
     if fmt is Format.CSV:
-        return {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
+        written = {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
+        if out != STDOUT:  # the gear beside it (NAME-gear.csv)
+            written["gear"] = write_gear_csv(
+                conn, gear_csv_path(out), athlete_id=athlete, include_hidden=include_hidden
+            )
+        return written
     if fmt is Format.PARQUET:
         return dict(export_parquet(conn, out, athlete_id=athlete, **opts).rows)
     if fmt is Format.ORIGINALS:

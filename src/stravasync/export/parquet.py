@@ -7,6 +7,7 @@ Layout (Hive-style partitions, readable by DuckDB, pandas, Spark; the directory 
     OUT/laps/athlete=123/part-0.parquet         (also splits, segment_efforts)
     OUT/streams/athlete=123/part-0.parquet      (one row per sample of each activity's streams)
     OUT/athletes/part-0.parquet                 (no tokens, scopes or raw profile)
+    OUT/gear/part-0.parquet                     (bikes and shoes of the athletes exported)
     OUT/_manifest.json                          (written last: files and row counts)
 
 Rows stream from the store in pages and go out in row groups of ``batch_rows``; every file is
@@ -44,6 +45,7 @@ from stravasync.export.tables import (
 from stravasync.store.exports import (
     athlete_rows,
     athletes_with_activities,
+    gear_rows,
     iter_activities,
     iter_details,
     iter_streams,
@@ -204,6 +206,14 @@ def export_parquet(
         (
             conform(r, ALL_TABLES["athletes"])
             for r in athlete_rows(conn, athlete_id, include_hidden=include_hidden)
+        ),
+    )
+    put(
+        "gear",
+        "gear/part-0.parquet",
+        (
+            conform(r, ALL_TABLES["gear"])
+            for r in gear_rows(conn, athlete_id, include_hidden=include_hidden)
         ),
     )
     if athlete_id is None:

@@ -155,6 +155,21 @@ STREAM_COLUMNS = {
     "moving": "moving",
     "grade_smooth": "grade",
 }
+# Bikes and shoes (GET /athlete, GET /gear/{id}); activities name them by ``gear_id``.
+GEAR: Spec = (
+    ("athlete_id", "int"),
+    ("id", "str"),
+    ("kind", "str"),
+    ("name", "str"),
+    ("brand", "str"),
+    ("model", "str"),
+    ("description", "str"),
+    ("distance", "float"),
+    ("is_primary", "bool"),
+    ("retired", "bool"),
+    ("fetched_at", "ts"),
+    ("refreshed_at", "ts"),
+)
 DETAIL_TABLES: dict[str, Spec] = {
     "laps": LAPS,
     "splits": SPLITS,
@@ -165,6 +180,7 @@ ALL_TABLES: dict[str, Spec] = {
     **DETAIL_TABLES,
     "streams": STREAMS,
     "athletes": ATHLETES,
+    "gear": GEAR,
 }
 
 

@@ -42,6 +42,7 @@ from stravasync.export.tables import (
     stream_columns,
 )
 from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
+from stravasync.export.tables import GEAR as GEAR_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
 from stravasync.export.views import VIEWS, view_statements
 from stravasync.store import exports as queries
@@ -58,6 +59,7 @@ ALL_TABLES: dict[str, Spec] = {
     **DETAIL_TABLES,
     "streams": STREAMS,
     "athletes": ATHLETES_SPEC,
+    "gear": GEAR_SPEC,
 }
 CHILD_TABLES = (*DETAIL_TABLES, "streams")  # rows keyed by activity_id, gone with it
 _DUCK_TYPES = {
@@ -264,14 +266,16 @@ def refresh_warehouse(
         samples = _load_streams(duck, loader, conn, since, include_hidden, watch)
         with watch.timed("views"):
             duck.execute("BEGIN TRANSACTION")
-            duck.execute("DELETE FROM athletes")
-            loader.insert(
-                "athletes",
-                [
-                    _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
-                    for r in queries.athlete_rows(conn, include_hidden=include_hidden)
-                ],
-            )
+            # athletes and their gear are small: replaced whole (a purge leaves no row behind)
+            for table, rows in (
+                ("athletes", queries.athlete_rows(conn, include_hidden=include_hidden)),
+                ("gear", queries.gear_rows(conn, include_hidden=include_hidden)),
+            ):
+                duck.execute(f"DELETE FROM {table}")
+                loader.insert(
+                    table,
+                    [_naive_utc(conform(r, ALL_TABLES[table]), ALL_TABLES[table]) for r in rows],
+                )
             for stmt in view_statements():
                 duck.execute(stmt)
             marks = [m for m in (a_mark, d_mark, s_mark) if m is not None]

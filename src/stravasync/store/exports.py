@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from stravasync.store.schema import activities, activity_details, activity_streams, athletes
+from stravasync.store.schema import activities, activity_details, activity_streams, athletes, gear
 from stravasync.store.streams import unpacked
 
 PAGE_ROWS = 2000
@@ -211,6 +211,21 @@ def athlete_rows(
         stmt = stmt.where(athletes.c.id == athlete_id)
     if not include_hidden:
         stmt = stmt.where(athletes.c.hidden.is_(False))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def gear_rows(
+    conn: Connection, athlete_id: int | None = None, *, include_hidden: bool = False
+) -> list[dict[str, Any]]:
+    """The athletes' bikes and shoes (no raw JSON), by athlete and gear id."""
+    stmt = select(*(c for c in gear.c if c.name not in ("raw_json", "detailed"))).order_by(
+        gear.c.athlete_id, gear.c.id
+    )
+    if athlete_id is not None:
+        stmt = stmt.where(gear.c.athlete_id == athlete_id)
+    if not include_hidden:
+        hidden = select(athletes.c.id).where(athletes.c.hidden.is_(True))
+        stmt = stmt.where(gear.c.athlete_id.not_in(hidden))
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -3,9 +3,10 @@
 Strava's terms want an athlete's data gone once they revoke access (after our grace period).
 "Their data" is every row that names them or one of their activities: the athlete row itself
 (profile, names, scopes), tokens, sync state, activities with details and streams, local
-annotations and original files kept from an export, cached stats, webhook events they own,
-notifications about them, sync sessions and log lines, other jobs about them, and their
-signed-in sessions at ``/me`` (their audit lines there stay, without their id).
+annotations and original files kept from an export, their gear (bikes, shoes), cached stats,
+webhook events they own, notifications about them, sync sessions and log lines, other jobs
+about them, and their signed-in sessions at ``/me`` (their audit lines there stay, without
+their id).
 
 What stays: one anonymous audit row, the purge job itself, rewritten to hold no Strava data
 (``athlete_id`` NULL, a random dedupe key, the per-table counts removed and when). It proves a
@@ -32,6 +33,7 @@ from stravasync.store.schema import (
     activity_streams,
     athlete_stats,
     athletes,
+    gear,
     jobs,
     notifications,
     sync_logs,
@@ -114,6 +116,7 @@ def purge_athlete(
     simple: list[tuple[str, Any]] = [
         ("sync_sessions", delete(sync_sessions).where(sync_sessions.c.athlete_id == athlete_id)),
         ("athlete_stats", delete(athlete_stats).where(athlete_stats.c.athlete_id == athlete_id)),
+        ("gear", delete(gear).where(gear.c.athlete_id == athlete_id)),
         (
             "webhook_events",
             delete(webhook_events).where(

@@ -26,6 +26,7 @@ from stravasync.store.tables_athletes import (
     oauth_states,
     tokens,
 )
+from stravasync.store.tables_gear import gear
 from stravasync.store.tables_me import athlete_actions, athlete_sessions
 from stravasync.store.tables_meta import NAMING, metadata
 from stravasync.store.tables_originals import activity_originals
@@ -62,6 +63,7 @@ __all__ = [
     "athlete_sessions",
     "athlete_stats",
     "athletes",
+    "gear",
     "jobs",
     "metadata",
     "notifications",

@@ -55,6 +55,8 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         enrich_settle=settings.sync_enrich_settle_hours * 3600,
         enrich_streams=settings.sync_enrich_streams == "on",
         streams_mode=settings.sync_enrich_streams,
+        gear=settings.sync_gear,
+        gear_refresh=settings.sync_gear_refresh_days * 86400,
         strava_count=settings.sync_strava_count.value,
         enrich_all_efforts=settings.sync_enrich_all_efforts,
         purge_grace=settings.sync_purge_grace_days * 86400,

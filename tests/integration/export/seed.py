@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.store import Database
+from stravasync.store import Database, gear
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
 from stravasync.store.athletes import upsert_athlete
 from stravasync.store.streams import store_streams
@@ -82,8 +82,8 @@ def streams(n: int = 6) -> dict[str, Any]:
 
 
 def seed_mirror(db: Database) -> None:
-    """Athlete 1: activities 11, 12 (race, detailed, 6 stream samples), 13 (deleted); athlete 2:
-    activity 21."""
+    """Athlete 1: activities 11 (on bike b7), 12 (race, detailed, 6 stream samples), 13
+    (deleted); athlete 2: activity 21."""
     with db.transaction() as conn:
         upsert_athlete(conn, athlete_id=1, profile={"firstname": "Ann"}, scopes="read", now=NOW)
         upsert_athlete(conn, athlete_id=2, profile={"firstname": "Bob"}, scopes="read", now=NOW)
@@ -91,7 +91,7 @@ def seed_mirror(db: Database) -> None:
             conn,
             1,
             [
-                summary(1, 11, 1, 30.0),
+                summary(1, 11, 1, 30.0, gear_id="b7"),
                 summary(1, 12, 2, 42.2, sport_type="Run", workout_type=1),
                 summary(1, 13, 3, 99.0),
             ],
@@ -101,3 +101,5 @@ def seed_mirror(db: Database) -> None:
         store_detail(conn, 12, detail(12), NOW)
         store_streams(conn, 12, 1, streams(), NOW)
         tombstone(conn, [13], NOW)
+        bike = {"id": "b7", "name": "Trek Checkpoint", "primary": True, "distance": 81000.0}
+        gear.store_listed(conn, 1, [bike], [], NOW)

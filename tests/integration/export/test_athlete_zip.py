@@ -83,14 +83,16 @@ def test_the_zip_holds_the_athletes_data_and_only_theirs(db: Database) -> None:
     assert manifest["counts"] == {
         "activities": 4,
         "details": 2,
+        "gear": 1,
         "streams": 1,
         "gpx_from_streams": 1,
         "gpx_from_polyline": 2,
         "originals": 1,
     }
     assert json.loads(archive.read("athlete.json"))["id"] == 1
+    assert [g["name"] for g in json.loads(archive.read("gear.json"))] == ["Ann's gravel bike"]
     everything = b"".join(archive.read(n) for n in names)
-    for marker in ("Bob", OTHER_NAME, str(OTHER_ID)):
+    for marker in ("Bob", OTHER_NAME, str(OTHER_ID), "g2"):
         assert marker.encode() not in everything
         assert not any(marker in n for n in names)
     assert b"-33.9" not in everything  # athlete 2's route
@@ -112,4 +114,5 @@ def test_an_unknown_athlete_gets_an_empty_archive(db: Database) -> None:
     seed_tracks(db)
     archive, _ = _zip(db, 999)
     assert archive.read("activities.jsonl") == b""
-    assert json.loads(archive.read("manifest.json"))["counts"] == {}
+    assert json.loads(archive.read("manifest.json"))["counts"] == {"gear": 0}
+    assert json.loads(archive.read("gear.json")) == []

@@ -27,6 +27,7 @@ def test_parquet_tables_and_partitions(db: Database, tmp_path: Path) -> None:
         "segment_efforts": 1,
         "streams": 6,
         "athletes": 2,
+        "gear": 1,
     }
     assert (out / "activities/athlete=1/part-0.parquet").exists()
     acts = ds.dataset(out / "activities", partitioning="hive").to_table().to_pylist()

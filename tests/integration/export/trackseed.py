@@ -10,6 +10,7 @@ from stravasync.simulator.geometry import encode_polyline
 from stravasync.store import Database
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
 from stravasync.store.athletes import upsert_athlete
+from stravasync.store.gear import store_listed
 from stravasync.store.originals import describe, put_originals
 from stravasync.store.streams import store_streams
 
@@ -91,4 +92,6 @@ def seed_tracks(db: Database) -> None:
         put_originals(
             conn, [describe(OTHER_ID, 2, f"{OTHER_ID}.gpx", "gpx", b"<gpx>bob</gpx>", NOW)]
         )
+        store_listed(conn, 1, [{"id": "b1", "name": "Ann's gravel bike", "distance": 1.0}], [], NOW)
+        store_listed(conn, 2, [], [{"id": "g2", "name": "Bob's trail shoes", "distance": 2.0}], NOW)
         tombstone(conn, [105], NOW)

@@ -121,6 +121,7 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "activity_originals",
             "activity_streams",
             "athlete_stats",
+            "gear",
             "webhook_events",
             "notifications",
             "sync_sessions",

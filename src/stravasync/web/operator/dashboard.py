@@ -19,6 +19,7 @@ from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
+from stravasync.store import gear as gear_q
 from stravasync.store import inbox as inbox_q
 from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
@@ -244,6 +245,7 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
             return None
         sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
         stats = _stats(ctx, conn, athlete_id)
+        gear = gear_q.for_athlete(conn, athlete_id)
     monthly = charts.monthly_distance_km(stats)[-24:]
     return {
         "now": now,
@@ -255,6 +257,7 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
         "sessions": sessions,
         "chart": charts.monthly_chart(monthly),
         "stats": stats,
+        "gear": gear,
     }
 
 
@@ -271,7 +274,7 @@ def _stats(ctx: WebContext, conn: Any, athlete_id: int) -> dict[str, Any]:
     "/admin/athletes/{athlete_id}",
     response_class=HTMLResponse,
     responses={**HTML, **PAGE_AUTH, 404: {"model": Problem, "description": "unknown"}},
-    summary="One athlete: status, sessions and monthly distance",
+    summary="One athlete: status, sessions, monthly distance and gear",
 )
 async def athlete_page(athlete_id: StravaId, request: Request, ctx: Ctx) -> Response:
     if not _authed(request, ctx):
