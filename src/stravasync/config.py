@@ -90,6 +90,12 @@ class Settings(BaseSettings):
 
     # --- service ---------------------------------------------------------------------------
     public_url: str = "http://127.0.0.1:8721"
+    map_tile_url: str | None = Field(
+        None,
+        description="base-map tiles under the athlete's maps, e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png (unset: routes on a plain background; "
+        "set, the pages' CSP admits images from that origin only)",
+    )
     scheduler: bool = True
     admin_token: SecretStr | None = None
     cron_secret: SecretStr | None = None
@@ -105,13 +111,17 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="share of each read window (15 min, day) that webhook events Strava did "
-        "not confirm may spend, all athletes together (sync.event_reads)",
+        "not confirm may spend, in each of two pools: athletes' first such read of the day, "
+        "and all later ones (sync.event_reads)",
     )
     webhook_athlete_listings: int = Field(
         4, ge=1, description="listings per athlete per 15 min for events that confirm nothing"
     )
     webhook_athlete_reads: int = Field(
-        2, ge=0, description="single GETs per athlete per 15 min for events a listing did not show"
+        2,
+        ge=0,
+        description="single GETs per athlete per 15 min for events that confirm nothing (an "
+        "edit of a held activity, a lone event, one a listing did not show)",
     )
     webhook_listing_interval: float = Field(
         30.0, gt=0, le=900, description="seconds between two listings for one athlete's events"
@@ -485,6 +495,17 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _http_url(value)
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not all(k in value for k in ("{z}", "{x}", "{y}")):
+            raise ValueError("an https:// URL template with {z}, {x} and {y}")
+        if any(c in value for c in " ;'\"\\"):
+            raise ValueError("no spaces, quotes or semicolons")
+        return value
 
 
 def _http_url(value: str) -> str:

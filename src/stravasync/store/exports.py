@@ -221,6 +221,29 @@ def newest_marks(conn: Connection) -> tuple[datetime | None, datetime | None]:
     return a, d
 
 
+def iter_detail_docs(
+    conn: Connection, *, athlete_id: int, page_rows: int = 100
+) -> Iterator[dict[str, Any]]:
+    """One athlete's stored details (the raw DetailedActivity, with laps, splits and efforts)
+    of live activities, by activity id: ``{activity_id, fetched_at, detail}``."""
+    cond = [activities.c.athlete_id == athlete_id, activities.c.deleted_at.is_(None)]
+    base = select(
+        activities.c.id, activity_details.c.fetched_at, activity_details.c.detail_json
+    ).select_from(
+        activity_details.join(activities, activities.c.id == activity_details.c.activity_id)
+    )
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activities.c.id).limit(page_rows)
+        rows = conn.execute(stmt).all()
+        if not rows:
+            return
+        for row in rows:
+            yield {"activity_id": row.id, "fetched_at": row.fetched_at, "detail": row.detail_json}
+        last = rows[-1].id
+
+
 def newest_streams_mark(conn: Connection) -> datetime | None:
     """``max activity_streams.fetched_at``: the streams' export watermark."""
     value: datetime | None = conn.execute(select(func.max(activity_streams.c.fetched_at))).scalar()

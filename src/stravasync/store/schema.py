@@ -26,6 +26,7 @@ from stravasync.store.tables_athletes import (
     oauth_states,
     tokens,
 )
+from stravasync.store.tables_me import athlete_actions, athlete_sessions
 from stravasync.store.tables_meta import NAMING, metadata
 from stravasync.store.tables_originals import activity_originals
 from stravasync.store.tables_runtime import (
@@ -57,6 +58,8 @@ __all__ = [
     "activity_streams",
     "app_settings",
     "app_state",
+    "athlete_actions",
+    "athlete_sessions",
     "athlete_stats",
     "athletes",
     "jobs",
