@@ -2,9 +2,9 @@
 
 Each Strava stream type has its own column holding the samples packed by
 :mod:`stravasync.store.streampack` (deltas, zlib): a 20,000-sample ride takes a tenth of the
-space of the same streams as JSON and reads several times faster (``docs/warehouse.md`` gives
-the figures). Streams are fetched, replaced and read whole per activity, never queried inside
-the store; exports unpack them into one row per sample.
+space of the same streams as JSON and reads about twice as fast (``bench/streams_storage.py``;
+figures in ``bench/NOTES.md``). Streams are fetched, replaced and read whole per activity, never
+queried inside the store; exports unpack them into one row per sample.
 """
 
 from __future__ import annotations
