@@ -95,6 +95,8 @@ class Lab:
             # operator jobs wake the engine on their own clock: off in virtual time unless asked
             "health_summary_seconds": 0,
             "copies_prune_seconds": 0,
+            # a read per activity more: tests and benchmarks opt in (the default is auto)
+            "sync_enrich_streams": "off",
             "rate_tier": quota
             if quota in ("default", "standard", "extended", "unlimited")
             else "default",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from stravasync.clock import Clock
+    from stravasync.export import TrackFile
     from stravasync.store import Database
     from stravasync.sync import Engine
 
@@ -288,6 +289,23 @@ class Mirror:
             sha256=info.sha256,
             data=found.data,
         )
+
+    def gpx(self, activity_id: int) -> TrackFile | None:
+        """The activity's track as GPX 1.1, or None (unknown, deleted, or no track).
+
+        Built from its streams, else from its polyline (positions only): ``source`` says
+        which; ``data`` is the file, ``name`` its stable name (``<date>_<id>.gpx``)."""
+        return self._track(activity_id, "gpx")
+
+    def tcx(self, activity_id: int) -> TrackFile | None:
+        """The activity's track as TCX (Training Center Database v2), as :meth:`gpx`."""
+        return self._track(activity_id, "tcx")
+
+    def _track(self, activity_id: int, fmt: str) -> TrackFile | None:
+        from stravasync.export import track_file
+
+        with self._db.engine.connect() as conn:
+            return track_file(conn, activity_id, "gpx" if fmt == "gpx" else "tcx")
 
     # --- lifetime --------------------------------------------------------------------------
     def close(self) -> None:

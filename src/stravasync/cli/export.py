@@ -1,4 +1,5 @@
-"""``stravasync export`` (jsonl, csv, parquet, duckdb, originals) and ``stravasync query "SQL"``."""
+"""``stravasync export`` (jsonl, csv, parquet, duckdb, originals, gpx, tcx) and ``stravasync query
+"SQL"``."""
 
 from __future__ import annotations
 
@@ -57,18 +58,22 @@ class Format(StrEnum):
     PARQUET = "parquet"
     DUCKDB = "duckdb"
     ORIGINALS = "originals"
+    GPX = "gpx"
+    TCX = "tcx"
 
 
 @plain_errors
 def export(
     fmt: Format = typer.Option(
-        ..., "--format", help="jsonl | csv | parquet | duckdb | originals (device files)"
+        ...,
+        "--format",
+        help="jsonl | csv | parquet | duckdb | originals (device files) | gpx | tcx (tracks)",
     ),
     out: Path | None = typer.Option(
         None,
         "--out",
         help="File (jsonl, csv, duckdb; '-' = stdout for jsonl/csv) or directory (parquet, "
-        "originals). "
+        "originals, gpx, tcx). "
         "duckdb defaults to STRAVASYNC_EXPORT_WAREHOUSE.",
     ),
     athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete's activities."),
@@ -124,7 +129,7 @@ def export(
         live(as_json or to_stdout) as show,
     ):
         rows = counter(show, "export")
-        if rows is not None and fmt not in (Format.DUCKDB, Format.ORIGINALS):
+        if rows is not None and fmt in (Format.JSONL, Format.CSV, Format.PARQUET):
             with watch.timed("query"):
                 rows.set_total(
                     count_activities(conn, athlete_id=athlete, include_hidden=include_hidden)
@@ -196,6 +201,17 @@ def _write(
 
         return write_originals(
             conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
+        )
+    if fmt in (Format.GPX, Format.TCX):
+        from stravasync.export.trackdir import write_track_files
+
+        return write_track_files(
+            conn,
+            out,
+            "gpx" if fmt is Format.GPX else "tcx",
+            athlete_id=athlete,
+            include_hidden=include_hidden,
+            on_rows=rows,
         )
     on_total = rows.set_total if rows is not None else None
     return refresh_warehouse(conn, out, full=full, on_total=on_total, **opts).as_json()

@@ -15,7 +15,17 @@ from stravasync import __version__
 from stravasync.clock import Clock, RealClock
 from stravasync.config import Settings
 from stravasync.store import Database
-from stravasync.web import api_docs, data, edge, failures, health, intake, limits, operator
+from stravasync.web import (
+    api_docs,
+    athlete,
+    data,
+    edge,
+    failures,
+    health,
+    intake,
+    limits,
+    operator,
+)
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services, WebContext
 from stravasync.web.metrics import Metrics
@@ -101,6 +111,7 @@ def create_app(
         api_docs.router,
         *operator.page_routers(),
     ]
+    routers.append(athlete.router)
     for router in routers:
         app.include_router(router)
     static = files("stravasync.web") / "static"

@@ -54,6 +54,8 @@ from stravasync.web.schemas_data import (
     Records,
     RollupRow,
     Rollups,
+    SyncAsked,
+    SyncSwitch,
 )
 from stravasync.web.schemas_health import (
     AppStateOut,
@@ -115,9 +117,11 @@ __all__ = [
     "SchedulerOut",
     "SessionOut",
     "StravaTier",
+    "SyncAsked",
     "SyncMode",
     "SyncRequest",
     "SyncStateOut",
+    "SyncSwitch",
     "UpdateValue",
     "WebhookAck",
     "WebhookEvent",

@@ -190,3 +190,24 @@ class AthleteStats(BaseModel):
     rollups: Rollups
     races: list[Race] = Field(description="newest first")
     records: RecordGroups
+
+
+class SyncAsked(BaseModel):
+    """A sync asked for one athlete through the data API (the engine runs it when it can)."""
+
+    athlete_id: int
+    mode: Literal["incremental"] = "incremental"
+    asked_at: datetime
+    next_allowed_at: datetime = Field(
+        description="the next sync for this athlete may be asked for from then on"
+    )
+    detail: str
+
+
+class SyncSwitch(BaseModel):
+    """An athlete's automatic sync after a pause or a resume (``auto_sync``: false = paused)."""
+
+    athlete_id: int
+    auto_sync: bool
+    changed: bool = Field(description="false when it already was so (nothing changed)")
+    detail: str

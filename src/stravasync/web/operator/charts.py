@@ -1,4 +1,5 @@
-"""Pure view helpers for the dashboard: inline-SVG bar charts, gauges and freshness labels."""
+"""Pure view helpers for the dashboard: the charts' data (drawn by Chart.js in the page), gauges
+and freshness labels."""
 
 from __future__ import annotations
 
@@ -6,56 +7,110 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+class Series:
     label: str
-    value: float
+    values: tuple[float, ...]
+    kind: Literal["bar", "line"] = "bar"
 
 
 @dataclass(frozen=True, slots=True)
-class BarChart:
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    maximum: float
-    limit_y: float | None
-    """y of a horizontal limit line, when a limit was given."""
+class Chart:
+    """One chart: what the page's script hands Chart.js (:meth:`spec`, JSON in the page), with
+    its axis titles, unit and a one-sentence text alternative; ``rows`` is the same data as a
+    table for people who do not see the canvas."""
+
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    x_title: str
+    y_title: str
+    unit: str
+    summary: str
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "labels": list(self.labels),
+            "series": [
+                {"label": s.label, "values": list(s.values), "kind": s.kind} for s in self.series
+            ],
+            "x_title": self.x_title,
+            "y_title": self.y_title,
+            "unit": self.unit,
+        }
+
+    @property
+    def rows(self) -> list[tuple[str, list[float]]]:
+        return [(label, [s.values[i] for s in self.series]) for i, label in enumerate(self.labels)]
 
 
-def bar_chart(
-    points: Sequence[tuple[str, float]],
-    *,
-    width: int = 480,
-    height: int = 120,
-    limit: float | None = None,
-    gap: float = 1.0,
-) -> BarChart:
-    """Lay out one bar per point, scaled to the larger of the highest value and ``limit``."""
-    top = max([v for _, v in points] + ([limit] if limit else []) + [0.0])
-    scale = (height - 2) / top if top > 0 else 0.0
-    step = width / len(points) if points else 0.0
-    bars = []
-    for i, (label, value) in enumerate(points):
-        h = max(value, 0.0) * scale
-        bars.append(
-            Bar(
-                x=round(i * step, 2),
-                y=round(height - h, 2),
-                width=round(max(step - gap, 1.0), 2),
-                height=round(h, 2),
-                label=label,
-                value=value,
-            )
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def quota_chart(series: Sequence[tuple[datetime, float]], *, name: str, limit: int | None) -> Chart:
+    """Requests per 15-minute window (UTC start times on the x axis), with the window's limit
+    drawn as a line when given."""
+    labels = tuple(start.strftime("%H:%M") for start, _ in series)
+    used = tuple(v for _, v in series)
+    lines = [Series("requests used", used)]
+    if limit is not None:
+        lines.append(Series("limit", tuple(float(limit) for _ in series), "line"))
+    if series:
+        peak_at, peak = max(series, key=lambda p: p[1])
+        first, last = series[0][0], series[-1][0]
+        summary = (
+            f"{len(series)} windows from {first:%H:%M} to {last:%H:%M} UTC; "
+            f"peak {_number(peak)} requests at {peak_at:%H:%M}"
+            + (f"; limit {limit} per 15 minutes" if limit is not None else "")
         )
-    limit_y = round(height - limit * scale, 2) if limit and scale else None
-    return BarChart(width=width, height=height, bars=tuple(bars), maximum=top, limit_y=limit_y)
+    else:
+        summary = "no request recorded in the last 24 hours"
+    return Chart(
+        title=f"{name}: requests per 15 minutes, last 24 hours",
+        labels=labels,
+        series=tuple(lines),
+        x_title="window start (UTC)",
+        y_title="requests per 15 min",
+        unit="requests",
+        summary=summary,
+    )
+
+
+def month_label(period: str) -> str:
+    """``2026-11`` -> ``Nov 2026`` (anything else unchanged)."""
+    try:
+        return datetime.strptime(period, "%Y-%m").strftime("%b %Y")
+    except ValueError:
+        return period
+
+
+def monthly_chart(points: Sequence[tuple[str, float]]) -> Chart:
+    """Distance per month in km, months as "Nov 2026"."""
+    labels = tuple(month_label(p) for p, _ in points)
+    values = tuple(v for _, v in points)
+    if points:
+        best = max(range(len(points)), key=lambda i: values[i])
+        summary = (
+            f"{len(points)} months from {labels[0]} to {labels[-1]}; "
+            f"{_number(sum(values))} km in all; most in {labels[best]} "
+            f"({_number(values[best])} km)"
+        )
+    else:
+        summary = "no activity with a distance yet"
+    return Chart(
+        title="Distance per month",
+        labels=labels,
+        series=(Series("distance (km)", values),),
+        x_title="month",
+        y_title="distance (km)",
+        unit="km",
+        summary=summary,
+    )
 
 
 def gauge_percent(used: int, limit: int) -> int:
@@ -93,11 +148,11 @@ def monthly_distance_km(
 
 def history_series(
     points: Iterable[Mapping[str, Any]], limit_class: str, window: str
-) -> list[tuple[str, float]]:
-    """(label, used) per closed window of one limit class and window length, oldest first."""
-    out = []
-    for p in points:
-        if p["limit_class"] == limit_class and p["window"] == window:
-            start: datetime = p["window_start"]
-            out.append((start.strftime("%H:%M"), float(p["used"])))
-    return out
+) -> list[tuple[datetime, float]]:
+    """(window start, used) per closed window of one limit class and window length, oldest
+    first."""
+    return [
+        (p["window_start"], float(p["used"]))
+        for p in points
+        if p["limit_class"] == limit_class and p["window"] == window
+    ]

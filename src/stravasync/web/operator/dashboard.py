@@ -156,13 +156,19 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
                 "limit": q["limit_value"],
                 "percent": charts.gauge_percent(q["used"], q["limit_value"]),
                 "closed_until": q["closed_until"],
-                "chart": charts.bar_chart(series, limit=line),
+                "chart": charts.quota_chart(
+                    series, name=f"{q['limit_class']} / {q['window']}", limit=line
+                ),
             }
         )
     return {
         "now": now,
         "athletes": [
-            {**a.as_json(), "freshness": charts.freshness(a.last_success_at, now)}
+            {
+                **a.as_json(),
+                "freshness": charts.freshness(a.last_success_at, now),
+                "purge_after": a.purge_after,
+            }
             for a in found.items
         ],
         "total": found.total,
@@ -243,9 +249,13 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
     monthly = charts.monthly_distance_km(stats)[-24:]
     return {
         "now": now,
-        "a": {**over[0].as_json(), "freshness": charts.freshness(over[0].last_success_at, now)},
+        "a": {
+            **over[0].as_json(),
+            "freshness": charts.freshness(over[0].last_success_at, now),
+            "purge_after": over[0].purge_after,
+        },
         "sessions": sessions,
-        "chart": charts.bar_chart(monthly, width=600, height=160),
+        "chart": charts.monthly_chart(monthly),
         "stats": stats,
         "gear": gear,
     }
