@@ -274,7 +274,7 @@ def _cost_run(kind: str, size: int, days: float, streams: bool, work: Path) -> d
 
     from bench.summary import policy_figures
 
-    extra = {"sync_enrich_streams": streams}
+    extra = {"sync_enrich_streams": "on" if streams else "off"}
     if kind == "club-week":
         scenario = club_week(athletes=size, days=days)
         scenario = replace(scenario, settings={**scenario.settings, **extra})

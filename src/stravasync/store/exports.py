@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from stravasync.store.schema import activities, activity_details, activity_streams, athletes, gear
+from stravasync.store.schema import (
+    activities,
+    activity_details,
+    activity_streams,
+    athletes,
+    gear,
+)
 from stravasync.store.streams import unpacked
 
 PAGE_ROWS = 2000

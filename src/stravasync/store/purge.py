@@ -4,9 +4,8 @@ Strava's terms want an athlete's data gone once they revoke access (after our gr
 "Their data" is every row that names them or one of their activities: the athlete row itself
 (profile, names, scopes), tokens, sync state, activities with details and streams, local
 annotations and original files kept from an export, their gear (bikes, shoes), cached stats,
-webhook events they own, notifications about them, sync sessions and log lines, other jobs
-about them, and their signed-in sessions at ``/me`` (their audit lines there stay, without
-their id).
+webhook events they own, notifications about them, sync sessions and log lines, other jobs about
+them, and their signed-in sessions at ``/me`` (their audit lines there stay, without their id).
 
 What stays: one anonymous audit row, the purge job itself, rewritten to hold no Strava data
 (``athlete_id`` NULL, a random dedupe key, the per-table counts removed and when). It proves a

@@ -22,7 +22,7 @@ from stravasync.store.streams import packed_row, unpacked
 from stravasync.store.tables_streams import STREAM_KEYS
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

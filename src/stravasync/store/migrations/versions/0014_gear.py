@@ -1,7 +1,7 @@
 """gear: each athlete's bikes and shoes (GET /athlete, GET /gear/{id}); sync_state.gear_listed_at
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014 (issued as 0010_gear; follows main's head 0013 since the merge)
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import stravasync.store.schema
 
-revision = "0010"
-down_revision = "0009"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
