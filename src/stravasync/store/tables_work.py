@@ -62,8 +62,23 @@ sync_state = Table(
         comment="rides + runs + swims in GET /athletes/{id}/stats: a lower bound",
     ),
     Column("strava_count_at", UtcDateTime, comment="when strava_count was fetched"),
+    Column(
+        "parked",
+        Boolean,
+        nullable=False,
+        server_default="0",
+        comment="not active or opted out: out of the claim's indexes (store.parking)",
+    ),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_sync_state_due", "due_at"),
+)
+
+sync_tallies = Table(
+    "sync_tallies",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    comment="counts kept as rows change (unparked: athletes synced automatically)",
 )
 
 
@@ -73,13 +88,10 @@ def _partial(name: str, *columns: Any, where: Any) -> Index:
 
 # The claim's orders, each served by one index scan (store.syncstate.claim_due_athlete): work a
 # person asked for, athletes waiting for their newest page, then by due time (smallest mirror
-# first among equals). Partial, so dead letters and finished backfills are not scanned past.
-_partial(
-    "ix_sync_state_claim",
-    sync_state.c.due_at,
-    sync_state.c.activity_count,
-    where=sync_state.c.dead.is_(False),
-)
+# first among equals). Partial, so dead letters, parked athletes (disconnected, blocked, opted
+# out) and finished backfills are not scanned past.
+_live = and_(sync_state.c.dead.is_(False), sync_state.c.parked.is_(False))
+_partial("ix_sync_state_claim", sync_state.c.due_at, sync_state.c.activity_count, where=_live)
 _partial(
     "ix_sync_state_requested",
     sync_state.c.due_at,
@@ -88,12 +100,14 @@ _partial(
 _partial(
     "ix_sync_state_backfilling",
     sync_state.c.due_at,
-    where=sync_state.c.backfill_done.is_(False),
+    where=and_(sync_state.c.backfill_done.is_(False), _live),
 )
 _partial(
     "ix_sync_state_first_page",
     sync_state.c.due_at,
-    where=and_(sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None)),
+    where=and_(
+        sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None), _live
+    ),
 )
 
 jobs = Table(
