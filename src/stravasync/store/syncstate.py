@@ -209,10 +209,17 @@ def next_due_at(
     one: list[ColumnElement[bool]] = []
     if athlete_id is not None:
         one.append(sync_state.c.athlete_id == athlete_id)
-    wheres = [[alive, sync_state.c.requested_mode.is_not(None), *one, athlete_active(auto=False)]]
-    if automatic:
-        wheres.append([alive, sync_state.c.parked.is_(False), *one, athlete_active(auto=True)])
-    found = [leases.next_claimable(conn, sync_state, where=w) for w in wheres]
+    requested = [alive, sync_state.c.requested_mode.is_not(None), *one]
+    found = [
+        leases.next_claimable(conn, sync_state, where=[*requested, athlete_active(auto=False)])
+    ]
+    if automatic:  # ordered as the claim's last order, so it reads that order's partial index
+        unparked = [alive, sync_state.c.parked.is_(False), *one, athlete_active(auto=True)]
+        found.append(
+            leases.next_claimable(
+                conn, sync_state, where=unparked, then_by=[sync_state.c.activity_count]
+            )
+        )
     present = [t for t in found if t is not None]
     return min(present) if present else None
 

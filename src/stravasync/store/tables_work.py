@@ -92,6 +92,12 @@ def _partial(name: str, *columns: Any, where: Any) -> Index:
 # out) and finished backfills are not scanned past.
 _live = and_(sync_state.c.dead.is_(False), sync_state.c.parked.is_(False))
 _partial("ix_sync_state_claim", sync_state.c.due_at, sync_state.c.activity_count, where=_live)
+# the leased rows (one per engine thread), for the earliest lease end (work.leases.next_claimable)
+_partial(
+    "ix_sync_state_leased",
+    sync_state.c.lease_expires_at,
+    where=sync_state.c.lease_owner.is_not(None),
+)
 _partial(
     "ix_sync_state_requested",
     sync_state.c.due_at,

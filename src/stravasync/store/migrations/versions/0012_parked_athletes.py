@@ -1,5 +1,6 @@
 """sync_state.parked: athletes not synced automatically leave the claim's indexes; the
-sync_tallies table keeps the count of those who are (issue 24, extended)
+sync_tallies table keeps the count of those who are; an index of the leased rows (issue 24,
+extended)
 
 Revision ID: 0012
 Revises: 0009
@@ -70,6 +71,12 @@ def upgrade() -> None:
             batch.drop_index(name)
     with op.batch_alter_table("sync_state") as batch:
         _indexes(batch, 1)
+        batch.create_index(
+            "ix_sync_state_leased",
+            ["lease_expires_at"],
+            sqlite_where=sa.text("lease_owner IS NOT NULL"),
+            postgresql_where=sa.text("lease_owner IS NOT NULL"),
+        )
     tallies = op.create_table(
         "sync_tallies",
         sa.Column("name", sa.String(32), nullable=False),
@@ -90,6 +97,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("sync_tallies")
     with op.batch_alter_table("sync_state") as batch:
+        batch.drop_index("ix_sync_state_leased")
         for name, *_ in INDEXES:
             batch.drop_index(name)
     with op.batch_alter_table("sync_state") as batch:
