@@ -84,22 +84,6 @@ def recount(conn: Connection) -> int:
     return n
 
 
-def park_all(conn: Connection) -> int:
-    """Set every row's flag from its athlete (a migration, a bulk load); then recount."""
-    inactive = (
-        select(athletes.c.id)
-        .where(athletes.c.status != "active")
-        .union(select(athletes.c.id).where(athletes.c.auto_sync.is_(False)))
-    )
-    conn.execute(
-        update(sync_state).where(sync_state.c.athlete_id.in_(inactive)).values(parked=True)
-    )
-    conn.execute(
-        update(sync_state).where(sync_state.c.athlete_id.not_in(inactive)).values(parked=False)
-    )
-    return recount(conn)
-
-
 def _add(conn: Connection, delta: int) -> None:
     done = conn.execute(
         update(sync_tallies)
