@@ -258,7 +258,7 @@ def backfill_owed(conn: Connection) -> bool:
             sync_state.c.parked.is_(False),
             athlete_active(auto=True),
         )
-        .order_by(sync_state.c.due_at)
+        .order_by(sync_state.c.athlete_id)
     )
     return conn.execute(stmt.limit(1)).first() is not None
 

@@ -103,9 +103,11 @@ _partial(
     sync_state.c.due_at,
     where=sync_state.c.requested_mode.is_not(None),
 )
+# whether any history is owed (store.syncstate.backfill_owed): by athlete, not due time, so
+# SQLite never takes it for the first-page order (it walked every backfilling row for that)
 _partial(
     "ix_sync_state_backfilling",
-    sync_state.c.due_at,
+    sync_state.c.athlete_id,
     where=and_(sync_state.c.backfill_done.is_(False), _live),
 )
 _partial(

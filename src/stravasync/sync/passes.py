@@ -56,9 +56,11 @@ def _raw(items: list[SummaryActivity]) -> list[dict[str, Any]]:
 def first_page_waiting(conn: Connection, *, exclude: int) -> bool:
     """Whether an athlete other than ``exclude`` still waits for their newest page and will be
     claimed for it: an unparked one, or one a person asked a sync for. Each is the first row
-    of its own partial index (ordered by due time), so the answer is one probe, not a walk."""
+    of its own partial index (ordered by due time), so the answer is one probe, not a walk;
+    ``exclude`` is left out of the first two rows here, not in SQL (an ``athlete_id`` condition
+    made SQLite take the backfilling index and walk every backfilling athlete)."""
     waiting = [
-        sync_state.c.athlete_id != exclude,
+        sync_state.c.due_at.is_not(None),  # a range on the index's column: SQLite then uses it
         sync_state.c.backfill_done.is_(False),
         sync_state.c.backfill_before.is_(None),
         sync_state.c.dead.is_(False),
@@ -68,7 +70,7 @@ def first_page_waiting(conn: Connection, *, exclude: int) -> bool:
         [*waiting, sync_state.c.requested_mode.is_not(None), syncstate.athlete_active(auto=False)],
     ):
         stmt = select(sync_state.c.athlete_id).where(*where).order_by(sync_state.c.due_at)
-        if conn.execute(stmt.limit(1)).first() is not None:
+        if any(a != exclude for a in conn.execute(stmt.limit(2)).scalars()):
             return True
     return False
 

@@ -29,7 +29,7 @@ INDEXES = (
     ),
     (
         "ix_sync_state_backfilling",
-        ["due_at"],
+        ["due_at"],  # after: ["athlete_id"] (AFTER_COLUMNS)
         ("backfill_done IS 0", "backfill_done IS false"),
         (f"backfill_done IS 0 AND {LIVE[0]}", f"backfill_done IS false AND {LIVE[1]}"),
     ),
@@ -48,12 +48,15 @@ INDEXES = (
 )
 
 
+# backfill_owed reads it by athlete: SQLite no longer takes it for the first-page order
+AFTER_COLUMNS = {"ix_sync_state_backfilling": ["athlete_id"]}
+
+
 def _indexes(batch: BatchOperations, which: int) -> None:
     for name, columns, *wheres in INDEXES:
         lite, pg = wheres[which]
-        batch.create_index(
-            name, columns, sqlite_where=sa.text(lite), postgresql_where=sa.text(pg)
-        )
+        cols = AFTER_COLUMNS.get(name, columns) if which else columns
+        batch.create_index(name, cols, sqlite_where=sa.text(lite), postgresql_where=sa.text(pg))
 
 
 def upgrade() -> None:
