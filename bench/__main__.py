@@ -51,6 +51,7 @@ SCENARIOS = (
     "webhook-burst",
     "hostile",
     "components",
+    "quota-cost",
 )
 # 1M for duckdb only: all four formats at 1M take ~11 min on 2 cores (see export_memory.py)
 EXPORT_SIZES = os.environ.get("BENCH_EXPORT_SIZES", "10000,100000,1000000:duckdb")
@@ -268,6 +269,75 @@ def backfill_result(work: Path) -> dict[str, Any]:
     }
 
 
+def _cost_run(kind: str, size: int, days: float, streams: bool, work: Path) -> dict[str, Any]:
+    """One quota-cost run in its own process: club-week or backfill, streams on or off."""
+    from dataclasses import replace
+
+    from bench.summary import policy_figures
+
+    extra = {"sync_enrich_streams": streams}
+    if kind == "club-week":
+        scenario = club_week(athletes=size, days=days)
+        scenario = replace(scenario, settings={**scenario.settings, **extra})
+        db = f"sqlite:///{work / 'club.db'}"
+        figures = policy_figures(run_policy("stravasync", scenario, work / "club", db))
+        keep: tuple[str, ...] = ("api_calls", "calls_per_athlete_per_day", "warmup_api_calls")
+        keep += ("http_429", "api_calls_by_endpoint", "api_calls_by_class", "budget_classes")
+        keep += ("missing", "stale", "stale_detail", "wall_seconds", "quota_cost")
+        keep += ("daily_reserve_check",)
+        return {k: figures[k] for k in keep}
+    scenario = backfill(athletes=size, horizon_days=days)
+    scenario = replace(scenario, settings={**scenario.settings, **extra})
+    figures = run_backfill(scenario, work / "backfill", f"sqlite:///{work / 'backfill.db'}")
+    figures.pop("series", None)
+    return figures
+
+
+# name -> (scenario, streams fetched)
+COST_RUNS = {
+    "club-week": ("club-week", True),
+    "club-week-without-streams": ("club-week", False),
+    "backfill": ("backfill", True),
+}
+
+
+def quota_cost_result(work: Path) -> dict[str, Any]:
+    """Issue 21 point 6: gear and streams reads in club-week and backfill (smaller than the
+    headline runs: ``BENCH_COST_CLUB_ATHLETES`` / ``..._CLUB_DAYS``, ``..._BACKFILL_ATHLETES``
+    / ``..._BACKFILL_DAYS``), gear on (the default); club-week with and without streams."""
+    sizes = {
+        "club-week": (
+            _env_int("BENCH_COST_CLUB_ATHLETES", 50),
+            float(os.environ.get("BENCH_COST_CLUB_DAYS", 2)),
+        ),
+        "backfill": (
+            _env_int("BENCH_COST_BACKFILL_ATHLETES", 100),
+            float(os.environ.get("BENCH_COST_BACKFILL_DAYS", 1)),
+        ),
+    }
+    print(f"quota-cost: {sizes} ...", flush=True)
+    with ProcessPoolExecutor(max_workers=len(COST_RUNS)) as pool:
+        futures = {
+            name: pool.submit(_cost_run, kind, *sizes[kind], streams, work / name)
+            for name, (kind, streams) in COST_RUNS.items()
+        }
+        runs = {name: f.result() for name, f in futures.items()}
+    return {
+        "scenario": "quota-cost",
+        "commit": _commit(),
+        "config": {
+            name: {
+                "athletes": sizes[kind][0],
+                "days": sizes[kind][1],
+                "streams": streams,
+                "gear": True,
+            }
+            for name, (kind, streams) in COST_RUNS.items()
+        },
+        "runs": runs,
+    }
+
+
 def backfill_archive_result(work: Path) -> dict[str, Any]:
     """The backfill 'with archive' variant: the same world with and without the import."""
     from bench.archive_backfill import compare
@@ -372,6 +442,7 @@ RUNNERS = {
     "webhook-burst": webhook_burst_result,
     "hostile": hostile_result,
     "components": components_result,
+    "quota-cost": quota_cost_result,
 }
 
 

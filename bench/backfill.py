@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from bench import classes, quota_cost
 from bench.drivers import SCOPE, Run
 from bench.harness import Scenario
 from stravasync.store.schema import activities as activities_t
+from stravasync.strava.setup import limits_from_settings
 
 WINDOW = 900
 PER_PAGE = 200
@@ -153,6 +155,7 @@ def run_backfill(scenario: Scenario, work_dir: Path, db_url: str) -> dict[str, A
     wall = time.perf_counter()
     run = Run("stravasync", scenario, work_dir, db_url)
     lab, engine = run.lab, run.lab.engine
+    spent = classes.install(lab)
     progress = Progress(run)
     athletes = sorted(scenario.connects)
     sizes = progress.snapshot(athletes)
@@ -177,6 +180,7 @@ def run_backfill(scenario: Scenario, work_dir: Path, db_url: str) -> dict[str, A
     progress.check()
     stats = lab.sim.stats()
     calls = run.log.rows
+    read_daily = limits_from_settings(lab.settings).read_daily
     lab.close()
     counted = scenario.sim.count_token_requests
     figures = optimum_figures(
@@ -223,6 +227,10 @@ def run_backfill(scenario: Scenario, work_dir: Path, db_url: str) -> dict[str, A
         "api_calls_by_endpoint": calls_by_endpoint(calls),
         "http_429": sum(1 for c in calls if c[2] == 429),
         "sim_rate_limited": stats["rate_limited"],
+        "quota_cost": quota_cost.cost(
+            calls, athletes=len(athletes), measure_from=run.t0, end=run.end
+        ),
+        "daily_reserve_check": quota_cost.reserve_check(spent.rows, read_daily),
         "wall_seconds": round(time.perf_counter() - wall, 1),
         "series": {
             "completion_curve": progress.curve,

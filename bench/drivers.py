@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import classes
+from bench import classes, quota_cost
 from bench.baselines import (
     BASELINES,
     WEBHOOK_ONLY_SETTINGS,
@@ -49,7 +49,7 @@ from stravasync.strava.tokens import TokenManager
 
 DAY = 86400
 ENGINE_POLICIES = ("stravasync", "webhook-only")  # our engine (webhook-only: no safety net)
-SCOPE = "read,activity:read_all"
+SCOPE = "read,activity:read_all,profile:read_all"  # STRAVASYNC_OAUTH_SCOPES' default
 
 
 class YesBudget:
@@ -196,6 +196,13 @@ def run_stravasync(
         time.perf_counter() - wall,
         api_calls_by_class=dict(sorted(by_class.items())),
         budget_classes=classes.per_day(spent.rows, read_daily),
+        daily_reserve_check=quota_cost.reserve_check(spent.rows, read_daily),
+        quota_cost=quota_cost.cost(
+            run.log.rows,
+            athletes=len(scenario.connects),
+            measure_from=run.measure_from,
+            end=run.end,
+        ),
     )
 
 

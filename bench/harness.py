@@ -59,7 +59,11 @@ class CallLog:
 
 
 def _endpoint(method: str, path: str) -> str:
-    parts = ["{id}" if p.isdigit() else p for p in path.split("/")]
+    """``GET /api/v3/activities/{id}`` for ids, ``GET /api/v3/gear/{id}`` for gear ids."""
+    split = path.split("/")
+    parts = [
+        "{id}" if p.isdigit() or (i and split[i - 1] == "gear") else p for i, p in enumerate(split)
+    ]
     return f"{method} {'/'.join(parts)}"
 
 

@@ -395,6 +395,8 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         lines += burst(d)
     if (d := _load(results, "hostile")) is not None:
         lines += hostile(d, _load(results, "hostile-before"))
+    if (d := _load(results, "quota-cost")) is not None:
+        lines += quota.quota_cost(d)
     if (d := _load(results, "components")) is not None:
         lines += components(d)
     notes = results.parent / "NOTES.md"

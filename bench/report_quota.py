@@ -220,3 +220,67 @@ def scale(data: dict[str, Any]) -> list[str]:
             lines += [f"    {ln}" for ln in plan]
         lines += ["```", ""]
     return lines
+
+
+def quota_cost(data: dict[str, Any]) -> list[str]:
+    """Issue 21 point 6: what gear and streams cost in reads, and the daily reserve."""
+    lines = [
+        "## Gear and streams: reads they cost",
+        "",
+        f"Measured on commit `{data.get('commit', '?')}` (`make bench SCENARIO=quota-cost`), "
+        "smaller than the headline runs (sizes below), with streams fetched "
+        "(`STRAVASYNC_SYNC_ENRICH_STREAMS=true`) and gear on (the default). Gear: `GET /athlete` "
+        "(bikes and shoes) and `GET /gear/{id}` (each gear described once; retired gear), at "
+        "the enrichment class. Streams: one `GET /activities/{id}/streams` per activity "
+        "enriched (the 30-day enrichment window by default). Per day: over the measured days.",
+        "",
+        "| run | athletes | days | reads (warm-up too) | gear reads | gear / athlete | "
+        "gear / athlete / day (measured) | streams reads | streams / athlete | "
+        "streams / athlete / day (measured) | daily reserve |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, run in data.get("runs", {}).items():
+        cfg = data.get("config", {}).get(name, {})
+        q = run.get("quota_cost", {})
+        gear, streams = q.get("gear", {}), q.get("streams", {})
+        checks = run.get("daily_reserve_check", [])
+        past = sum(d["periodic_grants_past_reserve"] for d in checks)
+        least = min((d["least_left_at_a_periodic_grant"] for d in checks), default=None)
+        held = f"held ({len(checks)} days; fewest left at a periodic grant {least})"
+        verdict = held if past == 0 else f"**broken**: {past} periodic grants past it"
+        lines.append(
+            f"| {name} | {cfg.get('athletes')} | {cfg.get('days')} | {q.get('all_reads')} | "
+            f"{gear.get('reads')} | {gear.get('reads_per_athlete')} | "
+            f"{gear.get('measured_per_athlete_per_day')} | {streams.get('reads')} | "
+            f"{streams.get('reads_per_athlete')} | "
+            f"{streams.get('measured_per_athlete_per_day')} | {verdict} |"
+        )
+    runs = data.get("runs", {})
+    with_s, without = runs.get("club-week"), runs.get("club-week-without-streams")
+    if with_s and without:
+        detail = "GET /api/v3/activities/{id}"
+
+        def reads(run: dict[str, Any], endpoint: str | None = None) -> int:
+            by = run.get("api_calls_by_endpoint", {})
+            return int(sum(by.values()) if endpoint is None else by.get(endpoint, 0))
+
+        lines += [
+            "",
+            "Club-week, measured days, with and without streams (same world): "
+            f"{reads(with_s)} vs {reads(without)} reads in all, "
+            f"{reads(with_s, detail)} vs {reads(without, detail)} detail reads, "
+            f"{reads(with_s, detail + '/streams')} stream reads; "
+            f"stale details at the end {with_s.get('stale_detail')} vs "
+            f"{without.get('stale_detail')}.",
+        ]
+    lines += [
+        "",
+        "Gear per athlete, in all: one `GET /athlete` a week plus one `GET /gear/{id}` per "
+        "gear once (about 2-3 per athlete) and per retired gear a week; its reads wait behind "
+        "details at the enrichment class, so a club whose enrichment fills the day gets its "
+        "gear over several days. Streams: one read per enriched activity (by default the "
+        "last 30 days; a whole personal history with `sync --mode enrich --all` costs one read "
+        "per activity, e.g. 1,000 reads for 1,000 activities).",
+        "",
+    ]
+    return lines

@@ -10,16 +10,16 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stravasync.library import Activity, Mirror, SyncReport
+    from stravasync.library import Activity, Gear, Mirror, SyncReport
 
 try:
     __version__ = version("stravasync")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-_LAZY = {"Mirror", "Activity", "SyncReport"}
+_LAZY = {"Mirror", "Activity", "Gear", "SyncReport"}
 
-__all__ = ["Activity", "Mirror", "SyncReport", "__version__"]
+__all__ = ["Activity", "Gear", "Mirror", "SyncReport", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

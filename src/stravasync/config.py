@@ -90,6 +90,12 @@ class Settings(BaseSettings):
 
     # --- service ---------------------------------------------------------------------------
     public_url: str = "http://127.0.0.1:8721"
+    map_tile_url: str | None = Field(
+        None,
+        description="base-map tiles under the athlete's maps, e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png (unset: routes on a plain background; "
+        "set, the pages' CSP admits images from that origin only)",
+    )
     scheduler: bool = True
     admin_token: SecretStr | None = None
     cron_secret: SecretStr | None = None
@@ -105,13 +111,17 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="share of each read window (15 min, day) that webhook events Strava did "
-        "not confirm may spend, all athletes together (sync.event_reads)",
+        "not confirm may spend, in each of two pools: athletes' first such read of the day, "
+        "and all later ones (sync.event_reads)",
     )
     webhook_athlete_listings: int = Field(
         4, ge=1, description="listings per athlete per 15 min for events that confirm nothing"
     )
     webhook_athlete_reads: int = Field(
-        2, ge=0, description="single GETs per athlete per 15 min for events a listing did not show"
+        2,
+        ge=0,
+        description="single GETs per athlete per 15 min for events that confirm nothing (an "
+        "edit of a held activity, a lone event, one a listing did not show)",
     )
     webhook_listing_interval: float = Field(
         30.0, gt=0, le=900, description="seconds between two listings for one athlete's events"
@@ -274,7 +284,20 @@ class Settings(BaseSettings):
         description="a detail fetched sooner than this after the activity ended is fetched "
         "once more when this has passed (silent description edits); 0: never",
     )
-    sync_enrich_streams: bool = False
+    sync_enrich_streams: str = Field(
+        "auto",
+        description="auto (on while connected athletes are at most 101 per 1,000 daily reads: "
+        "docs/configuration.md#streams) | on | off: fetch each enriched activity's streams "
+        "(one read per activity)",
+    )
+    sync_gear: bool = Field(
+        True,
+        description="mirror the athletes' bikes and shoes (GET /athlete, GET /gear/{id}) at "
+        "the enrichment class",
+    )
+    sync_gear_refresh_days: float = Field(
+        7, gt=0, le=365, description="gear is read again this long after it was last read"
+    )
     sync_enrich_all_efforts: bool = False
     sync_strava_count: StravaCount = Field(
         StravaCount.WATCHED,
@@ -363,6 +386,18 @@ class Settings(BaseSettings):
         if not (value.startswith("sqlite") or value.startswith("postgresql")):
             raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
         return value
+
+    @field_validator("sync_enrich_streams", mode="before")
+    @classmethod
+    def _streams_mode(cls, value: object) -> str:
+        """auto | on | off; booleans (the setting's former form) read as on / off."""
+        text = str(value).strip().lower()
+        text = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}.get(
+            text, text
+        )
+        if text not in {"auto", "on", "off"}:
+            raise ValueError("must be one of auto, on, off")
+        return text
 
     @field_validator("sync_webhooks")
     @classmethod
@@ -468,6 +503,17 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _http_url(value)
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not all(k in value for k in ("{z}", "{x}", "{y}")):
+            raise ValueError("an https:// URL template with {z}, {x} and {y}")
+        if any(c in value for c in " ;'\"\\"):
+            raise ValueError("no spaces, quotes or semicolons")
+        return value
 
 
 def _http_url(value: str) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from cryptography.fernet import Fernet
 
 from stravasync.clock import VirtualClock
@@ -70,10 +71,15 @@ class Lab:
         scope: str = DEFAULT_SCOPE,
         seed: int = 0,
         overrides: dict[str, Any] | None = None,
+        base_url: str | None = None,
     ) -> None:
+        """``base_url``: where this lab's simulator is served over a real socket (the caller
+        serves ``lab.sim.app`` there, e.g. with uvicorn); by default it runs in-process."""
         self.clock = VirtualClock(start)
         self.sim = Simulator(sim_config, clock=self.clock)
-        self.http = self.sim.http_client()
+        self.http = (
+            httpx.Client(base_url=base_url, timeout=30) if base_url else self.sim.http_client()
+        )
         self.scope = scope
         self.verify_token = secrets.token_urlsafe(16)
         quota = sim_config.quota if isinstance(sim_config.quota, str) else "explicit"
@@ -89,6 +95,8 @@ class Lab:
             # operator jobs wake the engine on their own clock: off in virtual time unless asked
             "health_summary_seconds": 0,
             "copies_prune_seconds": 0,
+            # a read per activity more: tests and benchmarks opt in (the default is auto)
+            "sync_enrich_streams": "off",
             "rate_tier": quota
             if quota in ("default", "standard", "extended", "unlimited")
             else "default",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from stravasync.clock import Clock
+    from stravasync.export import TrackFile
     from stravasync.store import Database
     from stravasync.sync import Engine
 
@@ -59,6 +60,26 @@ class Activity:
     total_elevation_gain: float
     private: bool
     raw: dict[str, Any]
+    gear_id: str | None = None
+    gear_name: str | None = None  # None until the gear was read from Strava
+
+
+@dataclass(frozen=True, slots=True)
+class Gear:
+    """A bike (``kind`` ``bike``, id ``b123``) or pair of shoes (``shoe``, ``g123``), as Strava
+    last described it. ``distance`` is Strava's, in metres; ``retired`` gear is no longer in
+    the athlete's list but still on activities."""
+
+    id: str
+    kind: str
+    name: str | None
+    brand: str | None
+    model: str | None
+    description: str | None
+    distance: float | None
+    is_primary: bool
+    retired: bool
+    refreshed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +94,7 @@ class OriginalFile:
     data: bytes
 
 
-def _activity(row: dict[str, Any]) -> Activity:
+def _activity(row: dict[str, Any], gear_names: dict[str, str]) -> Activity:
     return Activity(
         id=int(row["id"]),
         athlete_id=int(row["athlete_id"]),
@@ -86,6 +107,8 @@ def _activity(row: dict[str, Any]) -> Activity:
         total_elevation_gain=float(row["total_elevation_gain"] or 0.0),
         private=bool(row["private"]),
         raw=dict(row["summary_json"] or {}),
+        gear_id=row["gear_id"],
+        gear_name=gear_names.get(row["gear_id"] or ""),
     )
 
 
@@ -217,6 +240,7 @@ class Mirror:
         """Live activities started in [since, until), newest id first, at most ``limit``
         (1..1000). Dates must be timezone-aware."""
         from stravasync.store import activity_reads
+        from stravasync.store import gear as gear_q
 
         for name, value in (("since", since), ("until", until)):
             if value is not None and value.tzinfo is None:
@@ -227,7 +251,17 @@ class Mirror:
             rows = activity_reads.list_activities(
                 conn, athlete_id, since=since, until=until, sport=sport, limit=limit
             )
-        return [_activity(r) for r in rows]
+            names = gear_q.names(conn, athlete_id, (r["gear_id"] for r in rows))
+        return [_activity(r, names) for r in rows]
+
+    def gear(self, athlete_id: int) -> list[Gear]:
+        """The athlete's bikes and shoes (retired ones too): bikes first, current first."""
+        from stravasync.store import gear as gear_q
+
+        with self._db.engine.connect() as conn:
+            rows = gear_q.for_athlete(conn, athlete_id)
+        fields = Gear.__dataclass_fields__
+        return [Gear(**{k: v for k, v in r.items() if k in fields}) for r in rows]
 
     def stats(self, athlete_id: int) -> dict[str, Any]:
         """Eddington numbers, rollups, races and records (the data API's stats document)."""
@@ -255,6 +289,23 @@ class Mirror:
             sha256=info.sha256,
             data=found.data,
         )
+
+    def gpx(self, activity_id: int) -> TrackFile | None:
+        """The activity's track as GPX 1.1, or None (unknown, deleted, or no track).
+
+        Built from its streams, else from its polyline (positions only): ``source`` says
+        which; ``data`` is the file, ``name`` its stable name (``<date>_<id>.gpx``)."""
+        return self._track(activity_id, "gpx")
+
+    def tcx(self, activity_id: int) -> TrackFile | None:
+        """The activity's track as TCX (Training Center Database v2), as :meth:`gpx`."""
+        return self._track(activity_id, "tcx")
+
+    def _track(self, activity_id: int, fmt: str) -> TrackFile | None:
+        from stravasync.export import track_file
+
+        with self._db.engine.connect() as conn:
+            return track_file(conn, activity_id, "gpx" if fmt == "gpx" else "tcx")
 
     # --- lifetime --------------------------------------------------------------------------
     def close(self) -> None:

@@ -65,6 +65,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "Fault": ("message", "errors"),
     "Error": ("resource", "field", "code"),
     "ActivityTotal": ("count", "distance", "moving_time", "elapsed_time", "elevation_gain"),
+    # in both published examples (GET /athlete's bikes and shoes, GET /gear/{id})
+    "SummaryGear": ("id", "primary", "resource_state", "distance"),
+    "DetailedGear": ("id", "primary", "resource_state", "distance", "brand_name", "model_name"),
 }
 REQUIRED["DetailedActivity"] = (
     *REQUIRED["SummaryActivity"],
@@ -134,6 +137,7 @@ SERVED = (
     "/activities/{id}/kudos",
     "/activities/{id}/streams",
     "/athletes/{id}/stats",
+    "/gear/{id}",
 )
 
 

@@ -169,3 +169,56 @@ def test_a_refused_stats_call_is_a_strava_error_of_its_own(
         StravaPort(client).activity_count("tok", 134815, priority=Priority.BACKFILL)
     assert not isinstance(info.value, e.ApplicationInactive | e.Transient)
     assert len(seen) == 1  # not retried
+
+
+def _example(method: str, path: str) -> dict[str, object]:
+    found = [ex for m, p, ex, _s in spec.published_examples() if (m, p) == (method, path)]
+    assert found, path
+    example: dict[str, object] = found[0]
+    return example
+
+
+def test_gear_of_strava_s_examples_is_read_whole() -> None:
+    """GET /gear/{id} and GET /athlete's bikes and shoes, as Strava's swagger shows them."""
+    gear_example = _example("get", "/gear/{id}")
+    athlete_example = _example("get", "/athlete")
+    client, seen = client_for(
+        lambda r: httpx.Response(
+            200, json=gear_example if r.url.path.startswith("/api/v3/gear/") else athlete_example
+        )
+    )
+    gear = client.get_gear("tok", "b1231", priority=Priority.ENRICH)
+    assert (gear.id, gear.brand_name, gear.model_name, gear.frame_type) == (
+        "b1231",
+        "BMC",
+        "Teammachine",
+        3,
+    )
+    assert (gear.description, gear.distance, gear.primary) == ("My Bike.", 388206, False)
+    assert gear.raw == gear_example and seen[-1].url.path == "/api/v3/gear/b1231"
+    athlete = client.get_athlete("tok", priority=Priority.ENRICH)
+    assert athlete.lists_gear
+    assert [(g.id, g.name, g.primary) for g in athlete.bikes or []] == [
+        ("b12345678987655", "EMC", True)
+    ]
+    assert [(g.id, g.distance) for g in athlete.shoes or []] == [("g12345678987655", 4904)]
+
+
+def test_a_summary_athlete_lists_no_gear_and_a_bad_gear_id_is_not_sent() -> None:
+    """Without profile:read_all GET /athlete is the summary: no bikes, no shoes (None, not
+    empty lists). A gear id that is not Strava's never reaches the wire."""
+    client, seen = client_for(
+        lambda r: httpx.Response(200, json={"id": 7, "resource_state": 2, "firstname": "A"})
+    )
+    assert not client.get_athlete("tok", priority=Priority.ENRICH).lists_gear
+    sent = len(seen)
+    for bad in ("../athlete", "b12/../x", "x123", "b" + "1" * 30, ""):
+        with pytest.raises(ValueError):
+            client.get_gear("tok", bad, priority=Priority.ENRICH)
+    assert len(seen) == sent
+
+
+def test_gear_we_may_not_see_is_not_found_in_the_port() -> None:
+    body = {"message": "Record Not Found", "errors": [{"resource": "Gear", "field": "id"}]}
+    client, _ = client_for(lambda r: httpx.Response(404, json=body))
+    assert StravaPort(client).gear("tok", "b42", priority=Priority.ENRICH) is None

@@ -81,7 +81,14 @@ def answers(sim: Simulator, http: httpx.Client) -> dict[str, list[Any]]:
             )
             out["/activities/{id}/streams"].append(streams)
         out["/athletes/{id}/stats"].append(get(f"/athletes/{athlete_id}/stats"))
+        worn = {a["gear_id"] for a in listing if a["gear_id"]}
+        for gear_id in sorted(worn | {g["id"] for g in gear_of(out["/athlete"][-1])}):
+            out["/gear/{id}"].append(get(f"/gear/{gear_id}"))
     return out
+
+
+def gear_of(athlete: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*athlete.get("bikes", []), *athlete.get("shoes", [])]
 
 
 @pytest.mark.parametrize("path", spec.SERVED)
@@ -100,6 +107,42 @@ def test_the_world_exercises_every_part_of_a_detail(answers: dict[str, list[Any]
     assert any(d["gear"] for d in details)
     assert any(sum(len(k) for k in answers["/activities/{id}/kudos"]) for _ in [0])
     assert any(len(s) > 5 for s in answers["/activities/{id}/streams"])
+
+
+def test_gear_is_strava_s(answers: dict[str, list[Any]]) -> None:
+    """GET /athlete lists current bikes and shoes (SummaryGear, resource_state 2); GET /gear/{id}
+    answers DetailedGear (3) for them and for retired gear that older activities still name."""
+    listed = {g["id"] for a in answers["/athlete"] for g in gear_of(a)}
+    assert listed and all(g["resource_state"] == 2 for a in answers["/athlete"] for g in gear_of(a))
+    described = {g["id"]: g for g in answers["/gear/{id}"]}
+    assert listed < described.keys()  # some gear is retired: not listed, still described
+    for gear_id, g in described.items():
+        assert g["resource_state"] == 3 and g["retired"] == (gear_id not in listed)
+        assert g["brand_name"] and g["model_name"] and g["name"]
+        assert ("frame_type" in g) == gear_id.startswith("b")
+    schema = spec.model_schema("SummaryGear")
+    for a in answers["/athlete"]:
+        assert a["resource_state"] == 3
+        assert all(spec.problems(g, schema) == [] for g in gear_of(a))
+
+
+def test_another_athlete_s_gear_is_not_found(
+    sim: Simulator, http: httpx.Client, answers: dict[str, list[Any]]
+) -> None:
+    """Strava documents no scope for GET /gear/{id}; someone else's gear (or an unknown id) is
+    a 404 Fault, as an activity one may not see. ``read`` alone reads one's own gear."""
+    owner = next(a for a in answers["/athlete"] if gear_of(a))
+    first = owner["id"]
+    second = next(i for i in sim.athlete_ids() if i != first)
+    own = gear_of(owner)[0]["id"]
+    tok = token(sim, http, second, "read")
+    h = {"Authorization": f"Bearer {tok['access_token']}"}
+    theirs = http.get(f"/api/v3/gear/{own}", headers=h)
+    assert theirs.status_code == 404 and _fault(theirs)["errors"][0]["resource"] == "Gear"
+    assert http.get("/api/v3/gear/b999999", headers=h).status_code == 404
+    mine = token(sim, http, first, "read")["access_token"]
+    ok = http.get(f"/api/v3/gear/{own}", headers={"Authorization": f"Bearer {mine}"})
+    assert ok.status_code == 200 and ok.json()["id"] == own
 
 
 def test_token_answers_carry_a_summary_athlete(answers: dict[str, list[Any]]) -> None:

@@ -95,7 +95,9 @@ def test_dashboard_renders_and_acts(
     assert "12 min ago" in rows.nth(0).inner_text()
     assert "dead letter" in rows.nth(2).inner_text()
     assert page.locator("#quota .gauge").count() == 4
-    assert page.locator("#quota svg rect.bar").count() >= 4 * 94  # 24 h of 15-min windows
+    assert page.locator("#quota figure.chart-box canvas").count() == 4  # Chart.js draws them
+    # the text alternative: 24 h of 15-min windows, one table row each
+    assert page.locator("#quota-chart-1 details tbody tr").count() >= 94
     assert "page 5: 30 activities" in page.inner_text("#log")
 
     shot = tmp_path / "dashboard.png"
@@ -133,7 +135,8 @@ def test_dashboard_renders_and_acts(
     with db.engine.connect() as conn:
         assert conn.execute(select(notifications.c.state)).scalar_one() == "pending"
     page.wait_for_selector("#pause")
-    page.click("#pause")
+    page.click("#pause")  # asks first: the dialog's Confirm pauses
+    page.click("#confirm-ok")
     page.wait_for_selector("#resume", timeout=10_000)
     with db.engine.connect() as conn:
         assert scheduler_paused(conn) is True
@@ -141,10 +144,10 @@ def test_dashboard_renders_and_acts(
 
     # athlete page with the monthly distance chart
     page.click("text=Ada Tester")
-    page.wait_for_selector("#monthly svg")
-    assert page.locator("#monthly svg rect.bar").count() >= 12
-    # the month labels are placed by the script (no inline style attribute under the CSP)
-    assert "left:" in (page.locator("#monthly .axis span").first.get_attribute("style") or "")
+    page.wait_for_selector("#monthly canvas")
+    months = page.locator("#monthly details tbody tr td:first-child").all_text_contents()
+    assert len(months) >= 12
+    assert all(len(m.split()) == 2 and m.split()[1].isdigit() for m in months)  # "Nov 2026"
     page.screenshot(path=str(tmp_path / "athlete.png"), full_page=True)
     if os.environ.get("STRAVASYNC_DASHBOARD_SHOT"):
         shutil.copy(

@@ -2,7 +2,8 @@
 simulate`` (real HTTP, SQLite and PostgreSQL): an attacker who knows the subscription id and an
 athlete's id posts a few hundred creates naming activities that do not exist and updates naming
 one that does. The reads they cost are counted where Strava counts them (the simulator), and a
-real edit the athlete makes during the flood still reaches the mirror within about a minute.
+real edit the athlete makes during the flood still reaches the mirror within 30 s (and the
+other athlete's, made at the same time, with it).
 
 Before unconfirmed events were bounded, each forged create cost one read (a GET answering 404)
 until the webhook class had spent its window (about 100 reads on the default quota), and the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,15 @@ from tests.e2e.simproc import SimProcess, cli_env, run_cli, simulator
 pytestmark = pytest.mark.slow
 VERIFY = "e2e-flood-verify"
 FORGED = 200  # forged creates, plus FORGED // 4 forged updates of a held activity
-REAL_WAIT_S = 75  # a real edit during the flood reaches the mirror within this (wall seconds)
+# a real edit during the flood reaches the mirror within this (wall seconds): an edit of a held
+# activity is its own GET, not a place behind the forged creates (measured 6.7 s on a loaded
+# machine; 26-29 s when it waited for the athlete's next listing, past 75 s before the
+# allowances)
+REAL_WAIT_S = 30
 # reads the flood may cost: one athlete's allowance in a quarter hour (4 listings that confirm
-# nothing and 2 single reads: STRAVASYNC_WEBHOOK_ATHLETE_LISTINGS / _READS) plus the listing
-# that confirms the real edit (measured: 4, two listings and two GETs)
+# nothing and 2 single reads: STRAVASYNC_WEBHOOK_ATHLETE_LISTINGS / _READS) plus the real
+# edit's GET (measured: 4, one listing, the lone first create's GET, one forged update's GET
+# and the real edit's)
 MAX_FLOOD_READS = 7
 
 
@@ -88,9 +95,10 @@ def test_a_forged_flood_costs_a_bounded_number_of_reads(db_url: str, tmp_path: P
             assert sub.returncode == 0, sub.stderr
             listed = json.loads(run_cli(["webhooks", "list", "--json"], env, tmp_path).stdout)
             sub_id = int(listed[0]["id"])
-            victim = ids[0]
-            assert wait_until(lambda: sim.truth_ids(victim) <= mirrored_ids(db, victim), 60)
-            held = newest(db, victim)
+            victim, spared = ids
+            for athlete_id in ids:
+                assert wait_until(partial(synced, sim, db, athlete_id), 60)
+            held, spared_held = newest(db, victim), newest(db, spared)
             time.sleep(2)  # the backfill's last requests are counted before the flood starts
             before = reads(sim)
 
@@ -105,12 +113,14 @@ def test_a_forged_flood_costs_a_bounded_number_of_reads(db_url: str, tmp_path: P
             with httpx.Client(timeout=30) as client:
                 for i, body in enumerate(forged):
                     assert client.post(hook, json=body).status_code == 200
-                    if i == len(forged) // 2:  # the athlete renames their newest activity
+                    if i == len(forged) // 2:  # both athletes rename their newest activity
                         rename(sim, held, "Real edit")
+                        rename(sim, spared_held, "Spared edit")
                         edited = time.monotonic()
             posted = time.monotonic() - started
             ok = wait_until(lambda: name_of(db, held) == "Real edit", REAL_WAIT_S, 0.2)
             latency = time.monotonic() - edited
+            spared_ok = wait_until(lambda: name_of(db, spared_held) == "Spared edit", 5, 0.2)
             time.sleep(5)  # what the flood still costs once the edit is in
             after = reads(sim)
             spent = {k: after.get(k, 0) - before.get(k, 0) for k in after}
@@ -119,8 +129,13 @@ def test_a_forged_flood_costs_a_bounded_number_of_reads(db_url: str, tmp_path: P
             print(f"\n{len(forged)} forged events posted in {posted:.1f} s; reads spent: "
                   f"{total} {spent}; real edit mirrored: {ok} after {latency:.1f} s")  # fmt: skip
             assert ok, f"real edit not mirrored within {REAL_WAIT_S} s; reads: {spent}"
-            assert total <= MAX_FLOOD_READS, spent
+            assert spared_ok, "the athlete who was not flooded: edit not mirrored"
+            assert total <= MAX_FLOOD_READS + 1, spent  # + the spared athlete's edit
         db.close()
+
+
+def synced(sim: SimProcess, db: Database, athlete_id: int) -> bool:
+    return sim.truth_ids(athlete_id) <= mirrored_ids(db, athlete_id)
 
 
 def mirrored_ids(db: Database, athlete_id: int) -> set[int]:

@@ -24,8 +24,8 @@ from sqlalchemy import create_engine
 from stravasync.clock import RealClock
 from stravasync.config import load_settings
 from stravasync.store import Database
-from stravasync.web import admin_logs
 from stravasync.web.app import create_app
+from stravasync.web.operator import logs as admin_logs
 from tests.conftest import PostgresFactory, _need_pg
 from tests.integration.web.conftest import sqlite_copy
 from tests.integration.web.hostile import headers_for, live_app, populate

@@ -44,6 +44,7 @@ def test_the_documented_example_runs(tmp_path: Path) -> None:
     count = next(line for line in lines if line.startswith("activities: "))
     assert int(count.split(": ")[1]) > 0
     assert any(line.startswith("Eddington (km): ") for line in lines)
+    assert any(line.startswith(("bike ", "shoe ")) for line in lines)  # mirror.gear()
     assert not (tmp_path / "data").exists()  # everything went where the example said
 
 
@@ -149,3 +150,35 @@ def test_dates_bound_the_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ]
         assert picked[0].raw["id"] == 103
         assert [a.id for a in mirror.activities(7, limit=1)] == [103]
+
+
+def test_gear_and_the_gear_name_of_activities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stravasync.store import activities as acts
+    from stravasync.store import gear as gear_q
+
+    monkeypatch.chdir(tmp_path)
+    with stravasync.Mirror.open(
+        f"sqlite:///{tmp_path / 'm.db'}", key_file=tmp_path / "k"
+    ) as mirror:
+        now = datetime(2026, 5, 1, tzinfo=UTC)
+        raw = {
+            "id": 5,
+            "athlete": {"id": 7},
+            "name": "ride",
+            "sport_type": "Ride",
+            "start_date": "2026-04-01T07:00:00Z",
+            "gear_id": "b3",
+        }
+        with mirror._db.transaction() as conn:
+            acts.apply_summaries(conn, 7, [raw, {**raw, "id": 6, "gear_id": "b4"}], now)
+            gear_q.store_listed(conn, 7, [{"id": "b3", "name": "Steel", "primary": True}], [], now)
+        gear = mirror.gear(7)
+        assert [(g.id, g.kind, g.name, g.is_primary, g.retired) for g in gear] == [
+            ("b3", "bike", "Steel", True, False)
+        ]
+        assert isinstance(gear[0], stravasync.Gear)
+        named = {a.id: (a.gear_id, a.gear_name) for a in mirror.activities(7)}
+        assert named == {5: ("b3", "Steel"), 6: ("b4", None)}
+        assert mirror.gear(8) == []

@@ -1,4 +1,5 @@
-"""``stravasync export`` (jsonl, csv, parquet, duckdb, originals) and ``stravasync query "SQL"``."""
+"""``stravasync export`` (jsonl, csv, parquet, duckdb, originals, gpx, tcx) and ``stravasync query
+"SQL"``."""
 
 from __future__ import annotations
 
@@ -57,18 +58,22 @@ class Format(StrEnum):
     PARQUET = "parquet"
     DUCKDB = "duckdb"
     ORIGINALS = "originals"
+    GPX = "gpx"
+    TCX = "tcx"
 
 
 @plain_errors
 def export(
     fmt: Format = typer.Option(
-        ..., "--format", help="jsonl | csv | parquet | duckdb | originals (device files)"
+        ...,
+        "--format",
+        help="jsonl | csv | parquet | duckdb | originals (device files) | gpx | tcx (tracks)",
     ),
     out: Path | None = typer.Option(
         None,
         "--out",
         help="File (jsonl, csv, duckdb; '-' = stdout for jsonl/csv) or directory (parquet, "
-        "originals). "
+        "originals, gpx, tcx). "
         "duckdb defaults to STRAVASYNC_EXPORT_WAREHOUSE.",
     ),
     athlete: int | None = typer.Option(None, "--athlete", help="Only this athlete's activities."),
@@ -124,7 +129,7 @@ def export(
         live(as_json or to_stdout) as show,
     ):
         rows = counter(show, "export")
-        if rows is not None and fmt not in (Format.DUCKDB, Format.ORIGINALS):
+        if rows is not None and fmt in (Format.JSONL, Format.CSV, Format.PARQUET):
             with watch.timed("query"):
                 rows.set_total(
                     count_activities(conn, athlete_id=athlete, include_hidden=include_hidden)
@@ -171,14 +176,24 @@ def _write(
 ) -> dict[str, Any]:
     """Run one format's export; its report as a dict (row counts per table)."""
     from stravasync.export.parquet import export_parquet
-    from stravasync.export.textformats import write_csv, write_jsonl
+    from stravasync.export.textformats import (
+        gear_csv_path,
+        write_csv,
+        write_gear_csv,
+        write_jsonl,
+    )
     from stravasync.export.warehouse import refresh_warehouse
 
     opts: dict[str, Any] = {"include_hidden": include_hidden, "on_rows": rows, "watch": watch}
     if fmt is Format.JSONL:
         return {"activities": write_jsonl(conn, out, athlete_id=athlete, **opts)}
     if fmt is Format.CSV:
-        return {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
+        written = {"activities": write_csv(conn, out, athlete_id=athlete, **opts)}
+        if out != STDOUT:  # the gear beside it (NAME-gear.csv)
+            written["gear"] = write_gear_csv(
+                conn, gear_csv_path(out), athlete_id=athlete, include_hidden=include_hidden
+            )
+        return written
     if fmt is Format.PARQUET:
         return dict(export_parquet(conn, out, athlete_id=athlete, **opts).rows)
     if fmt is Format.ORIGINALS:
@@ -186,6 +201,17 @@ def _write(
 
         return write_originals(
             conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
+        )
+    if fmt in (Format.GPX, Format.TCX):
+        from stravasync.export.trackdir import write_track_files
+
+        return write_track_files(
+            conn,
+            out,
+            "gpx" if fmt is Format.GPX else "tcx",
+            athlete_id=athlete,
+            include_hidden=include_hidden,
+            on_rows=rows,
         )
     on_total = rows.set_total if rows is not None else None
     return refresh_warehouse(conn, out, full=full, on_total=on_total, **opts).as_json()

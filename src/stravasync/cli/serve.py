@@ -25,7 +25,7 @@ from stravasync.clock import Clock
 if TYPE_CHECKING:  # the web app and the engine load when a role starts, not for --help
     from stravasync.config import Settings
     from stravasync.store import Database
-    from stravasync.web.workers import Workers
+    from stravasync.web.operator import Workers
 
 log = logging.getLogger("stravasync.cli.serve")
 
@@ -117,7 +117,7 @@ def checked_database(cfg: Settings) -> Database:
 @friendly_errors
 def serve(host: str = HOST, port: int = PORT, concurrency: int = CONCURRENCY) -> None:
     """Run everything in one process: web, engine and notifications."""
-    from stravasync.web.workers import Workers
+    from stravasync.web.operator import Workers
 
     cfg = settings()
     clock = service_clock(cfg)
@@ -146,7 +146,7 @@ def web(host: str = HOST, port: int = PORT) -> None:
 @friendly_errors
 def worker(concurrency: int = CONCURRENCY) -> None:
     """Run engine threads and the notifier only, until SIGTERM."""
-    from stravasync.web.workers import Workers
+    from stravasync.web.operator import Workers
 
     cfg = settings()
     db = checked_database(cfg)

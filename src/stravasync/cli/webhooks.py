@@ -32,14 +32,14 @@ def subscribe(
 ) -> None:
     """Create the subscription (the service must be running at the callback URL)."""
     from stravasync.strava.setup import strava_client
-    from stravasync.web import subscription
+    from stravasync.web import intake
 
     cfg = settings()
     if cfg.webhook_verify_token is None:
         raise fail("STRAVASYNC_WEBHOOK_VERIFY_TOKEN: required (any long random string)")
     db = open_database(cfg)
     clock = service_clock(cfg)
-    sub_id = subscription.subscribe(
+    sub_id = intake.subscribe(
         db,
         strava_client(cfg, db, clock),
         callback_url=callback_url,
@@ -56,11 +56,11 @@ def subscribe(
 def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the application's subscriptions (Strava allows one)."""
     from stravasync.strava.setup import strava_client
-    from stravasync.web import subscription
+    from stravasync.web import intake
 
     cfg = settings()
     db = open_database(cfg)
-    subs = subscription.list_subscriptions(db, strava_client(cfg, db, service_clock(cfg)))
+    subs = intake.list_subscriptions(db, strava_client(cfg, db, service_clock(cfg)))
     if as_json:
         typer.echo(json.dumps([s.as_json() for s in subs], indent=2))
         return
@@ -78,9 +78,9 @@ def unsubscribe(
 ) -> None:
     """Delete the subscription; the engine goes back to polling."""
     from stravasync.strava.setup import strava_client
-    from stravasync.web import subscription
+    from stravasync.web import intake
 
     cfg = settings()
     db = open_database(cfg)
-    gone = subscription.unsubscribe(db, strava_client(cfg, db, service_clock(cfg)), sub_id)
+    gone = intake.unsubscribe(db, strava_client(cfg, db, service_clock(cfg)), sub_id)
     console.print(f"unsubscribed: id {gone}")

@@ -5,7 +5,9 @@ Layout (Hive-style partitions, readable by DuckDB, pandas, Spark; the directory 
 
     OUT/activities/athlete=123/part-0.parquet
     OUT/laps/athlete=123/part-0.parquet         (also splits, segment_efforts)
+    OUT/streams/athlete=123/part-0.parquet      (one row per sample of each activity's streams)
     OUT/athletes/part-0.parquet                 (no tokens, scopes or raw profile)
+    OUT/gear/part-0.parquet                     (bikes and shoes of the athletes exported)
     OUT/_manifest.json                          (written last: files and row counts)
 
 Rows stream from the store in pages and go out in row groups of ``batch_rows``; every file is
@@ -38,15 +40,19 @@ from stravasync.export.tables import (
     activity_row,
     conform,
     detail_rows,
+    stream_columns,
 )
 from stravasync.store.exports import (
     athlete_rows,
     athletes_with_activities,
+    gear_rows,
     iter_activities,
     iter_details,
+    iter_streams,
 )
 
 BATCH_ROWS = 5_000
+STREAM_BATCH_ROWS = 20_000  # stream samples per row group (a long ride is 20,000 alone)
 MANIFEST = "_manifest.json"
 
 
@@ -76,6 +82,8 @@ class _TableWriter:
         self.batch_rows = batch_rows
         self.count = 0
         self._batch: list[dict[str, Any]] = []
+        self._cols: dict[str, list[Any]] = {}
+        self._col_rows = 0
         self._writer: Any = None
         self._tmp: Path | None = None
         self._final: Path | None = None
@@ -84,7 +92,7 @@ class _TableWriter:
         final.parent.mkdir(parents=True, exist_ok=True)
         self._final, self._tmp = final, temp_path(final)
         self._writer = self.pq.ParquetWriter(str(self._tmp), self.schema, compression="zstd")
-        self.count, self._batch = 0, []
+        self.count, self._batch, self._cols, self._col_rows = 0, [], {}, 0
         return self
 
     def add(self, row: dict[str, Any]) -> None:
@@ -92,8 +100,22 @@ class _TableWriter:
         if len(self._batch) >= self.batch_rows:
             self._flush()
 
+    def add_columns(self, cols: dict[str, list[Any]], n: int) -> None:
+        """``n`` rows given as columns (the streams: thousands of samples per activity)."""
+        for name, values in cols.items():
+            self._cols.setdefault(name, []).extend(values)
+        self._col_rows += n
+        if self._col_rows >= self.batch_rows:
+            self._flush()
+
     def _flush(self) -> None:
-        self._writer.write_batch(record_batch(self.pa, self.schema, self._batch))
+        if self._col_rows:
+            batch = self.pa.RecordBatch.from_pydict(self._cols, schema=self.schema)
+            self._writer.write_batch(batch)
+            self.count += self._col_rows
+            self._cols, self._col_rows = {}, 0
+        if self._batch or self.count == 0:
+            self._writer.write_batch(record_batch(self.pa, self.schema, self._batch))
         self.count += len(self._batch)
         if self.on_rows is not None and self._batch:
             self.on_rows(len(self._batch))
@@ -105,7 +127,7 @@ class _TableWriter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._tmp is not None and self._final is not None
         try:
-            if exc_type is None and (self._batch or self.count == 0):
+            if exc_type is None and (self._batch or self._col_rows or self.count == 0):
                 self._flush()
             self._writer.close()
             if exc_type is None:
@@ -171,12 +193,27 @@ def export_parquet(
         for table, writer in children.items():
             report.rows[table] += writer.count
             report.files.append(f"{table}/{part}")
+        samples = _TableWriter(pa, pq, ALL_TABLES["streams"], max(batch_rows, STREAM_BATCH_ROWS))
+        with samples.open(out / f"streams/{part}"):
+            stored = iter_streams(conn, athlete_id=athlete, include_hidden=True)
+            for act in watch.iterate("query", stored):
+                samples.add_columns(*stream_columns(act.activity_id, athlete, act.streams))
+        report.rows["streams"] += samples.count
+        report.files.append(f"streams/{part}")
     put(
         "athletes",
         "athletes/part-0.parquet",
         (
             conform(r, ALL_TABLES["athletes"])
             for r in athlete_rows(conn, athlete_id, include_hidden=include_hidden)
+        ),
+    )
+    put(
+        "gear",
+        "gear/part-0.parquet",
+        (
+            conform(r, ALL_TABLES["gear"])
+            for r in gear_rows(conn, athlete_id, include_hidden=include_hidden)
         ),
     )
     if athlete_id is None:

@@ -123,12 +123,65 @@ ATHLETES: Spec = (
     ("connected_at", "ts"),
     ("deauthorized_at", "ts"),
 )
+# One row per sample of an activity's streams; ``sample`` is its index (0, 1, ...), ``time_s``
+# seconds since the start (Strava's ``time``), units Strava's: m, m, m/s, bpm, rpm, W, °C, %.
+STREAMS: Spec = (
+    ("activity_id", "int"),
+    ("athlete_id", "int"),
+    ("sample", "int"),
+    ("time_s", "int"),
+    ("lat", "float"),
+    ("lng", "float"),
+    ("distance", "float"),
+    ("altitude", "float"),
+    ("velocity", "float"),
+    ("heartrate", "int"),
+    ("cadence", "int"),
+    ("watts", "int"),
+    ("temp", "int"),
+    ("moving", "bool"),
+    ("grade", "float"),
+)
+# the column of STREAMS each Strava stream type fills (``latlng`` fills lat and lng)
+STREAM_COLUMNS = {
+    "time": "time_s",
+    "distance": "distance",
+    "altitude": "altitude",
+    "velocity_smooth": "velocity",
+    "heartrate": "heartrate",
+    "cadence": "cadence",
+    "watts": "watts",
+    "temp": "temp",
+    "moving": "moving",
+    "grade_smooth": "grade",
+}
+# Bikes and shoes (GET /athlete, GET /gear/{id}); activities name them by ``gear_id``.
+GEAR: Spec = (
+    ("athlete_id", "int"),
+    ("id", "str"),
+    ("kind", "str"),
+    ("name", "str"),
+    ("brand", "str"),
+    ("model", "str"),
+    ("description", "str"),
+    ("distance", "float"),
+    ("is_primary", "bool"),
+    ("retired", "bool"),
+    ("fetched_at", "ts"),
+    ("refreshed_at", "ts"),
+)
 DETAIL_TABLES: dict[str, Spec] = {
     "laps": LAPS,
     "splits": SPLITS,
     "segment_efforts": SEGMENT_EFFORTS,
 }
-ALL_TABLES: dict[str, Spec] = {"activities": ACTIVITIES, **DETAIL_TABLES, "athletes": ATHLETES}
+ALL_TABLES: dict[str, Spec] = {
+    "activities": ACTIVITIES,
+    **DETAIL_TABLES,
+    "streams": STREAMS,
+    "athletes": ATHLETES,
+    "gear": GEAR,
+}
 
 
 def names(spec: Spec) -> list[str]:
@@ -209,3 +262,42 @@ def detail_rows(detail: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         ],
         "segment_efforts": list(effort_rows(act, ath, detail.get("segment_efforts_json"))),
     }
+
+
+_KIND_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (float, int), "bool": (bool,)}
+
+
+def _column(values: list[Any], kind: str, n: int) -> list[Any]:
+    """``values`` as the column kind (each one that does not fit: None), padded to ``n``."""
+    ok = _KIND_TYPES[kind]
+    fits = all(type(v) in ok for v in values)  # bool is no int here: type(), not isinstance
+    out = list(values) if fits else [_coerce(v, kind) for v in values]
+    return out + [None] * (n - len(out))
+
+
+def _pair_part(pair: Any, index: int) -> float | None:
+    if isinstance(pair, list) and len(pair) == 2:
+        return _coerce(pair[index], "float")  # type: ignore[no-any-return]
+    return None
+
+
+def stream_columns(
+    activity_id: int, athlete_id: int, arrays: Mapping[str, list[Any]]
+) -> tuple[dict[str, list[Any]], int]:
+    """The ``streams`` rows of one activity as columns (``read_streams``'s arrays in), and how
+    many rows: one per sample of its longest stream; a shorter stream leaves NULLs."""
+    n = max((len(v) for v in arrays.values() if isinstance(v, list)), default=0)
+    cols: dict[str, list[Any]] = {
+        "activity_id": [activity_id] * n,
+        "athlete_id": [athlete_id] * n,
+        "sample": list(range(n)),
+    }
+    kinds = dict(STREAMS)
+    latlng = arrays.get("latlng")
+    pairs = latlng if isinstance(latlng, list) else []
+    cols["lat"] = _column([_pair_part(p, 0) for p in pairs], "float", n)
+    cols["lng"] = _column([_pair_part(p, 1) for p in pairs], "float", n)
+    for key, col in STREAM_COLUMNS.items():
+        values = arrays.get(key)
+        cols[col] = _column(values if isinstance(values, list) else [], kinds[col], n)
+    return {name: cols[name] for name, _ in STREAMS}, n

@@ -3,7 +3,8 @@
 - JSONL: one object per live activity: ``athlete_id``, ``id`` and every summary field as last
   seen (the stored raw SummaryActivity). Deleted activities are left out.
 - CSV: one line per live activity with the typed columns (see ``tables.ACTIVITIES``); the raw
-  summary JSON is the last column.
+  summary JSON is the last column. Beside a CSV file (not stdout), ``NAME-gear.csv`` holds the
+  athletes' bikes and shoes (``tables.GEAR``), rewritten with every export.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from sqlalchemy import Connection
 
 from stravasync.export.atomic import atomic_text
 from stravasync.export.stopwatch import Stopwatch
-from stravasync.export.tables import ACTIVITIES, activity_row, names
-from stravasync.store.exports import iter_activities
+from stravasync.export.tables import ACTIVITIES, GEAR, activity_row, conform, names
+from stravasync.store.exports import gear_rows, iter_activities
 
 STDOUT = Path("-")
 
@@ -108,3 +109,21 @@ def write_csv(
     if on_rows is not None and count % PROGRESS_EVERY:
         on_rows(count % PROGRESS_EVERY)
     return count
+
+
+def gear_csv_path(out: Path) -> Path:
+    """``acts-gear.csv`` beside ``acts.csv``."""
+    return out.with_name(f"{out.stem}-gear.csv")
+
+
+def write_gear_csv(
+    conn: Connection, out: Path, *, athlete_id: int | None = None, include_hidden: bool = False
+) -> int:
+    """Write the athletes' gear as CSV at ``out`` with a header; returns how many rows."""
+    rows = gear_rows(conn, athlete_id, include_hidden=include_hidden)
+    with _output(out, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names(GEAR))
+        for row in rows:
+            writer.writerow([_cell(v) for v in conform(row, GEAR).values()])
+    return len(rows)

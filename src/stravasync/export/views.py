@@ -10,6 +10,9 @@ def _in(values: frozenset[str] | frozenset[int]) -> str:
     return ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in sorted(values, key=str))
 
 
+_GEAR_TOTALS = """count(*) AS count, sum(coalesce(a.distance, 0)) AS distance_m,
+    sum(coalesce(a.moving_time, 0)) AS moving_time_s,
+    sum(coalesce(a.total_elevation_gain, 0)) AS elevation_m"""
 _TOTALS = """count(*) AS count, sum(coalesce(distance, 0)) AS distance_m,
     sum(coalesce(moving_time, 0)) AS moving_time_s,
     sum(coalesce(total_elevation_gain, 0)) AS elevation_m"""
@@ -53,6 +56,41 @@ SELECT athlete_id, sport_group,
 FROM ranked GROUP BY athlete_id, sport_group""",
     "races": f"""
 SELECT * FROM activity_days WHERE workout_type IN ({_in(RACE_WORKOUT_TYPES)})""",
+    # each sample with its activity's sport, its UTC time and how long it stands for (until the
+    # next sample: Strava records more often when things change, so samples are not 1 s apart)
+    "stream_points": """
+SELECT s.*, a.sport_type,
+    a.start_date + to_seconds(s.time_s) AS sampled_at,
+    coalesce(lead(s.time_s) OVER (PARTITION BY s.activity_id ORDER BY s.sample) - s.time_s, 0)
+        AS dt_s
+FROM streams s JOIN activities a ON a.id = s.activity_id""",
+    # per activity: duration-weighted averages (a sample counts for its dt_s)
+    "stream_totals": """
+SELECT activity_id, athlete_id, sport_type, count(*) AS samples,
+    max(time_s) AS duration_s,
+    sum(CASE WHEN moving THEN dt_s ELSE 0 END) AS moving_s,
+    sum(heartrate * dt_s) / nullif(sum(CASE WHEN heartrate IS NOT NULL THEN dt_s END), 0)
+        AS avg_heartrate,
+    max(heartrate) AS max_heartrate,
+    sum(watts * dt_s) / nullif(sum(CASE WHEN watts IS NOT NULL THEN dt_s END), 0) AS avg_watts,
+    max(watts) AS max_watts,
+    sum(cadence * dt_s) / nullif(sum(CASE WHEN cadence IS NOT NULL THEN dt_s END), 0)
+        AS avg_cadence,
+    max(velocity) AS max_velocity,
+    max(altitude) - min(altitude) AS altitude_range_m
+FROM stream_points GROUP BY activity_id, athlete_id, sport_type""",
+    # per bike / pair of shoes: what the mirrored activities did with it (gear of no mirrored
+    # activity is absent; an activity's gear not yet read from Strava has a NULL name)
+    "gear_totals": f"""
+SELECT a.athlete_id, a.gear_id, g.name AS gear_name, g.kind, g.retired, {_GEAR_TOTALS},
+    sum(coalesce(a.elapsed_time, 0)) AS elapsed_time_s,
+    min(a.local_day) AS first_day, max(a.local_day) AS last_day
+FROM activity_days a LEFT JOIN gear g ON g.athlete_id = a.athlete_id AND g.id = a.gear_id
+WHERE a.gear_id IS NOT NULL GROUP BY ALL""",
+    "gear_yearly_totals": f"""
+SELECT a.athlete_id, a.gear_id, g.name AS gear_name, year(a.local_day) AS year, {_GEAR_TOTALS}
+FROM activity_days a LEFT JOIN gear g ON g.athlete_id = a.athlete_id AND g.id = a.gear_id
+WHERE a.gear_id IS NOT NULL GROUP BY ALL""",
 }
 
 

@@ -33,8 +33,16 @@ from sqlalchemy import Connection
 from stravasync.export import optional
 from stravasync.export.arrowschema import arrow_schema
 from stravasync.export.stopwatch import Stopwatch
-from stravasync.export.tables import ACTIVITIES, DETAIL_TABLES, Spec, conform
+from stravasync.export.tables import (
+    ACTIVITIES,
+    DETAIL_TABLES,
+    STREAMS,
+    Spec,
+    conform,
+    stream_columns,
+)
 from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
+from stravasync.export.tables import GEAR as GEAR_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
 from stravasync.export.views import VIEWS, view_statements
 from stravasync.store import exports as queries
@@ -42,14 +50,18 @@ from stravasync.store import removals
 
 MARGIN = timedelta(minutes=10)
 BATCH_ROWS = 2000  # 5000 measured ~45 MB more peak at 100k activities (Python rows + Arrow)
+STREAM_BATCH_ROWS = 20_000  # stream samples per insert (columns: ~15 Python lists of this size)
 MEMORY_LIMIT = "48MB"  # DuckDB's buffer pool; beyond it DuckDB spills to ``temp_directory``
 RAW_COLUMNS = frozenset({"summary_json"})  # in Parquet/JSONL, not in the warehouse
 WAREHOUSE_ACTIVITIES: Spec = tuple((c, k) for c, k in ACTIVITIES if c not in RAW_COLUMNS)
 ALL_TABLES: dict[str, Spec] = {
     "activities": WAREHOUSE_ACTIVITIES,
     **DETAIL_TABLES,
+    "streams": STREAMS,
     "athletes": ATHLETES_SPEC,
+    "gear": GEAR_SPEC,
 }
+CHILD_TABLES = (*DETAIL_TABLES, "streams")  # rows keyed by activity_id, gone with it
 _DUCK_TYPES = {
     "int": "BIGINT",
     "float": "DOUBLE",
@@ -66,12 +78,14 @@ class WarehouseReport:
     removed: int
     detail_activities: int
     full: bool
+    stream_samples: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
             "upserted": self.upserted,
             "removed": self.removed,
             "detail_activities": self.detail_activities,
+            "stream_samples": self.stream_samples,
             "full": self.full,
         }
 
@@ -106,12 +120,15 @@ def _columns(duck: Any, table: str) -> list[str]:
 def _create_tables(duck: Any) -> bool:
     """Create missing tables; drop and recreate any whose columns differ (an older layout).
 
-    True when a table was recreated: the caller must then rebuild in full."""
+    True when a table was recreated, or added to a warehouse that has others (one written
+    before it existed): the caller must then rebuild in full."""
+    layouts = {name: _columns(duck, name) for name in ALL_TABLES}
     stale = [
         name
         for name, spec in ALL_TABLES.items()
-        if (have := _columns(duck, name)) and have != [c for c, _ in spec]
+        if (have := layouts[name]) and have != [c for c, _ in spec]
     ]
+    added = any(not have for have in layouts.values()) and any(layouts.values())
     if stale:
         for view in VIEWS:  # recreated at the end of the run
             duck.execute(f"DROP VIEW IF EXISTS {view}")
@@ -119,7 +136,7 @@ def _create_tables(duck: Any) -> bool:
             duck.execute(f"DROP TABLE {name}")
     for name, spec in ALL_TABLES.items():
         duck.execute(_ddl(name, spec))
-    return bool(stale)
+    return bool(stale) or added
 
 
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -149,6 +166,14 @@ class _Loader:
         try:
             if replace:  # an upsert by id; no PRIMARY KEY index (its memory grows with rows)
                 self.duck.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _batch)")
+            self.duck.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+        finally:
+            self.duck.unregister("_batch")
+
+    def insert_columns(self, table: str, cols: dict[str, list[Any]]) -> None:
+        batch = self.pa.Table.from_pydict(cols, schema=self.schemas[table])
+        self.duck.register("_batch", batch)
+        try:
             self.duck.execute(f"INSERT INTO {table} SELECT * FROM _batch")
         finally:
             self.duck.unregister("_batch")
@@ -218,6 +243,7 @@ def refresh_warehouse(
         since = previous - MARGIN if previous is not None else None
         with watch.timed("query"):
             a_mark, d_mark = queries.newest_marks(conn)  # before reading: later ones next time
+            s_mark = queries.newest_streams_mark(conn)
             # removals (purges, deletions) this run follows: a later one marks it behind
             removals_seen = removals.current(conn)
             if on_total is not None:
@@ -237,19 +263,22 @@ def refresh_warehouse(
         # a rebuild read only live rows: nothing to sweep
         removed = 0 if full else _sweep(duck, pa, conn, include_hidden)
         details = _load_details(duck, loader, conn, since, batch_rows, include_hidden, watch)
+        samples = _load_streams(duck, loader, conn, since, include_hidden, watch)
         with watch.timed("views"):
             duck.execute("BEGIN TRANSACTION")
-            duck.execute("DELETE FROM athletes")
-            loader.insert(
-                "athletes",
-                [
-                    _naive_utc(conform(r, ALL_TABLES["athletes"]), ALL_TABLES["athletes"])
-                    for r in queries.athlete_rows(conn, include_hidden=include_hidden)
-                ],
-            )
+            # athletes and their gear are small: replaced whole (a purge leaves no row behind)
+            for table, rows in (
+                ("athletes", queries.athlete_rows(conn, include_hidden=include_hidden)),
+                ("gear", queries.gear_rows(conn, include_hidden=include_hidden)),
+            ):
+                duck.execute(f"DELETE FROM {table}")
+                loader.insert(
+                    table,
+                    [_naive_utc(conform(r, ALL_TABLES[table]), ALL_TABLES[table]) for r in rows],
+                )
             for stmt in view_statements():
                 duck.execute(stmt)
-            marks = [m for m in (a_mark, d_mark) if m is not None]
+            marks = [m for m in (a_mark, d_mark, s_mark) if m is not None]
             if marks:
                 duck.execute(
                     "INSERT OR REPLACE INTO export_state VALUES ('mark', ?)",
@@ -264,7 +293,7 @@ def refresh_warehouse(
             duck.execute("COMMIT")
     finally:
         duck.close()
-    return WarehouseReport(upserted, removed, details, full)
+    return WarehouseReport(upserted, removed, details, full, samples)
 
 
 def removals_seen(path: Path) -> int | None:
@@ -299,7 +328,7 @@ def _sweep(duck: Any, pa: Any, conn: Connection, include_hidden: bool) -> int:
         child_keep = " AND activity_id NOT IN (SELECT id FROM _ids)" if with_page else ""
         cond = where.format(col="id")
         n = int(duck.execute(f"DELETE FROM activities WHERE {cond}{keep}", params).fetchall()[0][0])
-        for table in DETAIL_TABLES:
+        for table in CHILD_TABLES:
             child = where.format(col="activity_id")
             duck.execute(f"DELETE FROM {table} WHERE {child}{child_keep}", params)
         return n
@@ -342,3 +371,42 @@ def _load_details(
             loader.insert(table, [row for f in flat for row in f[table]])
         count += len(batch)
     return count
+
+
+def _load_streams(
+    duck: Any,
+    loader: _Loader,
+    conn: Connection,
+    since: datetime | None,
+    include_hidden: bool,
+    watch: Stopwatch,
+    batch_rows: int = STREAM_BATCH_ROWS,
+) -> int:
+    """Replace the samples of every activity whose streams were fetched since ``since``,
+    ``batch_rows`` samples (a few activities) per insert; samples written."""
+    written = 0
+    ids: list[int] = []
+    cols: dict[str, list[Any]] = {}
+    pending = 0
+
+    def flush() -> None:
+        nonlocal ids, cols, pending
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            duck.execute(f"DELETE FROM streams WHERE activity_id IN ({marks})", ids)
+        if pending:
+            loader.insert_columns("streams", cols)
+        ids, cols, pending = [], {}, 0
+
+    stream = queries.iter_streams(conn, fetched_since=since, include_hidden=include_hidden)
+    for act in watch.iterate("query", stream):
+        part, n = stream_columns(act.activity_id, act.athlete_id, act.streams)
+        ids.append(act.activity_id)
+        for name, values in part.items():
+            cols.setdefault(name, []).extend(values)
+        pending += n
+        written += n
+        if pending >= batch_rows or len(ids) >= 500:
+            flush()
+    flush()
+    return written

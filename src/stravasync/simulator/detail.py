@@ -246,7 +246,8 @@ def detailed(
     gear = None
     for g in (*profile.bikes, *profile.shoes):
         if g.id == f["gear_id"]:
-            gear = gear_summary(g.id, g.name, g.primary, (gear_distance or {}).get(g.id, 0.0))
+            distance = (gear_distance or {}).get(g.id, 0.0)
+            gear = gear_summary(g.id, g.name, g.primary, distance, g.retired)
     data.update(
         {
             "description": f["description"],

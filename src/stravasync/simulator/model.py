@@ -28,10 +28,26 @@ def index_of(athlete_id: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Gear:
+    """A bike or pair of shoes. Retired gear is on old activities but not in GET /athlete."""
+
     id: str  # "b123" bikes, "g123" shoes
     name: str
     primary: bool
     distance: float
+    retired: bool = False
+    description: str = ""
+
+    @property
+    def brand(self) -> str:
+        return self.name.split(" ", 1)[0]
+
+    @property
+    def model(self) -> str:
+        return self.name.split(" ", 1)[-1]
+
+    @property
+    def is_bike(self) -> bool:
+        return self.id.startswith("b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,24 @@ LAST = [
 ]
 DEVICES_RIDE = ["Garmin Edge 530", "Garmin Edge 1040", "Wahoo ELEMNT BOLT", "Hammerhead Karoo 2"]
 DEVICES_RUN = ["Garmin Forerunner 255", "COROS PACE 3", "Apple Watch Series 9", "Polar Vantage V2"]
+
+
+def _gear(index: int, prefix: str, names: list[str]) -> tuple[Gear, ...]:
+    """The athlete's gear; the first is primary. Of two or more, the last is retired for every
+    other athlete (it stays on their older activities; GET /athlete no longer lists it)."""
+    return tuple(
+        Gear(
+            f"{prefix}{index * 10 + i}",
+            name,
+            i == 0,
+            0.0,
+            retired=i > 0 and i == len(names) - 1 and index % 2 == 0,
+            description=f"{name} #{i + 1}",
+        )
+        for i, name in enumerate(names)
+    )
+
+
 BIKE_NAMES = ["Canyon Ultimate", "Specialized Tarmac", "Trek Checkpoint", "Giant TCR", "Rocky MTB"]
 SHOE_NAMES = ["Nike Pegasus 40", "Hoka Clifton 9", "Saucony Endorphin", "Asics Novablast"]
 
@@ -129,13 +147,11 @@ def make_profile(
     mix = dict(rng.choice(MIXES))
     rides = any(k.endswith("Ride") for k in mix)
     runs = any("Run" in k for k in mix)
-    bikes = tuple(
-        Gear(f"b{index * 10 + i}", rng.choice(BIKE_NAMES), i == 0, 0.0)
-        for i in range(rng.randint(1, 3) if rides else 0)
+    bikes = _gear(
+        index, "b", [rng.choice(BIKE_NAMES) for _ in range(rng.randint(1, 3) if rides else 0)]
     )
-    shoes = tuple(
-        Gear(f"g{index * 10 + i}", rng.choice(SHOE_NAMES), i == 0, 0.0)
-        for i in range(rng.randint(1, 2) if runs else 0)
+    shoes = _gear(
+        index, "g", [rng.choice(SHOE_NAMES) for _ in range(rng.randint(1, 2) if runs else 0)]
     )
     devices = (rng.choice(DEVICES_RIDE), rng.choice(DEVICES_RUN), "Zwift", "Strava App")
     late = rng.random() < late_connect_fraction

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stravasync.simulator.geometry import summary_polyline
-from stravasync.simulator.model import Activity, AthleteProfile
+from stravasync.simulator.model import Activity, AthleteProfile, Gear
 from stravasync.simulator.rng import stable_hex
 
 
@@ -171,24 +171,46 @@ def athlete_json(
                 "postable_clubs_count": 0,
                 "ftp": p.ftp,
                 "bikes": [
-                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0)) for g in p.bikes
+                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0))
+                    for g in p.bikes
+                    if not g.retired
                 ],
                 "shoes": [
-                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0)) for g in p.shoes
+                    gear_summary(g.id, g.name, g.primary, dist.get(g.id, 0.0))
+                    for g in p.shoes
+                    if not g.retired
                 ],
             }
         )
     return data
 
 
-def gear_summary(gear_id: str, name: str, primary: bool, distance: float) -> dict[str, Any]:
+def gear_summary(
+    gear_id: str, name: str, primary: bool, distance: float, retired: bool = False
+) -> dict[str, Any]:
+    """SummaryGear as GET /athlete lists it (with the fields Strava sends beyond its swagger)."""
     return {
         "id": gear_id,
         "primary": primary,
         "name": name,
         "nickname": name,
         "resource_state": 2,
-        "retired": False,
+        "retired": retired,
         "distance": round(distance, 1),
         "converted_distance": round(distance / 1000, 1),
     }
+
+
+def gear_detailed(g: Gear, distance: float) -> dict[str, Any]:
+    """DetailedGear, as GET /gear/{id} answers: the summary with brand, model, description
+    and, for bikes only, ``frame_type`` (3: road)."""
+    data = {
+        **gear_summary(g.id, g.name, g.primary, distance, g.retired),
+        "resource_state": 3,
+        "brand_name": g.brand,
+        "model_name": g.model,
+        "description": g.description,
+    }
+    if g.is_bike:
+        data["frame_type"] = 3
+    return data

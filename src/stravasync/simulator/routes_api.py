@@ -11,7 +11,7 @@ from stravasync.simulator.athlete_stats import athlete_stats, gear_distances
 from stravasync.simulator.detail import detailed, laps
 from stravasync.simulator.model import Activity
 from stravasync.simulator.oauth import AccessToken
-from stravasync.simulator.render import athlete_json, summary_bytes
+from stravasync.simulator.render import athlete_json, gear_detailed, summary_bytes
 from stravasync.simulator.responses import (
     bad_param,
     forbidden,
@@ -144,6 +144,19 @@ def api_router(sim: Simulator, prefix: str = "/api/v3") -> APIRouter:
         page = max(1, int_param(request, "page", 1) or 1)
         per_page = min(200, max(1, int_param(request, "per_page", 30) or 30))
         return json_response(kudoers(act, act.kudos_count(now), page, per_page))
+
+    @router.get("/gear/{gear_id}")
+    async def get_gear(gear_id: str, request: Request) -> Response:
+        """DetailedGear of the token's athlete (retired gear too); anyone else's gear, or an
+        unknown id, is 404 Record Not Found as for activities (Strava documents no scope)."""
+        token = authenticate(request)
+        profile = sim.world.profile(token.athlete_id)
+        found = next((g for g in (*profile.bikes, *profile.shoes) if g.id == gear_id), None)
+        if found is None:
+            raise not_found("Gear")
+        now = sim.now()
+        distance = gear_distances(sim.world.visible(profile.id, now), now).get(found.id, 0.0)
+        return json_response(gear_detailed(found, distance))
 
     @router.get("/athletes/{athlete_id}/stats")
     async def get_stats(athlete_id: int, request: Request) -> Response:

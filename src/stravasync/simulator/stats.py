@@ -7,11 +7,13 @@ import threading
 from collections import Counter
 
 _NUMBER = re.compile(r"/\d+")
+_GEAR = re.compile(r"/gear/[^/]+")
 
 
 def endpoint(method: str, path: str) -> str:
-    """``GET /api/v3/activities/{id}`` for ``GET /api/v3/activities/123``."""
-    return f"{method} {_NUMBER.sub('/{id}', path)}"
+    """``GET /api/v3/activities/{id}`` for ``GET /api/v3/activities/123``
+    (``/gear/{id}`` for ``/gear/b123``)."""
+    return f"{method} {_NUMBER.sub('/{id}', _GEAR.sub('/gear/{id}', path))}"
 
 
 class RequestStats:

@@ -22,7 +22,9 @@ from stravasync.store.schema import (
     activity_annotations,
     activity_details,
     activity_originals,
+    activity_streams,
 )
+from stravasync.store.streams import delete_streams
 from stravasync.store.summaries import (
     SOCIAL_FIELDS,
     _typed,
@@ -184,6 +186,7 @@ def tombstone(conn: Connection, activity_ids: Iterable[int], now: datetime) -> l
         )
         conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(live)))
         conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(live)))
+        delete_streams(conn, live)
         removals.note(conn, now=now, kind="delete")  # copies (the warehouse) must follow
     return live
 
@@ -195,6 +198,7 @@ def remove(conn: Connection, activity_ids: Iterable[int], *, now: datetime) -> i
         return 0
     conn.execute(delete(activity_details).where(activity_details.c.activity_id.in_(ids)))
     conn.execute(delete(activity_originals).where(activity_originals.c.activity_id.in_(ids)))
+    delete_streams(conn, ids)
     n = int(conn.execute(delete(activities).where(activities.c.id.in_(ids))).rowcount)
     if n:
         removals.note(conn, now=now, kind="delete")  # copies (the warehouse) must follow
@@ -252,10 +256,9 @@ def store_detail(
     activity_id: int,
     detail: Mapping[str, Any],
     now: datetime,
-    *,
-    streams: Any = None,
 ) -> None:
-    """Keep a DetailedActivity (laps, splits, efforts as JSON columns) for a stored activity."""
+    """Keep a DetailedActivity (laps, splits, efforts as JSON columns) for a stored activity
+    (its streams, fetched apart, go to ``streams.store_streams``)."""
     row = {
         "activity_id": activity_id,
         "detail_json": dict(detail),
@@ -264,7 +267,6 @@ def store_detail(
         "splits_standard_json": detail.get("splits_standard"),
         "segment_efforts_json": detail.get("segment_efforts"),
         "best_efforts_json": detail.get("best_efforts"),
-        "streams_json": streams,
         "description": detail.get("description")
         if isinstance(detail.get("description"), str)
         else None,
@@ -300,6 +302,7 @@ def purge_athlete(conn: Connection, athlete_id: int) -> int:
             delete(activity_annotations).where(activity_annotations.c.activity_id.in_(chunk))
         )
     conn.execute(delete(activity_originals).where(activity_originals.c.athlete_id == athlete_id))
+    conn.execute(delete(activity_streams).where(activity_streams.c.athlete_id == athlete_id))
     conn.execute(delete(activities).where(activities.c.athlete_id == athlete_id))
     return len(ids)
 

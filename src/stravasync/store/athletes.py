@@ -29,6 +29,7 @@ class AthleteOverview:
     dead: bool
     strava_count: int | None = None  # rides + runs + swims on Strava: a lower bound
     strava_count_at: datetime | None = None
+    purge_after: datetime | None = None  # a deauthorized athlete's data goes then
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,12 +58,17 @@ def upsert_athlete(
     scopes: str,
     now: datetime,
 ) -> None:
-    """Create or refresh an athlete after a (re)connection; a reconnect makes them active.
+    """Create or refresh an athlete after a (re)connection; a reconnect makes them active,
+    except an athlete an operator blocked: a block is lifted by an operator only (signing in at
+    ``/me`` reconnects, and must not undo it).
 
     ``profile`` is the kept profile (:func:`stravasync.strava.profile.athlete_profile`); an
     empty one leaves the stored names alone. Also makes sure a sync_state row exists, due now,
     so the planner picks them up (unparked: store.parking).
     """
+    before = conn.execute(
+        select(athletes.c.status, athletes.c.status_reason).where(athletes.c.id == athlete_id)
+    ).first()
     row: dict[str, Any] = {
         "id": athlete_id,
         **_profile_columns(profile),
@@ -78,6 +84,8 @@ def upsert_athlete(
     keep = ("id", "created_at") if profile else ("id", "created_at", *PROFILE_COLUMNS)
     update_cols = [c for c in row if c not in keep]
     upsert_rows(conn, athletes, [row], key=["id"], update=update_cols)
+    if before is not None and before.status == "blocked":
+        set_status(conn, athlete_id, "blocked", reason=before.status_reason, now=now)
     upsert_rows(
         conn,
         sync_state,
@@ -182,6 +190,7 @@ def overview_select() -> Select[Any]:
             athletes.c.hidden,
             athletes.c.auto_sync,
             athletes.c.scopes,
+            athletes.c.purge_after,
             count.label("n"),
             sync_state.c.backfill_done,
             sync_state.c.last_success_at,
@@ -214,6 +223,7 @@ def overview_rows(conn: Connection, stmt: Select[Any]) -> list[AthleteOverview]:
             dead=bool(r.dead),
             strava_count=r.strava_count,
             strava_count_at=r.strava_count_at,
+            purge_after=r.purge_after,
         )
         for r in conn.execute(stmt)
     ]

@@ -7,15 +7,18 @@ and PostgreSQL, holds no server cursor open, and never loads the whole table.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from stravasync.store.schema import activities, activity_details, athletes
+from stravasync.store.schema import activities, activity_details, activity_streams, athletes, gear
+from stravasync.store.streams import unpacked
 
 PAGE_ROWS = 2000
 DETAIL_PAGE_ROWS = 200  # detail rows carry laps/splits/efforts JSON: smaller pages
+STREAM_PAGE_ROWS = 10  # a long ride's packed streams are ~150 KB, unpacked tens of MB of objects
 
 _ACTIVITY_COLUMNS = [c for c in activities.c if c.name != "deleted_at"]
 
@@ -127,6 +130,41 @@ def iter_details(
         last = rows[-1]["activity_id"]
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityStreams:
+    activity_id: int
+    athlete_id: int
+    streams: dict[str, list[Any]]  # read_streams's arrays
+
+
+def iter_streams(
+    conn: Connection,
+    *,
+    athlete_id: int | None = None,
+    fetched_since: datetime | None = None,
+    page_rows: int = STREAM_PAGE_ROWS,
+    include_hidden: bool = False,
+) -> Iterator[ActivityStreams]:
+    """The stored streams of live activities by activity id, unpacked one activity at a time
+    (pages of ``page_rows`` packed rows). ``fetched_since``: only streams fetched since."""
+    cond = _live(athlete_id, include_hidden)
+    if fetched_since is not None:
+        cond.append(activity_streams.c.fetched_at >= fetched_since)
+    base = select(activity_streams).select_from(
+        activity_streams.join(activities, activities.c.id == activity_streams.c.activity_id)
+    )
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activities.c.id).limit(page_rows)
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        if not rows:
+            return
+        for row in rows:
+            yield ActivityStreams(int(row["activity_id"]), int(row["athlete_id"]), unpacked(row))
+        last = rows[-1]["activity_id"]
+
+
 def iter_live_ids(
     conn: Connection,
     *,
@@ -176,8 +214,52 @@ def athlete_rows(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def gear_rows(
+    conn: Connection, athlete_id: int | None = None, *, include_hidden: bool = False
+) -> list[dict[str, Any]]:
+    """The athletes' bikes and shoes (no raw JSON), by athlete and gear id."""
+    stmt = select(*(c for c in gear.c if c.name not in ("raw_json", "detailed"))).order_by(
+        gear.c.athlete_id, gear.c.id
+    )
+    if athlete_id is not None:
+        stmt = stmt.where(gear.c.athlete_id == athlete_id)
+    if not include_hidden:
+        hidden = select(athletes.c.id).where(athletes.c.hidden.is_(True))
+        stmt = stmt.where(gear.c.athlete_id.not_in(hidden))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
 def newest_marks(conn: Connection) -> tuple[datetime | None, datetime | None]:
     """``(max activities.updated_at, max activity_details.fetched_at)``: export watermarks."""
     a = conn.execute(select(func.max(activities.c.updated_at))).scalar()
     d = conn.execute(select(func.max(activity_details.c.fetched_at))).scalar()
     return a, d
+
+
+def iter_detail_docs(
+    conn: Connection, *, athlete_id: int, page_rows: int = 100
+) -> Iterator[dict[str, Any]]:
+    """One athlete's stored details (the raw DetailedActivity, with laps, splits and efforts)
+    of live activities, by activity id: ``{activity_id, fetched_at, detail}``."""
+    cond = [activities.c.athlete_id == athlete_id, activities.c.deleted_at.is_(None)]
+    base = select(
+        activities.c.id, activity_details.c.fetched_at, activity_details.c.detail_json
+    ).select_from(
+        activity_details.join(activities, activities.c.id == activity_details.c.activity_id)
+    )
+    last = None
+    while True:
+        page_cond = cond if last is None else [*cond, activities.c.id > last]
+        stmt = base.where(and_(*page_cond)).order_by(activities.c.id).limit(page_rows)
+        rows = conn.execute(stmt).all()
+        if not rows:
+            return
+        for row in rows:
+            yield {"activity_id": row.id, "fetched_at": row.fetched_at, "detail": row.detail_json}
+        last = rows[-1].id
+
+
+def newest_streams_mark(conn: Connection) -> datetime | None:
+    """``max activity_streams.fetched_at``: the streams' export watermark."""
+    value: datetime | None = conn.execute(select(func.max(activity_streams.c.fetched_at))).scalar()
+    return value

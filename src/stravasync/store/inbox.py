@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from stravasync.store import event_reads
 from stravasync.store.schema import webhook_events
 from stravasync.store.upsert import upsert_statement
 from stravasync.work import leases
@@ -76,6 +77,12 @@ def _row(event: InboxEvent, key: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def _waits(row: dict[str, Any]) -> bool:
+    """A create may wait for its athlete's next listing; an update may be an edit of a held
+    activity (its own GET: sync.event_confirm) and is claimed at once."""
+    return bool(row["object_type"] == "activity" and row["aspect_type"] == "create")
+
+
 def insert_event(conn: Connection, event: InboxEvent, *, now: datetime) -> bool:
     """Store ``event`` as pending, due now; False when it was a redelivery (already stored)."""
     return bool(insert_events(conn, [event], now=now)[0])
@@ -84,7 +91,8 @@ def insert_event(conn: Connection, event: InboxEvent, *, now: datetime) -> bool:
 def insert_events(conn: Connection, events: Sequence[InboxEvent], *, now: datetime) -> list[bool]:
     """Store ``events`` as pending, due now, in one statement per few hundred (multi-row
     ``INSERT ... ON CONFLICT DO NOTHING RETURNING``); per event, False for a redelivery
-    (already stored, or earlier in ``events``)."""
+    (already stored, or earlier in ``events``). A create of an athlete whose creates and
+    updates wait for their next listing is due with them (store.event_reads.waiting_until)."""
     keys = [event.dedupe_key() for event in events]
     first: dict[str, int] = {}
     for i, key in enumerate(keys):
@@ -95,6 +103,11 @@ def insert_events(conn: Connection, events: Sequence[InboxEvent], *, now: dateti
         webhook_events.c.dedupe_key
     )
     rows = [_row(events[i], key, now) for key, i in first.items()]
+    creates = [r["owner_id"] for r in rows if _waits(r)]
+    waiting = event_reads.waiting_until(conn, creates, now=now)
+    for row in rows:
+        if _waits(row) and row["owner_id"] in waiting:
+            row["due_at"] = waiting[row["owner_id"]]
     stored = set(conn.execute(stmt, rows).scalars())
     return [key in stored and first[key] == i for i, key in enumerate(keys)]
 

@@ -2,9 +2,11 @@
 
 Strava's terms want an athlete's data gone once they revoke access (after our grace period).
 "Their data" is every row that names them or one of their activities: the athlete row itself
-(profile, names, scopes), tokens, sync state, activities with details, local annotations and
-original files kept from an export, cached stats, webhook events they own, notifications about
-them, sync sessions and log lines, and other jobs about them.
+(profile, names, scopes), tokens, sync state, activities with details and streams, local
+annotations and original files kept from an export, their gear (bikes, shoes), cached stats,
+webhook events they own, notifications about them, sync sessions and log lines, other jobs
+about them, and their signed-in sessions at ``/me`` (their audit lines there stay, without
+their id).
 
 What stays: one anonymous audit row, the purge job itself, rewritten to hold no Strava data
 (``athlete_id`` NULL, a random dedupe key, the per-table counts removed and when). It proves a
@@ -21,14 +23,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select, update
 
-from stravasync.store import parking
+from stravasync.store import jobs as jobs_q
+from stravasync.store import me, parking, removals
 from stravasync.store.schema import (
     activities,
     activity_annotations,
     activity_details,
     activity_originals,
+    activity_streams,
     athlete_stats,
     athletes,
+    gear,
     jobs,
     notifications,
     sync_logs,
@@ -84,6 +89,12 @@ def purge_athlete(
         ).rowcount,
     )
     count(
+        "activity_streams",
+        conn.execute(
+            delete(activity_streams).where(activity_streams.c.athlete_id == athlete_id)
+        ).rowcount,
+    )
+    count(
         "activities",
         conn.execute(delete(activities).where(activities.c.athlete_id == athlete_id)).rowcount,
     )
@@ -105,6 +116,7 @@ def purge_athlete(
     simple: list[tuple[str, Any]] = [
         ("sync_sessions", delete(sync_sessions).where(sync_sessions.c.athlete_id == athlete_id)),
         ("athlete_stats", delete(athlete_stats).where(athlete_stats.c.athlete_id == athlete_id)),
+        ("gear", delete(gear).where(gear.c.athlete_id == athlete_id)),
         (
             "webhook_events",
             delete(webhook_events).where(
@@ -120,6 +132,8 @@ def purge_athlete(
     parking.forget(conn, athlete_id)
     for table, stmt in simple:
         count(table, conn.execute(stmt).rowcount)
+    for table, n in me.forget_athlete(conn, athlete_id).items():
+        count(table, n)
     return removed
 
 
@@ -139,3 +153,15 @@ def anonymize_job(conn: Connection, job_id: int, *, removed: dict[str, int], now
             updated_at=now,
         )
     )
+
+
+def purge_on_request(conn: Connection, athlete_id: int, *, now: datetime) -> dict[str, int]:
+    """The athlete asked for their data to go now: the same purge as after a revocation's
+    grace, with the same anonymous audit row (a purge job, done) and the warehouse told."""
+    key = f"purge:{athlete_id}:request:{uuid.uuid4().hex}"
+    jobs_q.enqueue(conn, kind="purge", athlete_id=athlete_id, dedupe_key=key, due_at=now, now=now)
+    job_id = int(conn.execute(select(jobs.c.id).where(jobs.c.dedupe_key == key)).scalar_one())
+    removed = purge_athlete(conn, athlete_id, keep_job=job_id)
+    removals.note(conn, now=now, kind="purge")
+    anonymize_job(conn, job_id, removed=removed, now=now)
+    return removed

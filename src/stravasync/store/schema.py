@@ -10,7 +10,8 @@ Conventions:
   nothing, its lease expires and another process resumes from the row's checkpoint.
 
 The tables live in one module per area (``tables_athletes``, ``tables_activities``,
-``tables_work``, ``tables_runtime``), all on the one ``metadata`` of ``tables_meta``; this module
+``tables_work``, ``tables_runtime``, ``tables_originals``, ``tables_streams``), all on the one
+``metadata`` of ``tables_meta``; this module
 names every table, so ``from stravasync.store.schema import X`` and Alembic see them all.
 """
 
@@ -25,6 +26,8 @@ from stravasync.store.tables_athletes import (
     oauth_states,
     tokens,
 )
+from stravasync.store.tables_gear import gear
+from stravasync.store.tables_me import athlete_actions, athlete_sessions
 from stravasync.store.tables_meta import NAMING, metadata
 from stravasync.store.tables_originals import activity_originals
 from stravasync.store.tables_runtime import (
@@ -35,6 +38,7 @@ from stravasync.store.tables_runtime import (
     sync_logs,
     sync_sessions,
 )
+from stravasync.store.tables_streams import activity_streams
 from stravasync.store.tables_work import (
     jobs,
     notifications,
@@ -53,10 +57,14 @@ __all__ = [
     "activity_annotations",
     "activity_details",
     "activity_originals",
+    "activity_streams",
     "app_settings",
     "app_state",
+    "athlete_actions",
+    "athlete_sessions",
     "athlete_stats",
     "athletes",
+    "gear",
     "jobs",
     "metadata",
     "notifications",

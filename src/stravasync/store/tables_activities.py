@@ -1,11 +1,12 @@
 """Activities: the summaries, their details and the local notes beside them.
 
-Laps, splits, segment efforts, best efforts and streams live as JSON columns in
+Laps, splits, segment efforts and best efforts live as JSON columns in
 ``activity_details`` rather than in tables of their own: they are always fetched, replaced and
 read as a whole per activity (one DetailedActivity response), never updated piecemeal, and no
 query of ours filters on them inside the store. Exports flatten them into their own Parquet
 tables. This keeps an enrichment a single-row upsert and keeps the activities table lean for the
-listing scans that sync does all day.
+listing scans that sync does all day. Streams, the bulk of an activity, are packed in a table of
+their own (``tables_streams``).
 """
 
 from __future__ import annotations
@@ -91,7 +92,6 @@ activity_details = Table(
     Column("splits_standard_json", JsonType),
     Column("segment_efforts_json", JsonType),
     Column("best_efforts_json", JsonType),
-    Column("streams_json", JsonType),
     Column("description", Text),
     Column("calories", Float),
     Column("fetched_at", UtcDateTime, nullable=False),

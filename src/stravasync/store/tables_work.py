@@ -62,6 +62,7 @@ sync_state = Table(
         comment="rides + runs + swims in GET /athletes/{id}/stats: a lower bound",
     ),
     Column("strava_count_at", UtcDateTime, comment="when strava_count was fetched"),
+    Column("gear_listed_at", UtcDateTime, comment="when GET /athlete last listed their gear"),
     Column(
         "parked",
         Boolean,

@@ -12,11 +12,12 @@ import threading
 from collections import Counter
 
 _ID = re.compile(r"/\d+(?=/|$)")
+_GEAR_ID = re.compile(r"/gear/[^/]+")  # b123 / g123: not digits alone
 
 
 def endpoint_of(method: str, path: str) -> str:
-    """``GET /api/v3/activities/{id}``: ids replaced so labels stay few."""
-    return f"{method} {_ID.sub('/{id}', path)}"
+    """``GET /api/v3/activities/{id}``: ids (and gear ids) replaced so labels stay few."""
+    return f"{method} {_ID.sub('/{id}', _GEAR_ID.sub('/gear/{id}', path))}"
 
 
 class CallCounter:

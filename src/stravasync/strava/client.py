@@ -11,6 +11,7 @@ origin serving ``/api/v3`` and ``/oauth``: a simulator). Tokens travel only in t
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from stravasync.strava.models import (
     ActivityStats,
     DetailedActivity,
     DetailedAthlete,
+    DetailedGear,
     Lap,
     PushSubscription,
     StreamSet,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from stravasync.strava.appstate import AppGate
 
 MAX_PER_PAGE = 200
+GEAR_ID = re.compile(r"[bg][0-9]{1,20}")  # Strava's gear ids: b123 bikes, g123 shoes
 STREAM_KEYS = [
     "time",
     "distance",
@@ -212,6 +215,15 @@ class StravaClient:
     def get_athlete(self, access_token: str, *, priority: Priority) -> DetailedAthlete:
         return DetailedAthlete.parse(self._get(access_token, "/athlete", priority, "athlete"))
 
+    def get_gear(self, access_token: str, gear_id: str, *, priority: Priority) -> DetailedGear:
+        """One bike or pair of shoes (DetailedGear); :class:`NotFound` for gear we may not see.
+        ``gear_id`` is Strava's (``b123``/``g123``): anything else is refused before a request."""
+        if not GEAR_ID.fullmatch(gear_id):
+            raise ValueError(f"not a Strava gear id: {gear_id[:40]!r}")
+        return DetailedGear.parse(
+            self._get(access_token, f"/gear/{gear_id}", priority, "gear", gear_id)
+        )
+
     def get_athlete_stats(
         self, access_token: str, athlete_id: int, *, priority: Priority
     ) -> ActivityStats:
@@ -321,7 +333,7 @@ class StravaClient:
         path: str,
         priority: Priority,
         resource: str,
-        resource_id: int | None = None,
+        resource_id: int | str | None = None,
         params: dict[str, Any] | None = None,
     ) -> Any:
         return self.transport.json(

@@ -221,12 +221,44 @@ class OwnAthlete(SummaryAthlete):
     id: int
 
 
+class SummaryGear(StravaModel):
+    """A bike or pair of shoes as GET /athlete lists them (``resource_state`` 2). Strava also
+    sends ``retired``, ``nickname`` and ``converted_distance``, which its swagger omits."""
+
+    id: str
+    name: str | None = None
+    primary: bool | None = None
+    distance: float | None = None
+    resource_state: int | None = None
+    retired: bool | None = None
+
+
+class DetailedGear(SummaryGear):
+    """GET /gear/{id} (``resource_state`` 3): brand, model, description; ``frame_type`` for
+    bikes only."""
+
+    brand_name: str | None = None
+    model_name: str | None = None
+    frame_type: int | None = None
+    description: str | None = None
+
+
 class DetailedAthlete(OwnAthlete):
+    """GET /athlete. ``bikes`` and ``shoes`` come only with ``profile:read_all`` (the detailed
+    form, ``resource_state`` 3); without it they are absent (None), not empty."""
+
     city: str | None = None
     country: str | None = None
     sex: str | None = None
     premium: bool | None = None
     created_at: str | None = None
+    bikes: list[SummaryGear] | None = None
+    shoes: list[SummaryGear] | None = None
+
+    @property
+    def lists_gear(self) -> bool:
+        """Whether this answer lists the athlete's gear (the detailed representation)."""
+        return self.bikes is not None or self.shoes is not None
 
 
 class ActivityTotal(StravaModel):

@@ -169,14 +169,18 @@ class TokenManager:
         return athlete_id
 
     def disconnect(
-        self, athlete_id: int, now: datetime, *, purge_at: datetime | None = None
+        self,
+        athlete_id: int,
+        now: datetime,
+        *,
+        purge_at: datetime | None = None,
+        reason: str = "disconnected by the operator",
     ) -> None:
         """Withdraw the authorization on Strava (``POST /oauth/revoke`` with the refresh token:
         both tokens die), then forget the tokens; athlete 'deauthorized'. ``purge_at``: when
         their data is purged (a purge job, as after a revocation on Strava)."""
         row = self._read(athlete_id)
         self.client.revoke(self.cipher.decrypt(row.refresh_token_enc))
-        reason = "disconnected by the operator"
         with self.db.transaction() as conn:
             token_q.remove(conn, athlete_id)
             athlete_q.set_status(conn, athlete_id, "deauthorized", reason=reason, now=now)

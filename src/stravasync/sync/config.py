@@ -51,7 +51,11 @@ class EngineConfig:
     enrich_slice: int = 50
     enrich_window: float = 30 * 86400
     enrich_settle: float = 24 * 3600  # a detail fetched sooner after the end is fetched again
-    enrich_streams: bool = False
+    enrich_streams: bool = False  # in effect now (streams_mode resolved by the engine)
+    streams_mode: str = "off"  # auto | on | off (stravasync.sync.streams_policy)
+    gear: bool = True  # bikes and shoes (stravasync.sync.gear), at the enrichment class
+    gear_refresh: float = 7 * 86400  # gear read again this long after it was last read
+    gear_reads: int = 10  # GET /gear/{id} per pass, at most
     # a long backfill reads Strava's count: "watched" (a progress display), "always", "never"
     strava_count: str = "watched"
     enrich_all_efforts: bool = False

@@ -41,6 +41,7 @@ from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
 from stravasync.sync.progress import PageHook, ProgressCallback, page_reporter, requests_left
 from stravasync.sync.report import RunReport
+from stravasync.sync.streams_policy import StreamsMode, streams_enabled
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
 
@@ -95,17 +96,23 @@ class Engine:
         return self._stop_at is not None and self.clock.now() >= self._stop_at
 
     def _fitted_config(self) -> EngineConfig:
-        """The config with the refresh cadence fitted to the daily budget (cached 10 min)."""
-        if not self.cfg.read_daily:
+        """The config with the refresh cadence fitted to the daily budget, and streams on or
+        off as ``streams_mode`` decides for this many athletes (cached 10 min)."""
+        if not self.cfg.read_daily and self.cfg.streams_mode != StreamsMode.AUTO:
             return self.cfg
         now = self.clock.now()
         if self._fitted is None or now - self._fitted[0] > timedelta(minutes=10):
             with self.db.engine.connect() as conn:
                 athletes = syncstate.active_count(conn)
-            cadence = fit_to_budget(
-                self.cfg.cadence, athletes=athletes, read_daily=self.cfg.read_daily
+            cadence = self.cfg.cadence
+            if self.cfg.read_daily:
+                cadence = fit_to_budget(cadence, athletes=athletes, read_daily=self.cfg.read_daily)
+            streams = streams_enabled(
+                StreamsMode(self.cfg.streams_mode),
+                athletes=athletes,
+                read_daily=self.cfg.read_daily,
             )
-            self._fitted = (now, replace(self.cfg, cadence=cadence))
+            self._fitted = (now, replace(self.cfg, cadence=cadence, enrich_streams=streams))
         return self._fitted[1]
 
     def watch_progress(self, callback: ProgressCallback) -> None:

@@ -14,15 +14,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from stravasync.clock import as_utc
 from stravasync.store import activities as acts
 from stravasync.store import details as details_q
+from stravasync.store import streams as streams_q
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import PassContext
 from stravasync.sync.plan import Mode
 from stravasync.sync.result import PassResult
+from stravasync.sync.streams_policy import streams_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +160,6 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
         detail = ctx.port.detail(
             ctx.token, act_id, priority=Priority.ENRICH, all_efforts=ctx.cfg.enrich_all_efforts
         )
-        streams = None
-        if detail is not None and ctx.cfg.enrich_streams:
-            streams = ctx.port.streams(
-                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
-            )
         now = ctx.now()
         with ctx.db.transaction() as conn:
             if detail is None:
@@ -173,10 +172,23 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
                         conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True
                     )
                 )
-                acts.store_detail(conn, act_id, detail, now, streams=streams)
+                acts.store_detail(conn, act_id, detail, now)
                 result.details += 1
             ctx.checkpoint(conn, {})
-    finished = len(todo) <= ctx.cfg.enrich_slice
+            stored_at = streams_q.fetched_at(conn, act_id)
+        # the detail is kept first: a budget stop before the streams read costs no detail again
+        # (the streams are then missing, and fetched alone by a later pass)
+        if detail is not None and streams_due(
+            ctx.cfg.enrich_streams, stored_at=stored_at, forced_since=scope.forced_since
+        ):
+            answer = ctx.port.streams(
+                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
+            )
+            with ctx.db.transaction() as conn:
+                _keep_streams(ctx, conn, act_id, answer, ctx.now())
+    left = ctx.cfg.enrich_slice - len(todo[: ctx.cfg.enrich_slice])
+    streams_todo = _streams_only(ctx, scope, left) if ctx.cfg.enrich_streams else []
+    finished = len(todo) <= ctx.cfg.enrich_slice and len(streams_todo) <= left
     result.complete = finished
     with ctx.db.transaction() as conn:
         values: dict[str, Any] = {}
@@ -189,6 +201,43 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
         ctx.checkpoint(conn, values)
         ctx.log(conn, f"enriched {result.details} activities", details=result.details)
     return result
+
+
+def _keep_streams(
+    ctx: PassContext, conn: Connection, act_id: int, answer: Any, now: datetime
+) -> None:
+    """Store a streams answer; none (404: the activity has no streams) is kept as empty, so
+    it is not asked for again."""
+    stored = streams_q.store_streams(conn, act_id, ctx.athlete_id, answer or {}, now)
+    if stored.refused:
+        ctx.log(
+            conn,
+            f"streams of activity {act_id} too long, not kept: {stored.refused}",
+            level="warning",
+        )
+
+
+def _streams_only(ctx: PassContext, scope: EnrichScope, left: int) -> list[int]:
+    """Fetch the streams of activities in the scope whose detail came without them (a webhook's
+    fetch, or stored before streams were on), ``left`` at most; the ids found (one more than
+    fetched when more wait)."""
+    with ctx.db.engine.connect() as conn:
+        todo = streams_q.streams_missing(
+            conn,
+            ctx.athlete_id,
+            limit=left + 1,
+            since=scope.since,
+            until=scope.until,
+            activity_ids=scope.activity_ids,
+        )
+    for act_id in todo[:left]:
+        ctx.between_pages()
+        answer = ctx.port.streams(ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH)
+        now = ctx.now()
+        with ctx.db.transaction() as conn:
+            _keep_streams(ctx, conn, act_id, answer, now)
+            ctx.checkpoint(conn, {})
+    return todo
 
 
 def settle_due(ctx: PassContext) -> bool:

@@ -1,20 +1,24 @@
 """Confirming activity events with Strava at a cost a flood cannot inflate.
 
-A lone create or update of a quiet athlete (no other pending, no listing that confirmed nothing
-this quarter hour) is one GET of the activity, whose DetailedActivity is stored, as it always
-was, within the athlete's allowance of single reads. Otherwise
-the athlete's creates and updates are confirmed together: one listing of their latest
-activities (``GET /athlete/activities``, the newest :data:`LISTING_SIZE`) answers for every
-pending create and update of the athlete that arrived before it: those naming an activity it
-shows are done (the listing was applied to the mirror like an incremental page). An event it
-did not show (a late upload with an old start date, an edit of an older activity, or a forgery)
-gets a single GET while the athlete's allowance of such reads lasts; once it is spent the
-athlete's remaining such events are ignored together, without their bodies (the refresh pass
-re-lists recent weeks, the reconcile the rest). A delete of a held activity is one GET,
-deferred (not dropped) while the allowance is spent: a real deletion must be applied.
+An update of an activity the athlete holds (an edit, what a real athlete's events mostly are)
+and a lone create or update of a quiet athlete (no other pending, no read that confirmed nothing
+this quarter hour) are one GET of the activity, whose DetailedActivity is stored, as it always
+was, within the athlete's allowance of single reads: a real edit does not queue behind a flood
+of forged creates. Otherwise the athlete's creates and updates are confirmed together: one
+listing of their latest activities (``GET /athlete/activities``, the newest
+:data:`LISTING_SIZE`) answers for every pending create and update of the athlete that arrived
+before it: those naming an activity it shows are done (the listing was applied to the mirror
+like an incremental page). An event it did not show gets a single GET only when it is the
+athlete's only pending one (a late upload with an old start date, an edit of an older activity),
+no single read of the athlete confirmed nothing this quarter hour and the allowance lasts;
+otherwise (a flood), the athlete's events the listing answered for are ignored together, without
+their bodies (the refresh pass re-lists recent weeks, the reconcile the rest). A delete of a
+held activity is one GET, deferred (not dropped) while the allowance is spent: a real deletion
+must be applied.
 
 Listings wait ``listing_interval`` s after the athlete's last one; events arriving meanwhile
-wait for the next together. The allowances and the worst case they give are in
+wait for the next together. The allowances, the clean and suspect pools (a flood's reads are
+not counted against the athletes it did not touch) and the worst case they give are in
 :mod:`stravasync.sync.event_reads`; each read is recorded on the event that spent it.
 """
 
@@ -31,7 +35,7 @@ from stravasync.strava.ratelimit import Priority
 from stravasync.strava.windows import Window, window_start
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
-from stravasync.sync.event_reads import Spent, covered, may_read
+from stravasync.sync.event_reads import Spent, covered, may_read, quiet, worth_a_get
 
 log = logging.getLogger(__name__)
 
@@ -53,20 +57,26 @@ def _spent(ctx: PassContext, now: datetime) -> Spent:
 
 def _defer(ctx: PassContext, event_id: int, until: datetime, *, siblings: bool) -> None:
     """Wait until ``until`` (with the athlete's other pending creates and updates)."""
+    reason = f"{reads_q.WAITING} {until.isoformat()}"
     if siblings:
         with ctx.db.transaction() as conn:
-            reads_q.defer_owner(conn, ctx.athlete_id, until=until, but=event_id)
-    raise Deferred(until, LIMIT_CLASS, f"unconfirmed-event reads spent until {until.isoformat()}")
+            reads_q.defer_owner(conn, ctx.athlete_id, until=until, but=event_id, reason=reason)
+    raise Deferred(until, LIMIT_CLASS, reason)
 
 
-def confirm(ctx: PassContext, event: dict[str, Any]) -> bool:
-    """Confirm one create or update (and its athlete's others); False: nothing was done."""
+def confirm(ctx: PassContext, event: dict[str, Any], *, held: bool = False) -> bool:
+    """Confirm one create or update (and its athlete's others); False: nothing was done.
+
+    ``held``: the athlete holds the activity (an update of it is an edit Strava would send)."""
     limits = ctx.cfg.event_reads
     event_id, act_id = int(event["id"]), int(event["object_id"])
     now = ctx.now()
     spent = _spent(ctx, now)
+    single = may_read(limits, spent, now, listing=False) is None
+    if single and held and event["aspect_type"] == "update":
+        return _fetch_counted(ctx, event_id, act_id)  # an edit: its own GET, not the queue
     if not covered(event["received_at"], spent.last_listing):
-        if _quiet(ctx, spent, event_id) and may_read(limits, spent, now, listing=False) is None:
+        if single and quiet(spent, siblings=_siblings(ctx, event_id)):
             return _fetch_counted(ctx, event_id, act_id)
         wait = may_read(limits, spent, now, listing=True)
         if wait is not None:
@@ -75,7 +85,7 @@ def confirm(ctx: PassContext, event: dict[str, Any]) -> bool:
             return True
         spent = _spent(ctx, ctx.now())
     now = ctx.now()
-    if may_read(limits, spent, now, listing=False) is not None:
+    if not worth_a_get(limits, spent, now, siblings=_siblings(ctx, event_id)):
         assert spent.last_listing is not None  # covered, or listed just now
         with ctx.db.transaction() as conn:
             dropped = reads_q.ignore_covered(
@@ -95,13 +105,9 @@ def confirm(ctx: PassContext, event: dict[str, Any]) -> bool:
     return _fetch_counted(ctx, event_id, act_id)
 
 
-def _quiet(ctx: PassContext, spent: Spent, event_id: int) -> bool:
-    """No sign of a flood: no listing confirmed nothing this quarter hour, no other event of
-    the athlete is pending (the single-read allowance is checked by the caller)."""
-    if spent.athlete_listings:
-        return False
+def _siblings(ctx: PassContext, event_id: int) -> bool:
     with ctx.db.engine.connect() as conn:
-        return not reads_q.has_siblings(conn, ctx.athlete_id, but=event_id)
+        return reads_q.has_siblings(conn, ctx.athlete_id, but=event_id)
 
 
 def confirm_delete(ctx: PassContext, event: dict[str, Any]) -> bool:

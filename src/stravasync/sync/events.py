@@ -4,13 +4,14 @@ Strava's events are not signed and anyone who can reach the receiver can post on
 changes the mirror by itself; what changes it is Strava's answer to the request the event
 prompts (webhook class):
 
-- activity create or update: a lone event of a quiet athlete is one GET of the activity;
-  otherwise it is confirmed with the athlete's other pending creates and updates by one
-  listing of their latest activities, applied like an incremental page (never the event's
-  ``updates``), and an activity the listing did not show gets a GET while the allowance for
-  unconfirmed reads lasts (:mod:`stravasync.sync.event_confirm`, limits and the worst case a
-  flood of forged events can cost: :mod:`stravasync.sync.event_reads`). A 404 means it is gone
-  or not visible to our scopes: tombstoned, as in the refresh pass.
+- activity create or update: an update of a held activity, or a lone event of a quiet
+  athlete, is one GET of the activity; otherwise it is confirmed with the athlete's other
+  pending creates and updates by one listing of their latest activities, applied like an
+  incremental page (never the event's ``updates``), and an activity the listing did not show
+  gets a GET when it is the athlete's only pending event and the allowance for unconfirmed
+  reads lasts (:mod:`stravasync.sync.event_confirm`; limits and the worst case a flood of
+  forged events can cost: :mod:`stravasync.sync.event_reads`). A 404 means it is gone or not
+  visible to our scopes: tombstoned, as in the refresh pass.
 - activity delete: tombstoned only when GET answers 404; a live answer is applied instead. A
   delete for an activity this athlete does not hold costs nothing.
 - athlete ``authorized: false``: one token refresh; only when Strava refuses the refresh token
@@ -21,11 +22,12 @@ A GET answer for an activity of somebody else (a public activity named in a forg
 never stored under the event's athlete, and a 404 only tombstones the event athlete's own row.
 Events are idempotent: reprocessing one converges on the same state.
 
-Quota per event (beyond a token refresh any call may need): a lone create or update: 1 read;
-creates and updates of one athlete in a burst: 1 listing for all that arrived within
-``listing_interval`` s, plus 1 read for each the listing did not show (within the allowance);
-delete of a held activity: 1 read; delete of an activity not held: 0; deauthorization: 1
-``POST /oauth/token`` (counted only where Strava counts token requests).
+Quota per event (beyond a token refresh any call may need): an update of a held activity or a
+lone create or update: 1 read; creates and updates of one athlete in a burst: 1 listing for
+all that arrived within ``listing_interval`` s, plus 1 read when the listing did not show the
+only one (within the allowance); delete of a held activity: 1 read; delete of an activity not
+held: 0; deauthorization: 1 ``POST /oauth/token`` (counted only where Strava counts token
+requests).
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def process(
     if event["aspect_type"] == "delete":
         done = event_confirm.confirm_delete(ctx, event)
     else:
-        done = event_confirm.confirm(ctx, event)
+        done = event_confirm.confirm(ctx, event, held=held)
     return EventAction.FETCH if done else EventAction.IGNORE
 
 

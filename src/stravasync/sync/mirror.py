@@ -77,7 +77,11 @@ def apply_listing(
     for act_id in result.updated:
         _notify(conn, cfg, "activity.updated", athlete_id, act_id, {"activity_id": act_id}, now)
     news = result.created or result.revived or result.detail_stale
-    if cfg.cadence.enrich and not from_detail and news:
+    # an activity that came with its detail (a webhook's fetch) still lacks its streams
+    # (under ``auto`` too: the engine resolves it for the enrich pass, events see it unresolved)
+    wanted = cfg.enrich_streams or cfg.streams_mode == "auto"
+    needs_streams = wanted and (result.created or result.revived)
+    if cfg.cadence.enrich and (news if not from_detail else needs_streams):
         syncstate.mark_enrich_pending(conn, athlete_id, now)
     return result
 

@@ -25,6 +25,7 @@ from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
 from stravasync.sync.enrich import run_enrich, settle_due
+from stravasync.sync.gear import run_gear
 from stravasync.sync.listing import ListingPass, newest_start, short_page_ends
 from stravasync.sync.plan import Mode
 from stravasync.sync.result import PassResult
@@ -308,8 +309,12 @@ def _confirm_missing(ctx: PassContext, cursor: ListingPass, priority: Priority) 
 
 
 def run_mode(mode: Mode, ctx: PassContext, state: dict[str, Any]) -> PassResult:
+    """The mode's pass, then the gear step (:mod:`stravasync.sync.gear`: usually no read)."""
     if mode is Mode.BACKFILL:
-        return run_backfill(ctx, state)
-    if mode is Mode.ENRICH:
-        return run_enrich(ctx, state)
-    return run_listing(mode, ctx, state)
+        result = run_backfill(ctx, state)
+    elif mode is Mode.ENRICH:
+        result = run_enrich(ctx, state)
+    else:
+        result = run_listing(mode, ctx, state)
+    result.gear_reads = run_gear(ctx)
+    return result

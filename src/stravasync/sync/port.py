@@ -77,6 +77,30 @@ class StravaPort:
             return None
         return dict(activity.raw)
 
+    def athlete_gear(
+        self, token: str, *, priority: Priority
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+        """The athlete's bikes and shoes from GET /athlete (SummaryGear JSON), or None when the
+        answer lists no gear (the summary representation: no ``profile:read_all``)."""
+        with self._counted("gear"):
+            athlete = self.client.get_athlete(token, priority=priority)
+        if not athlete.lists_gear:
+            return None
+        raw = athlete.raw  # the JSON as sent (nested models keep no raw of their own)
+        return (
+            [dict(g) for g in raw.get("bikes") or [] if isinstance(g, dict)],
+            [dict(g) for g in raw.get("shoes") or [] if isinstance(g, dict)],
+        )
+
+    def gear(self, token: str, gear_id: str, *, priority: Priority) -> dict[str, Any] | None:
+        """One DetailedGear (GET /gear/{id}), or None when Strava answers 404."""
+        try:
+            with self._counted("gear"):
+                found = self.client.get_gear(token, gear_id, priority=priority)
+        except NotFound:
+            return None
+        return dict(found.raw)
+
     def streams(
         self, token: str, activity_id: int, keys: tuple[str, ...], *, priority: Priority
     ) -> Any:

@@ -18,6 +18,7 @@ class PassResult:
     updated: int = 0
     deleted: int = 0
     details: int = 0
+    gear_reads: int = 0
     complete: bool = True
 
     @property
@@ -37,5 +38,6 @@ class PassResult:
             "updated": self.updated,
             "deleted": self.deleted,
             "details": self.details,
+            "gear_reads": self.gear_reads,
             "complete": self.complete,
         }

@@ -7,7 +7,7 @@ pages, checkpoints, the database). Pure: the numbers come in, a rounded dict goe
 
 from __future__ import annotations
 
-STAGES = ("listing", "detail", "store", "stats", "export")
+STAGES = ("listing", "detail", "gear", "store", "stats", "export")
 
 
 def port_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

@@ -6,7 +6,7 @@ import logging
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,22 +16,18 @@ from stravasync.clock import Clock, RealClock
 from stravasync.config import Settings
 from stravasync.store import Database
 from stravasync.web import (
-    admin_athletes,
-    admin_controls,
-    admin_logs,
-    admin_ops,
     api_docs,
-    data_api,
-    data_files,
+    athlete,
+    data,
     edge,
     failures,
     health,
+    intake,
     limits,
-    webhooks,
+    operator,
 )
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services, WebContext
-from stravasync.web.inbox_writer import InboxWriter
 from stravasync.web.metrics import Metrics
 from stravasync.web.schemas import WebhookAck, WebhookEvent
 
@@ -103,25 +99,19 @@ def create_app(
         clock=clock,
         metrics=metrics,
         limiter=limiter or AttemptLimiter(),
-        inbox=InboxWriter(db, clock.now),
+        inbox=intake.InboxWriter(db, clock.now),
         services=services or Services(),
     )
     failures.install(app)
     routers = [
-        module.router
-        for module in (
-            health,
-            webhooks,
-            admin_athletes,
-            admin_controls,
-            admin_ops,
-            admin_logs,
-            data_api,
-            data_files,
-            api_docs,
-        )
+        health.router,
+        *intake.routers(),
+        *operator.api_routers(),
+        *data.routers(),
+        api_docs.router,
+        *operator.page_routers(),
     ]
-    routers += _optional_routers()
+    routers.append(athlete.router)
     for router in routers:
         app.include_router(router)
     static = files("stravasync.web") / "static"
@@ -133,19 +123,12 @@ def create_app(
         routes=[route for router in routers for route in router.routes],
         checks=limits.credential_checks(settings, clock),
         max_body=settings.http_max_body_bytes,
-        prefix_limits={"/webhooks/": webhooks.MAX_BODY_BYTES},
+        prefix_limits={"/webhooks/": intake.WEBHOOK_MAX_BODY_BYTES},
     )  # inside edge's: it reads the session and the forwarded client
     edge.install(app, settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     _complete_openapi(app)
     return app
-
-
-def _optional_routers() -> list[APIRouter]:
-    """Routers added as later work lands (dashboard, OAuth connect, cron)."""
-    from stravasync.web import routers_extra
-
-    return routers_extra.routers()
 
 
 def _complete_openapi(app: FastAPI) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from sqlalchemy import Connection
@@ -12,10 +12,10 @@ from sqlalchemy import Connection
 from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.store import Database
+from stravasync.store.inbox import InboxEvent
 from stravasync.strava.client import StravaClient
 from stravasync.strava.tokens import TokenManager
 from stravasync.web.auth import AttemptLimiter
-from stravasync.web.inbox_writer import InboxWriter
 from stravasync.web.metrics import Metrics
 
 
@@ -26,6 +26,13 @@ def connect_limiter() -> AttemptLimiter:
 
 StatsFn = Callable[[Connection, int], dict[str, Any]]
 CronFn = Callable[[float], dict[str, Any]]
+
+
+class EventInbox(Protocol):
+    """Where the webhook receiver hands an event (web.intake's group-committing writer): the
+    answer comes once the event is committed ("stored", "duplicate" or "ignored")."""
+
+    async def submit(self, event: InboxEvent) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,7 @@ class WebContext:
     clock: Clock
     metrics: Metrics
     limiter: AttemptLimiter
-    inbox: InboxWriter
+    inbox: EventInbox
     services: Services = field(default_factory=Services)
     connect_limiter: AttemptLimiter = field(default_factory=connect_limiter)
 

@@ -1,7 +1,9 @@
 """Every failure answer in one shape: a ``Problem`` (``error``, ``detail``) for JSON routes, a
 short plain page for the dashboard and the connect flow; never a stack trace.
 
-- ``HTTPException``: its status, the code from :data:`ERROR_CODES`.
+- ``HTTPException``: its status, the code from :data:`ERROR_CODES`; on a page path asked for by
+  a browser (``Accept: text/html``), the same as a page in the site's layout (a 404 page, not
+  raw JSON).
 - ``RequestValidationError`` (a bound in :mod:`stravasync.web.bounds` refused a value): 422,
   naming each refused field and why, without echoing the value.
 - The database unreachable or failing (SQLAlchemy's ``OperationalError``/``InterfaceError``, a
@@ -21,6 +23,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from stravasync.store.errors import StoreError
+from stravasync.web.pages import templates
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ ERROR_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
     422: "invalid",
     429: "too_many_attempts",
@@ -72,9 +76,35 @@ def describe(errors: list[Any]) -> str:
     return "; ".join(parts)
 
 
+PAGE_TITLES = {
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Not allowed here",
+    429: "Too many attempts",
+}
+
+
+def browser_page(request: Request) -> bool:
+    """A page path asked for by a browser (API clients send ``*/*`` or JSON)."""
+    return wants_html(request) and "text/html" in request.headers.get("accept", "")
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if browser_page(request):
+        admin = request.url.path.startswith("/admin")
+        context = {
+            "status": exc.status_code,
+            "title": PAGE_TITLES.get(exc.status_code, "Something went wrong"),
+            "message": str(exc.detail),
+            "back": ("/admin", "Back to the dashboard") if admin else None,
+        }
+        return templates.TemplateResponse(
+            request, "error.html", context, status_code=exc.status_code, headers=headers
+        )
+    return problem(exc.status_code, str(exc.detail), headers)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:

@@ -38,8 +38,27 @@ class ActivitySummary(BaseModel):
     private: bool | None
     visibility: str | None
     gear_id: str | None
+    gear_name: str | None = Field(
+        None, description="the bike's or shoes' name (null until the gear was read from Strava)"
+    )
     workout_type: int | None
     updated_at: datetime
+
+
+class GearOut(BaseModel):
+    """A bike or pair of shoes, as Strava last described it."""
+
+    id: str = Field(description="Strava's gear id: b123 a bike, g123 shoes")
+    kind: Literal["bike", "shoe"]
+    name: str | None = Field(description="null when Strava would not show it (404)")
+    brand: str | None
+    model: str | None
+    description: str | None
+    distance: float | None = Field(description="metres Strava logs with it (all activities)")
+    is_primary: bool
+    retired: bool = Field(description="no longer in the athlete's list; still on activities")
+    fetched_at: datetime
+    refreshed_at: datetime
 
 
 class ActivityPage(BaseModel):
@@ -171,3 +190,24 @@ class AthleteStats(BaseModel):
     rollups: Rollups
     races: list[Race] = Field(description="newest first")
     records: RecordGroups
+
+
+class SyncAsked(BaseModel):
+    """A sync asked for one athlete through the data API (the engine runs it when it can)."""
+
+    athlete_id: int
+    mode: Literal["incremental"] = "incremental"
+    asked_at: datetime
+    next_allowed_at: datetime = Field(
+        description="the next sync for this athlete may be asked for from then on"
+    )
+    detail: str
+
+
+class SyncSwitch(BaseModel):
+    """An athlete's automatic sync after a pause or a resume (``auto_sync``: false = paused)."""
+
+    athlete_id: int
+    auto_sync: bool
+    changed: bool = Field(description="false when it already was so (nothing changed)")
+    detail: str

@@ -1,13 +1,15 @@
-"""A small mirror to export: two athletes, details with laps/splits/efforts, one tombstone."""
+"""A small mirror to export: two athletes, details with laps/splits/efforts and streams, one
+tombstone."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.store import Database
+from stravasync.store import Database, gear
 from stravasync.store.activities import apply_summaries, store_detail, tombstone
 from stravasync.store.athletes import upsert_athlete
+from stravasync.store.streams import store_streams
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 
@@ -59,8 +61,29 @@ def detail(id: int) -> dict[str, Any]:
     }
 
 
+def streams(n: int = 6) -> dict[str, Any]:
+    """Strava's streams answer: ``n`` samples 2 s apart, heart rate on the first four only
+    (a shorter stream), power climbing 100 W a sample."""
+    meta = {"series_type": "distance", "original_size": n, "resolution": "high"}
+    data: dict[str, list[Any]] = {
+        "time": [2 * i for i in range(n)],
+        "latlng": [[45.0 + i / 1000, 7.5 + i / 2000] for i in range(n)],
+        "distance": [10.0 * i for i in range(n)],
+        "altitude": [300.0 + i for i in range(n)],
+        "velocity_smooth": [5.0] * n,
+        "heartrate": [120, 150, 170, 180][:n],
+        "cadence": [90] * n,
+        "watts": [100 * i for i in range(n)],
+        "temp": [21] * n,
+        "moving": [i != 1 for i in range(n)],
+        "grade_smooth": [0.5] * n,
+    }
+    return {key: {"data": values, **meta} for key, values in data.items()}
+
+
 def seed_mirror(db: Database) -> None:
-    """Athlete 1: activities 11, 12 (race, detailed), 13 (deleted); athlete 2: activity 21."""
+    """Athlete 1: activities 11 (on bike b7), 12 (race, detailed, 6 stream samples), 13
+    (deleted); athlete 2: activity 21."""
     with db.transaction() as conn:
         upsert_athlete(conn, athlete_id=1, profile={"firstname": "Ann"}, scopes="read", now=NOW)
         upsert_athlete(conn, athlete_id=2, profile={"firstname": "Bob"}, scopes="read", now=NOW)
@@ -68,7 +91,7 @@ def seed_mirror(db: Database) -> None:
             conn,
             1,
             [
-                summary(1, 11, 1, 30.0),
+                summary(1, 11, 1, 30.0, gear_id="b7"),
                 summary(1, 12, 2, 42.2, sport_type="Run", workout_type=1),
                 summary(1, 13, 3, 99.0),
             ],
@@ -76,4 +99,7 @@ def seed_mirror(db: Database) -> None:
         )
         apply_summaries(conn, 2, [summary(2, 21, 5, 15.0)], NOW)
         store_detail(conn, 12, detail(12), NOW)
+        store_streams(conn, 12, 1, streams(), NOW)
         tombstone(conn, [13], NOW)
+        bike = {"id": "b7", "name": "Trek Checkpoint", "primary": True, "distance": 81000.0}
+        gear.store_listed(conn, 1, [bike], [], NOW)

@@ -72,6 +72,7 @@ def make_lab(db_url: str, tmp_path: Path, path: Path, prune: float) -> tuple[Lab
             "copies_prune_seconds": prune,
             "sync_purge_grace_days": 0,
             "schedule_stale_report": "",
+            "sync_enrich_streams": True,
         },
     )
     for athlete_id in lab.sim.athlete_ids():
@@ -83,6 +84,7 @@ def make_lab(db_url: str, tmp_path: Path, path: Path, prune: float) -> tuple[Lab
     assert counter(lab) == 0
     before = warehouse_ids(path, lab, "SELECT DISTINCT athlete_id FROM activities")
     assert set(having[:2]) <= before
+    assert set(having[:2]) <= warehouse_ids(path, lab, "SELECT DISTINCT athlete_id FROM streams")
     return lab, having[0], having[1]
 
 
@@ -111,6 +113,10 @@ def assert_followed(lab: Lab, path: Path, gone: int, stays: int, deleted: int, k
     ids = warehouse_ids(path, lab, "SELECT id FROM activities")
     assert deleted not in ids and set(kept) <= ids
     assert gone not in warehouse_ids(path, lab, "SELECT id FROM athletes")
+    sampled = warehouse_ids(path, lab, "SELECT DISTINCT athlete_id FROM streams")
+    assert gone not in sampled and stays in sampled  # the purged athlete's samples went too
+    sampled_ids = warehouse_ids(path, lab, "SELECT DISTINCT activity_id FROM streams")
+    assert deleted not in sampled_ids and sampled_ids & set(kept)
 
 
 def test_the_warehouse_follows_a_purge_and_a_deletion_at_once(db_url: str, tmp_path: Path) -> None:

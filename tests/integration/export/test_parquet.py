@@ -25,7 +25,9 @@ def test_parquet_tables_and_partitions(db: Database, tmp_path: Path) -> None:
         "laps": 2,
         "splits": 2,
         "segment_efforts": 1,
+        "streams": 6,
         "athletes": 2,
+        "gear": 1,
     }
     assert (out / "activities/athlete=1/part-0.parquet").exists()
     acts = ds.dataset(out / "activities", partitioning="hive").to_table().to_pylist()
@@ -42,6 +44,17 @@ def test_parquet_tables_and_partitions(db: Database, tmp_path: Path) -> None:
     assert sorted(s["units"] for s in splits) == ["metric", "standard"]
     efforts = pq.read_table(out / "segment_efforts/athlete=1/part-0.parquet").to_pylist()
     assert efforts[0]["segment_name"] == "Col du Test"
+    samples = pq.read_table(out / "streams/athlete=1/part-0.parquet").to_pylist()
+    assert [(r["activity_id"], r["sample"], r["time_s"]) for r in samples] == [
+        (12, i, 2 * i) for i in range(6)
+    ]
+    assert samples[2] == {
+        "activity_id": 12, "athlete_id": 1, "sample": 2, "time_s": 4, "lat": 45.002,
+        "lng": 7.501, "distance": 20.0, "altitude": 302.0, "velocity": 5.0, "heartrate": 170,
+        "cadence": 90, "watts": 200, "temp": 21, "moving": True, "grade": 0.5,
+    }  # fmt: skip
+    assert [r["heartrate"] for r in samples[3:]] == [180, None, None]  # a shorter stream
+    assert pq.read_table(out / "streams/athlete=2/part-0.parquet").num_rows == 0
     athletes = pq.read_table(out / "athletes/part-0.parquet")
     assert athletes.column_names == [
         "id", "username", "firstname", "lastname", "status", "timezone", "connected_at",
@@ -66,6 +79,12 @@ def test_reexport_prunes_purged_athlete_and_stale_temps(db: Database, tmp_path: 
     assert not (out / "activities/athlete=2").exists()
     assert not crashed.exists()
     assert pq.read_table(out / "activities/athlete=1/part-0.parquet").num_rows == 2
+    assert pq.read_table(out / "streams/athlete=1/part-0.parquet").num_rows == 6
+    with db.transaction() as conn:
+        purge_athlete(conn, 1)
+    with db.engine.connect() as conn:
+        export_parquet(conn, out)
+    assert not (out / "streams/athlete=1").exists()
 
 
 def test_a_failing_write_leaves_no_file(db: Database, tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_each_cli_export_is_a_session_with_its_stages(env: Path, db_url: str) ->
 def test_export_json_report_and_no_json_with_stdout(env: Path) -> None:
     res = runner.invoke(app, ["export", "--format", "csv", "--out", "a.csv", "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout) == {"format": "csv", "activities": 3, "out": "a.csv"}
+    assert json.loads(res.stdout) == {"format": "csv", "activities": 3, "gear": 1, "out": "a.csv"}
     res = runner.invoke(app, ["export", "--format", "jsonl", "--out", "-", "--json"])
     assert res.exit_code != 0 and "--json cannot be used with --out -" in res.output
 

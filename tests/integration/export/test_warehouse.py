@@ -12,8 +12,9 @@ from stravasync.export.query import run_query
 from stravasync.export.warehouse import refresh_warehouse
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, remove, tombstone
-from tests.integration.export.seed import NOW, seed_mirror, summary
+from stravasync.store.activities import apply_summaries, remove, store_detail, tombstone
+from stravasync.store.streams import store_streams
+from tests.integration.export.seed import NOW, detail, seed_mirror, streams, summary
 
 
 def q(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -145,3 +146,45 @@ def test_older_layout_is_rebuilt(db: Database, tmp_path: Path) -> None:
     assert (report.full, report.upserted) == (True, 3)
     assert "summary_json" not in [r[0] for r in q(wh, "DESCRIBE activities")]
     assert q(wh, "SELECT count(*) FROM monthly_totals") != [(0,)]
+
+
+def test_streams_follow_refetches_and_removals(db: Database, tmp_path: Path) -> None:
+    """Re-fetched streams replace the samples (never doubled), new ones are added by an
+    incremental run, and a removed activity's samples go; a warehouse written before the
+    streams table existed is rebuilt in full (its old activities' samples are read too)."""
+    seed_mirror(db)
+    wh = tmp_path / "w.duckdb"
+    with db.engine.connect() as conn:
+        first = refresh_warehouse(conn, wh)
+    assert first.stream_samples == 6
+    assert q(wh, "SELECT activity_id, count(*) FROM streams GROUP BY 1") == [(12, 6)]
+    later = NOW + timedelta(days=1)
+    with db.transaction() as conn:
+        apply_summaries(conn, 1, [summary(1, 14, 6, 7.0)], later)
+        store_detail(conn, 14, detail(14), later)
+        store_streams(conn, 14, 1, streams(3), later)
+        store_streams(conn, 12, 1, streams(4), later)  # fetched again: now 4 samples
+    with db.engine.connect() as conn:
+        again = refresh_warehouse(conn, wh)
+    assert (again.full, again.stream_samples) == (False, 7)
+    assert q(wh, "SELECT activity_id, count(*) FROM streams GROUP BY 1 ORDER BY 1") == [
+        (12, 4),
+        (14, 3),
+    ]
+    with db.transaction() as conn:
+        tombstone(conn, [12], later)
+    with db.engine.connect() as conn:
+        refresh_warehouse(conn, wh)
+    assert q(wh, "SELECT DISTINCT activity_id FROM streams") == [(14,)]
+    assert q(wh, "SELECT DISTINCT activity_id FROM stream_totals") == [(14,)]
+
+    import duckdb
+
+    old = duckdb.connect(str(wh))
+    old.execute("DROP VIEW stream_totals")
+    old.execute("DROP VIEW stream_points")
+    old.execute("DROP TABLE streams")
+    old.close()
+    with db.engine.connect() as conn:
+        rebuilt = refresh_warehouse(conn, wh)
+    assert (rebuilt.full, rebuilt.stream_samples) == (True, 3)

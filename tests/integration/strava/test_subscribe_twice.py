@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator, in_process_client
 from stravasync.store import Database
-from stravasync.web import subscription
+from stravasync.web.intake import subscription
 from tests.integration.strava.test_client_simulator import make_client
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from stravasync.store import Database
 from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.ratelimit import Limits, Policy
-from stravasync.web import subscription
+from stravasync.web.intake import subscription
 from tests.integration.strava.test_subscribe_twice import echoing_callback
 
 ONE_SECOND_BEFORE_RESET = datetime(2026, 3, 1, 12, 14, 59, 500000, tzinfo=UTC)

@@ -1,9 +1,9 @@
-"""A flood of forged webhook events costs what sync.event_reads allows, and no more: one
-listing confirms an athlete's pending creates and updates together, a small allowance of
-single reads covers what it did not show, everything past it is ignored (creates, updates) or
-waits for the next quarter hour (deletes of held activities), and a real edit made during the
-flood still reaches the mirror at the athlete's next listing. Processed and ignored events are
-pruned by the daily ``prune_logs`` job after the retention.
+"""A flood of forged webhook events costs what sync.event_reads allows, and no more: one listing
+confirms an athlete's pending creates and updates together, what it did not show is ignored
+(creates, updates) or waits for the next quarter hour (deletes of held activities), the
+athletes' first unconfirmed reads and the later ones are bounded by two pools, and a real edit
+made during the flood still reaches the mirror at the athlete's next listing. Processed and
+ignored events are pruned by the daily ``prune_logs`` job after the retention.
 
 Simulator, receiver and engine in one process in virtual time (``Lab``), on SQLite and
 PostgreSQL; the requests are counted by the simulator, where Strava counts them.
@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
 from stravasync.store.schema import activities, activity_details, scheduler_jobs, webhook_events
+from stravasync.sync.event_reads import EventReadLimits, worst_case_quarter
 from tests.integration.sync.labs import quiet_lab
 from tests.integration.sync.test_event_confirmation import (
     GET_ACTIVITY,
@@ -35,8 +36,7 @@ LIST = "GET /api/v3/athlete/activities"
 FAKE = 9_000_000_000  # activity ids Strava never gave out
 
 
-@pytest.fixture
-def lab(db_url: str, tmp_path: Path) -> Iterator[Lab]:
+def flood_lab(db_url: str, tmp_path: Path, **overrides: Any) -> Lab:
     lab = quiet_lab(
         db_url,
         tmp_path,
@@ -45,13 +45,19 @@ def lab(db_url: str, tmp_path: Path) -> Iterator[Lab]:
         athletes=3,
         history_days=40,
         webhooks=True,
-        # the default quota: the flood's global share is 10 reads a quarter hour
-        overrides={"sync_enrich": False, "rate_tier": "default"},
+        # the default quota: each pool of the flood's share is 10 reads a quarter hour
+        overrides={"sync_enrich": False, "rate_tier": "default", **overrides},
     )
     for athlete_id in lab.sim.athlete_ids():
         lab.connect(athlete_id)
     lab.run_until_idle()
     assert all(d.exact for d in lab.diff())
+    return lab
+
+
+@pytest.fixture
+def lab(db_url: str, tmp_path: Path) -> Iterator[Lab]:
+    lab = flood_lab(db_url, tmp_path)
     yield lab
     lab.close()
 
@@ -74,18 +80,19 @@ def reads(before: dict[str, dict[str, int]], lab: Lab) -> int:
     return sum(n for k, n in spent(before, requests(lab)).items() if k.startswith("GET "))
 
 
-def test_a_flood_for_one_athlete_costs_one_listing_and_two_reads(lab: Lab) -> None:
+def test_a_flood_for_one_athlete_costs_one_listing(lab: Lab) -> None:
     victim = lab.sim.athlete_ids()[0]
     before = requests(lab)
     forge(lab, victim, 60)
     lab.run_until_idle()
-    assert spent(before, requests(lab)) == {f"{LIST} 200": 1, f"{GET_ACTIVITY} 404": 2}
+    # none of the 60 was shown, so none is worth a GET of its own: the listing's word stands
+    assert spent(before, requests(lab)) == {f"{LIST} 200": 1}
     flood = events(lab, owner_id=victim)
     assert [e["state"] for e in flood] == ["ignored"] * 60
     assert all(e["updates_json"] is None for e in flood)  # ignored: kept without a body
-    assert sum(e["unconfirmed_listings"] + e["unconfirmed_reads"] for e in flood) == 3
+    assert sum(e["unconfirmed_listings"] + e["unconfirmed_reads"] for e in flood) == 1
     # the same flood a second later costs nothing now: its events wait for the athlete's next
-    # listing, which (the single reads being spent) is the only read it buys
+    # listing, which is the only read it buys
     lab.clock.advance(1)
     before = requests(lab)
     forge(lab, victim, 60, first=100)
@@ -113,18 +120,27 @@ def test_a_lone_event_of_a_quiet_athlete_is_one_get_with_its_detail(lab: Lab) ->
     assert [(e["state"], e["unconfirmed_reads"]) for e in events(lab)] == [("done", 0)]
 
 
-def test_a_flood_for_every_athlete_stops_at_the_share_of_the_quarter_hour(lab: Lab) -> None:
-    ids = lab.sim.athlete_ids()
-    before = requests(lab)
-    for burst in range(6):  # six bursts, a listing interval apart, for each athlete
-        for athlete_id in ids:
-            forge(lab, athlete_id, 20, first=1000 * burst)
-        lab.advance(31, step=31)
-    assert lab.clock.now() < START.replace(minute=15)
-    assert reads(before, lab) == 10  # 10% of the 100 reads of a quarter hour
-    waiting = [e for e in events(lab) if e["state"] == "pending"]
-    assert waiting and all(e["due_at"] >= START.replace(minute=15) for e in waiting)
-    assert all(d.exact for d in lab.diff())
+def test_a_flood_for_every_athlete_stops_at_the_pools_of_the_quarter_hour(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Every athlete flooded: one clean read each, then the suspects' pool (5 reads a quarter
+    hour at a 5% share), then everything waits for the quarter hour."""
+    lab = flood_lab(db_url, tmp_path, webhook_unconfirmed_share=0.05)
+    try:
+        ids = lab.sim.athlete_ids()
+        before = requests(lab)
+        for burst in range(6):  # six bursts, a listing interval apart, for each athlete
+            for athlete_id in ids:
+                forge(lab, athlete_id, 20, first=1000 * burst)
+            lab.advance(31, step=31)
+        assert lab.clock.now() < START.replace(minute=15)
+        limits = EventReadLimits(share=0.05)
+        assert reads(before, lab) == worst_case_quarter(limits, len(ids)) == 3 + 5
+        waiting = [e for e in events(lab) if e["state"] == "pending"]
+        assert waiting and all(e["due_at"] >= START.replace(minute=15) for e in waiting)
+        assert all(d.exact for d in lab.diff())
+    finally:
+        lab.close()
 
 
 def test_a_real_edit_during_a_flood_is_mirrored_at_the_next_listing(lab: Lab) -> None:

@@ -28,7 +28,7 @@ from stravasync.strava import errors as e
 from stravasync.strava.platform import DEPRECATED_PREFIXES, RETIRED_PATHS
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.tokens import TokenManager
-from stravasync.web import subscription
+from stravasync.web.intake import subscription
 
 STARTS = {
     "2026": datetime(2026, 12, 7, 9, 0, 30, tzinfo=UTC),

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from stravasync.store import activities as acts
 from stravasync.store import activity_reads as reads
 from stravasync.store import jobs as jobs_q
-from stravasync.store import originals
+from stravasync.store import me, originals
 from stravasync.store.schema import athletes, jobs, metadata
 from tests.integration.sync.labs import quiet_lab
 
@@ -65,6 +65,7 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "sync_purge_grace_days": 0.25,
             "notify_url": "http://owner.test/hooks",
             "notify_secret": "s" * 32,
+            "sync_enrich_streams": True,
         },
     )
     try:
@@ -82,6 +83,10 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
                 conn,
                 [originals.describe(leaver_acts[0], leaver, "1.gpx", "gpx", b"<gpx/>", now)],
             )
+            me.open_session(  # signed in at /me, with a line in the audit log
+                conn, "leaver-secret", athlete_id=leaver, csrf="c", now=now, expires_at=now
+            )
+            me.record(conn, leaver, "pause", now)
             jobs_q.enqueue(
                 conn,
                 kind="verify",
@@ -115,12 +120,16 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
             "activity_details",
             "annotations",
             "activity_originals",
+            "activity_streams",
             "athlete_stats",
+            "gear",
             "webhook_events",
             "notifications",
             "sync_sessions",
             "sync_logs",
             "jobs",
+            "athlete_sessions",
+            "athlete_actions",
         }, before
 
         lab.advance(8 * 3600, step=600)  # past the grace: the purge job runs

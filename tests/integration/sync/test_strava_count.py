@@ -32,7 +32,8 @@ def _lab(db_url: str, tmp_path: Path, history_days: int, **settings: Any) -> Lab
         seed=11,
         athletes=1,
         history_days=history_days,
-        overrides={"sync_enrich": False, **settings},
+        # only the listing and the count: no details, no gear (its reads: test_gear_sync)
+        overrides={"sync_enrich": False, "sync_gear": False, **settings},
     )
 
 

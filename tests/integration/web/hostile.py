@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from stravasync.clock import Clock, VirtualClock
-from stravasync.store import Database
+from stravasync.store import Database, me
 from stravasync.store.schema import metadata
 from stravasync.web.app import create_app
 from stravasync.web.auth import AttemptLimiter
@@ -19,12 +20,18 @@ from stravasync.web.context import Services
 from tests.e2e.web_helpers import seed_demo, serve_in_thread
 from tests.integration.web.conftest import ADMIN, API, CRON, START, make_settings, subscribe
 
+ME_TTL = timedelta(days=30)
 INT64_MAX = 2**63 - 1
+ME_SECRET = "athlete-101-session-secret"
+ME_CSRF = "athlete-101-csrf-token"
 BAD_IDS = ("0", "-1", str(INT64_MAX + 1), str(2**70), "1e3", "abc", "9" * 400)
 
 
 def headers_for(path: str) -> dict[str, str]:
-    """The token a route's realm wants (the dashboard takes the admin token as Bearer)."""
+    """The token a route's realm wants (the dashboard takes the admin token as Bearer; the
+    athlete's pages, athlete 101's session opened by :func:`populate`)."""
+    if path == "/me" or path.startswith("/me/"):
+        return {"Cookie": f"stravasync_me={ME_SECRET}", "X-CSRF-Token": ME_CSRF}
     if path.startswith("/api/admin") or path.startswith("/admin"):
         return {"Authorization": f"Bearer {ADMIN}"}
     if path.startswith("/api/cron"):
@@ -59,6 +66,10 @@ def populate(db: Database) -> None:
     subscription: every route has something real to read."""
     seed_demo(db, START)
     subscribe(db)
+    with db.transaction() as conn:  # athlete 101 signed in at /me
+        me.open_session(
+            conn, ME_SECRET, athlete_id=101, csrf=ME_CSRF, now=START, expires_at=START + ME_TTL
+        )
 
 
 @contextmanager

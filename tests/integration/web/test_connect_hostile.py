@@ -25,8 +25,8 @@ from stravasync.store.schema import athletes, oauth_states, tokens
 from stravasync.strava import oauth
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
-from stravasync.web.connect import STATE_COOKIE
 from stravasync.web.context import ConnectDeps, Services
+from stravasync.web.intake.connect import STATE_COOKIE
 from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.conftest import START, make_settings
 from tests.integration.web.test_connect import authorize

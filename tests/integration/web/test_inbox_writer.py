@@ -13,7 +13,7 @@ from stravasync.config import load_settings
 from stravasync.store import Database, inbox
 from stravasync.store.schema import webhook_events
 from stravasync.web.app import create_app
-from stravasync.web.inbox_writer import EventRefused, InboxWriter
+from stravasync.web.intake.inbox_writer import EventRefused, InboxWriter
 from tests.integration.web.conftest import START, SUBSCRIPTION, subscribe
 
 

@@ -7,7 +7,7 @@ import pytest
 from stravasync.config import load_settings
 from stravasync.store import Database
 from stravasync.web.app import create_app
-from stravasync.web.subscription import SubscriptionError, check_callback
+from stravasync.web.intake.subscription import SubscriptionError, check_callback
 from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.conftest import VERIFY
 

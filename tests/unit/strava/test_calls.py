@@ -8,6 +8,7 @@ def test_endpoint_templates_hide_ids() -> None:
         "GET /api/v3/activities/{id}/streams"
     )
     assert endpoint_of("GET", "/api/v3/athlete/activities") == "GET /api/v3/athlete/activities"
+    assert endpoint_of("GET", "/api/v3/gear/b1234") == "GET /api/v3/gear/{id}"  # one label
     assert endpoint_of("POST", "/oauth/token") == "POST /oauth/token"
 
 

@@ -4,31 +4,50 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.web.charts import (
-    bar_chart,
+from stravasync.web.operator.charts import (
     freshness,
     gauge_percent,
     history_series,
+    month_label,
+    monthly_chart,
     monthly_distance_km,
+    quota_chart,
 )
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
-def test_bar_chart_scales_to_the_limit_when_higher() -> None:
-    chart = bar_chart([("a", 50.0), ("b", 100.0)], width=200, height=102, limit=200)
-    assert [b.height for b in chart.bars] == [25.0, 50.0]
-    assert chart.bars[1].x == 100.0
-    assert chart.limit_y == 2.0
-    assert chart.maximum == 200
+def test_quota_chart_has_time_labels_units_a_limit_line_and_a_summary() -> None:
+    series = [(NOW, 50.0), (NOW + timedelta(minutes=15), 120.0), (NOW + timedelta(minutes=30), 7.0)]
+    chart = quota_chart(series, name="read / 15min", limit=100)
+    spec = chart.spec()
+    assert spec["labels"] == ["12:00", "12:15", "12:30"]
+    assert spec["x_title"] == "window start (UTC)" and spec["y_title"] == "requests per 15 min"
+    used, limit = spec["series"]
+    assert used == {"label": "requests used", "values": [50.0, 120.0, 7.0], "kind": "bar"}
+    assert limit["kind"] == "line" and limit["values"] == [100.0, 100.0, 100.0]
+    assert chart.summary == (
+        "3 windows from 12:00 to 12:30 UTC; peak 120 requests at 12:15; limit 100 per 15 minutes"
+    )
+    assert chart.rows[1] == ("12:15", [120.0, 100.0])
 
 
-def test_bar_chart_of_nothing_is_empty_and_safe() -> None:
-    chart = bar_chart([], limit=None)
-    assert chart.bars == ()
-    assert chart.limit_y is None
-    zero = bar_chart([("a", 0.0)])
-    assert zero.bars[0].height == 0
+def test_charts_of_nothing_say_so() -> None:
+    empty = quota_chart([], name="read / daily", limit=None)
+    assert empty.labels == () and [s.label for s in empty.series] == ["requests used"]
+    assert "no request" in empty.summary
+    assert monthly_chart([]).summary == "no activity with a distance yet"
+
+
+def test_monthly_chart_reads_months_as_words() -> None:
+    assert month_label("2026-11") == "Nov 2026"
+    assert month_label("2026-W03") == "2026-W03"  # not a month: left alone
+    chart = monthly_chart([("2025-12", 40.0), ("2026-01", 61.5)])
+    assert chart.labels == ("Dec 2025", "Jan 2026")
+    assert chart.unit == "km" and chart.y_title == "distance (km)"
+    assert chart.summary == (
+        "2 months from Dec 2025 to Jan 2026; 101.5 km in all; most in Jan 2026 (61.5 km)"
+    )
 
 
 def test_gauge_and_freshness() -> None:
@@ -62,4 +81,4 @@ def test_history_series_picks_one_limit_and_window() -> None:
         {"limit_class": "read", "window": "15min", "window_start": NOW, "used": 5},
         {"limit_class": "overall", "window": "15min", "window_start": NOW, "used": 9},
     ]
-    assert history_series(pts, "read", "15min") == [("12:00", 5.0)]
+    assert history_series(pts, "read", "15min") == [(NOW, 5.0)]

@@ -12,7 +12,7 @@ from stravasync.clock import ScaledClock, VirtualClock
 from stravasync.config import Settings
 from stravasync.store import Database
 from stravasync.sync import Engine
-from stravasync.web.workers import IDLE_MAX_SECONDS, IDLE_MIN_SECONDS, Workers, idle_wait
+from stravasync.web.operator.workers import IDLE_MAX_SECONDS, IDLE_MIN_SECONDS, Workers, idle_wait
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 

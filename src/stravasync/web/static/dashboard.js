@@ -1,11 +1,13 @@
 // stravasync dashboard: action buttons call the admin API (the login cookie authenticates),
-// and the live log follows the server-sent-events stream.
+// a button with data-confirm asks first (the page's <dialog id="confirm">), and the live log
+// follows the server-sent-events stream.
 (function () {
   "use strict";
 
   function toast(text) {
     var el = document.createElement("div");
     el.className = "toast";
+    el.setAttribute("role", "status");
     el.textContent = text;
     document.body.appendChild(el);
     setTimeout(function () { el.remove(); }, 2500);
@@ -15,14 +17,35 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
 
-  // positions come as data attributes (the CSP forbids inline style attributes)
-  document.querySelectorAll("[data-left]").forEach(function (el) {
-    el.style.left = Number(el.dataset.left) + "px";
-  });
+  var dialog = document.getElementById("confirm");
+
+  // ask before an action that stops or costs something; "proceed" runs only on Confirm
+  function confirmThen(btn, proceed) {
+    if (!btn.dataset.confirm) { proceed(); return; }
+    if (!dialog || typeof dialog.showModal !== "function") {
+      if (window.confirm(btn.dataset.confirm)) proceed();
+      return;
+    }
+    document.getElementById("confirm-title").textContent = (btn.textContent || "").trim() + "?";
+    document.getElementById("confirm-text").textContent = btn.dataset.confirm;
+    document.getElementById("confirm-ok").textContent = (btn.textContent || "Confirm").trim();
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function done() {
+      dialog.removeEventListener("close", done);
+      if (dialog.returnValue === "ok") proceed();
+      else btn.focus();
+    });
+    dialog.showModal();
+    document.getElementById("confirm-cancel").focus();
+  }
 
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("button[data-post]");
     if (!btn) return;
+    confirmThen(btn, function () { post(btn); });
+  });
+
+  function post(btn) {
     btn.disabled = true;
     fetch(btn.dataset.post, {
       method: "POST",
@@ -36,7 +59,7 @@
         else btn.disabled = false;
       });
     }).catch(function () { toast("request failed"); btn.disabled = false; });
-  });
+  }
 
   var log = document.getElementById("log");
   if (!log) return;

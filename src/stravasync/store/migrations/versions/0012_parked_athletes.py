@@ -3,7 +3,7 @@ sync_tallies table keeps the count of those who are; an index of the leased rows
 extended)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from alembic.operations import BatchOperations
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0013"  # main: 0009 -> 0010 gear -> 0011 streams -> 0013 sessions
 branch_labels = None
 depends_on = None
 

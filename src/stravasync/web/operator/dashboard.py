@@ -8,19 +8,18 @@ page's CSRF token), so the page's scripts call it directly. The token itself is 
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib.resources import files
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from stravasync.store import admin as admin_q
 from stravasync.store import appstate as appstate_q
 from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
+from stravasync.store import gear as gear_q
 from stravasync.store import inbox as inbox_q
 from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
@@ -29,25 +28,17 @@ from stravasync.strava.platform import athletes_against_tier
 from stravasync.strava.setup import limits_from_settings
 from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
-from stravasync.web import charts, session
-from stravasync.web.admin_athletes import AthleteStatus
-from stravasync.web.admin_ops import dead_letter_items
+from stravasync.web import session
 from stravasync.web.auth import bearer_of
 from stravasync.web.bounds import Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx, check_token, secret_ok
+from stravasync.web.operator import charts
+from stravasync.web.operator.athletes import AthleteStatus
+from stravasync.web.operator.ops import dead_letter_items
+from stravasync.web.pages import templates
 from stravasync.web.schemas import Problem
 
-
-def _csrf_context(request: Request) -> dict[str, Any]:
-    """Every page carries the session's CSRF token (when there is a session) for its forms."""
-    token = request.session.get(session.CSRF_FIELD) if "session" in request.scope else None
-    return {"csrf": token or ""}
-
-
-templates = Jinja2Templates(
-    directory=str(files("stravasync.web") / "templates"), context_processors=[_csrf_context]
-)
 router = APIRouter(tags=["dashboard"])
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "page"}}
 PAGE_AUTH: dict[int | str, dict[str, Any]] = {
@@ -165,13 +156,19 @@ def _overview(ctx: WebContext, query: AthleteQuery, after_id: int | None) -> dic
                 "limit": q["limit_value"],
                 "percent": charts.gauge_percent(q["used"], q["limit_value"]),
                 "closed_until": q["closed_until"],
-                "chart": charts.bar_chart(series, limit=line),
+                "chart": charts.quota_chart(
+                    series, name=f"{q['limit_class']} / {q['window']}", limit=line
+                ),
             }
         )
     return {
         "now": now,
         "athletes": [
-            {**a.as_json(), "freshness": charts.freshness(a.last_success_at, now)}
+            {
+                **a.as_json(),
+                "freshness": charts.freshness(a.last_success_at, now),
+                "purge_after": a.purge_after,
+            }
             for a in found.items
         ],
         "total": found.total,
@@ -248,13 +245,19 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
             return None
         sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
         stats = _stats(ctx, conn, athlete_id)
+        gear = gear_q.for_athlete(conn, athlete_id)
     monthly = charts.monthly_distance_km(stats)[-24:]
     return {
         "now": now,
-        "a": {**over[0].as_json(), "freshness": charts.freshness(over[0].last_success_at, now)},
+        "a": {
+            **over[0].as_json(),
+            "freshness": charts.freshness(over[0].last_success_at, now),
+            "purge_after": over[0].purge_after,
+        },
         "sessions": sessions,
-        "chart": charts.bar_chart(monthly, width=600, height=160),
+        "chart": charts.monthly_chart(monthly),
         "stats": stats,
+        "gear": gear,
     }
 
 
@@ -271,7 +274,7 @@ def _stats(ctx: WebContext, conn: Any, athlete_id: int) -> dict[str, Any]:
     "/admin/athletes/{athlete_id}",
     response_class=HTMLResponse,
     responses={**HTML, **PAGE_AUTH, 404: {"model": Problem, "description": "unknown"}},
-    summary="One athlete: status, sessions and monthly distance",
+    summary="One athlete: status, sessions, monthly distance and gear",
 )
 async def athlete_page(athlete_id: StravaId, request: Request, ctx: Ctx) -> Response:
     if not _authed(request, ctx):

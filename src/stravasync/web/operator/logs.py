@@ -13,10 +13,10 @@ from fastapi.responses import StreamingResponse
 
 from stravasync.store import admin as admin_q
 from stravasync.store import sessions as session_q
-from stravasync.web.admin_athletes import session_out
 from stravasync.web.bounds import Cursor, Name, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router
+from stravasync.web.operator.athletes import session_out
 from stravasync.web.schemas import LogLine, LogPage, SessionOut
 
 router = admin_router()

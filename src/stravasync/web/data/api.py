@@ -1,4 +1,5 @@
-"""Data API for the owning app (Bearer STRAVASYNC_API_KEY): activities, annotations, stats."""
+"""Data API for the owning app (Bearer STRAVASYNC_API_KEY): activities (with their gear's
+name), annotations, gear, stats."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from stravasync.store import activity_reads as reads
 from stravasync.store import athletes as athlete_q
+from stravasync.store import gear as gear_q
 from stravasync.web.bounds import BoundedDatetime, Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_api_key
@@ -22,6 +24,7 @@ from stravasync.web.schemas import (
     AnnotationsIn,
     AnnotationsOut,
     AthleteStats,
+    GearOut,
     Problem,
 )
 
@@ -66,8 +69,10 @@ async def list_athletes(ctx: Ctx, include_hidden: IncludeHidden = False) -> list
     return await run_in_threadpool(_athletes, ctx, include_hidden)
 
 
-def summary_of(row: dict[str, Any]) -> ActivitySummary:
-    return ActivitySummary(**{k: row[k] for k in ActivitySummary.model_fields})
+def summary_of(row: dict[str, Any], gear_names: dict[str, str]) -> ActivitySummary:
+    """The summary of a stored row, with its gear's name (``gear_names``: id -> name)."""
+    fields = {k: row[k] for k in ActivitySummary.model_fields if k != "gear_name"}
+    return ActivitySummary(**fields, gear_name=gear_names.get(row["gear_id"] or ""))
 
 
 def _list(
@@ -92,10 +97,11 @@ def _list(
             after_id=after_id,
             limit=limit + 1,
         )
+        names = gear_q.names(conn, athlete_id, (r["gear_id"] for r in rows))
     more = len(rows) > limit
     rows = rows[:limit]
     return ActivityPage(
-        items=[summary_of(r) for r in rows],
+        items=[summary_of(r, names) for r in rows],
         next_after_id=rows[-1]["id"] if more and rows else None,
     )
 
@@ -139,6 +145,7 @@ def _activity(ctx: WebContext, activity_id: int, include_hidden: bool) -> Activi
             return None
         detail = reads.get_detail(conn, activity_id)
         notes = reads.get_annotations(conn, activity_id)
+        names = gear_q.names(conn, int(row["athlete_id"]), [row["gear_id"]])
     detail_out = None
     if detail is not None:
         detail_out = ActivityDetailOut(
@@ -152,7 +159,7 @@ def _activity(ctx: WebContext, activity_id: int, include_hidden: bool) -> Activi
             raw=detail["detail_json"],
         )
     return ActivityOut(
-        summary=summary_of(row),
+        summary=summary_of(row, names),
         raw_summary=row["summary_json"],
         detail=detail_out,
         annotations=notes,
@@ -193,6 +200,28 @@ async def put_annotations(activity_id: StravaId, body: AnnotationsIn, ctx: Ctx) 
     if not await run_in_threadpool(_put_notes, ctx, activity_id, notes):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no activity {activity_id}")
     return AnnotationsOut(activity_id=activity_id, annotations=notes)
+
+
+def _gear(ctx: WebContext, athlete_id: int, include_hidden: bool) -> list[GearOut] | None:
+    with ctx.db.engine.connect() as conn:
+        if not athlete_q.visible(conn, athlete_id, include_hidden=include_hidden):
+            return None
+        return [GearOut(**r) for r in gear_q.for_athlete(conn, athlete_id)]
+
+
+@router.get(
+    "/athletes/{athlete_id}/gear",
+    response_model=list[GearOut],
+    responses=NOT_FOUND,
+    summary="An athlete's bikes and shoes (retired ones too): bikes first, current first",
+)
+async def athlete_gear(
+    athlete_id: StravaId, ctx: Ctx, include_hidden: IncludeHidden = False
+) -> list[GearOut]:
+    gear = await run_in_threadpool(_gear, ctx, athlete_id, include_hidden)
+    if gear is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no athlete {athlete_id}")
+    return gear
 
 
 def _stats(ctx: WebContext, athlete_id: int, include_hidden: bool) -> dict[str, Any] | None:

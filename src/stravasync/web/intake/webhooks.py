@@ -19,7 +19,7 @@ from pydantic import SecretStr, ValidationError
 from stravasync.store import inbox
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
 from stravasync.web.failures import DB_RETRY_AFTER_S
-from stravasync.web.inbox_writer import EventRefused
+from stravasync.web.intake.inbox_writer import EventRefused
 from stravasync.web.schemas import Challenge, Problem, WebhookAck, WebhookEvent
 
 log = logging.getLogger(__name__)

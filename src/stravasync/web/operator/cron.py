@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_cron
+from stravasync.web.operator.workers import cron_runner
 from stravasync.web.schemas import CronResult, Problem
-from stravasync.web.workers import cron_runner
 
 router = APIRouter(
     prefix="/api/cron",

@@ -10,7 +10,7 @@ from stravasync.store import athletes as athlete_q
 from stravasync.store.originals import Original, get_original
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
-from stravasync.web.data_api import NOT_FOUND, IncludeHidden
+from stravasync.web.data.api import NOT_FOUND, IncludeHidden
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_api_key
 
 router = APIRouter(

@@ -40,8 +40,8 @@ from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import NoNul
 from stravasync.web.context import ConnectDeps, WebContext
-from stravasync.web.dashboard import templates
 from stravasync.web.deps import Ctx, client_address
+from stravasync.web.pages import templates
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["connect"])
