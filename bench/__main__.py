@@ -46,6 +46,7 @@ SCENARIOS = (
     "backfill-archive",
     "daily-reserve",
     "scale",
+    "extended",
     "ingest",
     "webhook-burst",
     "hostile",
@@ -361,6 +362,12 @@ def scale_result(work: Path) -> dict[str, Any]:
     return {"scenario": "scale", **run_scale(work, pg)}
 
 
+def extended_result(work: Path) -> dict[str, Any]:
+    from bench.extended import run_extended
+
+    return {"scenario": "extended", **run_extended(work)}
+
+
 def ingest_result(work: Path) -> dict[str, Any]:
     count = _env_int("BENCH_INGEST_ACTIVITIES", 100_000)
     print(f"ingest: {count} activities ...", flush=True)
@@ -430,6 +437,7 @@ RUNNERS = {
     "backfill-archive": backfill_archive_result,
     "daily-reserve": daily_reserve_result,
     "scale": scale_result,
+    "extended": extended_result,
     "ingest": ingest_result,
     "webhook-burst": webhook_burst_result,
     "hostile": hostile_result,

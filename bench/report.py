@@ -8,6 +8,7 @@ from typing import Any
 
 from bench import plots
 from bench import report_quota as quota
+from bench.report_extended import extended
 from bench.report_fair import fair_lines
 
 HOUR = 3600.0
@@ -386,6 +387,8 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         lines += quota.daily_reserve(d)
     if (d := _load(results, "scale")) is not None:
         lines += quota.scale(d)
+    if (d := _load(results, "extended")) is not None:
+        lines += extended(d)
     if (d := _load(results, "ingest")) is not None:
         lines += ingest(d)
     if (d := _load(results, "webhook-burst")) is not None:

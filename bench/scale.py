@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event, insert, update
 
-from stravasync.store import Database, syncstate
+from stravasync.store import Database, parking, syncstate
 from stravasync.store.schema import athletes, sync_state
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -88,6 +88,7 @@ def _rows(n: int, backlog: bool, rng: random.Random) -> Iterator[tuple[dict[str,
                 "backfill_done": done,
                 "backfill_before": before,
                 "activity_count": rng.randint(0, 2_000),
+                "parked": parking.should_park(status, auto),
                 "updated_at": NOW,
             },
         )
@@ -103,6 +104,8 @@ def populate(db: Database, n: int, *, backlog: bool, seed: int = 7) -> None:
             batch = []
     if batch:
         _insert(db, batch)
+    with db.transaction() as conn:
+        parking.recount(conn)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")  # as autovacuum / a long-running SQLite would have
         conn.commit()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, update
 
+from stravasync.store.parking import repark
 from stravasync.store.schema import activities, athletes, sync_state
 from stravasync.store.upsert import upsert_rows
 
@@ -63,7 +64,7 @@ def upsert_athlete(
 
     ``profile`` is the kept profile (:func:`stravasync.strava.profile.athlete_profile`); an
     empty one leaves the stored names alone. Also makes sure a sync_state row exists, due now,
-    so the planner picks them up.
+    so the planner picks them up (unparked: store.parking).
     """
     before = conn.execute(
         select(athletes.c.status, athletes.c.status_reason).where(athletes.c.id == athlete_id)
@@ -88,10 +89,11 @@ def upsert_athlete(
     upsert_rows(
         conn,
         sync_state,
-        [{"athlete_id": athlete_id, "due_at": now, "updated_at": now}],
+        [{"athlete_id": athlete_id, "due_at": now, "parked": True, "updated_at": now}],
         key=["athlete_id"],
         update=(),
     )
+    repark(conn, athlete_id, now)
 
 
 def display_name(firstname: str | None, lastname: str | None, athlete_id: int) -> str:
@@ -144,6 +146,7 @@ def set_status(
     if status == "deauthorized":
         values["deauthorized_at"] = now
     result = conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(**values))
+    repark(conn, athlete_id, now)
     return result.rowcount > 0
 
 
@@ -161,6 +164,8 @@ def set_flags(
     if auto_sync is not None:
         values["auto_sync"] = auto_sync
     result = conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(**values))
+    if auto_sync is not None:
+        repark(conn, athlete_id, now)
     return result.rowcount > 0
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, or_, select, update
 
 from stravasync.store import jobs as jobs_q
-from stravasync.store import me, removals
+from stravasync.store import me, parking, removals
 from stravasync.store.schema import (
     activities,
     activity_annotations,
@@ -128,6 +128,7 @@ def purge_athlete(
         ("sync_state", delete(sync_state).where(sync_state.c.athlete_id == athlete_id)),
         ("athletes", delete(athletes).where(athletes.c.id == athlete_id)),
     ]
+    parking.forget(conn, athlete_id)
     for table, stmt in simple:
         count(table, conn.execute(stmt).rowcount)
     for table, n in me.forget_athlete(conn, athlete_id).items():

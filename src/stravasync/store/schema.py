@@ -44,6 +44,7 @@ from stravasync.store.tables_work import (
     notifications,
     scheduler_jobs,
     sync_state,
+    sync_tallies,
     webhook_events,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "sync_logs",
     "sync_sessions",
     "sync_state",
+    "sync_tallies",
     "tokens",
     "webhook_events",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, or_, select, update
 
 from stravasync.clock import as_utc
+from stravasync.store import parking
 from stravasync.store.schema import app_settings, athletes, sync_state
 from stravasync.work import leases, skew
 
@@ -45,9 +46,12 @@ def claim_due_athlete(
     (breadth first across new athletes), then the longest overdue, then (among equally due
     athletes) the smallest mirror first. Each order is one query served by its own partial
     index (store.schema), taking the first eligible row: the cost of a claim grows with the
-    log of the athletes, not with their number (bench/REPORT.md, scale).
+    log of the athletes, not with their number (bench/REPORT.md, scale). The automatic orders
+    read only unparked rows (store.parking): disconnected, blocked and opted-out athletes are
+    not in their indexes; the athlete's status is still checked per candidate.
     """
     alive = sync_state.c.dead.is_(False)
+    live = [alive, sync_state.c.parked.is_(False)]
     if athlete_id is not None:
         requested = sync_state.c.requested_mode.is_not(None)
         cond = [alive, sync_state.c.athlete_id == athlete_id, athlete_active(auto=False)]
@@ -62,9 +66,9 @@ def claim_due_athlete(
         orders += [
             (
                 [
-                    alive,
                     sync_state.c.backfill_done.is_(False),
                     sync_state.c.backfill_before.is_(None),
+                    *live,
                     athlete_active(auto=True),
                 ],
                 [],
@@ -74,7 +78,7 @@ def claim_due_athlete(
             # more call to be complete. Finishing the nearly-done first completes more
             # histories per window, and fewer are left waiting over a daily reset (each of
             # those then costs a token refresh as well).
-            ([alive, athlete_active(auto=True)], [sync_state.c.activity_count]),
+            ([*live, athlete_active(auto=True)], [sync_state.c.activity_count]),
         ]
     for cond, then_by in orders:
         row = _claim_one(conn, owner, now, lease_seconds, cond, then_by)
@@ -199,17 +203,25 @@ def next_due_at(
     conn: Connection, *, automatic: bool, athlete_id: int | None = None
 ) -> datetime | None:
     """The earliest time any athlete can be claimed (for the service loop's sleep): its due
-    time, or the end of another process's lease on it. Same eligibility as the claim."""
-    requested = sync_state.c.requested_mode.is_not(None)
-    cond: list[ColumnElement[bool]] = [sync_state.c.dead.is_(False)]
+    time, or the end of another process's lease on it. Same eligibility as the claim: the
+    requested rows, and (``automatic``) the unparked ones, each read from its own index."""
+    alive = sync_state.c.dead.is_(False)
+    one: list[ColumnElement[bool]] = []
     if athlete_id is not None:
-        cond.append(sync_state.c.athlete_id == athlete_id)
-    if automatic:
-        cond.append(or_(requested, athlete_active(auto=True)))
-    else:
-        cond.append(requested)
-    cond.append(athlete_active(auto=False))
-    return leases.next_claimable(conn, sync_state, where=cond)
+        one.append(sync_state.c.athlete_id == athlete_id)
+    requested = [alive, sync_state.c.requested_mode.is_not(None), *one]
+    found = [
+        leases.next_claimable(conn, sync_state, where=[*requested, athlete_active(auto=False)])
+    ]
+    if automatic:  # ordered as the claim's last order, so it reads that order's partial index
+        unparked = [alive, sync_state.c.parked.is_(False), *one, athlete_active(auto=True)]
+        found.append(
+            leases.next_claimable(
+                conn, sync_state, where=unparked, then_by=[sync_state.c.activity_count]
+            )
+        )
+    present = [t for t in found if t is not None]
+    return min(present) if present else None
 
 
 def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: datetime) -> int:
@@ -236,23 +248,25 @@ def defer_waiting(conn: Connection, *, modes: list[str], until: datetime, now: d
 
 
 def backfill_owed(conn: Connection) -> bool:
-    """Whether any active athlete's summary history is still incomplete."""
-    stmt = select(sync_state.c.athlete_id).where(
-        and_(
+    """Whether any active athlete's summary history is still incomplete: the first row of a
+    partial index holding only unparked, live, unfinished histories (one probe)."""
+    stmt = (
+        select(sync_state.c.athlete_id)
+        .where(
             sync_state.c.backfill_done.is_(False),
             sync_state.c.dead.is_(False),
+            sync_state.c.parked.is_(False),
             athlete_active(auto=True),
         )
+        .order_by(sync_state.c.athlete_id)
     )
     return conn.execute(stmt.limit(1)).first() is not None
 
 
 def active_count(conn: Connection) -> int:
-    """Athletes the scheduler syncs automatically (active, not opted out)."""
-    stmt = select(func.count()).where(
-        and_(athletes.c.status == "active", athletes.c.auto_sync.is_(True))
-    )
-    return int(conn.execute(stmt).scalar_one())
+    """Athletes the scheduler syncs automatically (active, not opted out): the unparked
+    tally (store.parking), one row read."""
+    return parking.unparked_count(conn)
 
 
 def repair_future(conn: Connection, now: datetime, tolerance: float) -> list[int]:

@@ -63,8 +63,23 @@ sync_state = Table(
     ),
     Column("strava_count_at", UtcDateTime, comment="when strava_count was fetched"),
     Column("gear_listed_at", UtcDateTime, comment="when GET /athlete last listed their gear"),
+    Column(
+        "parked",
+        Boolean,
+        nullable=False,
+        server_default="0",
+        comment="not active or opted out: out of the claim's indexes (store.parking)",
+    ),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_sync_state_due", "due_at"),
+)
+
+sync_tallies = Table(
+    "sync_tallies",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    comment="counts kept as rows change (unparked: athletes synced automatically)",
 )
 
 
@@ -74,27 +89,34 @@ def _partial(name: str, *columns: Any, where: Any) -> Index:
 
 # The claim's orders, each served by one index scan (store.syncstate.claim_due_athlete): work a
 # person asked for, athletes waiting for their newest page, then by due time (smallest mirror
-# first among equals). Partial, so dead letters and finished backfills are not scanned past.
+# first among equals). Partial, so dead letters, parked athletes (disconnected, blocked, opted
+# out) and finished backfills are not scanned past.
+_live = and_(sync_state.c.dead.is_(False), sync_state.c.parked.is_(False))
+_partial("ix_sync_state_claim", sync_state.c.due_at, sync_state.c.activity_count, where=_live)
+# the leased rows (one per engine thread), for the earliest lease end (work.leases.next_claimable)
 _partial(
-    "ix_sync_state_claim",
-    sync_state.c.due_at,
-    sync_state.c.activity_count,
-    where=sync_state.c.dead.is_(False),
+    "ix_sync_state_leased",
+    sync_state.c.lease_expires_at,
+    where=sync_state.c.lease_owner.is_not(None),
 )
 _partial(
     "ix_sync_state_requested",
     sync_state.c.due_at,
     where=sync_state.c.requested_mode.is_not(None),
 )
+# whether any history is owed (store.syncstate.backfill_owed): by athlete, not due time, so
+# SQLite never takes it for the first-page order (it walked every backfilling row for that)
 _partial(
     "ix_sync_state_backfilling",
-    sync_state.c.due_at,
-    where=sync_state.c.backfill_done.is_(False),
+    sync_state.c.athlete_id,
+    where=and_(sync_state.c.backfill_done.is_(False), _live),
 )
 _partial(
     "ix_sync_state_first_page",
     sync_state.c.due_at,
-    where=and_(sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None)),
+    where=and_(
+        sync_state.c.backfill_done.is_(False), sync_state.c.backfill_before.is_(None), _live
+    ),
 )
 
 jobs = Table(

@@ -55,19 +55,25 @@ def _raw(items: list[SummaryActivity]) -> list[dict[str, Any]]:
 
 
 def first_page_waiting(conn: Connection, *, exclude: int) -> bool:
-    """Whether an active athlete other than ``exclude`` still waits for their newest page."""
-    stmt = (
-        select(sync_state.c.athlete_id)
-        .where(
-            sync_state.c.athlete_id != exclude,
-            sync_state.c.backfill_done.is_(False),
-            sync_state.c.backfill_before.is_(None),
-            sync_state.c.dead.is_(False),
-            syncstate.athlete_active(auto=False),
-        )
-        .limit(1)
-    )
-    return conn.execute(stmt).first() is not None
+    """Whether an athlete other than ``exclude`` still waits for their newest page and will be
+    claimed for it: an unparked one, or one a person asked a sync for. Each is the first row
+    of its own partial index (ordered by due time), so the answer is one probe, not a walk;
+    ``exclude`` is left out of the first two rows here, not in SQL (an ``athlete_id`` condition
+    made SQLite take the backfilling index and walk every backfilling athlete)."""
+    waiting = [
+        sync_state.c.due_at.is_not(None),  # a range on the index's column: SQLite then uses it
+        sync_state.c.backfill_done.is_(False),
+        sync_state.c.backfill_before.is_(None),
+        sync_state.c.dead.is_(False),
+    ]
+    for where in (
+        [*waiting, sync_state.c.parked.is_(False), syncstate.athlete_active(auto=True)],
+        [*waiting, sync_state.c.requested_mode.is_not(None), syncstate.athlete_active(auto=False)],
+    ):
+        stmt = select(sync_state.c.athlete_id).where(*where).order_by(sync_state.c.due_at)
+        if any(a != exclude for a in conn.execute(stmt.limit(2)).scalars()):
+            return True
+    return False
 
 
 def _others_need_first_page(ctx: PassContext) -> bool:

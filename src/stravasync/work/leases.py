@@ -26,8 +26,12 @@ def next_claimable(
     *,
     where: Sequence[ColumnElement[bool]] = (),
     due_column: str = "due_at",
+    then_by: Sequence[Any] = (),
 ) -> datetime | None:
     """When a row of ``table`` (matching ``where``) can next be claimed; None: no row.
+
+    ``then_by``: the claim's tie order, so the first read walks the claim's own (partial)
+    index rather than any index on the due time that also holds rows ``where`` excludes.
 
     That is a row's due time, or its lease's expiry if that is later: a sleeping worker waits
     for this, not for the due time alone, since a row due long ago but leased by another process
@@ -43,7 +47,7 @@ def next_claimable(
         table.c.lease_expires_at <= due,
     )
     first_free: datetime | None = conn.execute(
-        select(due).where(*where, not_held).order_by(due).limit(1)
+        select(due).where(*where, not_held).order_by(due, *then_by).limit(1)
     ).scalar()
     held = [*where, held_past_due]
     if first_free is not None:

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from stravasync.lab import Lab
 from stravasync.simulator.transport import in_process_client
 from stravasync.store import activities as acts
 from stravasync.store import athletes as athletes_q
-from stravasync.store import outbox
+from stravasync.store import outbox, syncstate
 from stravasync.store.schema import activities, sync_state, webhook_events
 from tests.integration.sync.labs import quiet_lab
 
@@ -120,6 +120,12 @@ def athlete_notifications(lab: Lab) -> list[str]:
     return [r["event"] for r in rows if r["event"].startswith("athlete.")]
 
 
+def parked(conn: Connection, athlete_id: int) -> bool:
+    state = syncstate.get_state(conn, athlete_id)
+    assert state is not None
+    return bool(state["parked"])
+
+
 def live_ids(lab: Lab, athlete_id: int) -> list[int]:
     with lab.db.engine.connect() as conn:
         return sorted(acts.live_summaries(conn, athlete_id))
@@ -151,6 +157,8 @@ def test_real_deauthorization_is_confirmed_by_the_refused_refresh(lab: Lab) -> N
     assert status_of(lab, leaver) == "deauthorized"
     assert status_of(lab, stayer) == "active"
     assert athlete_notifications(lab) == ["athlete.deauthorized"]
+    with lab.db.engine.connect() as conn:  # out of the claim's indexes; the stayer is not
+        assert [parked(conn, a) for a in (leaver, stayer)] == [True, False]
     # a second (forged or redelivered) event for a deauthorized athlete costs nothing
     before = requests(lab)
     post(lab, object_type="athlete", object_id=leaver, owner_id=leaver,

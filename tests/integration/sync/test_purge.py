@@ -33,6 +33,7 @@ NEVER_ABOUT_AN_ATHLETE = {
     "scheduler_jobs": "the periodic jobs' timetable",
     "app_settings": "scheduler paused, webhook subscription id",
     "app_state": "the application's own state towards Strava (inactive, invalid client)",
+    "sync_tallies": "counts over every athlete (how many are synced automatically)",
 }
 
 

@@ -100,8 +100,10 @@ def test_cancel_block_unblock_hide_unhide(client: TestClient, db: Database) -> N
 
     client.post("/api/admin/athletes/11/block", headers=H)
     assert athlete()["status"] == "blocked"
+    assert state_of(db, 11)["parked"] is True  # out of the claim's indexes
     client.post("/api/admin/athletes/11/unblock", headers=H)
     assert athlete()["status"] == "active"
+    assert state_of(db, 11)["parked"] is False
     client.post("/api/admin/athletes/11/hide", headers=H)
     assert athlete()["hidden"] is True
     client.post("/api/admin/athletes/11/unhide", headers=H)

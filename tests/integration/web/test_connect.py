@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
-from stravasync.store import Database
+from stravasync.store import Database, syncstate
+from stravasync.store import athletes as athlete_q
 from stravasync.store.schema import athletes, rate_budget, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
@@ -90,6 +92,39 @@ def test_connect_creates_the_athlete_queued_for_backfill(
     again = client.get("/oauth/callback", params=query)
     assert again.status_code == 400
     assert "expired" in again.text
+
+
+def test_reconnecting_through_the_callback_unparks_a_deauthorized_athlete(
+    sim_client: tuple[TestClient, Simulator], db: Database
+) -> None:
+    client, sim = sim_client
+    athlete = sim.athlete_ids()[0]
+
+    def connect() -> None:
+        location = client.get("/connect", follow_redirects=False).headers["location"]
+        done = client.get("/oauth/callback", params=authorize(sim, location, athlete))
+        assert done.status_code == 200, done.text
+
+    def parked() -> bool:
+        with db.engine.connect() as conn:
+            state = syncstate.get_state(conn, athlete)
+        assert state is not None
+        return bool(state["parked"])
+
+    connect()
+    with db.transaction() as conn:
+        athlete_q.set_status(conn, athlete, "deauthorized", reason="revoked", now=START)
+        conn.execute(
+            update(sync_state)
+            .where(sync_state.c.athlete_id == athlete)
+            .values(due_at=START + timedelta(days=9))
+        )
+    assert parked()
+    connect()
+    assert not parked()
+    with db.engine.connect() as conn:
+        assert syncstate.get_state(conn, athlete)["due_at"] == START  # type: ignore[index]
+        assert syncstate.active_count(conn) == 1
 
 
 def test_missing_private_scope_gets_a_plain_words_page(

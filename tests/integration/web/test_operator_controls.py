@@ -88,8 +88,10 @@ def test_switches_refuse_bad_input_and_change_only_what_is_given(
     assert httpx.patch(f"{base}/api/admin/athletes/99", json={}, headers=ADMIN).status_code == 404
     out = httpx.patch(url, json={"auto_sync": False}, headers=ADMIN).json()
     assert (out["auto_sync"], out["hidden"]) == (False, False)
+    assert _state(db, 11)["parked"] is True  # opted out: out of the claim's indexes
     out = httpx.patch(url, json={"hidden": True}, headers=ADMIN).json()
     assert (out["auto_sync"], out["hidden"]) == (False, True)  # auto_sync left as it was
+    assert _state(db, 11)["parked"] is True
 
 
 def test_hidden_athletes_leave_the_data_api_unless_asked_for(
