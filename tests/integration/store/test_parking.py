@@ -215,7 +215,7 @@ def test_the_migration_parks_existing_athletes_and_counts_the_rest(empty_db_url:
                 conn.exec_driver_sql(  # as 0009 had it: no parked column
                     f"INSERT INTO sync_state (athlete_id, updated_at) VALUES ({a}, '2026-03-02')"
                 )
-        upgrade(db.engine, "0012")
+        upgrade(db.engine, "0015")
         with db.engine.connect() as conn:
             parked = select(sync_state.c.athlete_id).where(sync_state.c.parked.is_(True))
             assert set(conn.execute(parked).scalars()) == {2, 3}

@@ -2,8 +2,8 @@
 sync_tallies table keeps the count of those who are; an index of the leased rows (issue 24,
 extended)
 
-Revision ID: 0012
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from alembic.operations import BatchOperations
 
-revision = "0012"
-down_revision = "0013"  # main: 0009 -> 0010 gear -> 0011 streams -> 0013 sessions
+revision = "0015"
+down_revision = "0014"  # 0009 -> 0011 streams -> 0013 /me -> 0014 gear -> 0015 parking
 branch_labels = None
 depends_on = None
 
