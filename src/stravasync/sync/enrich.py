@@ -134,6 +134,16 @@ def scope_of(saved: Mapping[str, Any], now: datetime, cfg: EngineConfig) -> Enri
     return EnrichScope(since, until, None, forced, automatic=not windowed)
 
 
+def history_priority(due: int, slice_size: int, *, automatic: bool) -> Priority:
+    """The budget class of an automatic pass's reads: more details due than one pass fetches
+    is a history (a new athlete's, or a wider enrich window): fetched at the backfill's class,
+    which may spend the daily reserve and is not paced over the day, as the summaries of a
+    history are (a first full history then takes about its reads over the daily limit, not
+    over the share enrichment keeps). A few details due (new uploads, re-fetches) stay at the
+    enrich class."""
+    return Priority.BACKFILL if automatic and due > slice_size else Priority.ENRICH
+
+
 def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     """Fetch the due details in the scope, ``enrich_slice`` per pass; the checkpoint keeps the
     request (and when it started) until its scope is done."""
@@ -150,17 +160,16 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             settle=timedelta(seconds=ctx.cfg.enrich_settle),
             **scope.as_kwargs(),
         )
+    priority = history_priority(len(todo), ctx.cfg.enrich_slice, automatic=scope.automatic)
     for act_id in todo[: ctx.cfg.enrich_slice]:
         if result.details or result.deleted:
             ctx.between_pages()
         detail = ctx.port.detail(
-            ctx.token, act_id, priority=Priority.ENRICH, all_efforts=ctx.cfg.enrich_all_efforts
+            ctx.token, act_id, priority=priority, all_efforts=ctx.cfg.enrich_all_efforts
         )
         streams = None
         if detail is not None and ctx.cfg.enrich_streams:
-            streams = ctx.port.streams(
-                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
-            )
+            streams = ctx.port.streams(ctx.token, act_id, ctx.cfg.stream_keys, priority=priority)
         now = ctx.now()
         with ctx.db.transaction() as conn:
             if detail is None:
