@@ -266,7 +266,9 @@ def standard_result(work: Path) -> dict[str, Any]:
     from bench.scenarios import heaviest, standard
 
     days = float(os.environ.get("BENCH_STANDARD_DAYS", 7))
-    scenario = standard(days=days)
+    history = _env_int("BENCH_STANDARD_HISTORY_DAYS", 365)
+    warmup = float(os.environ.get("BENCH_STANDARD_WARMUP_DAYS", 3))
+    scenario = standard(days=days, warmup_days=warmup, history_days=history)
     heavy = heaviest(scenario.sim, 1)[0]
     print(f"standard: 10 athletes, {days} days, athlete {heavy} connects at +1 h", flush=True)
     for d in ("stravasync", "webhook-only"):
@@ -279,6 +281,7 @@ def standard_result(work: Path) -> dict[str, Any]:
         "config": {
             "athletes": 10,
             "days": days,
+            "history_days": history,
             "warmup_days": scenario.warmup_s / 86400,
             "quota": scenario.sim.quota,
             "webhook_loss": scenario.sim.webhook_loss,

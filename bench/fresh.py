@@ -60,9 +60,7 @@ def _kinds(resolved: list[Any], silent: set[tuple[int, int]], end: int) -> dict[
         ],
         "delete": [r for r in resolved if r.kind == "delete"],
     }
-    out = {
-        name: freshness([_as(r, "x") for r in rows], "x", end) for name, rows in groups.items()
-    }
+    out = {name: freshness([_as(r, "x") for r in rows], "x", end) for name, rows in groups.items()}
     out["all"] = freshness([_as(r, "x") for r in resolved], "x", end)
     return out
 
@@ -88,8 +86,9 @@ def run_fresh(
     watch: int | None = None,
 ) -> dict[str, Any]:
     """Run ``scenario`` with our engine (``policy`` ``webhook-only``: its safety net off)."""
-    from bench.baselines import WEBHOOK_ONLY_SETTINGS
     from dataclasses import replace
+
+    from bench.baselines import WEBHOOK_ONLY_SETTINGS
 
     if policy == "webhook-only":
         scenario = replace(scenario, settings={**scenario.settings, **WEBHOOK_ONLY_SETTINGS})

@@ -39,8 +39,8 @@ from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
-from stravasync.sync.refresh_cadence import Heat, Spare, spare_cadence
 from stravasync.sync.progress import PageHook, ProgressCallback, page_reporter, requests_left
+from stravasync.sync.refresh_cadence import Heat, Spare, spare_cadence
 from stravasync.sync.report import RunReport
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
@@ -120,9 +120,7 @@ class Engine:
                 )
                 cadence = spare_cadence(cadence, Heat(hot, warm, cold), spare)
             else:
-                cadence = fit_to_budget(
-                    cadence, athletes=athletes, read_daily=self.cfg.read_daily
-                )
+                cadence = fit_to_budget(cadence, athletes=athletes, read_daily=self.cfg.read_daily)
             self._fitted = (now, replace(self.cfg, cadence=cadence))
         return self._fitted[1]
 

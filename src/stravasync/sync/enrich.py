@@ -17,6 +17,8 @@ from typing import Any
 from stravasync.clock import as_utc
 from stravasync.store import activities as acts
 from stravasync.store import details as details_q
+from stravasync.store.activity_reads import get_detail
+from stravasync.strava.errors import Deferred
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
@@ -148,7 +150,7 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     """Fetch the due details in the scope, ``enrich_slice`` per pass; the checkpoint keeps the
     request (and when it started) until its scope is done."""
     result = PassResult(Mode.ENRICH)
-    saved = state.get("checkpoint_json") or {}
+    saved = dict(state.get("checkpoint_json") or {})
     first = ctx.now()
     scope = scope_of(saved, first, ctx.cfg)
     with ctx.db.engine.connect() as conn:
@@ -161,6 +163,7 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             **scope.as_kwargs(),
         )
     priority = history_priority(len(todo), ctx.cfg.enrich_slice, automatic=scope.automatic)
+    _owed_streams(ctx, saved, priority)
     for act_id in todo[: ctx.cfg.enrich_slice]:
         if result.details or result.deleted:
             ctx.between_pages()
@@ -169,7 +172,13 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
         )
         streams = None
         if detail is not None and ctx.cfg.enrich_streams:
-            streams = ctx.port.streams(ctx.token, act_id, ctx.cfg.stream_keys, priority=priority)
+            try:
+                streams = ctx.port.streams(
+                    ctx.token, act_id, ctx.cfg.stream_keys, priority=priority
+                )
+            except Deferred:
+                _keep_detail(ctx, saved, act_id, detail)
+                raise
         now = ctx.now()
         with ctx.db.transaction() as conn:
             if detail is None:
@@ -198,6 +207,40 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
         ctx.checkpoint(conn, values)
         ctx.log(conn, f"enriched {result.details} activities", details=result.details)
     return result
+
+
+def _keep_detail(
+    ctx: PassContext, saved: Mapping[str, Any], act_id: int, detail: dict[str, Any]
+) -> None:
+    """The budget refused the streams after the detail came: keep the detail (a read spent)
+    and owe the streams in the checkpoint; the next pass fetches them first. (Dropping the
+    detail made a paced budget, one read per pass, fetch the same detail forever.)"""
+    now = ctx.now()
+    base: dict[str, Any] = {"mode": str(Mode.ENRICH)}
+    if saved.get("mode") == str(Mode.ENRICH):
+        base = dict(saved)
+    base["streams_owed"] = [*base.get("streams_owed", []), act_id]
+    with ctx.db.transaction() as conn:
+        mirror.apply_listing(conn, ctx.cfg, ctx.athlete_id, [detail], now, from_detail=True)
+        acts.store_detail(conn, act_id, detail, now)
+        ctx.checkpoint(conn, {"checkpoint_json": base})
+
+
+def _owed_streams(ctx: PassContext, saved: dict[str, Any], priority: Priority) -> None:
+    """Fetch the streams an earlier pass owes (see :func:`_keep_detail`), one checkpoint
+    each; ``saved`` loses them as they arrive."""
+    for act_id in list(saved.get("streams_owed", [])):
+        streams = ctx.port.streams(ctx.token, int(act_id), ctx.cfg.stream_keys, priority=priority)
+        now = ctx.now()
+        rest = [a for a in saved["streams_owed"] if a != act_id]
+        with ctx.db.transaction() as conn:
+            stored = get_detail(conn, int(act_id))
+            if stored is not None and stored.get("detail_json") is not None:
+                acts.store_detail(conn, int(act_id), stored["detail_json"], now, streams=streams)
+            saved["streams_owed"] = rest
+            if not rest:
+                del saved["streams_owed"]
+            ctx.checkpoint(conn, {"checkpoint_json": dict(saved)})
 
 
 def settle_due(ctx: PassContext) -> bool:
