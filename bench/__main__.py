@@ -300,7 +300,10 @@ def club_week_fresh_result(work: Path) -> dict[str, Any]:
     athletes = _env_int("BENCH_CLUB_ATHLETES", 200)
     days = float(os.environ.get("BENCH_CLUB_DAYS", 7))
     scenario = club_week(athletes=athletes, days=days)
-    print(f"club-week-fresh: {athletes} athletes, {days} days", flush=True)
+    share = os.environ.get("BENCH_REFRESH_SHARE")  # a point of the frontier (calls/staleness)
+    if share is not None:
+        scenario.settings["sync_refresh_spare_share"] = float(share)
+    print(f"club-week-fresh: {athletes} athletes, {days} days, share {share}", flush=True)
     for d in ("stravasync", "webhook-only"):
         (work / d).mkdir(parents=True, exist_ok=True)
     return {
@@ -308,6 +311,7 @@ def club_week_fresh_result(work: Path) -> dict[str, Any]:
         "seed": scenario.sim.seed,
         "commit": _commit(),
         "config": {"athletes": athletes, "days": days, "quota": "default",
+                   "refresh_spare_share": scenario.settings.get("sync_refresh_spare_share"),
                    "webhook_loss": scenario.sim.webhook_loss, "database": "sqlite"},
         "policies": _fresh_pair(scenario, work, None),
     }  # fmt: skip
@@ -469,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             result["wall_seconds_total"] = round(time.perf_counter() - t, 1)
-            out = _result_name(name)
+            out = _result_name(name) + os.environ.get("BENCH_RESULT_SUFFIX", "")
             (RESULTS / f"{out}.json").write_text(json.dumps(result, indent=1) + "\n")
             print(f"{name}: results/{out}.json written ({result['wall_seconds_total']} s)")
     path = write_report(RESULTS, HERE / "plots", HERE / "REPORT.md")

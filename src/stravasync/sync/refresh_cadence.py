@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from stravasync.strava.ratelimit import UNLIMITED
 from stravasync.sync.plan import Cadence, fit_to_budget
 
 WARM_WEIGHT = 0.25  # gear and workout-type edits come a day or two after the upload
@@ -123,8 +124,9 @@ def hot_interval(heat: Heat, reads: float, *, count_tokens: bool, floor: float) 
 
 def spare_cadence(cadence: Cadence, heat: Heat, spare: Spare) -> Cadence:
     """``cadence`` with its refresh intervals spent from the spare quota (webhooks on; with
-    ``share`` 0 or webhooks off: the fixed-hours fit of :func:`fit_to_budget`)."""
-    if not cadence.webhooks or spare.share <= 0 or spare.read_daily <= 0:
+    ``share`` 0, webhooks off or no limit known (the ``unlimited`` tier: nothing is spare,
+    everything is): the fixed-hours fit of :func:`fit_to_budget`)."""
+    if not cadence.webhooks or spare.share <= 0 or not 0 < spare.read_daily < UNLIMITED:
         return fit_to_budget(cadence, athletes=heat.total, read_daily=spare.read_daily)
     reads = refresh_reads(heat, spare)
     t = hot_interval(heat, reads, count_tokens=spare.count_tokens, floor=spare.floor)

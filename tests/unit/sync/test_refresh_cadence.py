@@ -73,6 +73,10 @@ def test_no_spare_share_or_no_webhooks_keep_the_fixed_hours_fit() -> None:
     assert spare_cadence(base, CLUB, Spare(read_daily=1000, share=0)) == fit_to_budget(
         base, athletes=CLUB.total, read_daily=1000
     )
+    unlimited = Spare(read_daily=10**9)
+    assert spare_cadence(base, SMALL, unlimited) == fit_to_budget(
+        base, athletes=SMALL.total, read_daily=10**9
+    )
     polling = Cadence(webhooks=False)
     assert spare_cadence(polling, SMALL, Spare(read_daily=1000)) == fit_to_budget(
         polling, athletes=SMALL.total, read_daily=1000

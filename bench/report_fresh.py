@@ -1,0 +1,161 @@
+"""REPORT.md sections of issue 24's freshness runs: ``standard`` and ``club-week-fresh``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench import plots
+
+HOUR = 3600.0
+KINDS = ("create", "update_pushed", "update_silent", "delete", "all")
+
+
+def _t(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * HOUR:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / HOUR:.1f} h"
+
+
+def _ok(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def freshness_table(policies: dict[str, Any]) -> list[str]:
+    lines = [
+        "| policy | change | count | never mirrored | p50 | p95 | max |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, f in policies.items():
+        for kind in KINDS:
+            k = f["freshness"][kind]
+            lines.append(
+                f"| {name} | {kind} | {k['count']} | {k['unmirrored']} | {_t(k['p50_s'])} | "
+                f"{_t(k['p95_s'])} | {_t(k['max_s'])} |"
+            )
+    return lines
+
+
+def end_table(policies: dict[str, Any]) -> list[str]:
+    lines = [
+        "| policy | api calls | calls/athlete/day | 429 | missing | zombies | stale summaries "
+        "| stale details | reads per hour by class | loadavg p50 / max | wall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, f in policies.items():
+        per_hour = ", ".join(f"{k} {v}" for k, v in f["reads_per_hour_by_class"].items())
+        load = f.get("loadavg_1min_p50_max") or [None, None]
+        lines.append(
+            f"| {name} | {f['api_calls']} | {f['calls_per_athlete_per_day']} | {f['http_429']} "
+            f"| {f['missing']} | {f['zombies']} | {f['stale']} {f['stale_fields'] or ''} | "
+            f"{f['stale_detail']} {f['stale_detail_fields'] or ''} | {per_hour} | "
+            f"{load[0]:.1f} / {load[1]:.1f} | {f['wall_seconds']:.0f} s |"
+        )
+    return lines
+
+
+def _plots(name: str, f: dict[str, Any], plot_dir: Path) -> list[str]:
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    a = plots.change_delays(name, f["delays"], plot_dir)
+    b = plots.reads_per_hour(name, f["hourly"], f["loadavg"], plot_dir)
+    return [f"![{name} delays](plots/{a.name})", "", f"![{name} reads](plots/{b.name})", ""]
+
+
+def standard(data: dict[str, Any], plot_dir: Path) -> list[str]:
+    cfg, pol = data["config"], data["policies"]
+    ours = pol["stravasync"]
+    fr = ours["freshness"]["all"]
+    h = ours.get("history") or {}
+    lines = [
+        "## standard (issue 24: a Standard app)",
+        "",
+        f"Conditions: {cfg['athletes']} athletes, quota `{cfg['quota']}` (100 reads / 15 min, "
+        f"1,000 / day), {cfg['days']} measured days after a {cfg['warmup_days']}-day warm-up "
+        f"(nine athletes connect at its start, {cfg.get('history_days', 365)} days of history "
+        f"each), webhook loss {cfg['webhook_loss']:.0%}, silent edits as the simulator makes "
+        f"them, the whole activity on (settings {cfg['settings']}: details and streams of "
+        f"every activity); athlete {cfg['watched_athlete']} ({h.get('activities')} activities) "
+        f"connects {h.get('connected_h')} h into the measured run. Seed {data['seed']}, "
+        f"database {cfg['database']}, commit `{data['commit']}`.",
+        "",
+        "Targets: every change mirrored with p95 <= 15 min and max <= 1 h "
+        f"({_t(fr['p95_s'])} / {_t(fr['max_s'])}: {_ok(_le(fr['p95_s'], 900))} / "
+        f"{_ok(_le(fr['max_s'], 3600))}); 0 missing, 0 stale summaries, 0 stale details at the "
+        f"end ({ours['missing']} / {ours['stale']} / {ours['stale_detail']}: "
+        f"{_ok(ours['missing'] == ours['stale'] == ours['stale_detail'] == 0)}); 0 429s "
+        f"({ours['http_429']}: {_ok(ours['http_429'] == 0)}).",
+        "",
+        *freshness_table(pol),
+        "",
+        *end_table(pol),
+        "",
+    ]
+    if h:
+        took = h.get("took_s")
+        done = h.get("complete_with_streams", 0)
+        total = max(h.get("activities") or 1, 1)
+        lines += [
+            "First full history of the newly connected athlete: "
+            f"{h.get('reads_needed')} reads needed (pages, token exchange, a detail and the "
+            f"streams of each of {h.get('activities')} activities); the optimum (reads needed "
+            f"over the 1,000 reads a day the quota allows) is {_t(h.get('optimum_s'))}, "
+            f"the target (x 1.15) {_t(h.get('target_s'))}. "
+            + (
+                f"Complete after {_t(took)}: {h.get('ratio_to_optimum')} x the optimum "
+                f"({_ok(took <= h['target_s'])})."
+                if took is not None
+                else f"Not complete at the end: {done} of {total} activities "
+                f"({done / total:.0%}) had their detail and streams."
+            ),
+            "",
+        ]
+    lines += _plots("standard", ours, plot_dir)
+    return lines
+
+
+def _le(value: float | None, bound: float) -> bool:
+    return value is not None and value <= bound
+
+
+def club_week_fresh(data: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
+    cfg, pol = data["config"], data["policies"]
+    lines = [
+        "## club-week, freshness figures (issue 24)",
+        "",
+        f"Conditions: club-week's world at {cfg['athletes']} athletes, {cfg['days']} measured "
+        f"days after its 1-day warm-up, quota `{cfg['quota']}`, webhook loss "
+        f"{cfg['webhook_loss']:.0%}, Strava counting token requests; seed {data['seed']}, "
+        f"commit `{data['commit']}`.",
+        "",
+        *freshness_table(pol),
+        "",
+        *end_table(pol),
+        "",
+    ]
+    if before is not None:
+        b = before["policies"]
+        lines += [
+            f"Before (club-week above, {before['config']['athletes']} athletes, "
+            f"{before['config']['days']} days, commit `{b['stravasync'].get('commit')}`): "
+            f"stravasync {b['stravasync']['calls_per_athlete_per_day']} calls per athlete per "
+            f"day, webhook-only {b['webhook-only']['calls_per_athlete_per_day']} "
+            f"({b['stravasync']['calls_per_athlete_per_day'] / b['webhook-only']['calls_per_athlete_per_day']:.2f}x);"  # noqa: E501
+            f" end state {b['stravasync']['missing']} missing, {b['stravasync']['stale']} stale "
+            f"summaries, {b['stravasync']['stale_detail']} stale details.",
+            "",
+        ]
+    return lines
+
+
+def sections(results: dict[str, dict[str, Any] | None], plot_dir: Path) -> list[str]:
+    out: list[str] = []
+    if (d := results.get("standard")) is not None:
+        out += standard(d, plot_dir)
+    if (d := results.get("club-week-fresh")) is not None:
+        out += club_week_fresh(d, results.get("club-week"))
+        out += _plots("club-week-fresh", d["policies"]["stravasync"], plot_dir)
+    return out
