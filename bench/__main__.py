@@ -303,6 +303,8 @@ def club_week_fresh_result(work: Path) -> dict[str, Any]:
     share = os.environ.get("BENCH_REFRESH_SHARE")  # a point of the frontier (calls/staleness)
     if share is not None:
         scenario.settings["sync_refresh_spare_share"] = float(share)
+    if (reconcile := os.environ.get("BENCH_RECONCILE_DAYS")) is not None:
+        scenario.settings["sync_reconcile_days"] = float(reconcile)
     print(f"club-week-fresh: {athletes} athletes, {days} days, share {share}", flush=True)
     for d in ("stravasync", "webhook-only"):
         (work / d).mkdir(parents=True, exist_ok=True)
@@ -312,6 +314,7 @@ def club_week_fresh_result(work: Path) -> dict[str, Any]:
         "commit": _commit(),
         "config": {"athletes": athletes, "days": days, "quota": "default",
                    "refresh_spare_share": scenario.settings.get("sync_refresh_spare_share"),
+                   "reconcile_days": scenario.settings.get("sync_reconcile_days", 3),
                    "webhook_loss": scenario.sim.webhook_loss, "database": "sqlite"},
         "policies": _fresh_pair(scenario, work, None),
     }  # fmt: skip

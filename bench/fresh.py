@@ -132,6 +132,7 @@ def run_fresh(
             next_watch = run.now() + 600
             total, whole = history_state(run, watch or 0)
             history["progress"] = [total, whole]
+            history["last_check"] = run.now()
             if total and whole >= total and run.now() > history["connected_at"]:
                 history["done_at"] = run.now()
     read_daily = limits_from_settings(lab.settings).read_daily
@@ -191,5 +192,6 @@ def _history_figures(history: dict[str, Any], read_daily: int, t0: int) -> dict[
         "target_s": round(optimum * 1.15),
         "connected_h": round((connected - t0) / HOUR, 2) if connected is not None else None,
         "took_s": took,
+        "elapsed_s": (history.get("last_check") or 0) - connected if connected else None,
         "ratio_to_optimum": round(took / optimum, 3) if took is not None else None,
     }

@@ -377,7 +377,9 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         "",
     ]
     lines += report_fresh.sections(
-        {n: _load(results, n) for n in ("standard", "club-week-fresh", "club-week")}, plot_dir
+        {n: _load(results, n) for n in ("standard", "club-week-fresh", "club-week")},
+        plot_dir,
+        [json.loads(p.read_text()) for p in sorted(results.glob("club-week-fresh*.json"))],
     )
     if (d := _load(results, "club-week")) is not None:
         lines += club_week(d, plot_dir)
