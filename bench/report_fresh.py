@@ -186,7 +186,8 @@ def frontier(points: list[dict[str, Any]], before: dict[str, Any] | None) -> lis
            if hooks else "."),
         "",
         "| refresh share | reconcile every | calls/athlete/day | x webhook-only "
-        "| silent edit p50 / p95 / max | pushed edit p95 | missing / stale / stale details | refresh reads per hour |",
+        "| silent edit p50 / p95 / max | pushed edit p95 | missing / stale / stale details "
+        "| refresh reads per hour |",
         "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
 
