@@ -377,7 +377,10 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         "",
     ]
     lines += report_fresh.sections(
-        {n: _load(results, n) for n in ("standard", "club-week-fresh", "club-week")},
+        {
+            "standard": _load(results, "standard") or _load(results, "standard-small"),
+            **{n: _load(results, n) for n in ("club-week-fresh", "club-week")},
+        },
         plot_dir,
         [json.loads(p.read_text()) for p in sorted(results.glob("club-week-fresh*.json"))],
     )
