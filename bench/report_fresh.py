@@ -210,6 +210,35 @@ def frontier(points: list[dict[str, Any]], before: dict[str, Any] | None) -> lis
     return [*lines, ""]
 
 
+FINDINGS = [
+    "### Issue 24, what these runs show",
+    "",
+    "- The refresh cadence is now spent from the spare quota "
+    "(`stravasync.sync.refresh_cadence`): hot athletes (an activity in the last 48 h) every "
+    "`T`, warm every `2T`, cold every `7T`, `T` the interval that spends the share. With no "
+    "backlog, 10 athletes on the default quota get `T` of about 25 min (unit tests); while a "
+    "history is owed, the refresh gets a fifth of it and the history the rest.",
+    "- standard: creates and pushed edits within a minute, 0 429s, 0 missing; the new "
+    "athlete's history ran at the quota's optimum pace (its details at the backfill class, "
+    "which may spend the daily reserve: the daily cap is the limit). The price: the refresh got "
+    "1.5 reads an hour, so silent edits waited hours (one never mirrored, the stale summary "
+    "and detail at the end): the all-changes p95 and max targets are missed. On 1,000 reads "
+    "a day both cannot hold: the history within x 1.15 of its optimum leaves about 130 reads "
+    "a day for everything else, enough to re-list the hot athletes about hourly, not every "
+    "15 min (which costs about 300-400 a day for 10 athletes). A user picks: a history near "
+    "its optimum, or silent edits within 15 min and the history at about 1.5x.",
+    "- club-week (2 days, the full 7 did not fit the session): the backlog test fires for the "
+    "three heavy late connects whenever their details are pending (their activity count is "
+    "large, not what they still owe), so the refresh got 2-3 reads an hour and half the silent "
+    "edits were never mirrored: worse than before. To close: call it a backlog only when more "
+    "details are due than one pass fetches (a `details_due` count), then rerun the frontier at "
+    "7 days. A 2-day run also holds no reconcile (the first falls 3-6 days after a connect), "
+    "and its late connects weigh more per day than in 7: its calls per athlete per day are not "
+    "comparable with the 7-day webhook-only figure.",
+    "",
+]
+
+
 def sections(
     results: dict[str, dict[str, Any] | None],
     plot_dir: Path,
@@ -223,4 +252,6 @@ def sections(
         if frontier_points:
             out += frontier(frontier_points, results.get("club-week"))
         out += _plots("club-week-fresh", d["policies"]["stravasync"], plot_dir)
+    if out:
+        out += FINDINGS
     return out
