@@ -41,6 +41,8 @@ POLICIES = (
 # Strava does not document whether POST /oauth/token counts: club-week runs under both
 TOKEN_MODES = {"token_requests_counted": True, "token_requests_free": False}
 SCENARIOS = (
+    "standard",
+    "club-week-fresh",
     "club-week",
     "backfill",
     "backfill-archive",
@@ -244,6 +246,82 @@ def _previous_club_week(athletes: int, days: float) -> dict[str, dict[str, Any]]
     }
 
 
+def _fresh_pair(scenario: Scenario, work: Path, watch: int | None) -> dict[str, Any]:
+    """Our engine and webhook-only on the same world, in two processes."""
+    from bench.fresh import run_fresh
+
+    names = [
+        n.strip()
+        for n in os.environ.get("BENCH_FRESH_POLICIES", "stravasync,webhook-only").split(",")
+        if n.strip() in ("stravasync", "webhook-only")
+    ]
+    with ProcessPoolExecutor(max_workers=max(1, len(names))) as pool:
+        futures = {
+            name: pool.submit(run_fresh, scenario, work / name, policy=name, watch=watch)
+            for name in names
+        }
+        return {name: f.result() for name, f in futures.items()}
+
+
+def standard_result(work: Path) -> dict[str, Any]:
+    """Issue 24's Standard app: 10 athletes, default quota, the whole activity."""
+    from bench.scenarios import heaviest, standard
+
+    days = float(os.environ.get("BENCH_STANDARD_DAYS", 7))
+    history = _env_int("BENCH_STANDARD_HISTORY_DAYS", 365)
+    warmup = float(os.environ.get("BENCH_STANDARD_WARMUP_DAYS", 3))
+    scenario = standard(days=days, warmup_days=warmup, history_days=history)
+    heavy = heaviest(scenario.sim, 1)[0]
+    print(f"standard: 10 athletes, {days} days, athlete {heavy} connects at +1 h", flush=True)
+    for d in ("stravasync", "webhook-only"):
+        (work / d).mkdir(parents=True, exist_ok=True)
+    policies = _fresh_pair(scenario, work, heavy)
+    return {
+        "scenario": "standard",
+        "seed": scenario.sim.seed,
+        "commit": _commit(),
+        "config": {
+            "athletes": 10,
+            "days": days,
+            "history_days": history,
+            "warmup_days": scenario.warmup_s / 86400,
+            "quota": scenario.sim.quota,
+            "webhook_loss": scenario.sim.webhook_loss,
+            "settings": scenario.settings,
+            "watched_athlete": heavy,
+            "database": "sqlite",
+        },
+        "policies": policies,
+    }
+
+
+def club_week_fresh_result(work: Path) -> dict[str, Any]:
+    """club-week's world, our engine and webhook-only, with the freshness figures of
+    :mod:`bench.fresh` (silent edits apart, reads per hour by class, load). Size by
+    BENCH_CLUB_ATHLETES / BENCH_CLUB_DAYS; Strava counting token requests."""
+    athletes = _env_int("BENCH_CLUB_ATHLETES", 200)
+    days = float(os.environ.get("BENCH_CLUB_DAYS", 7))
+    scenario = club_week(athletes=athletes, days=days)
+    share = os.environ.get("BENCH_REFRESH_SHARE")  # a point of the frontier (calls/staleness)
+    if share is not None:
+        scenario.settings["sync_refresh_spare_share"] = float(share)
+    if (reconcile := os.environ.get("BENCH_RECONCILE_DAYS")) is not None:
+        scenario.settings["sync_reconcile_days"] = float(reconcile)
+    print(f"club-week-fresh: {athletes} athletes, {days} days, share {share}", flush=True)
+    for d in ("stravasync", "webhook-only"):
+        (work / d).mkdir(parents=True, exist_ok=True)
+    return {
+        "scenario": "club-week-fresh",
+        "seed": scenario.sim.seed,
+        "commit": _commit(),
+        "config": {"athletes": athletes, "days": days, "quota": "default",
+                   "refresh_spare_share": scenario.settings.get("sync_refresh_spare_share"),
+                   "reconcile_days": scenario.settings.get("sync_reconcile_days", 3),
+                   "webhook_loss": scenario.sim.webhook_loss, "database": "sqlite"},
+        "policies": _fresh_pair(scenario, work, None),
+    }  # fmt: skip
+
+
 def backfill_result(work: Path) -> dict[str, Any]:
     """The same world twice: Strava counting ``POST /oauth/token`` as a read, and not."""
     athletes = _env_int("BENCH_BACKFILL_ATHLETES", 1000)
@@ -432,6 +510,8 @@ def components_result(work: Path) -> dict[str, Any]:
 
 
 RUNNERS = {
+    "standard": standard_result,
+    "club-week-fresh": club_week_fresh_result,
     "club-week": club_week_result,
     "backfill": backfill_result,
     "backfill-archive": backfill_archive_result,
@@ -475,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             result["wall_seconds_total"] = round(time.perf_counter() - t, 1)
-            out = _result_name(name)
+            out = _result_name(name) + os.environ.get("BENCH_RESULT_SUFFIX", "")
             (RESULTS / f"{out}.json").write_text(json.dumps(result, indent=1) + "\n")
             print(f"{name}: results/{out}.json written ({result['wall_seconds_total']} s)")
     path = write_report(RESULTS, HERE / "plots", HERE / "REPORT.md")

@@ -292,6 +292,7 @@ WEBHOOK_ONLY_SETTINGS: dict[str, Any] = {
     "sync_refresh_inactive_hours": NEVER_HOURS,
     "sync_reconcile_days": NEVER_HOURS / 24,
     "sync_enrich_settle_hours": 0,
+    "sync_refresh_spare_share": 0,
 }
 
 

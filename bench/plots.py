@@ -104,3 +104,70 @@ def completion(scenario: str, curve: list[list[float]], optimum_s: float, out: P
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+KIND_COLORS = {"create": "#1f77b4", "update": "#d62728", "delete": "#2ca02c"}
+CLASS_COLORS = {
+    "interactive": "#7f7f7f",
+    "webhook": "#1f77b4",
+    "incremental": "#17becf",
+    "refresh": "#d62728",
+    "backfill": "#ff7f0e",
+    "enrich": "#2ca02c",
+    "reconcile": "#9467bd",
+}
+
+
+def change_delays(name: str, delays: list[list[Any]], out: Path) -> Path:
+    """Each change mirrored: when it happened (hours into the measured run) and how long it
+    took (minutes, log); the 15 min and 1 h targets dashed."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for kind, color in KIND_COLORS.items():
+        pts = [(h, max(d, 1) / 60.0) for h, d, k in delays if k == kind]
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=8, color=color,
+                       label=f"{kind} ({len(pts)})", alpha=0.7)  # fmt: skip
+    ax.set_yscale("log")
+    for y, label in ((15, "15 min"), (60, "1 h")):
+        ax.axhline(y, color="grey", linestyle="--", linewidth=0.8)
+        ax.text(0, y * 1.08, label, fontsize=7, color="grey")
+    ax.set_xlabel("hours since the measured run began (when the change happened)")
+    ax.set_ylabel("delay until mirrored (min, log)")
+    ax.set_title(f"{name}: freshness of every change over time")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    path = out / f"{name}-delays.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def reads_per_hour(
+    name: str, hourly: list[dict[str, Any]], load: list[list[float]], out: Path
+) -> Path:
+    """Reads per hour by budget class (stacked) and the machine's 1-minute load average."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    hours = [row["hour"] for row in hourly]
+    bottom = [0.0] * len(hourly)
+    for cls, color in CLASS_COLORS.items():
+        ys = [float(row.get(cls, 0)) for row in hourly]
+        if any(ys):
+            ax.bar(hours, ys, 1.0, bottom=bottom, color=color, label=cls)
+            bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
+    ax.axhline(1000 / 24, color="black", linestyle=":", linewidth=0.8)
+    ax.set_xlabel("hours since the measured run began; dotted: 1,000 reads a day spread evenly")
+    ax.set_ylabel("reads per hour")
+    ax.legend(fontsize=7, loc="upper left")
+    if load:
+        twin = ax.twinx()
+        twin.plot([p[0] for p in load], [p[2] for p in load], color="black", linewidth=0.8,
+                  label="loadavg (1 min)")  # fmt: skip
+        twin.set_ylabel("machine load average (2 cores)")
+        twin.legend(fontsize=7, loc="upper right")
+    ax.set_title(f"{name}: reads per hour by class, and the machine's load")
+    path = out / f"{name}-reads-per-hour.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench import plots
+from bench import plots, report_fresh
 from bench import report_quota as quota
 from bench.report_extended import extended
 from bench.report_fair import fair_lines
@@ -377,6 +377,14 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         "file for notes and known gaps.",
         "",
     ]
+    lines += report_fresh.sections(
+        {
+            "standard": _load(results, "standard") or _load(results, "standard-small"),
+            **{n: _load(results, n) for n in ("club-week-fresh", "club-week")},
+        },
+        plot_dir,
+        [json.loads(p.read_text()) for p in sorted(results.glob("club-week-fresh*.json"))],
+    )
     if (d := _load(results, "club-week")) is not None:
         lines += club_week(d, plot_dir)
     if (d := _load(results, "backfill")) is not None:

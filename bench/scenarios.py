@@ -70,6 +70,50 @@ def club_week(
     )
 
 
+STANDARD_SEED = 28  # 10 athletes, one of them with 3,094 activities (athlete 10000010)
+
+
+def standard(
+    days: float = 7.0,
+    warmup_days: float = 3.0,
+    seed: int = STANDARD_SEED,
+    history_days: int = 365,
+) -> Scenario:
+    """A Standard app (issue 24): 10 athletes on the default quota, the whole activity on
+    (details and streams of every activity, however old), 1% webhook loss, silent edits.
+
+    Nine athletes connect at the start of an unmeasured warm-up long enough for their full
+    histories (365 days: 1,307 activities, 2,614 detail and stream reads; ``history_days``
+    shortens them to fit a smaller run); the one with the longest history (3,094 activities,
+    about 4 years) connects an hour into the measured week: their first full history is timed
+    against the quota's optimum (see :mod:`bench.fresh`)."""
+    sim = SimConfig(
+        seed=seed,
+        athletes=10,
+        history_days=history_days,
+        quota="default",
+        heavy_fraction=0.1,
+        heavy_history_days=1500,
+        webhook_loss=0.01,
+        late_connect_fraction=0.0,
+        deauth_per_year=0.0,
+        start=START,
+    )
+    heavy = heaviest(sim, 1)[0]
+    warmup = warmup_days * DAY
+    connects = {a: 60.0 * i for i, a in enumerate(range(10_000_001, 10_000_011)) if a != heavy}
+    connects[heavy] = warmup + HOUR
+    return Scenario(
+        name="standard",
+        sim=sim,
+        start=START,
+        warmup_s=warmup,
+        measure_s=days * DAY,
+        connects=connects,
+        settings={"sync_enrich_streams": True, "sync_enrich_days": 36500},
+    )
+
+
 def backfill(
     athletes: int = 1000,
     seed: int = 5,

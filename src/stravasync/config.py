@@ -270,6 +270,14 @@ class Settings(BaseSettings):
     sync_active_days: float = Field(
         7, gt=0, le=3650, description="an athlete with an activity this recent is active"
     )
+    sync_refresh_spare_share: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="with webhooks: share of the spare daily reads (after the reserve and the "
+        "uploads' expected cost) the refresh spends re-listing recently active athletes more "
+        "often (silent edits); 0: the fixed refresh hours below",
+    )
     sync_refresh_active_hours: float = Field(12, gt=0)
     sync_refresh_inactive_hours: float = Field(48, gt=0)
     sync_reconcile_days: float = Field(3, gt=0, description="full-history listing cadence")

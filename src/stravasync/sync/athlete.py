@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from stravasync.clock import Clock
+from stravasync.clock import Clock, from_epoch
 from stravasync.store import Database, syncstate
 from stravasync.store import sessions as sessions_q
-from stravasync.store.activities import count_live
+from stravasync.store.activities import count_live, newest_start
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
     Deferred,
@@ -231,6 +231,10 @@ class AthleteRunner:
         now = self.clock.now()
         with self.db.engine.connect() as conn:
             fresh = syncstate.get_state(conn, ctx.athlete_id) or {}
+            newest = newest_start(conn, ctx.athlete_id)
+        if newest is not None and (fresh.get("newest_start") or 0) < newest:
+            # an upload a webhook brought in makes the athlete hot before any listing saw it
+            fresh = {**fresh, "newest_start": newest, "last_activity_at": from_epoch(newest)}
         requested = fresh.get("requested_mode")
         keep_request = requested == str(mode) and not result.complete
         view = view_of({**fresh, "requested_mode": requested if keep_request else None})
@@ -243,6 +247,8 @@ class AthleteRunner:
             "last_error": None,
             "last_success_at": now,
             "requested_mode": requested if keep_request or requested != str(mode) else None,
+            "newest_start": fresh.get("newest_start"),
+            "last_activity_at": fresh.get("last_activity_at"),
         }
         if requested and requested != str(mode):
             values["due_at"] = now

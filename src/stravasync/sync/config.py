@@ -69,6 +69,10 @@ class EngineConfig:
     inbox_retention_days: float = 7  # processed and ignored webhook events
     event_reads: EventReadLimits = field(default_factory=EventReadLimits)
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
+    # spare quota spent on freshness (stravasync.sync.refresh_cadence); 0: fixed refresh hours
+    refresh_spare_share: float = 0.0
+    daily_reserve: float = 0.20
+    count_token_requests: bool = True
     # jobs on a clock (stravasync.schedule): name -> cron expression, only the enabled ones
     schedules: dict[str, str] = field(default_factory=dict)
     schedule_tz: str = "UTC"

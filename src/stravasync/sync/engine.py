@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table
 
 from stravasync.clock import Clock
-from stravasync.store import Database, event_claims, syncstate
+from stravasync.store import Database, event_claims, heat, syncstate
 from stravasync.store import jobs as jobs_q
 from stravasync.store.schema import jobs, scheduler_jobs, sync_state, webhook_events
 from stravasync.strava.client import StravaClient
@@ -40,6 +40,7 @@ from stravasync.sync.context import TokenSource
 from stravasync.sync.plan import fit_to_budget
 from stravasync.sync.port import StravaPort
 from stravasync.sync.progress import PageHook, ProgressCallback, page_reporter, requests_left
+from stravasync.sync.refresh_cadence import Heat, Spare, spare_cadence
 from stravasync.sync.report import RunReport
 from stravasync.sync.streams_policy import StreamsMode, streams_enabled
 from stravasync.sync.units import process_event, run_job
@@ -102,10 +103,25 @@ class Engine:
             return self.cfg
         now = self.clock.now()
         if self._fitted is None or now - self._fitted[0] > timedelta(minutes=10):
+            cadence = self.cfg.cadence
             with self.db.engine.connect() as conn:
                 athletes = syncstate.active_count(conn)
-            cadence = self.cfg.cadence
-            if self.cfg.read_daily:
+                spare_on = bool(self.cfg.read_daily) and self.cfg.refresh_spare_share > 0
+                if spare_on and cadence.webhooks:
+                    hot, warm, cold = heat.heat_counts(
+                        conn, now, hot_hours=cadence.hot_hours, active_days=cadence.active_days
+                    )
+                    busy = heat.history_owed(conn, now, slice_size=self.cfg.enrich_slice)
+            if spare_on and cadence.webhooks and self.cfg.read_daily:
+                spare = Spare(
+                    read_daily=self.cfg.read_daily,
+                    reserve=self.cfg.daily_reserve,
+                    share=self.cfg.refresh_spare_share,
+                    busy=busy,
+                    count_tokens=self.cfg.count_token_requests,
+                )
+                cadence = spare_cadence(cadence, Heat(hot, warm, cold), spare)
+            elif self.cfg.read_daily:
                 cadence = fit_to_budget(cadence, athletes=athletes, read_daily=self.cfg.read_daily)
             streams = streams_enabled(
                 StreamsMode(self.cfg.streams_mode),

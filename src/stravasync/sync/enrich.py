@@ -138,11 +138,21 @@ def scope_of(saved: Mapping[str, Any], now: datetime, cfg: EngineConfig) -> Enri
     return EnrichScope(since, until, None, forced, automatic=not windowed)
 
 
+def history_priority(due: int, slice_size: int, *, automatic: bool) -> Priority:
+    """The budget class of an automatic pass's reads: more details due than one pass fetches
+    is a history (a new athlete's, or a wider enrich window): fetched at the backfill's class,
+    which may spend the daily reserve and is not paced over the day, as the summaries of a
+    history are (a first full history then takes about its reads over the daily limit, not
+    over the share enrichment keeps). A few details due (new uploads, re-fetches) stay at the
+    enrich class."""
+    return Priority.BACKFILL if automatic and due > slice_size else Priority.ENRICH
+
+
 def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
     """Fetch the due details in the scope, ``enrich_slice`` per pass; the checkpoint keeps the
     request (and when it started) until its scope is done."""
     result = PassResult(Mode.ENRICH)
-    saved = state.get("checkpoint_json") or {}
+    saved = dict(state.get("checkpoint_json") or {})
     first = ctx.now()
     scope = scope_of(saved, first, ctx.cfg)
     with ctx.db.engine.connect() as conn:
@@ -154,11 +164,12 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
             settle=timedelta(seconds=ctx.cfg.enrich_settle),
             **scope.as_kwargs(),
         )
+    priority = history_priority(len(todo), ctx.cfg.enrich_slice, automatic=scope.automatic)
     for act_id in todo[: ctx.cfg.enrich_slice]:
         if result.details or result.deleted:
             ctx.between_pages()
         detail = ctx.port.detail(
-            ctx.token, act_id, priority=Priority.ENRICH, all_efforts=ctx.cfg.enrich_all_efforts
+            ctx.token, act_id, priority=priority, all_efforts=ctx.cfg.enrich_all_efforts
         )
         now = ctx.now()
         with ctx.db.transaction() as conn:
@@ -181,9 +192,7 @@ def run_enrich(ctx: PassContext, state: dict[str, Any]) -> PassResult:
         if detail is not None and streams_due(
             ctx.cfg.enrich_streams, stored_at=stored_at, forced_since=scope.forced_since
         ):
-            answer = ctx.port.streams(
-                ctx.token, act_id, ctx.cfg.stream_keys, priority=Priority.ENRICH
-            )
+            answer = ctx.port.streams(ctx.token, act_id, ctx.cfg.stream_keys, priority=priority)
             with ctx.db.transaction() as conn:
                 _keep_streams(ctx, conn, act_id, answer, ctx.now())
     left = ctx.cfg.enrich_slice - len(todo[: ctx.cfg.enrich_slice])

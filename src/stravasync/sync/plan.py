@@ -39,6 +39,8 @@ class Cadence:
     inactive_every: float = 4 * 3600
     always_every: float = 6 * 3600
     active_days: float = 7
+    refresh_hot_every: float = 12 * 3600  # an activity in the last ``hot_hours``
+    hot_hours: float = 48
     refresh_active_every: float = 12 * 3600
     refresh_inactive_every: float = 48 * 3600
     refresh_without_webhooks_every: float = 24 * 3600
@@ -83,9 +85,17 @@ def incremental_due(view: AthleteView, now: datetime, cadence: Cadence) -> datet
     return last + timedelta(seconds=every)
 
 
+def is_hot(view: AthleteView, now: datetime, cadence: Cadence) -> bool:
+    """An activity started in the last ``hot_hours``: silent edits are most likely now."""
+    last = view.last_activity_at
+    return last is not None and now - last <= timedelta(hours=cadence.hot_hours)
+
+
 def refresh_due(view: AthleteView, now: datetime, cadence: Cadence) -> datetime:
     if not cadence.webhooks:
         every = cadence.refresh_without_webhooks_every
+    elif is_hot(view, now, cadence):
+        every = cadence.refresh_hot_every
     elif is_active(view, now, cadence):
         every = cadence.refresh_active_every
     else:
@@ -175,6 +185,7 @@ def fit_to_budget(
     floor = athletes * REFRESH_CALLS * 86400 / (read_daily * share)
     return replace(
         cadence,
+        refresh_hot_every=max(cadence.refresh_hot_every, floor),
         refresh_active_every=max(cadence.refresh_active_every, floor),
         refresh_inactive_every=max(cadence.refresh_inactive_every, floor),
         refresh_without_webhooks_every=max(cadence.refresh_without_webhooks_every, floor),

@@ -42,6 +42,7 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
             inactive_every=settings.sync_dormant_hours * 3600,
             always_every=settings.sync_everyone_hours * 3600,
             active_days=settings.sync_active_days,
+            refresh_hot_every=settings.sync_refresh_active_hours * 3600,
             refresh_active_every=settings.sync_refresh_active_hours * 3600,
             refresh_inactive_every=settings.sync_refresh_inactive_hours * 3600,
             reconcile_every=settings.sync_reconcile_days * 86400,
@@ -78,6 +79,9 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
             read_daily=limits_from_settings(settings).read_daily,
         ),
         read_daily=limits_from_settings(settings).read_daily,
+        refresh_spare_share=settings.sync_refresh_spare_share,
+        daily_reserve=settings.budget_daily_reserve,
+        count_token_requests=settings.budget_count_token_requests,
         schedules={
             name: expr
             for name, expr in (
