@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store.schema import activities, activity_details
+from stravasync.store.schema import activities, activity_details, activity_streams
 
 START = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)
 
@@ -58,11 +58,10 @@ def test_streams_refused_by_the_budget_do_not_cost_the_detail_again(
             live = conn.execute(
                 select(func.count()).where(activities.c.deleted_at.is_(None))
             ).scalar_one()
-            whole = conn.execute(
-                select(func.count()).where(activity_details.c.streams_json.is_not(None))
-            ).scalar_one()
+            detailed = conn.execute(select(func.count()).select_from(activity_details)).scalar_one()
+            whole = conn.execute(select(func.count()).select_from(activity_streams)).scalar_one()
         assert live > 10, gets
-        assert whole == live  # every activity has its detail and its streams
+        assert detailed == live and whole == live  # every activity: its detail and its streams
         assert gets["streams"] == live
         assert gets["detail"] <= live + 2  # not one detail fetched twice for a refusal
     finally:
