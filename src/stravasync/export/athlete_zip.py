@@ -11,6 +11,7 @@ The archive::
     activities.jsonl            one live activity per line: the raw SummaryActivity as last seen
     activities.csv              the same activities, typed columns (as ``export --format csv``)
     details.jsonl               one stored DetailedActivity per line (laps, splits, efforts)
+    gear.json                   the athlete's bikes and shoes (retired ones too)
     streams/<date>_<id>.json    an activity's streams, where fetched
     gpx/<date>_<id>.gpx         an activity's track as GPX 1.1, where it has one
     originals/<id>.<fit|gpx|tcx>[.gz]   the device file an imported account export held
@@ -38,6 +39,7 @@ from stravasync.export.trackfiles import render, streams_of
 from stravasync.export.trackmeta import file_name
 from stravasync.export.zipstream import CHUNK, Entry, zip_chunks
 from stravasync.store import Database
+from stravasync.store import gear as gear_q
 from stravasync.store.exports import (
     athlete_rows,
     iter_activities,
@@ -54,18 +56,13 @@ Your data as kept by this stravasync mirror (athlete {athlete_id}), made {made}.
 activities.jsonl   one activity per line: every field Strava sent for it, as last seen
 activities.csv     the same activities as a table (one typed column per field)
 details.jsonl      the full activity documents (laps, splits, segment and best efforts)
+gear.json          your bikes and shoes as Strava described them (retired ones too)
 streams/           per activity, the recorded streams (time, position, heart rate, ...)
 gpx/               per activity with a track, a GPX 1.1 file (from its streams, else from
                    its route line: the file's description says which)
 originals/         the device files (FIT, GPX, TCX) of an imported Strava account export
 manifest.json      how many of each this archive holds
 """
-# TODO(lead, at the gear merge): the athlete's bikes and shoes as ``gear.json``. In
-# ``_Archive.entries`` after details.jsonl:
-#     rows = gear.for_athlete(self.conn, self.athlete_id)   # stravasync.store.gear
-#     self.counts["gear"] = len(rows)
-#     yield Entry("gear.json", [_json(rows).encode("utf-8")])
-# plus a README line and the count in test_athlete_zip.py (the gear branch's 0010_gear).
 
 
 def _json(value: Any) -> str:
@@ -154,6 +151,10 @@ class _Archive:
         yield Entry("activities.jsonl", self.activities_jsonl(), large=True)
         yield Entry("activities.csv", self.activities_csv(), large=True)
         yield Entry("details.jsonl", self.details_jsonl(), large=True)
+        bikes_and_shoes = gear_q.for_athlete(self.conn, self.athlete_id)
+        if bikes_and_shoes:
+            self.counts["gear"] = len(bikes_and_shoes)
+        yield Entry("gear.json", [_json(bikes_and_shoes).encode("utf-8")])
         yield from self.tracks()
         yield from self.originals()
         manifest = {"athlete_id": self.athlete_id, "made_at": made, "counts": self.counts}
