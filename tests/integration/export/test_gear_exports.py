@@ -106,3 +106,25 @@ def test_csv_gear_beside_the_activities(db: Database, tmp_path: Path) -> None:
     with out.open(newline="") as fh:
         worn = {r["id"]: r["gear_id"] for r in csv.DictReader(fh)}
     assert worn["14"] == "b7" and worn["21"] == ""
+
+
+def test_the_athlete_zip_holds_their_gear_and_nobody_else_s(db: Database) -> None:
+    import io
+    import json
+    import zipfile
+
+    from stravasync.export.athlete_zip import iter_athlete_zip
+
+    seed_gear(db)
+    with db.transaction() as conn:
+        gear_q.store_listed(conn, 2, [{"id": "b99", "name": "Bob's bike"}], [], NOW)
+    data = b"".join(iter_athlete_zip(db, 1, now=NOW))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    gear = json.loads(archive.read("gear.json"))
+    assert [(g["id"], g["name"]) for g in gear] == [
+        ("b7", "Trek Checkpoint"),
+        ("b8", "Old Steel"),
+        ("g7", "Hoka Clifton"),
+    ]
+    assert json.loads(archive.read("manifest.json"))["counts"]["gear"] == 3
+    assert b"Bob's bike" not in b"".join(archive.read(n) for n in archive.namelist())
