@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
-# read by docker/entrypoint.sh, not by config.py
+# read by docker/entrypoint.sh, not by stravasync.config
 ENTRYPOINT_VARS = {"STRAVASYNC_MIGRATE"}
 
 
