@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
+# the budget's priority classes (stravasync.strava's Priority), as the settings name them
+PRIORITY_CLASSES = frozenset(
+    {"interactive", "webhook", "incremental", "refresh", "backfill", "enrich", "reconcile"}
+)
+
 
 class BudgetArea(BaseModel):
     """The client and the shared rate budget."""
@@ -68,18 +73,9 @@ class BudgetArea(BaseModel):
     @field_validator("budget_cushions")
     @classmethod
     def _known_classes(cls, value: dict[str, float]) -> dict[str, float]:
-        names = {
-            "interactive",
-            "webhook",
-            "incremental",
-            "refresh",
-            "backfill",
-            "enrich",
-            "reconcile",
-        }
         for key, fraction in value.items():
-            if key.lower() not in names:
-                raise ValueError("keys must be among " + ", ".join(sorted(names)))
+            if key.lower() not in PRIORITY_CLASSES:
+                raise ValueError("keys must be among " + ", ".join(sorted(PRIORITY_CLASSES)))
             if not 0 <= fraction < 1:
                 raise ValueError("each cushion is a fraction in [0, 1)")
         return {k.lower(): v for k, v in value.items()}
@@ -87,15 +83,6 @@ class BudgetArea(BaseModel):
     @field_validator("budget_paced_from")
     @classmethod
     def _known_class(cls, value: str) -> str:
-        names = {
-            "interactive",
-            "webhook",
-            "incremental",
-            "refresh",
-            "backfill",
-            "enrich",
-            "reconcile",
-        }
-        if value.lower() not in names:
-            raise ValueError("must be one of " + ", ".join(sorted(names)))
+        if value.lower() not in PRIORITY_CLASSES:
+            raise ValueError("must be one of " + ", ".join(sorted(PRIORITY_CLASSES)))
         return value.lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -64,6 +65,22 @@ class WebContext:
     inbox: EventInbox
     services: Services = field(default_factory=Services)
     connect_limiter: AttemptLimiter = field(default_factory=connect_limiter)
+
+
+_oauth_lock = threading.Lock()
+
+
+def connect_deps(ctx: WebContext) -> ConnectDeps:
+    """The Strava client and token manager the OAuth flows use (connect, sign-in, disconnect),
+    built from settings on first use, once per app: one lock for every flow."""
+    with _oauth_lock:
+        if ctx.services.oauth is None:
+            from stravasync.strava.setup import strava_client, token_manager
+
+            client = strava_client(ctx.settings, ctx.db, ctx.clock)
+            tokens = token_manager(ctx.settings, ctx.db, client, ctx.clock)
+            ctx.services.oauth = ConnectDeps(client=client, tokens=tokens)
+        return ctx.services.oauth
 
 
 async def get_ctx(request: Request) -> WebContext:

@@ -24,9 +24,8 @@ from stravasync.store import purge, syncstate
 from stravasync.strava.errors import NotConnected, TokenRevoked
 from stravasync.web.athlete import progress, render, signed
 from stravasync.web.athlete.signed import AUTH, Me
-from stravasync.web.athlete.signin import oauth_deps
 from stravasync.web.auth import retry_after
-from stravasync.web.context import WebContext
+from stravasync.web.context import WebContext, connect_deps
 from stravasync.web.deps import Ctx
 
 log = logging.getLogger(__name__)
@@ -129,7 +128,7 @@ def _disconnect(ctx: WebContext, athlete_id: int) -> None:
     now = ctx.clock.now()
     purge_at = now + timedelta(days=ctx.settings.sync_purge_grace_days)
     with suppress(NotConnected, TokenRevoked):  # already disconnected: its purge date stands
-        oauth_deps(ctx).tokens.disconnect(
+        connect_deps(ctx).tokens.disconnect(
             athlete_id, now, purge_at=purge_at, reason="disconnected by the athlete"
         )
     with ctx.db.transaction() as conn:
@@ -155,7 +154,7 @@ async def disconnect(request: Request, me: Me, ctx: Ctx) -> Response:
 
 def _delete(ctx: WebContext, athlete_id: int) -> dict[str, int]:
     now = ctx.clock.now()
-    deps = oauth_deps(ctx)
+    deps = connect_deps(ctx)
     with ctx.db.transaction() as conn:
         me_q.record(conn, athlete_id, "delete", now)  # kept, without the id, by the purge
         athlete_q.set_status(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import threading
 from functools import partial
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
@@ -37,14 +36,13 @@ from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.athlete import render, signed
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import NoNul
-from stravasync.web.context import ConnectDeps, WebContext
+from stravasync.web.context import WebContext, connect_deps
 from stravasync.web.deps import Ctx, client_address
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["athlete"])
 STATE_COOKIE = "stravasync_me_state"
 CALLBACK = "/me/callback"
-_build_lock = threading.Lock()
 Text = Annotated[str | None, Query(max_length=512), NoNul]
 
 
@@ -52,17 +50,6 @@ def callback_uri(settings: Settings) -> str:
     """``STRAVASYNC_REDIRECT_URI`` with the path ``/me/callback`` (same origin)."""
     parts = urlsplit(settings.redirect_uri)
     return urlunsplit((parts.scheme, parts.netloc, CALLBACK, "", ""))
-
-
-def oauth_deps(ctx: WebContext) -> ConnectDeps:
-    with _build_lock:
-        if ctx.services.oauth is None:
-            from stravasync.strava.setup import strava_client, token_manager
-
-            client = strava_client(ctx.settings, ctx.db, ctx.clock)
-            tokens = token_manager(ctx.settings, ctx.db, client, ctx.clock)
-            ctx.services.oauth = ConnectDeps(client=client, tokens=tokens)
-        return ctx.services.oauth
 
 
 @router.get("/me/signin", response_class=HTMLResponse, summary="Sign in with Strava")
@@ -117,7 +104,7 @@ async def signin_start(request: Request, ctx: Ctx) -> Response:
 
 
 def _complete(ctx: WebContext, redirect: oauth.Redirect) -> int:
-    deps = oauth_deps(ctx)
+    deps = connect_deps(ctx)
     oauth.take_state(ctx.db, redirect.state, ctx.clock.now())
     policy = scope_policy(ctx.settings)
     return oauth.complete(

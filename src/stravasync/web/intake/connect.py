@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import threading
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
@@ -39,7 +38,7 @@ from stravasync.strava.errors import (
 from stravasync.strava.setup import oauth_origin, scope_policy
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import NoNul
-from stravasync.web.context import ConnectDeps, WebContext
+from stravasync.web.context import WebContext, connect_deps
 from stravasync.web.deps import Ctx, client_address
 from stravasync.web.pages import templates
 
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["connect"])
 STATE_COOKIE = "stravasync_oauth_state"
 """Binds a state to the browser that asked for it: the callback needs it back."""
-_build_lock = threading.Lock()
 PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "connected"},
     400: {"content": {"text/html": {}}, "description": "expired link, denied or missing scope"},
@@ -59,18 +57,6 @@ PAGE: dict[int | str, dict[str, Any]] = {
         "description": "Strava application not configured or suspended",
     },
 }
-
-
-def _deps(ctx: WebContext) -> ConnectDeps:
-    """The client and token manager, built from settings on first use."""
-    with _build_lock:
-        if ctx.services.oauth is None:
-            from stravasync.strava.setup import strava_client, token_manager
-
-            client = strava_client(ctx.settings, ctx.db, ctx.clock)
-            tokens = token_manager(ctx.settings, ctx.db, client, ctx.clock)
-            ctx.services.oauth = ConnectDeps(client=client, tokens=tokens)
-        return ctx.services.oauth
 
 
 def _page(request: Request, templates_: Jinja2Templates, status: int, **context: Any) -> Response:
@@ -157,7 +143,7 @@ def _same_browser(request: Request, state: str | None) -> bool:
 
 def _complete(ctx: WebContext, redirect: oauth.Redirect) -> tuple[int, str | None]:
     """(athlete id, the return path given to /connect)."""
-    deps = _deps(ctx)
+    deps = connect_deps(ctx)
     return_to = oauth.take_state(ctx.db, redirect.state, ctx.clock.now())
     policy = scope_policy(ctx.settings)
     athlete_id = oauth.complete(
