@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -105,6 +105,31 @@ class Run:
         if athlete_id in self.active:
             self.active.remove(athlete_id)
 
+    def join(self, athlete_id: int) -> None:
+        """The timeline connects an athlete."""
+        self.lab.connect(athlete_id, SCOPE)
+        self.observer.connected(athlete_id)
+        self.active.append(athlete_id)
+
+    def leave(self, athlete_id: int) -> None:
+        """The timeline disconnects an athlete."""
+        self.gone(athlete_id)
+        self.observer.gone.add(athlete_id)
+        self.observer.book.drop_athlete(athlete_id)
+
+    def step(self, connect: Callable[[int], None] | None = None) -> None:
+        """One step of an engine-driven run: the world to its next target, the timeline's
+        connects (``connect``, default :meth:`join`) and leaves, the engine when it has work,
+        then the day rows."""
+        engine = self.lab.engine
+        self.lab.sim.advance_to(self.targets(engine.next_wakeup()))
+        acted = self.timeline.due(connect or self.join, self.leave)
+        wake = engine.next_wakeup()
+        if acted or (wake is not None and wake <= self.lab.clock.now()):
+            engine.run_until_idle()
+            self.observer.poll()
+        self.day_rows()
+
     def day_rows(self) -> None:
         while self.now() >= self.next_day and self.next_day <= self.end:
             day_start = self.next_day - DAY
@@ -168,28 +193,10 @@ def run_stravasync(
 ) -> RunRecord:
     wall = time.perf_counter()
     run = Run(policy, scenario, work_dir, db_url)
-    lab, engine = run.lab, run.lab.engine
+    lab = run.lab
     spent = classes.install(lab)
-
-    def connect(athlete_id: int) -> None:
-        lab.connect(athlete_id, SCOPE)
-        run.observer.connected(athlete_id)
-        run.active.append(athlete_id)
-
-    def gone(athlete_id: int) -> None:
-        run.gone(athlete_id)
-        run.observer.gone.add(athlete_id)
-        run.observer.book.drop_athlete(athlete_id)
-
     while run.now() < run.end:
-        wake = engine.next_wakeup()
-        lab.sim.advance_to(run.targets(wake))
-        acted = run.timeline.due(connect, gone)
-        wake = engine.next_wakeup()
-        if acted or (wake is not None and wake <= lab.clock.now()):
-            engine.run_until_idle()
-            run.observer.poll()
-        run.day_rows()
+        run.step()
     read_daily = limits_from_settings(lab.settings).read_daily
     by_class = Counter(c for t, c in spent.rows if t >= run.measure_from)
     return run.record(

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from bench import classes
-from bench.drivers import SCOPE, Run
+from bench.drivers import Run
 from bench.harness import Scenario
 from bench.metrics import freshness, percentile
 from stravasync.store.schema import activities as activities_t
@@ -94,7 +94,7 @@ def run_fresh(
         scenario = replace(scenario, settings={**scenario.settings, **WEBHOOK_ONLY_SETTINGS})
     wall = time.perf_counter()
     run = Run(policy, scenario, work, f"sqlite:///{work / 'mirror.db'}")
-    lab, engine = run.lab, run.lab.engine
+    lab = run.lab
     spent = classes.install(lab)
     load: list[list[float]] = []  # [virtual hours since measure, wall s, loadavg 1 min]
     delays: list[list[float]] = []
@@ -103,26 +103,12 @@ def run_fresh(
     next_watch = 0
 
     def connect(athlete_id: int) -> None:
-        lab.connect(athlete_id, SCOPE)
-        run.observer.connected(athlete_id)
-        run.active.append(athlete_id)
+        run.join(athlete_id)
         if athlete_id == watch:
             history["connected_at"] = run.now()
 
-    def gone(athlete_id: int) -> None:
-        run.gone(athlete_id)
-        run.observer.gone.add(athlete_id)
-        run.observer.book.drop_athlete(athlete_id)
-
     while run.now() < run.end:
-        wake = engine.next_wakeup()
-        lab.sim.advance_to(run.targets(wake))
-        acted = run.timeline.due(connect, gone)
-        wake = engine.next_wakeup()
-        if acted or (wake is not None and wake <= lab.clock.now()):
-            engine.run_until_idle()
-            run.observer.poll()
-        run.day_rows()
+        run.step(connect)
         elapsed = time.perf_counter() - wall
         if elapsed >= next_load:
             hours = (run.now() - run.measure_from) / HOUR
