@@ -16,6 +16,8 @@ from stravasync.strava.ratelimit import LimitClass, Limits, Policy, Priority
 from stravasync.strava.windows import Window, elapsed_fraction, window_end, window_start
 
 EPSILON = timedelta(milliseconds=1)
+GUARD = "guard"
+"""The limit class of a denial that is only the guard around a quarter hour's reset."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +131,10 @@ def decide(
     quarter = window_start(Window.QUARTER, now)
     guard = timedelta(seconds=policy.guard)
     if now < quarter + guard:
-        return Denial(quarter + guard + EPSILON, "guard")
+        return Denial(quarter + guard + EPSILON, GUARD)
     end = quarter + timedelta(seconds=Window.QUARTER.seconds)
     if now >= end - guard:
-        return Denial(end + guard + EPSILON, "guard")
+        return Denial(end + guard + EPSILON, GUARD)
     denials: list[Denial] = []
     for c in counters:
         if not applies(c, read):

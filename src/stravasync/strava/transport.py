@@ -12,6 +12,11 @@ an HTTP answer) and a fall-back origin is configured, the same request (same res
 budget whichever origin answers) goes to the fall-back at once, which is then used for
 :data:`~stravasync.strava.platform.FALLBACK_MEMORY` before the first choice is tried again. The
 first switch is logged as a warning, later ones at debug level.
+
+An interactive call (a person waiting: connect, sign-in, disconnect) that falls in the budget's
+guard around a quarter hour's reset waits the guard out (a second or two, never more than
+:data:`GUARD_WAIT_MAX`) and is reserved again, rather than failing for the one moment in fifteen
+minutes a clock could disagree with Strava's; every other class is deferred as usual.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import httpx
 from stravasync.clock import Clock
 from stravasync.strava.budget import Budget
 from stravasync.strava.calls import API_CALLS
+from stravasync.strava.counters import GUARD
 from stravasync.strava.errors import (
     ApplicationInactive,
+    BudgetExhausted,
     InvalidClient,
     MalformedResponse,
     Transient,
@@ -49,6 +56,19 @@ if TYPE_CHECKING:
     from stravasync.strava.appstate import AppGate
 
 log = logging.getLogger(__name__)
+
+GUARD_WAIT_MAX = 5.0
+"""Seconds an interactive call may wait for the budget's quarter-hour guard to pass."""
+
+
+def guard_wait(denied: BudgetExhausted, priority: Priority, now: datetime) -> float | None:
+    """Seconds to wait before reserving ``priority`` again, or None: defer as denied.
+
+    Only an interactive call denied by the quarter-hour guard alone waits, and only briefly."""
+    if priority is not Priority.INTERACTIVE or denied.limit_class != GUARD:
+        return None
+    wait = (denied.retry_at - now).total_seconds()
+    return max(wait, 0.0) if wait <= GUARD_WAIT_MAX else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +232,24 @@ class Transport:
             return None
         return self._once(self.probe)
 
+    def _reserve(self, priority: Priority, now: datetime) -> datetime:
+        """Reserve one request (waiting out the guard if :func:`guard_wait` says so); the time
+        it was reserved at."""
+        try:
+            self.budget.reserve(priority, read=True, now=now)
+        except BudgetExhausted as denied:
+            wait = guard_wait(denied, priority, now)
+            if wait is None:
+                raise
+            self.clock.sleep(wait)
+            now = self.clock.now()
+            self.budget.reserve(priority, read=True, now=now)
+        return now
+
     def _once(self, call: Call) -> Any:
         sent_at = self.clock.now()
         if call.budgeted:
-            self.budget.reserve(call.priority, read=True, now=sent_at)
+            sent_at = self._reserve(call.priority, sent_at)
         origin = self._origin(call, sent_at)
         try:
             try:

@@ -14,6 +14,7 @@ from stravasync.strava import errors as e
 from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.transport import GUARD_WAIT_MAX
 from stravasync.strava.windows import Window
 
 START = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)
@@ -190,3 +191,31 @@ def test_token_requests_spend_budget_only_when_strava_counts_them(counted: bool)
     else:
         assert client.get_activity("tok", 5, priority=Priority.INTERACTIVE).id == 5
         assert read_quarter(budget, clock) == 1
+
+
+@pytest.mark.parametrize("before_reset", [0.3, 0.999])
+def test_an_interactive_call_in_the_reset_guard_waits_it_out(before_reset: float) -> None:
+    """A person signing in the second before a quarter hour's reset is served a moment late,
+    in the next window; a background read at the same moment is deferred, nothing sent."""
+    client, budget, clock, seen = make(lambda r: httpx.Response(200, json=TOKEN))
+    reset = datetime(2026, 3, 10, 12, 15, tzinfo=UTC)
+    clock.set(reset - timedelta(seconds=before_reset))
+    with pytest.raises(e.BudgetExhausted) as info:
+        client.get_activity("tok", 5, priority=Priority.INCREMENTAL)
+    assert info.value.limit_class == "guard" and not seen
+    token = client.exchange_code("c0de")
+    assert token.access_token == "a" and len(seen) == 1
+    assert reset < clock.now() < reset + timedelta(seconds=GUARD_WAIT_MAX)
+    assert read_quarter(budget, clock) == 1  # counted in the window it was sent in
+
+
+def test_an_interactive_call_waits_only_for_the_guard() -> None:
+    """A closed window is not waited for, however urgent the call: it is deferred at once."""
+    client, _budget, clock, seen = make(
+        lambda r: httpx.Response(200, json=ACTIVITY), limits=Limits(1, 10, 1, 10)
+    )
+    client.get_activity("tok", 5, priority=Priority.INTERACTIVE)
+    before = clock.now()
+    with pytest.raises(e.BudgetExhausted) as info:
+        client.get_activity("tok", 5, priority=Priority.INTERACTIVE)
+    assert info.value.limit_class != "guard" and clock.now() == before and len(seen) == 1
