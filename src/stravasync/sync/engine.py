@@ -111,7 +111,12 @@ class Engine:
                     hot, warm, cold = heat.heat_counts(
                         conn, now, hot_hours=cadence.hot_hours, active_days=cadence.active_days
                     )
-                    busy = heat.history_owed(conn, now, slice_size=self.cfg.enrich_slice)
+                    busy = heat.history_owed(
+                        conn,
+                        now,
+                        slice_size=self.cfg.enrich_slice,
+                        window=timedelta(seconds=self.cfg.enrich_window),
+                    )
             if spare_on and cadence.webhooks and self.cfg.read_daily:
                 spare = Spare(
                     read_daily=self.cfg.read_daily,
