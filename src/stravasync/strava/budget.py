@@ -217,7 +217,7 @@ class SharedBudget:
         self, headers: Mapping[str, str], now: datetime, *, sent_at: datetime | None = None
     ) -> None:
         usage = cnt.parse_headers(headers)
-        if not usage:
+        if not usage or not self._reconcile_changes(usage, now, sent_at or now):
             return
         with self.db.transaction() as conn:
             stored, counters = self._load(conn, now)
@@ -226,6 +226,34 @@ class SharedBudget:
             )
             self._save(conn, stored, after, now)
             self._record_stated(conn, usage, now)
+
+    def _reconcile_changes(self, usage: cnt.Usage, now: datetime, sent_at: datetime) -> bool:
+        """Whether reconciling ``usage`` would write anything, judged without a lock.
+
+        Nearly every answer reports no more than we reserved (we count before sending), so
+        the four counters' rows are locked only when a header raises a count or a limit, a
+        window rolls, a skewed window needs repair or Strava states new limits: workers then
+        contend for those rows once per request (the reservation), not twice. Safe against a
+        concurrent writer: counts only rise within a window, and an answer never touches a
+        window other than the one it was sent in."""
+        with self.db.snapshot() as conn:
+            stored = budget_q.load(conn, lock=False)
+            stated = tiers.stated_limits(usage)
+            if stated is not None and tiers.changed(
+                stated, admin_q.get_setting(conn, tiers.STATED_LIMITS_KEY)
+            ):
+                return True
+        if len(stored) < len(cnt.ALL_KEYS):
+            return True
+        tolerance = self.skew_tolerance
+        if tolerance is not None and any(cnt.unskew(c, now, tolerance) != c for c in stored):
+            return True
+        rolled = [cnt.roll(c, now, self.limits) for c in stored]
+        if any(done is not None for _, done in rolled):
+            return True
+        counters = [c for c, _ in rolled]
+        after = cnt.reconcile(counters, usage, sent_at=sent_at, now=now, configured=self.limits)
+        return after != list(stored)
 
     def on_429(
         self, headers: Mapping[str, str], now: datetime, *, read: bool = True

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from stravasync.store import Database
+from stravasync.strava import budget_rows as budget_q
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.errors import BudgetExhausted
 from stravasync.strava.ratelimit import Limits, Policy, Priority
@@ -85,3 +86,37 @@ def test_headers_raise_the_shared_count(db: Database) -> None:
     )
     snap = {c.name: (c.used, c.limit) for c in budget.snapshot(now)}
     assert snap["read:15min"] == (12, 25) and snap["overall:15min"] == (1, 40)
+
+
+def test_an_answer_that_changes_nothing_waits_for_no_lock(db: Database) -> None:
+    """Most answers report no more than we reserved: reconciling them neither writes nor waits
+    for the counters' lock another process holds (workers contend once per request, not twice);
+    an answer that does raise a count still takes the lock and is kept."""
+    budget = SharedBudget(db, LIMITS, Policy())
+    now = T0 + timedelta(minutes=2)
+    for _ in range(5):
+        budget.reserve(Priority.INTERACTIVE, now=now)
+    lower = {"X-ReadRateLimit-Usage": "3,1000", "X-ReadRateLimit-Limit": "30,1000"}
+    higher = {"X-ReadRateLimit-Usage": "9,1000", "X-ReadRateLimit-Limit": "30,1000"}
+    budget.reconcile(lower, now, sent_at=now)  # first: the stated limits are recorded
+    done: list[str] = []
+
+    def answer(headers: dict[str, str], name: str) -> threading.Thread:
+        thread = threading.Thread(
+            target=lambda: (budget.reconcile(headers, now, sent_at=now), done.append(name))
+        )
+        thread.start()
+        return thread
+
+    with db.transaction() as holder:
+        budget_q.load(holder, lock=True)
+        quiet = answer(lower, "lower")
+        quiet.join(timeout=10)
+        assert done == ["lower"]  # answered while the rows were locked
+        raising = answer(higher, "higher")
+        raising.join(timeout=0.5)
+        assert done == ["lower"]  # this one waits for the lock
+    raising.join(timeout=30)
+    assert done == ["lower", "higher"]
+    snap = {c.name: c.used for c in budget.snapshot(now)}
+    assert snap["read:15min"] == 9 and snap["overall:15min"] == 5
