@@ -271,6 +271,8 @@ def standard_result(work: Path) -> dict[str, Any]:
     history = _env_int("BENCH_STANDARD_HISTORY_DAYS", 365)
     warmup = float(os.environ.get("BENCH_STANDARD_WARMUP_DAYS", 3))
     scenario = standard(days=days, warmup_days=warmup, history_days=history)
+    if (busy := os.environ.get("BENCH_REFRESH_BUSY_SHARE")) is not None:  # a frontier point
+        scenario.settings["sync_refresh_busy_share"] = float(busy)
     heavy = heaviest(scenario.sim, 1)[0]
     print(f"standard: 10 athletes, {days} days, athlete {heavy} connects at +1 h", flush=True)
     for d in ("stravasync", "webhook-only"):

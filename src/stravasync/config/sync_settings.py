@@ -39,6 +39,14 @@ class SyncArea(BaseModel):
         "uploads' expected cost) the refresh spends re-listing recently active athletes more "
         "often (silent edits); 0: the fixed refresh hours below",
     )
+    sync_refresh_busy_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="while a history is owed (a new athlete's summaries or details), the part "
+        "of its spare share the refresh keeps; the history gets the rest (1: freshness first, "
+        "the history only from what the refresh leaves)",
+    )
     sync_refresh_active_hours: float = Field(12, gt=0)
     sync_refresh_inactive_hours: float = Field(48, gt=0)
     sync_reconcile_days: float = Field(3, gt=0, description="full-history listing cadence")

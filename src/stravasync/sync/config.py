@@ -71,6 +71,7 @@ class EngineConfig:
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
     # spare quota spent on freshness (stravasync.sync.refresh_cadence); 0: fixed refresh hours
     refresh_spare_share: float = 0.0
+    refresh_busy_share: float = 0.2  # of that share, what the refresh keeps while a history is owed
     daily_reserve: float = 0.20
     count_token_requests: bool = True
     # jobs on a clock (stravasync.schedule): name -> cron expression, only the enabled ones

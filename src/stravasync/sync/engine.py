@@ -122,6 +122,7 @@ class Engine:
                     read_daily=self.cfg.read_daily,
                     reserve=self.cfg.daily_reserve,
                     share=self.cfg.refresh_spare_share,
+                    busy_share=self.cfg.refresh_busy_share,
                     busy=busy,
                     count_tokens=self.cfg.count_token_requests,
                 )

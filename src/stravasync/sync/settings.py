@@ -80,6 +80,7 @@ def engine_config(settings: Settings, *, webhooks: bool) -> EngineConfig:
         ),
         read_daily=limits_from_settings(settings).read_daily,
         refresh_spare_share=settings.sync_refresh_spare_share,
+        refresh_busy_share=settings.sync_refresh_busy_share,
         daily_reserve=settings.budget_daily_reserve,
         count_token_requests=settings.budget_count_token_requests,
         schedules={
