@@ -384,6 +384,7 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
         },
         plot_dir,
         [json.loads(p.read_text()) for p in sorted(results.glob("club-week-fresh*.json"))],
+        [json.loads(p.read_text()) for p in sorted(results.glob("standard*.json"))],
     )
     if (d := _load(results, "club-week")) is not None:
         lines += club_week(d, plot_dir)

@@ -131,6 +131,48 @@ def standard(data: dict[str, Any], plot_dir: Path) -> list[str]:
     return lines
 
 
+def standard_frontier(points: list[dict[str, Any]]) -> list[str]:
+    """The Standard app's choice, one row per ``BENCH_REFRESH_BUSY_SHARE`` run: the new
+    athlete's history against silent-edit freshness."""
+    rows = sorted(
+        (p for p in points if p["config"]["days"] >= 7),
+        key=lambda d: d["config"]["settings"].get("sync_refresh_busy_share", 0.2),
+    )
+    if len(rows) < 2:
+        return []
+    lines = [
+        "Frontier (same world, full size; `STRAVASYNC_SYNC_REFRESH_BUSY_SHARE`, the part of the "
+        "refresh's share kept while a history is owed, varied): the history's pace against "
+        "silent-edit freshness, so a Standard user can pick.",
+        "",
+        "| busy share | history: done / pace of the optimum | silent edit p50 / p95 / max "
+        "| all changes p95 / max | missing / stale / stale details | refresh reads per hour "
+        "| calls |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for d in rows:
+        f = d["policies"]["stravasync"]
+        h = dict(f.get("history") or {})
+        if h and not h.get("elapsed_s") and h.get("connected_h") is not None:
+            h["elapsed_s"] = d["config"]["days"] * 86400 - h["connected_h"] * HOUR
+        done = h.get("complete_with_streams", 0) / max(h.get("activities") or 1, 1)
+        took = h.get("took_s")
+        history = (
+            f"complete, {h.get('ratio_to_optimum')} x the optimum"
+            if took is not None
+            else f"{done:.0%} / {_pace(h)}"
+        )
+        silent, every = f["freshness"]["update_silent"], f["freshness"]["all"]
+        lines.append(
+            f"| {d['config']['settings'].get('sync_refresh_busy_share', '0.2 (default)')} | "
+            f"{history} | {_t(silent['p50_s'])} / {_t(silent['p95_s'])} / "
+            f"{_t(silent['max_s'])} | {_t(every['p95_s'])} / {_t(every['max_s'])} | "
+            f"{f['missing']} / {f['stale']} / {f['stale_detail']} | "
+            f"{f['reads_per_hour_by_class'].get('refresh', 0)} | {f['api_calls']} |"
+        )
+    return [*lines, ""]
+
+
 def _pace(h: dict[str, Any]) -> str:
     """Reads done for the history against what the optimum would have done by then."""
     elapsed = h.get("elapsed_s")
@@ -243,10 +285,12 @@ def sections(
     results: dict[str, dict[str, Any] | None],
     plot_dir: Path,
     frontier_points: list[dict[str, Any]] | None = None,
+    standard_points: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     out: list[str] = []
     if (d := results.get("standard")) is not None:
         out += standard(d, plot_dir)
+        out += standard_frontier(standard_points or [])
     if (d := results.get("club-week-fresh")) is not None:
         out += club_week_fresh(d, results.get("club-week"))
         if frontier_points:
