@@ -7,6 +7,9 @@ sets ``next_run_at`` to now. Pausing the scheduler pauses them with automatic sy
   processed and ignored webhook events older than theirs (7 days; dead events stay).
 - ``purge_check`` (hourly): a purge job for every deauthorized athlete whose grace has passed,
   in case the one scheduled at deauthorization was lost.
+- ``recount_unparked`` (daily): the tally of athletes synced automatically (read by every
+  planning pass instead of a count) set again from the rows, so a write that bypassed
+  :mod:`stravasync.store.parking` (a bulk load, a hand edit) cannot skew the cadence for long.
 
 Jobs on a clock (:mod:`stravasync.sync.clockjobs`) share the table: their row carries the cron
 expression in ``schedule``; an empty setting removes the row (the job is off). A row whose
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, delete, select, update
 
 from stravasync.schedule import CLOCK_JOBS, next_run, zone
-from stravasync.store import event_reads
+from stravasync.store import event_reads, parking
 from stravasync.store import jobs as jobs_q
 from stravasync.store import sessions as sessions_q
 from stravasync.store.schema import athletes, scheduler_jobs
@@ -68,9 +71,18 @@ def _purge_check(engine: Engine, conn: Connection, now: datetime) -> str:
     return f"{len(due)} purges due"
 
 
+def _recount_unparked(engine: Engine, conn: Connection, now: datetime) -> str:
+    was = parking.unparked_count(conn)
+    counted = parking.recount(conn)
+    if counted != was:
+        log.warning("tally of athletes synced automatically was %d, counted %d", was, counted)
+    return f"{counted} athletes synced automatically (the tally said {was})"
+
+
 JOBS: dict[str, tuple[float, Callable[[Engine, Connection, datetime], str]]] = {
     "prune_logs": (86400.0, _prune_logs),
     "purge_check": (3600.0, _purge_check),
+    "recount_unparked": (86400.0, _recount_unparked),
 }
 
 

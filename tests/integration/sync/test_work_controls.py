@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
 from stravasync.store import athletes as athletes_q
-from stravasync.store import syncstate
+from stravasync.store import parking, syncstate
 from stravasync.store.admin import put_setting
-from stravasync.store.schema import scheduler_jobs, sync_sessions, sync_state
+from stravasync.store.schema import scheduler_jobs, sync_sessions, sync_state, sync_tallies
 from stravasync.store.sessions import recent_sessions
 from tests.integration.sync.labs import quiet_lab
 
@@ -119,15 +119,18 @@ def test_periodic_prune_removes_old_sessions(lab: Lab) -> None:
         sessions = conn.execute(select(func.count()).select_from(sync_sessions)).scalar_one()
         jobs = {r.name for r in conn.execute(select(scheduler_jobs.c.name))}
     assert sessions > 0
-    assert {"prune_logs", "purge_check"} <= jobs
+    assert {"prune_logs", "purge_check", "recount_unparked"} <= jobs
     with lab.db.transaction() as conn:  # park the athletes so only the periodic job runs
         conn.execute(update(sync_state).values(due_at=START + timedelta(days=30)))
+        counted = parking.unparked_count(conn)
+        conn.execute(update(sync_tallies).values(value=counted + 999))  # a skewed tally
     lab.sim.advance_to(START + timedelta(days=8))
     with lab.db.transaction() as conn:
         conn.execute(update(scheduler_jobs).values(next_run_at=lab.clock.now()))
     lab.run_until_idle()
     with lab.db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(sync_sessions)).scalar_one() == 0
+        assert counted > 0 and parking.unparked_count(conn) == counted  # recounted
     lab.close()
 
 
