@@ -302,7 +302,7 @@ def not_listed(stored: set[int], listed: set[int]) -> list[int]:
 
 
 def newest_of(raws: list[dict[str, Any]]) -> int | None:
-    from stravasync.store.summaries import start_epoch
+    from stravasync.store.mirror.summaries import start_epoch
 
     starts = [s for s in (start_epoch(r) for r in raws) if s is not None]
     return max(starts) if starts else None

@@ -27,7 +27,7 @@ from bench.drivers import SCOPE, Run
 from bench.harness import Scenario
 from bench.metrics import percentile
 from bench.scenarios import START, club_week
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
 from stravasync.strava.setup import limits_from_settings
 

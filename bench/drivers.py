@@ -34,8 +34,8 @@ from bench.harness import (
     stored_details,
 )
 from stravasync.lab import Lab
-from stravasync.store import activities as acts
-from stravasync.store.summaries import start_epoch
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror.summaries import start_epoch
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import (
     RateLimited,

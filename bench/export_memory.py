@@ -79,8 +79,8 @@ def _summary(i: int, athlete: int) -> dict[str, Any]:
 
 def fill(url: str, n: int) -> None:
     from stravasync.store import Database
+    from stravasync.store.mirror.summaries import _typed
     from stravasync.store.schema import activities, activity_details
-    from stravasync.store.summaries import _typed
 
     db = Database.open(url)
     chunk = 5000

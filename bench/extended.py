@@ -59,7 +59,8 @@ from bench.hostile import (
 )
 from bench.ingest import DEFAULT_PG, fresh_postgres
 from bench.scale import captured, claim_once, full_scans, growth, planning_pass
-from stravasync.store import Database, parking, syncstate
+from stravasync.store import Database
+from stravasync.store.pending import parking, syncstate
 
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_EXT_SIZES", "1000,10000,100000").split(","))
 WORKERS = tuple(int(s) for s in os.environ.get("BENCH_EXT_WORKERS", "1,2,4").split(","))

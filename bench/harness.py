@@ -22,10 +22,10 @@ from sqlalchemy import Connection, select
 from bench.metrics import FreshnessBook, MirrorDiff, Pending
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import activities as acts
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror.summaries import DETAIL_ONLY_FIELDS
 from stravasync.store.schema import activities as activities_t
 from stravasync.store.schema import activity_details
-from stravasync.store.summaries import DETAIL_ONLY_FIELDS
 from stravasync.strava.errors import Deferred
 
 

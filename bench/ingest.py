@@ -21,9 +21,9 @@ from sqlalchemy.sql.elements import quoted_name
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store import activities as acts
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror.summaries import _typed, summary_of
 from stravasync.store.schema import activities as activities_t
-from stravasync.store.summaries import _typed, summary_of
 
 NOW = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)
 PAGE = 200

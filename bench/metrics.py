@@ -13,7 +13,7 @@ from typing import Any
 
 # Counters Strava changes without any edit (kudos arrive for days, no event) are reported apart
 # from real edits: a mirror that lists rarely cannot and need not track them.
-from stravasync.store.summaries import SOCIAL_FIELDS
+from stravasync.store.mirror.summaries import SOCIAL_FIELDS
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -36,7 +36,8 @@ from typing import Any
 
 from sqlalchemy import Connection, event, insert, update
 
-from stravasync.store import Database, parking, syncstate
+from stravasync.store import Database
+from stravasync.store.pending import parking, syncstate
 from stravasync.store.schema import athletes, sync_state
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

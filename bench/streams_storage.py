@@ -28,9 +28,9 @@ from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
 
 from stravasync.store import Database, read_streams
 from stravasync.store.coltypes import JsonType
+from stravasync.store.mirror.streams import store_streams
 from stravasync.store.schema import activities, activity_streams
-from stravasync.store.streams import store_streams
-from stravasync.store.tables_streams import STREAM_KEYS
+from stravasync.store.tables.streams import STREAM_KEYS
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
 ACTIVITY, ATHLETE = 9_000_000_001, 42

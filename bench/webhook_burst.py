@@ -31,8 +31,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from stravasync.store import Database, inbox
-from stravasync.store import admin as admin_q
+from stravasync.store import Database
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import inbox
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 SUBSCRIPTION = 777

@@ -23,8 +23,8 @@ from stravasync.config import Settings, load_settings
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.simulator.transport import in_process_client
 from stravasync.store import Database
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.people import athletes as athletes_q
 from stravasync.sync import Engine, RunReport
 
 DEFAULT_SCOPE = "read,activity:read_all"
@@ -115,7 +115,7 @@ class Lab:
             self._subscribe()
 
     def _subscribe(self) -> None:
-        from stravasync.store import admin as admin_q
+        from stravasync.store.operator import admin as admin_q
         from stravasync.sync import WEBHOOK_SUBSCRIPTION_KEY
         from stravasync.web.app import create_app
 

@@ -239,8 +239,8 @@ class Mirror:
     ) -> list[Activity]:
         """Live activities started in [since, until), newest id first, at most ``limit``
         (1..1000). Dates must be timezone-aware."""
-        from stravasync.store import activity_reads
-        from stravasync.store import gear as gear_q
+        from stravasync.store.mirror import activity_reads
+        from stravasync.store.mirror import gear as gear_q
 
         for name, value in (("since", since), ("until", until)):
             if value is not None and value.tzinfo is None:
@@ -256,7 +256,7 @@ class Mirror:
 
     def gear(self, athlete_id: int) -> list[Gear]:
         """The athlete's bikes and shoes (retired ones too): bikes first, current first."""
-        from stravasync.store import gear as gear_q
+        from stravasync.store.mirror import gear as gear_q
 
         with self._db.engine.connect() as conn:
             rows = gear_q.for_athlete(conn, athlete_id)
@@ -272,8 +272,8 @@ class Mirror:
 
     def original(self, activity_id: int) -> OriginalFile | None:
         """The activity's original device file from an imported account export, or None."""
-        from stravasync.store import activity_reads
-        from stravasync.store.originals import get_original
+        from stravasync.store.mirror import activity_reads
+        from stravasync.store.mirror.originals import get_original
 
         with self._db.engine.connect() as conn:
             if activity_reads.get_activity(conn, activity_id) is None:

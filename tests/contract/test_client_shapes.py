@@ -12,7 +12,7 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, live_summaries
+from stravasync.store.mirror.activities import apply_summaries, live_summaries
 from stravasync.strava import errors as e
 from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient

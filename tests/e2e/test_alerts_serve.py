@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import update
 
 from stravasync.store import Database
-from stravasync.store import jobs as jobs_q
+from stravasync.store.pending import jobs as jobs_q
 from stravasync.store.schema import jobs
 from tests.e2e.serveproc import serve, wait_until
 from tests.e2e.simproc import free_port

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from stravasync.store import Database
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from tests.integration.export.test_athlete_zip_memory import NOW, seed_history
 
 N = int(os.environ.get("STRAVASYNC_DOWNLOAD_ACTIVITIES", "1500"))

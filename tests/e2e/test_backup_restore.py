@@ -22,7 +22,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from stravasync.store import Database
-from stravasync.store import tokens as token_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.crypto import load_cipher
 from tests.integration.web.conftest import START, add_athlete
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stravasync.store import Database
-from stravasync.store.sessions import start_session
+from stravasync.store.pending.sessions import start_session
 from tests.e2e.simproc import cli_env, run_cli, simulator
 
 ATHLETE = 10000001

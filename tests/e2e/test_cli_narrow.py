@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import update
 
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
-from stravasync.store import sessions as session_q
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import sync_state
 from stravasync.sync.periodic import ensure_jobs
 

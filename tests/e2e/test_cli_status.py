@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from stravasync.store import Database, syncstate
-from stravasync.store import athletes as athlete_q
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athlete_q
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 IDS = [9_223_372_036_854_775_807, 123_456_789_012_345, 7]

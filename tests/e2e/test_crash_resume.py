@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from stravasync.store import Database
+from stravasync.store.pending.sessions import recent_sessions
 from stravasync.store.schema import activities, sync_state
-from stravasync.store.sessions import recent_sessions
 from tests.e2e.simproc import CLI, cli_env, run_cli, simulator
 
 HEAVY_ATHLETE = 10000003  # seed 6, 5000 days of history: 6,653 activities

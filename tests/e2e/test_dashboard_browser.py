@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from stravasync.config import load_settings
 from stravasync.store import Database, migrate
-from stravasync.store import sessions as session_q
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.pending.syncstate import scheduler_paused
 from stravasync.store.schema import notifications
-from stravasync.store.syncstate import scheduler_paused
 from stravasync.web.app import create_app
 from tests.e2e.web_helpers import seed_demo, serve_in_thread
 
@@ -169,7 +169,7 @@ def test_dashboard_banner_for_an_app_level_state(tmp_path: Path, browser: Any) -
     a "Probe now" button; the athlete count reads connected / capacity."""
     from datetime import timedelta
 
-    from stravasync.store import appstate as appstate_q
+    from stravasync.store.operator import appstate as appstate_q
 
     url = f"sqlite:///{tmp_path / 'dash.db'}"
     db = Database.open(url)

@@ -21,9 +21,9 @@ import pytest
 
 from stravasync.config import load_settings
 from stravasync.store import Database, migrate
-from stravasync.store import admin as admin_q
-from stravasync.store import athletes as athlete_q
-from stravasync.store import inbox as inbox_q
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import inbox as inbox_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import scheduler_jobs, sync_state
 from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 from tests.e2e.browser_checks import (

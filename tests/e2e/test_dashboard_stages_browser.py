@@ -12,7 +12,7 @@ import pytest
 
 from stravasync.config import load_settings
 from stravasync.store import Database, migrate
-from stravasync.store import sessions as session_q
+from stravasync.store.pending import sessions as session_q
 from stravasync.web.app import create_app
 from tests.e2e.test_dashboard_browser import ADMIN, browser
 from tests.e2e.web_helpers import serve_in_thread

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from stravasync.store import Database
-from stravasync.store import tokens as token_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.crypto import load_cipher, verify_key
 from tests.e2e.simproc import CLI, free_port
 

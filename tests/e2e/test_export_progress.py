@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries
-from stravasync.store.athletes import upsert_athlete
+from stravasync.store.mirror.activities import apply_summaries
+from stravasync.store.people.athletes import upsert_athlete
 from tests.e2e.simproc import run_cli
 from tests.e2e.test_sync_progress import _on_a_pty
 from tests.integration.export.seed import NOW, summary

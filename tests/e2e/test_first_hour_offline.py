@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import func, select
 
 from stravasync.store import Database
-from stravasync.store import appstate as appstate_q
-from stravasync.store import sessions as session_q
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.pending import sessions as session_q
 from stravasync.store.schema import activities, athlete_stats
 from tests.integration.export.seed import seed_mirror
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stravasync.store import Database
-from stravasync.store import athletes as athletes_q
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import activities, webhook_events
 from tests.e2e.serveproc import serve, wait_until
 from tests.e2e.simproc import SimProcess, cli_env, run_cli, simulator

@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from stravasync.store import Database
-from stravasync.store import tokens as token_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.crypto import TokenCipher
 from tests.integration.web.conftest import START, add_athlete
 

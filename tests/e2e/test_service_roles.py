@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from stravasync.store import Database
+from stravasync.store.pending.sessions import recent_sessions
 from stravasync.store.schema import activities, sync_state
-from stravasync.store.sessions import recent_sessions
 from tests.e2e.simproc import SimProcess, cli_env, run_cli, simulator
 
 CLI = [sys.executable, "-m", "stravasync"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from stravasync import Mirror
 from stravasync.clock import RealClock
 from stravasync.store import Database, read_streams
-from stravasync.store.exports import iter_activities
+from stravasync.store.mirror.exports import iter_activities
 from stravasync.web.app import create_app
 from tests.e2e.simproc import simulator
 from tests.integration.web.conftest import api_headers, make_settings

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from stravasync.store import Database
-from stravasync.store import admin as admin_q
+from stravasync.store.operator import admin as admin_q
 from stravasync.store.schema import webhook_events
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 from tests.e2e.serveproc import serve

@@ -17,7 +17,8 @@ from typing import Any
 
 from stravasync.clock import RealClock
 from stravasync.config import load_settings
-from stravasync.store import Database, syncstate
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
 from stravasync.strava.models import SummaryActivity
 from stravasync.sync.factory import build_engine
 from stravasync.sync.port import StravaPort
@@ -102,7 +103,7 @@ def _tokens_by_athlete(
 
 
 def _stored(db: Database, athlete_id: int) -> int:
-    from stravasync.store.activities import count_live
+    from stravasync.store.mirror.activities import count_live
 
     with db.engine.connect() as conn:
         return count_live(conn, athlete_id)

@@ -17,10 +17,11 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from stravasync.store import Database, outbox
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athlete_q
-from stravasync.store import sessions as session_q
+from stravasync.store import Database
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import outbox
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import rate_budget, rate_history, scheduler_jobs, sync_state
 
 

@@ -116,7 +116,7 @@ def test_bad_settings_name_the_variable(tmp_path: Path) -> None:
 
 
 def test_dates_bound_the_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from stravasync.store import activities as acts
+    from stravasync.store.mirror import activities as acts
 
     monkeypatch.chdir(tmp_path)
     with stravasync.Mirror.open(
@@ -155,8 +155,8 @@ def test_dates_bound_the_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_gear_and_the_gear_name_of_activities(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stravasync.store import activities as acts
-    from stravasync.store import gear as gear_q
+    from stravasync.store.mirror import activities as acts
+    from stravasync.store.mirror import gear as gear_q
 
     monkeypatch.chdir(tmp_path)
     with stravasync.Mirror.open(

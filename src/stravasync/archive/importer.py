@@ -29,10 +29,10 @@ from stravasync.archive.sports import sport_type
 from stravasync.stats.facts import zone_of
 from stravasync.stats.refresh import refresh_athlete_stats
 from stravasync.store import Database
-from stravasync.store import archive as queries
-from stravasync.store.activities import apply_summaries
-from stravasync.store.originals import Original, describe, put_originals
-from stravasync.store.syncstate import get_state, request_mode
+from stravasync.store.mirror import archive as queries
+from stravasync.store.mirror.activities import apply_summaries
+from stravasync.store.mirror.originals import Original, describe, put_originals
+from stravasync.store.pending.syncstate import get_state, request_mode
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500

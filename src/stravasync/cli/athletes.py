@@ -54,7 +54,7 @@ def set_flags(
     ),
 ) -> None:
     """Set an athlete's switches (only those given change)."""
-    from stravasync.store import athletes as athlete_q
+    from stravasync.store.people import athletes as athlete_q
 
     if auto_sync is None and hidden is None:
         raise fail("give --auto-sync on|off and/or --hidden on|off")
@@ -87,7 +87,7 @@ def sync_all(
     ),
 ) -> None:
     """Sync every active athlete now (dead letters among them cleared)."""
-    from stravasync.store import controls
+    from stravasync.store.operator import controls
 
     cfg = settings()
     db = open_database(cfg)
@@ -108,7 +108,7 @@ def reset_stuck(
 ) -> None:
     """Release expired leases, re-queue every dead letter, and undo due times and rate windows
     a process whose clock ran ahead wrote in the future."""
-    from stravasync.store import controls
+    from stravasync.store.operator import controls
     from stravasync.strava.setup import repair_skewed_times
     from stravasync.work import skew
 
@@ -140,8 +140,8 @@ def app_state(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Show the app-level Strava state (application inactive, invalid client) and capacity."""
-    from stravasync.store import appstate as appstate_q
-    from stravasync.store import athletes as athlete_q
+    from stravasync.store.operator import appstate as appstate_q
+    from stravasync.store.people import athletes as athlete_q
 
     cfg = settings()
     db = open_database(cfg)

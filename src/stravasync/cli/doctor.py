@@ -120,7 +120,7 @@ def _platform_findings(
     report: dr.Report, cfg: Settings, db: Database, client: StravaClient, clock: RealClock
 ) -> None:
     """Which API origin answered; the athletes against the capacity or the Standard tier."""
-    from stravasync.store import athletes as athlete_q
+    from stravasync.store.people import athletes as athlete_q
     from stravasync.strava import doctor as dr
 
     answered = client.transport.answered_at

@@ -94,8 +94,8 @@ def export(
     as a session with its stage timings (query, write, views), shown on the dashboard."""
     from stravasync.cli.progress import counter, live
     from stravasync.export.runs import mode_of, recorded
-    from stravasync.store.athletes import get_athlete
-    from stravasync.store.exports import count_activities
+    from stravasync.store.mirror.exports import count_activities
+    from stravasync.store.people.athletes import get_athlete
 
     cfg = settings()
     created: Path | None = None
@@ -220,7 +220,8 @@ def _write(
 def _removals(cfg: Settings) -> int | None:
     """The mirror's removal counter (None without a database): a warehouse behind it is
     refused (issue 23: purges and deletions reach every copy)."""
-    from stravasync.store import Database, removals
+    from stravasync.store import Database
+    from stravasync.store.mirror import removals
 
     if missing_sqlite_file(cfg.database_url) is not None:
         return None

@@ -28,7 +28,7 @@ def import_archive(
     """
     from stravasync.archive.importer import import_archive as run_import
     from stravasync.cli.progress import counter, live
-    from stravasync.store.athletes import get_athlete
+    from stravasync.store.people.athletes import get_athlete
 
     cfg = settings()
     db = open_database(cfg)

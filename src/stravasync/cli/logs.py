@@ -30,8 +30,8 @@ def logs(
 ) -> None:
     """List recent sync sessions, or the log lines of one (--session ID); an unknown session
     or athlete exits 2 (an empty answer would look real to cron)."""
-    from stravasync.store import athletes as athlete_q
-    from stravasync.store import sessions as sessions_q
+    from stravasync.store.pending import sessions as sessions_q
+    from stravasync.store.people import athletes as athlete_q
 
     cfg = settings()
     db = open_database(cfg)

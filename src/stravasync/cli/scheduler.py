@@ -36,7 +36,7 @@ def list_jobs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Every job with its schedule, next run, last run and outcome (times in UTC)."""
-    from stravasync.store import admin as admin_q
+    from stravasync.store.operator import admin as admin_q
 
     cfg = settings()
     db = open_database(cfg)

@@ -37,7 +37,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _athlete_ids(conn: Connection, athlete: int | None) -> list[int]:
-    from stravasync.store import athletes as athlete_queries
+    from stravasync.store.people import athletes as athlete_queries
 
     known = [row.athlete_id for row in athlete_queries.overview(conn)]
     if athlete is None:

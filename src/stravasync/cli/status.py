@@ -20,7 +20,7 @@ from stravasync.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from stravasync.store.athletes import AthleteOverview
+    from stravasync.store.people.athletes import AthleteOverview
 
 
 @friendly_errors
@@ -28,7 +28,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Show every athlete with their sync state and activity counts."""
-    from stravasync.store import athletes as athlete_queries
+    from stravasync.store.people import athletes as athlete_queries
 
     cfg = settings()
     missing = missing_sqlite_file(cfg.database_url)

@@ -68,8 +68,8 @@ def sync(
 ) -> None:
     """Sync now: webhook events, due athletes, jobs; stops when idle or at a limit."""
     from stravasync.cli.progress import live
-    from stravasync.store import syncstate
-    from stravasync.store.athletes import get_athlete, overview
+    from stravasync.store.pending import syncstate
+    from stravasync.store.people.athletes import get_athlete, overview
     from stravasync.sync import build_engine
     from stravasync.sync.enrich import BadEnrichRequest, request_options
 
@@ -137,7 +137,7 @@ def sync(
         for line in report.errors:
             err_console.print(f"[bold red]sync failed:[/] {escape(line)}", soft_wrap=True)
         raise typer.Exit(1)
-    from stravasync.store import appstate as appstate_q
+    from stravasync.store.operator import appstate as appstate_q
 
     with db.engine.connect() as conn:
         suspended = appstate_q.get(conn)

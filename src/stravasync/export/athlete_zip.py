@@ -39,14 +39,14 @@ from stravasync.export.trackfiles import render, streams_of
 from stravasync.export.trackmeta import file_name
 from stravasync.export.zipstream import CHUNK, Entry, zip_chunks
 from stravasync.store import Database
-from stravasync.store.exports import (
+from stravasync.store.mirror.exports import (
     athlete_rows,
     iter_activities,
     iter_detail_docs,
 )
-from stravasync.store.gear import for_athlete as gear_of
-from stravasync.store.originals import iter_data, list_originals
-from stravasync.store.track_reads import iter_track_rows
+from stravasync.store.mirror.gear import for_athlete as gear_of
+from stravasync.store.mirror.originals import iter_data, list_originals
+from stravasync.store.mirror.track_reads import iter_track_rows
 
 PAGE = 500  # activities a page: the summaries ride along as JSON
 

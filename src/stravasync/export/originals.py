@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from stravasync.export.atomic import atomic_path, remove_stale_temps
-from stravasync.store.exports import hidden_ids
-from stravasync.store.originals import OriginalInfo, iter_data, list_originals
+from stravasync.store.mirror.exports import hidden_ids
+from stravasync.store.mirror.originals import OriginalInfo, iter_data, list_originals
 
 
 def _same(path: Path, info: OriginalInfo) -> bool:

@@ -42,7 +42,7 @@ from stravasync.export.tables import (
     detail_rows,
     stream_columns,
 )
-from stravasync.store.exports import (
+from stravasync.store.mirror.exports import (
     athlete_rows,
     athletes_with_activities,
     gear_rows,

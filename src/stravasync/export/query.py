@@ -27,7 +27,7 @@ def run_query(
 ) -> QueryResult:
     """Columns and up to ``max_rows`` rows of ``sql`` (QueryFailed carries DuckDB's message).
 
-    ``removals``: the store's removal counter (:mod:`stravasync.store.removals`); a warehouse
+    ``removals``: the store's removal counter (:mod:`stravasync.store.mirror.removals`); a warehouse
     refreshed before the latest purge or deletion raises :class:`WarehouseBehind`."""
     duckdb = optional.duckdb("`stravasync query`")
     if not path.exists():

@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from stravasync.export.stopwatch import Stopwatch
-from stravasync.store import sessions as sessions_q
 from stravasync.store.database import Database
+from stravasync.store.pending import sessions as sessions_q
 
 log = logging.getLogger(__name__)
 

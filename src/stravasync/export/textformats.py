@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from stravasync.export.atomic import atomic_text
 from stravasync.export.stopwatch import Stopwatch
 from stravasync.export.tables import ACTIVITIES, GEAR, activity_row, conform, names
-from stravasync.store.exports import gear_rows, iter_activities
+from stravasync.store.mirror.exports import gear_rows, iter_activities
 
 STDOUT = Path("-")
 

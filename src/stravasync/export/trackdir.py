@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from stravasync.export.atomic import atomic_path, atomic_text, remove_stale_temps
 from stravasync.export.trackfiles import render, track_of
 from stravasync.export.trackmeta import Format, file_name
-from stravasync.store.track_reads import TrackRow, iter_track_rows
+from stravasync.store.mirror.track_reads import TrackRow, iter_track_rows
 
 WRITER_VERSION = 1  # bump when the files' content changes: every file is rebuilt once
 

@@ -17,7 +17,7 @@ from stravasync.export.tcxfile import tcx_bytes
 from stravasync.export.track import Source, Track, build_track
 from stravasync.export.trackmeta import MEDIA_TYPES, Format, TrackInfo, file_name
 from stravasync.store import read_streams
-from stravasync.store.track_reads import get_track_row, iter_track_rows
+from stravasync.store.mirror.track_reads import get_track_row, iter_track_rows
 
 
 @dataclass(frozen=True, slots=True)

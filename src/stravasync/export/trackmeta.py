@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from stravasync.export.track import Track
-from stravasync.store.track_reads import TrackRow as TrackInfo
+from stravasync.store.mirror.track_reads import TrackRow as TrackInfo
 
 Format = Literal["gpx", "tcx"]
 FORMATS: tuple[Format, ...] = ("gpx", "tcx")

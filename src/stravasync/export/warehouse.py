@@ -45,8 +45,8 @@ from stravasync.export.tables import ATHLETES as ATHLETES_SPEC
 from stravasync.export.tables import GEAR as GEAR_SPEC
 from stravasync.export.tables import detail_rows as flatten_detail
 from stravasync.export.views import VIEWS, view_statements
-from stravasync.store import exports as queries
-from stravasync.store import removals
+from stravasync.store.mirror import exports as queries
+from stravasync.store.mirror import removals
 
 MARGIN = timedelta(minutes=10)
 BATCH_ROWS = 2000  # 5000 measured ~45 MB more peak at 100k activities (Python rows + Arrow)

@@ -20,7 +20,8 @@ import httpx
 from stravasync.clock import Clock, to_epoch
 from stravasync.notify.policy import Decision, RetryPolicy, Verdict, decide
 from stravasync.notify.signing import signed_headers
-from stravasync.store import Database, outbox
+from stravasync.store import Database
+from stravasync.store.pending import outbox
 
 log = logging.getLogger(__name__)
 

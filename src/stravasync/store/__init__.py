@@ -2,6 +2,6 @@
 
 from stravasync.store.database import Database
 from stravasync.store.errors import DatabaseUnreachable, SchemaOutOfDate, StoreError
-from stravasync.store.streams import read_streams
+from stravasync.store.mirror.streams import read_streams
 
 __all__ = ["Database", "DatabaseUnreachable", "SchemaOutOfDate", "StoreError", "read_streams"]

@@ -18,19 +18,19 @@ names every table, so ``from stravasync.store.schema import X`` and Alembic see 
 from __future__ import annotations
 
 from stravasync.store.coltypes import JsonType, UtcDateTime  # migrations name them here
-from stravasync.store.tables_activities import activities, activity_annotations, activity_details
-from stravasync.store.tables_athletes import (
+from stravasync.store.tables.activities import activities, activity_annotations, activity_details
+from stravasync.store.tables.athletes import (
     ATHLETE_STATUSES,
     athlete_stats,
     athletes,
     oauth_states,
     tokens,
 )
-from stravasync.store.tables_gear import gear
-from stravasync.store.tables_me import athlete_actions, athlete_sessions
-from stravasync.store.tables_meta import NAMING, metadata
-from stravasync.store.tables_originals import activity_originals
-from stravasync.store.tables_runtime import (
+from stravasync.store.tables.gear import gear
+from stravasync.store.tables.me import athlete_actions, athlete_sessions
+from stravasync.store.tables.meta import NAMING, metadata
+from stravasync.store.tables.originals import activity_originals
+from stravasync.store.tables.runtime import (
     app_settings,
     app_state,
     rate_budget,
@@ -38,8 +38,8 @@ from stravasync.store.tables_runtime import (
     sync_logs,
     sync_sessions,
 )
-from stravasync.store.tables_streams import activity_streams
-from stravasync.store.tables_work import (
+from stravasync.store.tables.streams import activity_streams
+from stravasync.store.tables.work import (
     jobs,
     notifications,
     scheduler_jobs,

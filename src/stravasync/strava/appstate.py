@@ -18,9 +18,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from stravasync.store import Database, outbox
-from stravasync.store import appstate as state_q
-from stravasync.store.appstate import AppState
+from stravasync.store import Database
+from stravasync.store.operator import appstate as state_q
+from stravasync.store.operator.appstate import AppState
+from stravasync.store.pending import outbox
 from stravasync.strava.errors import (
     ApplicationInactive,
     AppSuspended,

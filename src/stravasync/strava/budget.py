@@ -20,8 +20,9 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from stravasync.store import Database, syncstate
-from stravasync.store import admin as admin_q
+from stravasync.store import Database
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import syncstate
 from stravasync.strava import budget_rows as budget_q
 from stravasync.strava import counters as cnt
 from stravasync.strava import tiers

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
-from stravasync.store import tokens as token_q
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import (
     AthleteCapacityExceeded,

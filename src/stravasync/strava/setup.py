@@ -14,8 +14,9 @@ import httpx
 from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.errors import ConfigError
-from stravasync.store import Database, syncstate
-from stravasync.store import tokens as token_q
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.appstate import AppGate
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient

@@ -28,10 +28,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from stravasync.clock import Clock, from_epoch
-from stravasync.store import Database, outbox
-from stravasync.store import athletes as athlete_q
-from stravasync.store import jobs as jobs_q
-from stravasync.store import tokens as token_q
+from stravasync.store import Database
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.pending import outbox
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher
 from stravasync.strava.errors import (

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from stravasync.clock import Clock, from_epoch
-from stravasync.store import Database, syncstate
-from stravasync.store import sessions as sessions_q
-from stravasync.store.activities import count_live, newest_start
+from stravasync.store import Database
+from stravasync.store.mirror.activities import count_live, newest_start
+from stravasync.store.pending import sessions as sessions_q
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import (
     Deferred,

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, or_, select
 
-from stravasync.store import outbox
-from stravasync.store import syncstate as syncstate_q
+from stravasync.store.pending import outbox
+from stravasync.store.pending import syncstate as syncstate_q
 from stravasync.store.schema import athletes, sync_state
 
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ from sqlalchemy import Connection
 
 from stravasync.clock import Clock
 from stravasync.errors import StravaSyncError
-from stravasync.store import Database, syncstate
-from stravasync.store import sessions as sessions_q
+from stravasync.store import Database
+from stravasync.store.pending import sessions as sessions_q
+from stravasync.store.pending import syncstate
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.config import EngineConfig

@@ -29,8 +29,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Table
 
 from stravasync.clock import Clock
-from stravasync.store import Database, event_claims, heat, syncstate
-from stravasync.store import jobs as jobs_q
+from stravasync.store import Database
+from stravasync.store.pending import event_claims, heat, syncstate
+from stravasync.store.pending import jobs as jobs_q
 from stravasync.store.schema import jobs, scheduler_jobs, sync_state, webhook_events
 from stravasync.strava.client import StravaClient
 from stravasync.sync import periodic, recovery

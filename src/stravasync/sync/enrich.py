@@ -1,7 +1,7 @@
 """The enrich pass: DetailedActivity (and optionally streams) for the activities whose detail is
 due, newest first, one request and one transaction each.
 
-Which details are due is :mod:`stravasync.store.detail_freshness`'s decision (missing, made
+Which details are due is :mod:`stravasync.store.mirror.detail_freshness`'s decision (missing, made
 stale by a summary change, fetched before the activity settled, or asked for). The scope comes
 from the request that started the pass (``syncstate.request_mode`` options, kept in the
 checkpoint) or, for the automatic pass, is the recent window ``SYNC_ENRICH_DAYS``.
@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stravasync.clock import as_utc
-from stravasync.store import activities as acts
-from stravasync.store import details as details_q
-from stravasync.store import streams as streams_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror import details as details_q
+from stravasync.store.mirror import streams as streams_q
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig

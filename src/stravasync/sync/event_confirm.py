@@ -28,8 +28,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from stravasync.store import activities as acts
-from stravasync.store import event_reads as reads_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import event_reads as reads_q
 from stravasync.strava.errors import Deferred
 from stravasync.strava.ratelimit import Priority
 from stravasync.strava.windows import Window, window_start

@@ -37,9 +37,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import jobs as jobs_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import sync_state
 from stravasync.sync import event_confirm, mirror
 from stravasync.sync.context import PassContext

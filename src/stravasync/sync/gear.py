@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from stravasync.store import athletes as athletes_q
-from stravasync.store import gear as gear_q
+from stravasync.store.mirror import gear as gear_q
+from stravasync.store.people import athletes as athletes_q
 from stravasync.strava.errors import Deferred, NotConnected, StravaError, Unauthorized
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.context import PassContext

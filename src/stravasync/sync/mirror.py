@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import outbox, syncstate
-from stravasync.store.summaries import summary_of
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror.summaries import summary_of
+from stravasync.store.pending import outbox, syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.sync.config import EngineConfig
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def apply_listing(
     """Apply summaries from a listing or a detail fetch (filtered), with notifications.
 
     New activities from a listing mark the athlete for enrichment, as do stored details the
-    listing made stale (:mod:`stravasync.store.detail_freshness`); a detail fetch already is one.
+    listing made stale (:mod:`stravasync.store.mirror.detail_freshness`); a detail fetch
+    already is one.
     """
     keep: list[Mapping[str, Any]] = []
     dropped: list[int] = []

@@ -7,7 +7,7 @@
 - ``health_summary`` (every ``STRAVASYNC_HEALTH_SUMMARY_SECONDS``): one log line (seed 000's
   hourly health job).
 - ``copies_prune`` (made due by every purge or activity deletion, see
-  :mod:`stravasync.store.removals`, and every ``STRAVASYNC_COPIES_PRUNE_SECONDS`` besides): a
+  :mod:`stravasync.store.mirror.removals`, and every ``STRAVASYNC_COPIES_PRUNE_SECONDS`` besides): a
   warehouse that predates a removal is refreshed, so the removal reaches it at the engine's
   next step, at the latest within that interval (plus the refresh's own time).
 
@@ -28,9 +28,10 @@ from sqlalchemy import Connection
 
 from stravasync.alerts import Facts, Policy, Sender, decide, summary_line
 from stravasync.alerts.rules import remember
-from stravasync.store import admin as admin_q
-from stravasync.store import appstate as appstate_q
-from stravasync.store import opsfacts, removals
+from stravasync.store.mirror import removals
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.operator import opsfacts
 from stravasync.sync import clockjobs
 from stravasync.sync.clockjobs import stale_athletes
 from stravasync.sync.config import EngineConfig

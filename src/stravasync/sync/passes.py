@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from stravasync.clock import from_epoch, to_epoch
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import syncstate
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import sync_state
 from stravasync.strava.errors import Deferred, StravaError
 from stravasync.strava.models import SummaryActivity

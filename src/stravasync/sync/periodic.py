@@ -9,7 +9,8 @@ sets ``next_run_at`` to now. Pausing the scheduler pauses them with automatic sy
   in case the one scheduled at deauthorization was lost.
 - ``recount_unparked`` (daily): the tally of athletes synced automatically (read by every
   planning pass instead of a count) set again from the rows, so a write that bypassed
-  :mod:`stravasync.store.parking` (a bulk load, a hand edit) cannot skew the cadence for long.
+  :mod:`stravasync.store.pending.parking` (a bulk load, a hand edit) cannot skew the cadence
+  for long.
 
 Jobs on a clock (:mod:`stravasync.sync.clockjobs`) share the table: their row carries the cron
 expression in ``schedule``; an empty setting removes the row (the job is off). A row whose
@@ -28,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, delete, select, update
 
 from stravasync.schedule import CLOCK_JOBS, next_run, zone
-from stravasync.store import event_reads, parking
-from stravasync.store import jobs as jobs_q
-from stravasync.store import sessions as sessions_q
+from stravasync.store.pending import event_reads, parking
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.pending import sessions as sessions_q
 from stravasync.store.schema import athletes, scheduler_jobs
 from stravasync.store.upsert import upsert_rows
 from stravasync.sync.clockjobs import ACTIONS as CLOCK_ACTIONS

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Table
 
 from stravasync.store import Database
-from stravasync.store import sessions as sessions_q
+from stravasync.store.pending import sessions as sessions_q
 from stravasync.store.schema import jobs, notifications, scheduler_jobs, sync_state, webhook_events
 from stravasync.work import dead_local, leases, pid_alive
 

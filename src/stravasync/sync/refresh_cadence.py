@@ -4,7 +4,7 @@ they were active: spare reads spent on freshness instead of left idle. Pure; tim
 Silent edits (gear, a crop, the workout type; the description inside the detail) send no
 webhook: only re-reading finds them. The cheapest detector is the refresh listing (one read
 lists up to 200 recent summaries; a detail whose summary changed is then re-fetched, see
-:mod:`stravasync.store.detail_freshness`). Athletes edit soon after uploading (a title within
+:mod:`stravasync.store.mirror.detail_freshness`). Athletes edit soon after uploading (a title within
 the hour, a crop within hours, gear and workout type within a day or two), so the chance that
 an athlete holds an unseen edit decays with the age of their newest activity. Three heats:
 

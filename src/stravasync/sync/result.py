@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stravasync.store import activities as acts
+from stravasync.store.mirror import activities as acts
 from stravasync.sync.plan import Mode
 
 

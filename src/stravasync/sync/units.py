@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from stravasync.store import athletes as athletes_q
-from stravasync.store import event_claims, purge, removals, syncstate
-from stravasync.store import jobs as jobs_q
+from stravasync.store.mirror import removals
+from stravasync.store.pending import event_claims, syncstate
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.people import athletes as athletes_q
+from stravasync.store.people import purge
 from stravasync.strava.errors import (
     Deferred,
     NotConnected,

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from stravasync.clock import Clock
 from stravasync.config import Settings
 from stravasync.store import Database
-from stravasync.store.inbox import InboxEvent
+from stravasync.store.pending.inbox import InboxEvent
 from stravasync.strava.client import StravaClient
 from stravasync.strava.tokens import TokenManager
 from stravasync.web.auth import AttemptLimiter

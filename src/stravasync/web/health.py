@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from stravasync.clock import Clock
-from stravasync.store import admin as admin_q
-from stravasync.store import appstate as appstate_q
 from stravasync.store import migrate
 from stravasync.store.engine import SQLITE_BUSY_TIMEOUT_MS, check_reachable
 from stravasync.store.errors import StoreError
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.operator import appstate as appstate_q
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_metrics
 from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.schemas import AppStateOut, Health, Ready

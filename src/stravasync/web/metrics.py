@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Connection, func, select
 
 from stravasync.store import Database
-from stravasync.store import appstate as appstate_q
+from stravasync.store.operator import appstate as appstate_q
 from stravasync.store.schema import (
     jobs,
     notifications,

@@ -19,8 +19,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from stravasync.lab import Lab
-from stravasync.store import appstate as appstate_q
-from stravasync.store import jobs as jobs_q
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.pending import jobs as jobs_q
 from stravasync.store.schema import scheduler_jobs
 from tests.integration.sync.labs import quiet_lab
 
@@ -194,7 +194,7 @@ def test_health_summary_line_in_the_log(
 def test_webhook_problems_are_facts(db_url: str, tmp_path: Path) -> None:
     """Webhooks required but no subscription stored; then a subscription whose events stopped
     while polling keeps finding new activities (the callback no longer reached)."""
-    from stravasync.store import admin as admin_q
+    from stravasync.store.operator import admin as admin_q
     from stravasync.store.schema import activities, webhook_events
     from stravasync.sync import WEBHOOK_SUBSCRIPTION_KEY
     from stravasync.sync.opsjobs import gather

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from stravasync.cli import app
 from stravasync.store import Database
-from stravasync.store.athletes import upsert_athlete
+from stravasync.store.people.athletes import upsert_athlete
 
 runner = CliRunner()
 

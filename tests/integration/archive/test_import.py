@@ -19,11 +19,11 @@ from stravasync.simulator.render import summary as api_summary
 from stravasync.simulator.world import World
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, tombstone
-from stravasync.store.athletes import upsert_athlete
+from stravasync.store.mirror.activities import apply_summaries, tombstone
+from stravasync.store.pending.syncstate import get_state
+from stravasync.store.people.athletes import upsert_athlete
 from stravasync.store.schema import activities
 from stravasync.store.schema import athlete_stats as stats_table
-from stravasync.store.syncstate import get_state
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 ATHLETE = 10_000_001

@@ -20,10 +20,10 @@ from stravasync.archive.importer import ImportReport, import_archive
 from stravasync.clock import VirtualClock
 from stravasync.export.originals import write_originals
 from stravasync.store import Database
-from stravasync.store.activities import remove, tombstone
-from stravasync.store.athletes import upsert_athlete
-from stravasync.store.originals import get_original, list_originals
-from stravasync.store.purge import purge_athlete
+from stravasync.store.mirror.activities import remove, tombstone
+from stravasync.store.mirror.originals import get_original, list_originals
+from stravasync.store.people.athletes import upsert_athlete
+from stravasync.store.people.purge import purge_athlete
 from stravasync.store.schema import activities, activity_originals, athletes
 from stravasync.web.app import create_app
 from tests.archive_material import (

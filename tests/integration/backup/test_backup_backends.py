@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from stravasync.backup import BackupError, create_backup, restore_backup
 from stravasync.store import Database
-from stravasync.store import tokens as token_q
+from stravasync.store.people import tokens as token_q
 from stravasync.store.schema import athletes, tokens
 from stravasync.strava.crypto import TokenCipher, load_cipher
 from tests.conftest import PostgresFactory

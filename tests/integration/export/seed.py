@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.store import Database, gear
-from stravasync.store.activities import apply_summaries, store_detail, tombstone
-from stravasync.store.athletes import upsert_athlete
-from stravasync.store.streams import store_streams
+from stravasync.store import Database
+from stravasync.store.mirror import gear
+from stravasync.store.mirror.activities import apply_summaries, store_detail, tombstone
+from stravasync.store.mirror.streams import store_streams
+from stravasync.store.people.athletes import upsert_athlete
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 

@@ -26,14 +26,14 @@ from sqlalchemy import insert
 from stravasync.export import iter_athlete_zip
 from stravasync.simulator.geometry import encode_polyline
 from stravasync.store import Database
-from stravasync.store.athletes import upsert_athlete
+from stravasync.store.mirror.streams import packed_row
+from stravasync.store.people.athletes import upsert_athlete
 from stravasync.store.schema import (
     activities,
     activity_details,
     activity_originals,
     activity_streams,
 )
-from stravasync.store.streams import packed_row
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 N = 10_000
@@ -149,8 +149,8 @@ import gc, json, re, sys
 from datetime import datetime
 from stravasync.export import iter_athlete_zip
 from stravasync.store import Database
-from stravasync.store.exports import iter_activities, iter_detail_docs
-from stravasync.store.originals import iter_data, list_originals
+from stravasync.store.mirror.exports import iter_activities, iter_detail_docs
+from stravasync.store.mirror.originals import iter_data, list_originals
 from stravasync.store import read_streams
 
 def status(key):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from stravasync.export.errors import WarehouseBehind
 from stravasync.export.query import run_query
 from stravasync.lab import Lab
-from stravasync.store import removals
+from stravasync.store.mirror import removals
 from stravasync.store.schema import activities, scheduler_jobs
 from stravasync.sync import clockjobs
 from tests.integration.sync.labs import quiet_lab

@@ -14,9 +14,9 @@ from stravasync.export.query import run_query
 from stravasync.export.textformats import gear_csv_path, write_csv, write_gear_csv
 from stravasync.export.warehouse import refresh_warehouse
 from stravasync.store import Database
-from stravasync.store import gear as gear_q
-from stravasync.store.activities import apply_summaries
-from stravasync.store.purge import purge_athlete
+from stravasync.store.mirror import gear as gear_q
+from stravasync.store.mirror.activities import apply_summaries
+from stravasync.store.people.purge import purge_athlete
 from tests.integration.export.seed import NOW, seed_mirror, summary
 
 BIKE = {"id": "b7", "name": "Trek Checkpoint", "primary": True, "distance": 81000.0}

@@ -11,7 +11,7 @@ import pytest
 
 from stravasync.export.parquet import export_parquet
 from stravasync.store import Database
-from stravasync.store.activities import purge_athlete
+from stravasync.store.mirror.activities import purge_athlete
 from tests.integration.export.seed import seed_mirror
 
 

@@ -16,7 +16,7 @@ from stravasync.cli import app
 from stravasync.clock import utcnow
 from stravasync.export.runs import recorded
 from stravasync.store import Database
-from stravasync.store import sessions as session_q
+from stravasync.store.pending import sessions as session_q
 from stravasync.store.schema import sync_logs, sync_sessions
 from stravasync.web.metrics import StoreCollector
 from tests.integration.export.seed import seed_mirror

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stravasync.export.textformats import write_csv, write_jsonl
 from stravasync.store import Database
-from stravasync.store.activities import live_summaries
+from stravasync.store.mirror.activities import live_summaries
 from tests.integration.export.seed import seed_mirror
 
 

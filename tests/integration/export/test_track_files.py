@@ -19,9 +19,9 @@ from stravasync.export.tcxfile import tcx_text
 from stravasync.export.track import Track, TrackPoint
 from stravasync.export.trackdir import write_track_files
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, tombstone
-from stravasync.store.athletes import set_flags
-from stravasync.store.track_reads import TrackRow
+from stravasync.store.mirror.activities import apply_summaries, tombstone
+from stravasync.store.mirror.track_reads import TrackRow
+from stravasync.store.people.athletes import set_flags
 from tests.integration.export.trackseed import (
     N_STREAM,
     NOW,

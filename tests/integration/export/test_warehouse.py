@@ -12,8 +12,8 @@ from stravasync.export.query import run_query
 from stravasync.export.warehouse import refresh_warehouse
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, remove, store_detail, tombstone
-from stravasync.store.streams import store_streams
+from stravasync.store.mirror.activities import apply_summaries, remove, store_detail, tombstone
+from stravasync.store.mirror.streams import store_streams
 from tests.integration.export.seed import NOW, detail, seed_mirror, streams, summary
 
 
@@ -97,7 +97,7 @@ def test_sweep_walks_pages_and_leaves_out_raw_json(
 ) -> None:
     """The sweep compares one page of live ids at a time: removals before, inside and after."""
     from stravasync.export import warehouse
-    from stravasync.store import exports
+    from stravasync.store.mirror import exports
 
     seed_mirror(db)
     with db.transaction() as conn:

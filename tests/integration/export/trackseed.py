@@ -8,11 +8,11 @@ from typing import Any
 
 from stravasync.simulator.geometry import encode_polyline
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, store_detail, tombstone
-from stravasync.store.athletes import upsert_athlete
-from stravasync.store.gear import store_listed
-from stravasync.store.originals import describe, put_originals
-from stravasync.store.streams import store_streams
+from stravasync.store.mirror.activities import apply_summaries, store_detail, tombstone
+from stravasync.store.mirror.gear import store_listed
+from stravasync.store.mirror.originals import describe, put_originals
+from stravasync.store.mirror.streams import store_streams
+from stravasync.store.people.athletes import upsert_athlete
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from stravasync.stats.refresh import refresh_athlete_stats
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, remove, tombstone
+from stravasync.store.mirror.activities import apply_summaries, remove, tombstone
 from stravasync.store.schema import athlete_stats as athlete_stats_table
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

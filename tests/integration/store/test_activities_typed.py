@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from stravasync.store import Database
-from stravasync.store.activities import apply_summaries, live_summaries
+from stravasync.store.mirror.activities import apply_summaries, live_summaries
 from stravasync.store.schema import activities
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

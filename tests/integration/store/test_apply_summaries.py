@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, select
 
 from stravasync.store import Database
-from stravasync.store.activities import (
+from stravasync.store.mirror.activities import (
     NEVER_CONFIRMED,
     apply_event_fields,
     apply_summaries,
@@ -24,8 +24,8 @@ from stravasync.store.activities import (
     tombstone,
     unconfirmed_since,
 )
+from stravasync.store.mirror.summaries import _typed, summary_of
 from stravasync.store.schema import activities
-from stravasync.store.summaries import _typed, summary_of
 from stravasync.store.upsert import upsert_rows
 
 NOW = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)

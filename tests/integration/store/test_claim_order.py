@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from stravasync.store import Database, syncstate
-from stravasync.store import athletes as athletes_q
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import sync_state
 
 NOW = datetime(2026, 3, 2, 9, 7, tzinfo=UTC)

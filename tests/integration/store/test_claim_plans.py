@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bench.scale import NOW, full_scans, populate, query_plans
 
-from stravasync.store import Database, syncstate
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
 
 
 def test_claim_and_planning_queries_use_indexes(db: Database) -> None:

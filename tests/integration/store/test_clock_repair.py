@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from stravasync.config import load_settings
-from stravasync.store import Database, syncstate
-from stravasync.store import athletes as athletes_q
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import sync_state
 from stravasync.strava.budget import SharedBudget
 from stravasync.strava.errors import BudgetExhausted

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from stravasync.store import Database, heat
-from stravasync.store import activities as activities_q
-from stravasync.store import athletes as athletes_q
+from stravasync.store import Database
+from stravasync.store.mirror import activities as activities_q
+from stravasync.store.pending import heat
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import athletes, sync_state
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from stravasync.store import Database
-from stravasync.store import event_reads as reads_q
-from stravasync.store.inbox import InboxEvent, insert_events
+from stravasync.store.pending import event_reads as reads_q
+from stravasync.store.pending.inbox import InboxEvent, insert_events
 from stravasync.store.schema import webhook_events
 
 NOW = datetime(2026, 4, 6, 9, 7, tzinfo=UTC)

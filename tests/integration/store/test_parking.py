@@ -11,10 +11,11 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, and_, func, select, update
 
-from stravasync.store import Database, parking, syncstate
-from stravasync.store import athletes as athletes_q
+from stravasync.store import Database
 from stravasync.store.migrate import alembic_config, head_revision, upgrade
-from stravasync.store.purge import purge_athlete
+from stravasync.store.pending import parking, syncstate
+from stravasync.store.people import athletes as athletes_q
+from stravasync.store.people.purge import purge_athlete
 from stravasync.store.schema import athletes, sync_state
 from stravasync.sync.passes import first_page_waiting
 

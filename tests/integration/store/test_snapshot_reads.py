@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from stravasync.store import Database
-from stravasync.store import athletes as athletes_q
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import athletes
 
 NOW = datetime(2026, 3, 2, 9, 7, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from stravasync.store import Database
-from stravasync.store.athletes import get_athlete, overview, set_status, upsert_athlete
 from stravasync.store.driver import bind_processor
+from stravasync.store.people.athletes import get_athlete, overview, set_status, upsert_athlete
 from stravasync.store.schema import activity_annotations as annotations
 from stravasync.store.schema import athletes
 from stravasync.store.upsert import BATCH_ROWS, driver_upsert, upsert_rows

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from stravasync.store import Database
-from stravasync.store import appstate as state_q
+from stravasync.store.operator import appstate as state_q
 from stravasync.store.schema import notifications
 from stravasync.strava.appstate import AppGate
 from stravasync.strava.errors import ApplicationInactive, AppSuspended, InvalidClient

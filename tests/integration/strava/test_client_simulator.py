@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator, in_process_client
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.strava import errors as e
 from stravasync.strava import oauth
 from stravasync.strava.budget import MemoryBudget

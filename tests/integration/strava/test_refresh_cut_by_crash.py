@@ -16,8 +16,8 @@ import pytest
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
-from stravasync.store import tokens as token_q
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import tokens as token_q
 from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher

@@ -72,7 +72,7 @@ def test_second_subscribe_says_one_exists_then_replace_works(db: Database) -> No
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_replace_with_a_bad_callback_keeps_the_working_subscription(db: Database) -> None:
     """Issue 23, trip 1: the callback is checked before the old subscription is deleted."""
-    from stravasync.store import admin as admin_q
+    from stravasync.store.operator import admin as admin_q
     from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 
     sim = Simulator(SimConfig(seed=7, athletes=3, quota="unlimited"), clock=VirtualClock(NOW))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import notifications
 from stravasync.store.schema import tokens as tokens_table
 from stravasync.strava.budget import MemoryBudget

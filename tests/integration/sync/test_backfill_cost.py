@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)

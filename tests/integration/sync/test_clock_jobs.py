@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 
 from stravasync.lab import Lab
 from stravasync.schedule import next_run
-from stravasync.store import admin as admin_q
-from stravasync.store import sessions as session_q
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import sessions as session_q
 from stravasync.store.schema import notifications, scheduler_jobs, sync_state
 from stravasync.sync import clockjobs
 from tests.integration.sync.labs import quiet_lab

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
-from stravasync.store import sessions as sessions_q
-from stravasync.store import syncstate
+from stravasync.store.pending import sessions as sessions_q
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import activities, sync_sessions, sync_state
 from tests.integration.sync.labs import quiet_lab
 

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from stravasync.lab import Lab
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import activities, activity_details
 from stravasync.sync.enrich import request_options
 from tests.integration.sync.labs import quiet_lab

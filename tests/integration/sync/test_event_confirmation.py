@@ -19,9 +19,9 @@ from sqlalchemy import Connection, select
 
 from stravasync.lab import Lab
 from stravasync.simulator.transport import in_process_client
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import outbox, syncstate
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import outbox, syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import activities, sync_state, webhook_events
 from tests.integration.sync.labs import quiet_lab
 

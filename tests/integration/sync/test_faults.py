@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import activities as acts
-from stravasync.store import syncstate
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
 
 START = datetime(2026, 4, 6, 7, 3, tzinfo=UTC)

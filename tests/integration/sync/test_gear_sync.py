@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import gear as gear_q
+from stravasync.store.mirror import gear as gear_q
 from stravasync.store.schema import sync_state
 
 START = datetime(2026, 3, 2, 9, 3, tzinfo=UTC)  # clear of the quarter-hour guard

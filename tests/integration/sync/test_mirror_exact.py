@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import syncstate
-from stravasync.store.athletes import get_athlete
+from stravasync.store.pending import syncstate
+from stravasync.store.people.athletes import get_athlete
 from stravasync.store.schema import activities, sync_sessions
 
 START = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import syncstate
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import webhook_events
 from tests.integration.sync.labs import quiet_lab
 

@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import syncstate
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror.summaries import SOCIAL_FIELDS
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import notifications
-from stravasync.store.summaries import SOCIAL_FIELDS
 from stravasync.sync.context import LeaseLost, PassContext
 from stravasync.sync.passes import run_backfill
 

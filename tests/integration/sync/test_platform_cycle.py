@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from stravasync.lab import RECEIVER, Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import athletes as athlete_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import activities, tokens
 from stravasync.strava import doctor as dr
 from stravasync.strava import errors as e

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from stravasync.store import activities as acts
-from stravasync.store import activity_reads as reads
-from stravasync.store import jobs as jobs_q
-from stravasync.store import me, originals
+from stravasync.store.mirror import activities as acts
+from stravasync.store.mirror import activity_reads as reads
+from stravasync.store.mirror import originals
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.people import me
 from stravasync.store.schema import athletes, jobs, metadata
 from tests.integration.sync.labs import quiet_lab
 
@@ -110,7 +111,8 @@ def test_purge_removes_every_row_about_the_athlete(db_url: str, tmp_path: Path) 
         unclassified = set(before) - about - never
         assert not unclassified, (
             f"tables neither filled about the athlete by this test nor declared free of athlete "
-            f"data: {sorted(unclassified)}; add purge handling (store/purge.py) and list them"
+            f"data: {sorted(unclassified)}; add purge handling (store/people/purge.py) and list "
+            "them"
         )
         assert about >= {
             "athletes",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from stravasync.lab import Lab
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.progress import Progress

@@ -18,9 +18,9 @@ import pytest
 
 from stravasync.clock import VirtualClock, to_epoch
 from stravasync.lab import Lab
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athletes_q
-from stravasync.store import inbox
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import inbox
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import webhook_events
 from stravasync.sync.factory import build_engine
 from tests.integration.sync.labs import quiet_lab

@@ -19,7 +19,7 @@ import pytest
 
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
 
 START = datetime(2026, 5, 4, 6, 3, tzinfo=UTC)
 WORLDS = {

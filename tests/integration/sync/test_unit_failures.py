@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from stravasync.lab import Lab
-from stravasync.store import activities as acts
-from stravasync.store import syncstate
-from stravasync.store.athletes import overview
+from stravasync.store.mirror import activities as acts
+from stravasync.store.pending import syncstate
+from stravasync.store.people.athletes import overview
 from stravasync.store.schema import sync_sessions, webhook_events
 from stravasync.web.app import create_app
 from tests.integration.sync.labs import quiet_lab

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
-from stravasync.store import athletes as athletes_q
-from stravasync.store import parking, syncstate
-from stravasync.store.admin import put_setting
+from stravasync.store.operator.admin import put_setting
+from stravasync.store.pending import parking, syncstate
+from stravasync.store.pending.sessions import recent_sessions
+from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import scheduler_jobs, sync_sessions, sync_state, sync_tallies
-from stravasync.store.sessions import recent_sessions
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)

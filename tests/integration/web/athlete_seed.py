@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from stravasync.store import Database
-from stravasync.store import activities as acts
-from stravasync.store import athletes as athlete_q
-from stravasync.store import me as me_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
 
 A, B = 1001, 2002
 B_MARK = "Bmarker"

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from stravasync.clock import VirtualClock
 from stravasync.config import Settings, load_settings
 from stravasync.store import Database
-from stravasync.store import activities as acts
-from stravasync.store import admin as admin_q
-from stravasync.store import athletes as athlete_q
+from stravasync.store.mirror import activities as acts
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 from stravasync.web.app import create_app
 from stravasync.web.context import Services

@@ -12,7 +12,8 @@ import httpx
 from sqlalchemy import select
 
 from stravasync.clock import Clock, VirtualClock
-from stravasync.store import Database, me
+from stravasync.store import Database
+from stravasync.store.people import me
 from stravasync.store.schema import metadata
 from stravasync.web.app import create_app
 from stravasync.web.auth import AttemptLimiter

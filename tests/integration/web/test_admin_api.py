@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from stravasync.clock import VirtualClock
-from stravasync.store import Database, outbox
-from stravasync.store import jobs as jobs_q
-from stravasync.store import sessions as session_q
+from stravasync.store import Database
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.pending import outbox
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.pending.syncstate import scheduler_paused
 from stravasync.store.schema import (
     athletes,
     jobs,
@@ -21,7 +23,6 @@ from stravasync.store.schema import (
     sync_state,
     webhook_events,
 )
-from stravasync.store.syncstate import scheduler_paused
 from stravasync.strava.calls import API_CALLS
 from tests.integration.web.conftest import (
     START,

@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from stravasync.store import Database
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from stravasync.store.schema import activities, activity_details, athletes, sync_state
 from stravasync.web.app import create_app
 from tests.e2e.web_helpers import serve_in_thread

@@ -16,7 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from stravasync.store import Database
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from stravasync.web.app import create_app
 from tests.e2e.web_helpers import serve_in_thread
 from tests.integration.web.athlete_seed import B_MARK, Seeded, route, seed

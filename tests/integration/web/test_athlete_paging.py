@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Select, insert
 
 from stravasync.store import Database
-from stravasync.store import athlete_pages as pages
-from stravasync.store.athlete_pages import AthleteQuery
-from stravasync.store.athletes import search_key
+from stravasync.store.people import athlete_pages as pages
+from stravasync.store.people.athlete_pages import AthleteQuery
+from stravasync.store.people.athletes import search_key
 from stravasync.store.schema import athletes
 from tests.integration.web.conftest import START, admin_headers
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from stravasync.clock import RealClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from stravasync.store.schema import activities, athlete_actions, athletes, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app
@@ -203,7 +203,7 @@ def test_my_controls_sync_pause_disconnect_delete(stack: Stack) -> None:
 
 
 def test_signing_in_does_not_lift_an_operators_block(stack: Stack) -> None:
-    from stravasync.store import athletes as athlete_q
+    from stravasync.store.people import athletes as athlete_q
 
     athlete = stack.sim.athlete_ids()[2]
     with httpx.Client(base_url=stack.base) as browser:

@@ -16,7 +16,7 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
-from stravasync.store.syncstate import scheduler_paused
+from stravasync.store.pending.syncstate import scheduler_paused
 from stravasync.web.app import create_app
 from stravasync.web.auth import AttemptLimiter
 from stravasync.web.context import Services

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
-from stravasync.store import Database, syncstate
-from stravasync.store import athletes as athlete_q
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import athletes, rate_budget, sync_state, tokens
 from stravasync.strava.setup import strava_client, token_manager
 from stravasync.web.app import create_app

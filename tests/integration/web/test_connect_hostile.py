@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store import tokens as token_q
+from stravasync.store.people import tokens as token_q
 from stravasync.store.schema import athletes, oauth_states, tokens
 from stravasync.strava import oauth
 from stravasync.strava.setup import strava_client, token_manager

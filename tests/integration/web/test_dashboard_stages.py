@@ -7,8 +7,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from stravasync.store import Database
-from stravasync.store import me as me_q
-from stravasync.store import sessions as session_q
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.people import me as me_q
 from tests.integration.web.conftest import START, add_athlete, admin_headers
 
 
@@ -70,7 +70,7 @@ def test_dashboard_lists_the_latest_export_runs_with_their_stages(
 
 def test_dashboard_shows_the_webhook_subscription_state(client: TestClient, db: Database) -> None:
     """Issue 23, trip 1: subscribed or not, where events go, when the last one arrived."""
-    from stravasync.store import admin as admin_q
+    from stravasync.store.operator import admin as admin_q
     from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY
     from tests.integration.web.conftest import SUBSCRIPTION, subscribe
 

@@ -12,7 +12,7 @@ from stravasync.clock import VirtualClock
 from stravasync.stats.refresh import refresh_athlete_stats
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
-from stravasync.store import activities as acts
+from stravasync.store.mirror import activities as acts
 from stravasync.store.schema import activity_annotations
 from stravasync.web.app import create_app
 from tests.integration.web.conftest import (

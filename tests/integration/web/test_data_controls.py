@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
-from stravasync.store import me as me_q
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
 from stravasync.store.schema import athlete_actions, sync_state
 from stravasync.web.app import create_app
 from tests.e2e.web_helpers import serve_in_thread

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from stravasync.store import Database
-from stravasync.store import athletes as athlete_q
-from stravasync.store import gear as gear_q
+from stravasync.store.mirror import gear as gear_q
+from stravasync.store.people import athletes as athlete_q
 from tests.integration.web.conftest import (
     START,
     activity,

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from stravasync.config import load_settings
-from stravasync.store import Database, inbox
+from stravasync.store import Database
+from stravasync.store.pending import inbox
 from stravasync.store.schema import webhook_events
 from stravasync.web.app import create_app
 from stravasync.web.intake.inbox_writer import EventRefused, InboxWriter

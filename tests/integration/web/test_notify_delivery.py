@@ -14,7 +14,8 @@ from stravasync.clock import VirtualClock, to_epoch
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.signing import verify
 from stravasync.notify.worker import Deliverer
-from stravasync.store import Database, outbox
+from stravasync.store import Database
+from stravasync.store.pending import outbox
 from stravasync.store.schema import notifications
 from tests.e2e.web_helpers import Receiver
 

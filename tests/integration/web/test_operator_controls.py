@@ -19,9 +19,9 @@ from sqlalchemy import select, update
 
 from stravasync.clock import VirtualClock
 from stravasync.store import Database
-from stravasync.store import appstate as appstate_q
-from stravasync.store import athletes as athlete_q
-from stravasync.store import jobs as jobs_q
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import jobs, sync_state
 from stravasync.web.app import create_app
 from stravasync.web.context import Services

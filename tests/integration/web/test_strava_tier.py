@@ -12,7 +12,7 @@ from sqlalchemy import select
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.store import admin as admin_q
+from stravasync.store.operator import admin as admin_q
 from stravasync.store.schema import app_settings
 from stravasync.strava import tiers
 from stravasync.strava.budget import SharedBudget

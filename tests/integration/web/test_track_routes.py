@@ -6,7 +6,7 @@ import gpxpy
 from fastapi.testclient import TestClient
 
 from stravasync.store import Database
-from stravasync.store.athletes import set_flags
+from stravasync.store.people.athletes import set_flags
 from tests.integration.export.trackseed import NOW, OTHER_ID, ROUTE, seed_tracks
 from tests.integration.web.conftest import admin_headers, api_headers
 from tests.track_schemas import schema_errors

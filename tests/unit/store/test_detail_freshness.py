@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.store.detail_freshness import (
+from stravasync.store.mirror.detail_freshness import (
     DetailNeed,
     DetailState,
     compare,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stravasync.store.streampack import (
+from stravasync.store.mirror.streampack import (
     HEADER,
     MAX_SAMPLES,
     BadPackedStream,
@@ -20,8 +20,8 @@ from stravasync.store.streampack import (
     pack,
     unpack,
 )
-from stravasync.store.streams import by_type, packed_row, unpacked
-from stravasync.store.tables_streams import STREAM_KEYS
+from stravasync.store.mirror.streams import by_type, packed_row, unpacked
+from stravasync.store.tables.streams import STREAM_KEYS
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
 

@@ -12,8 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from stravasync.store.driver import IN_SIZES, bind_processor, in_size, padded
-from stravasync.store.schema import activities
-from stravasync.store.summaries import (
+from stravasync.store.mirror.summaries import (
     TYPED_COLUMNS,
     _typed,
     start_times,
@@ -21,13 +20,14 @@ from stravasync.store.summaries import (
     utc_time,
     wall_time,
 )
-from stravasync.store.summary_rows import (
+from stravasync.store.mirror.summary_rows import (
     _DEFAULT_DUMPS,
     _sqlite_naive,
     _sqlite_start_date,
     _sqlite_start_date_local,
     _sqlite_utc,
 )
+from stravasync.store.schema import activities
 
 DIALECTS: list[Dialect] = [sqlite.dialect(), postgresql.psycopg.dialect()]
 ODD_VALUES: list[Any] = [None, True, False, 0, 7, -3, 2**70, 1.5, -0.0, "", "x", [], {}, {"a": 1}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.store.me import SYNC_EVERY, next_allowed
+from stravasync.store.people.me import SYNC_EVERY, next_allowed
 from stravasync.web.athlete.render import tile_origin
 from stravasync.web.athlete.views import (
     chart_series,

@@ -2,7 +2,7 @@
 
 Each is a POST from a ``/me`` form carrying the session's CSRF token, each is written to the
 audit log (``athlete_actions``), and each acts on the session's athlete only. "Sync now" is
-limited per athlete (:data:`stravasync.store.me.SYNC_EVERY`, counted from the audit log, so
+limited per athlete (:data:`stravasync.store.people.me.SYNC_EVERY`, counted from the audit log, so
 every process agrees);
 its progress is ``GET /me/sync/status``, which the overview polls.
 """
@@ -19,9 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from stravasync.errors import StravaSyncError
-from stravasync.store import athletes as athlete_q
-from stravasync.store import me as me_q
-from stravasync.store import purge, syncstate
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
+from stravasync.store.people import purge
 from stravasync.strava.errors import NotConnected, TokenRevoked
 from stravasync.web.athlete import progress, render, signed
 from stravasync.web.athlete.signed import AUTH, Me

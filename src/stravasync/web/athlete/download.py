@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from stravasync.export import athlete_zip_name, iter_athlete_zip
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from stravasync.web.athlete import render
 from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.auth import retry_after

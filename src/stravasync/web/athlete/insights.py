@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from stravasync.stats.service import athlete_stats
-from stravasync.store import my_activities
+from stravasync.store.people import my_activities
 from stravasync.web.athlete import render, views
 from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.context import WebContext

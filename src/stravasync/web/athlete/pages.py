@@ -12,10 +12,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from stravasync.store import athletes as athlete_q
-from stravasync.store import me as me_q
-from stravasync.store import my_activities
-from stravasync.store.my_activities import ActivityFilter
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
+from stravasync.store.people import my_activities
+from stravasync.store.people.my_activities import ActivityFilter
 from stravasync.web.athlete import progress, render, views
 from stravasync.web.athlete.signed import AUTH, Me
 from stravasync.web.bounds import NoNul, StravaId

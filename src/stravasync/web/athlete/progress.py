@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from stravasync.store import sessions as session_q
-from stravasync.store import syncstate
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.pending import syncstate
 
 
 class LastPass(BaseModel):

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from stravasync.store import me as me_q
+from stravasync.store.people import me as me_q
 from stravasync.web.context import WebContext
 from stravasync.web.deps import Ctx
 from stravasync.web.schemas import Problem

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from stravasync.store import activity_reads as reads
-from stravasync.store import athletes as athlete_q
-from stravasync.store import gear as gear_q
+from stravasync.store.mirror import activity_reads as reads
+from stravasync.store.mirror import gear as gear_q
+from stravasync.store.people import athletes as athlete_q
 from stravasync.web.bounds import BoundedDatetime, Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, require_api_key

@@ -2,7 +2,7 @@
 ("Sync now"), pause or resume an athlete's automatic sync.
 
 Limited per athlete, counted from the audit log (``athlete_actions``) so every process agrees:
-one sync asked per :data:`stravasync.store.me.SYNC_EVERY` (whether the athlete asked at
+one sync asked per :data:`stravasync.store.people.me.SYNC_EVERY` (whether the athlete asked at
 ``/me`` or the app asked here), one pause or resume per :data:`SWITCH_EVERY`; past it, 429
 with ``Retry-After``. Each accepted action is a line of that audit log (``app_sync``,
 ``app_pause``, ``app_resume``). A paused athlete opted out: a sync is refused (409) until the
@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
-from stravasync.store import athletes as athlete_q
-from stravasync.store import me as me_q
-from stravasync.store import syncstate
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
 from stravasync.web.auth import retry_after
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from stravasync.store import activity_reads as reads
-from stravasync.store import athletes as athlete_q
-from stravasync.store.originals import Original, get_original
+from stravasync.store.mirror import activity_reads as reads
+from stravasync.store.mirror.originals import Original, get_original
+from stravasync.store.people import athletes as athlete_q
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.data.api import NOT_FOUND, IncludeHidden

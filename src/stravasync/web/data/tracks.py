@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from stravasync.export import TrackFile, track_file
-from stravasync.store import activity_reads as reads
-from stravasync.store import athletes as athlete_q
+from stravasync.store.mirror import activity_reads as reads
+from stravasync.store.people import athletes as athlete_q
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.data.api import NOT_FOUND, IncludeHidden

@@ -20,9 +20,10 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from stravasync.store import Database, inbox
-from stravasync.store import admin as admin_q
+from stravasync.store import Database
 from stravasync.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import inbox
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 log = logging.getLogger(__name__)

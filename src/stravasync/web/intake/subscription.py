@@ -16,7 +16,7 @@ import httpx
 
 from stravasync.errors import StravaSyncError
 from stravasync.store import Database
-from stravasync.store import admin as admin_q
+from stravasync.store.operator import admin as admin_q
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import Deferred
 from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import SecretStr, ValidationError
 
-from stravasync.store import inbox
+from stravasync.store.pending import inbox
 from stravasync.web.deps import AUTH_RESPONSES, Ctx, secret_ok
 from stravasync.web.failures import DB_RETRY_AFTER_S
 from stravasync.web.intake.inbox_writer import EventRefused

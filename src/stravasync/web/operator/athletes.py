@@ -13,11 +13,12 @@ from fastapi import HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
-from stravasync.store import admin as admin_q
-from stravasync.store import athlete_pages, syncstate
-from stravasync.store import athletes as athlete_q
-from stravasync.store import sessions as session_q
-from stravasync.store.athlete_pages import AthletePage, AthleteQuery
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athlete_pages
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people.athlete_pages import AthletePage, AthleteQuery
 from stravasync.sync.enrich import BadEnrichRequest, request_options
 from stravasync.web.bounds import MAX_LIST, Cursor, NoNul, StravaId
 from stravasync.web.context import WebContext

@@ -17,9 +17,9 @@ from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stravasync.store import appstate as appstate_q
-from stravasync.store import athletes as athlete_q
-from stravasync.store import controls
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.operator import controls
+from stravasync.store.people import athletes as athlete_q
 from stravasync.strava.setup import repair_skewed_times
 from stravasync.web.bounds import StravaId
 from stravasync.web.context import WebContext

@@ -15,15 +15,16 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from stravasync.store import admin as admin_q
-from stravasync.store import appstate as appstate_q
-from stravasync.store import athlete_pages, syncstate
-from stravasync.store import athletes as athlete_q
-from stravasync.store import gear as gear_q
-from stravasync.store import inbox as inbox_q
-from stravasync.store import me as me_q
-from stravasync.store import sessions as session_q
-from stravasync.store.athlete_pages import AthleteQuery
+from stravasync.store.mirror import gear as gear_q
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.operator import appstate as appstate_q
+from stravasync.store.pending import inbox as inbox_q
+from stravasync.store.pending import sessions as session_q
+from stravasync.store.pending import syncstate
+from stravasync.store.people import athlete_pages
+from stravasync.store.people import athletes as athlete_q
+from stravasync.store.people import me as me_q
+from stravasync.store.people.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
 from stravasync.strava.platform import athletes_against_tier
 from stravasync.strava.setup import limits_from_settings

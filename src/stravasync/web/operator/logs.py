@@ -11,8 +11,8 @@ from fastapi import HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from stravasync.store import admin as admin_q
-from stravasync.store import sessions as session_q
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import sessions as session_q
 from stravasync.web.bounds import Cursor, Name, StravaId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router

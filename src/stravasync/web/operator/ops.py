@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 from fastapi import HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
-from stravasync.store import admin as admin_q
-from stravasync.store import inbox, outbox, syncstate
-from stravasync.store import jobs as jobs_q
+from stravasync.store.operator import admin as admin_q
+from stravasync.store.pending import inbox, outbox, syncstate
+from stravasync.store.pending import jobs as jobs_q
 from stravasync.strava.setup import limits_from_settings
 from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.web.bounds import Name, RowId

@@ -21,7 +21,8 @@ from stravasync.clock import Clock, clock_seconds, wall_seconds
 from stravasync.config import Settings
 from stravasync.notify.policy import RetryPolicy
 from stravasync.notify.worker import Deliverer
-from stravasync.store import Database, syncstate
+from stravasync.store import Database
+from stravasync.store.pending import syncstate
 from stravasync.sync import Engine, build_engine
 from stravasync.work import backoff_seconds, describe, new_owner, skew
 

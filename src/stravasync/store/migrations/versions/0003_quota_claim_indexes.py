@@ -15,7 +15,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# (name, columns, partial WHERE on SQLite, on PostgreSQL): the same as store/tables_work.py
+# (name, columns, partial WHERE on SQLite, on PostgreSQL): the same as store/tables/work.py
 INDEXES = (
     ("ix_sync_state_claim", ["due_at", "activity_count"], "dead IS 0", "dead IS false"),
     (

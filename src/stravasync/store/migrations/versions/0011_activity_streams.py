@@ -5,7 +5,7 @@ Revises: 0009
 Create Date: 2026-12-07
 
 Upgrade moves every ``activity_details.streams_json`` into ``activity_streams`` (packed by
-``store/streampack.py``, a page of rows at a time) and drops the column; downgrade adds the
+``store/mirror/streampack.py``, a page of rows at a time) and drops the column; downgrade adds the
 column back and writes each activity's streams into it as Strava's ``key_by_type`` object.
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import stravasync.store.schema
-from stravasync.store.streams import packed_row, unpacked
-from stravasync.store.tables_streams import STREAM_KEYS
+from stravasync.store.mirror.streams import packed_row, unpacked
+from stravasync.store.tables.streams import STREAM_KEYS
 
 revision = "0011"
 down_revision = "0009"

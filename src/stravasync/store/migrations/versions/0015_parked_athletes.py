@@ -18,7 +18,7 @@ down_revision = "0014"  # 0009 -> 0011 streams -> 0013 /me -> 0014 gear -> 0015 
 branch_labels = None
 depends_on = None
 
-# (name, columns, partial WHERE on SQLite / PostgreSQL before, after): as store/tables_work.py
+# (name, columns, partial WHERE on SQLite / PostgreSQL before, after): as store/tables/work.py
 LIVE = ("dead IS 0 AND parked IS 0", "dead IS false AND parked IS false")
 INDEXES = (
     (

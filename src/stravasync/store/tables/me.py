@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table
 
 from stravasync.store.coltypes import UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 athlete_sessions = Table(
     "athlete_sessions",

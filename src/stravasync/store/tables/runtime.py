@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from stravasync.store.coltypes import JsonType, UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 sync_sessions = Table(
     "sync_sessions",

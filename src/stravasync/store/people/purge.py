@@ -22,8 +22,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select, update
 
-from stravasync.store import jobs as jobs_q
-from stravasync.store import me, parking, removals
+from stravasync.store.mirror import removals
+from stravasync.store.pending import jobs as jobs_q
+from stravasync.store.pending import parking
+from stravasync.store.people import me
 from stravasync.store.schema import (
     activities,
     activity_annotations,

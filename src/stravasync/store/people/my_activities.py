@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from stravasync.store.tables_activities import activities, activity_details
+from stravasync.store.tables.activities import activities, activity_details
 
 
 @dataclass(frozen=True, slots=True)

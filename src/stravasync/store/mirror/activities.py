@@ -15,24 +15,17 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from stravasync.clock import as_utc
-from stravasync.store import removals
-from stravasync.store.details import check_details
-from stravasync.store.schema import (
-    activities,
-    activity_annotations,
-    activity_details,
-    activity_originals,
-    activity_streams,
-)
-from stravasync.store.streams import delete_streams
-from stravasync.store.summaries import (
+from stravasync.store.mirror import removals
+from stravasync.store.mirror.details import check_details
+from stravasync.store.mirror.streams import delete_streams
+from stravasync.store.mirror.summaries import (
     SOCIAL_FIELDS,
     _typed,
     changed_fields,
     is_detail,
     summary_of,
 )
-from stravasync.store.summary_rows import (
+from stravasync.store.mirror.summary_rows import (
     JsonCodec,
     Row,
     confirm,
@@ -40,6 +33,13 @@ from stravasync.store.summary_rows import (
     row_maker,
     stored_summaries,
     write_rows,
+)
+from stravasync.store.schema import (
+    activities,
+    activity_annotations,
+    activity_details,
+    activity_originals,
+    activity_streams,
 )
 from stravasync.store.upsert import upsert_rows
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, or_, select, update
 
 from stravasync.clock import as_utc
-from stravasync.store import parking
+from stravasync.store.pending import parking
 from stravasync.store.schema import app_settings, athletes, sync_state
 from stravasync.work import leases, skew
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from stravasync.store.coltypes import JsonType, UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 activities = Table(
     "activities",

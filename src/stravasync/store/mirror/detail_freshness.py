@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from stravasync.store.summaries import summary_of
+from stravasync.store.mirror.summaries import summary_of
 
 ALIGNED_FIELDS = frozenset({"kudos_count", "comment_count", "athlete_count", "has_kudoed"})
 # identity and representation, not content

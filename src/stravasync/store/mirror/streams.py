@@ -4,11 +4,11 @@ Strava answers ``GET /activities/{id}/streams?key_by_type=true`` with one object
 type (``{"time": {"data": [...], "series_type": "distance", "original_size": 4321,
 "resolution": "high"}, ...}``; without ``key_by_type`` a list of such objects with a ``type``).
 Only Strava's eleven stream types are kept (``STREAM_KEYS``), each packed in its own column
-(:mod:`stravasync.store.streampack`); anything else in the answer is dropped. A stream longer
+(:mod:`stravasync.store.mirror.streampack`); anything else in the answer is dropped. A stream longer
 than ``streampack.MAX_SAMPLES`` is refused (named in :class:`StoredStreams`), the others kept.
 
 Rows go with the activity: deleted when it is tombstoned or removed, and with the athlete on
-purge (``store/activities.py``, ``store/purge.py``).
+purge (``store/mirror/activities.py``, ``store/people/purge.py``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, select
 
+from stravasync.store.mirror.streampack import StreamTooLong, pack, unpack
 from stravasync.store.schema import activities, activity_streams
-from stravasync.store.streampack import StreamTooLong, pack, unpack
-from stravasync.store.tables_streams import STREAM_KEYS
+from stravasync.store.tables.streams import STREAM_KEYS
 from stravasync.store.upsert import upsert_rows
 
 CHUNK = 900

@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
-from stravasync.store.athletes import AthleteOverview, overview_rows, overview_select, search_key
+from stravasync.store.people.athletes import (
+    AthleteOverview,
+    overview_rows,
+    overview_select,
+    search_key,
+)
 from stravasync.store.schema import athletes
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
+from stravasync.store.mirror.streams import unpacked
 from stravasync.store.schema import (
     activities,
     activity_details,
@@ -20,7 +21,6 @@ from stravasync.store.schema import (
     athletes,
     gear,
 )
-from stravasync.store.streams import unpacked
 
 PAGE_ROWS = 2000
 DETAIL_PAGE_ROWS = 200  # detail rows carry laps/splits/efforts JSON: smaller pages

@@ -1,6 +1,6 @@
 """Stored details against newer summaries, and which details an enrich pass fetches.
 
-The decisions are :mod:`stravasync.store.detail_freshness`'s; this module only reads and
+The decisions are :mod:`stravasync.store.mirror.detail_freshness`'s; this module only reads and
 writes: counters copied into the stored detail, ``detail_stale_at`` set on a stale one, and
 the selection of the activities whose detail is due, newest first.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from stravasync.store.detail_freshness import DetailState, compare, detail_need
+from stravasync.store.mirror.detail_freshness import DetailState, compare, detail_need
 from stravasync.store.schema import activities, activity_details
 
 _CHUNK = 500

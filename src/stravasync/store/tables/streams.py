@@ -1,7 +1,7 @@
 """Activity streams (the time series of an activity), one row per activity, packed per type.
 
 Each Strava stream type has its own column holding the samples packed by
-:mod:`stravasync.store.streampack` (deltas, zlib): a 20,000-sample ride takes a tenth of the
+:mod:`stravasync.store.mirror.streampack` (deltas, zlib): a 20,000-sample ride takes a tenth of the
 space of the same streams as JSON and reads about twice as fast (``bench/streams_storage.py``;
 figures in ``bench/NOTES.md``). Streams are fetched, replaced and read whole per activity, never
 queried inside the store; exports unpack them into one row per sample.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String, Table
 
 from stravasync.store.coltypes import UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 # Strava's stream types (``StreamType``), in the order of its API reference; each is a column.
 STREAM_KEYS: tuple[str, ...] = (

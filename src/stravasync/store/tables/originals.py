@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, String, Table, Text
 
 from stravasync.store.coltypes import UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 activity_originals = Table(
     "activity_originals",

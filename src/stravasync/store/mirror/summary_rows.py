@@ -26,8 +26,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 
 from stravasync.store.driver import IN_SIZES, bind_processor, padded, positional_sql
+from stravasync.store.mirror.summaries import TYPED_COLUMNS, typed_values, utc_time, wall_time
 from stravasync.store.schema import activities
-from stravasync.store.summaries import TYPED_COLUMNS, typed_values, utc_time, wall_time
 from stravasync.store.upsert import driver_upsert
 
 COLUMNS = (

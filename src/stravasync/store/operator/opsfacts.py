@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, select
 
-from stravasync.store.controls import DEAD_QUEUES
+from stravasync.store.operator.controls import DEAD_QUEUES
 from stravasync.store.schema import activities, athletes, sync_state, webhook_events
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from stravasync.store.tables_me import athlete_actions, athlete_sessions
+from stravasync.store.tables.me import athlete_actions, athlete_sessions
 
 ACTIONS = frozenset(
     {"sign_in", "sign_out", "sync", "pause", "resume", "disconnect", "delete", "download"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Column, Float, Index, String, Table, Text
 
 from stravasync.store.coltypes import JsonType, UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 gear = Table(
     "gear",

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, update
 
-from stravasync.store.parking import repark
+from stravasync.store.pending.parking import repark
 from stravasync.store.schema import activities, athletes, sync_state
 from stravasync.store.upsert import upsert_rows
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from stravasync.store import event_reads
+from stravasync.store.pending import event_reads
 from stravasync.store.schema import webhook_events
 from stravasync.store.upsert import upsert_statement
 from stravasync.work import leases

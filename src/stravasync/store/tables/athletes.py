@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 
 from stravasync.store.coltypes import JsonType, UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 ATHLETE_STATUSES = ("active", "reconnect_needed", "deauthorized", "blocked")
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from stravasync.store.coltypes import JsonType, UtcDateTime
-from stravasync.store.tables_meta import metadata
+from stravasync.store.tables.meta import metadata
 
 sync_state = Table(
     "sync_state",

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, case, func, select
 
+from stravasync.store.pending.syncstate import athlete_active, backfill_owed
 from stravasync.store.schema import activities, sync_state
-from stravasync.store.syncstate import athlete_active, backfill_owed
 
 HISTORY_DAYS = 14  # an athlete connected this recently with details owed is fetching a history
 CANDIDATES = 50  # recently connected athletes with details pending looked at, newest first
