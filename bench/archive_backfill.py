@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from stravasync.archive.importer import import_archive
 from stravasync.lab import Lab
 from stravasync.simulator import SimConfig
-from stravasync.simulator.archive import write_archive
+from stravasync.simulator.content.archive import write_archive
 from stravasync.store.schema import activities
 
 START = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)

@@ -256,8 +256,8 @@ FINDINGS = [
     "### Issue 24, what these runs show",
     "",
     "- The refresh cadence is now spent from the spare quota "
-    "(`stravasync.sync.refresh_cadence`): hot athletes (an activity in the last 48 h) every "
-    "`T`, warm every `2T`, cold every `7T`, `T` the interval that spends the share. With no "
+    "(`stravasync.sync.planning.refresh_cadence`): hot athletes (an activity in the last 48 h) "
+    "every `T`, warm every `2T`, cold every `7T`, `T` the interval that spends the share. With no "
     "backlog, 10 athletes on the default quota get `T` of about 25 min (unit tests); while a "
     "history is owed, the refresh gets a fifth of it and the history the rest.",
     "- standard: creates and pushed edits within a minute, 0 429s, 0 missing; the new "

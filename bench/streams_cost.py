@@ -9,7 +9,7 @@ per UTC day, every read by endpoint: the
 streams reads (``GET /activities/{id}/streams``), the detail reads and the total, 429s, the
 activities the members created that day (the simulator's truth) and the stale details at the
 end. The figures in docs/configuration.md (streams) and the ``auto`` rule of
-:mod:`stravasync.sync.streams_policy` come from this run.
+:mod:`stravasync.sync.planning.streams_policy` come from this run.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
-from stravasync.simulator.geometry import decode_polyline
+from stravasync.simulator.content.geometry import decode_polyline
 from stravasync.strava.client import STREAM_KEYS
 from tests.contract import spec
 

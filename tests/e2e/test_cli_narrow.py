@@ -23,7 +23,7 @@ from stravasync.store import Database
 from stravasync.store.pending import sessions as session_q
 from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import sync_state
-from stravasync.sync.periodic import ensure_jobs
+from stravasync.sync.jobs.periodic import ensure_jobs
 
 # a clock origin far from today: the relative times must come from the configured clock
 NOW = datetime(2031, 5, 4, 10, 0, 0, 654321, tzinfo=UTC)

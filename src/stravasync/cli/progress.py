@@ -1,6 +1,6 @@
 """Rich progress for long commands, on a terminal only: quiet under ``--json`` or a pipe.
 
-The engine, exporter and importer report :class:`stravasync.sync.progress.Progress` values;
+The engine, exporter and importer report :class:`stravasync.sync.outcomes.progress.Progress` values;
 this module only draws them (one live line on stderr's console, removed at the end).
 """
 
@@ -17,7 +17,7 @@ from rich.progress import Progress as Bar
 from rich.progress import TextColumn
 
 if TYPE_CHECKING:  # the CLI imports no engine before a command needs it
-    from stravasync.sync.progress import Progress, ProgressCallback
+    from stravasync.sync.outcomes.progress import Progress, ProgressCallback
 
 
 def wanted(as_json: bool, stream: TextIO | None = None) -> bool:
@@ -64,7 +64,7 @@ class RowCounter:
     once known (:meth:`set_total`: the warehouse counts its rows after reading its mark)."""
 
     def __init__(self, show: ProgressCallback, stage: str, total: int | None) -> None:
-        from stravasync.sync.progress import ProgressTally
+        from stravasync.sync.outcomes.progress import ProgressTally
 
         self._show, self._stage = show, stage
         self._tally = ProgressTally(started=time.monotonic(), total=total)

@@ -81,7 +81,7 @@ def run(
     from pydantic import SecretStr
 
     from stravasync.sync import build_engine
-    from stravasync.sync.periodic import JOBS, run_now
+    from stravasync.sync.jobs.periodic import JOBS, run_now
     from stravasync.sync.settings import engine_config
 
     if len(job) > 64:

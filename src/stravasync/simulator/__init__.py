@@ -7,6 +7,7 @@ code = sim.grant(sim.athlete_ids()[0])
 """
 
 from stravasync.simulator.config import TIERS, QuotaLimits, SimConfig, parse_quota
+from stravasync.simulator.content.model import Change
 from stravasync.simulator.core import Simulator
 from stravasync.simulator.errors import (
     CapacityExceeded,
@@ -16,7 +17,6 @@ from stravasync.simulator.errors import (
     UnknownAthlete,
 )
 from stravasync.simulator.faults import Faults
-from stravasync.simulator.model import Change
 from stravasync.simulator.transport import InProcessTransport, in_process_client
 
 __all__ = [

@@ -17,20 +17,20 @@ import httpx
 
 from stravasync.clock import Clock, RealClock, ScaledClock, VirtualClock, as_utc, from_epoch
 from stravasync.simulator.config import SimConfig
-from stravasync.simulator.detail import detailed
+from stravasync.simulator.content.detail import detailed
+from stravasync.simulator.content.model import Change
+from stravasync.simulator.content.render import iso, summary_bytes
+from stravasync.simulator.content.rng import stable_int
+from stravasync.simulator.content.world import World, to_change
 from stravasync.simulator.errors import NotVirtualTime, UnknownAthlete
 from stravasync.simulator.events import activity_event
 from stravasync.simulator.faults import Faults
-from stravasync.simulator.model import Change
+from stravasync.simulator.http.stats import RequestStats
 from stravasync.simulator.oauth import OAuthState, parse_scope
 from stravasync.simulator.platform import API_HOST, RequestLog, dispatch_by_host
 from stravasync.simulator.ratelimit import RateLimiter
-from stravasync.simulator.render import iso, summary_bytes
-from stravasync.simulator.rng import stable_int
-from stravasync.simulator.stats import RequestStats
 from stravasync.simulator.transport import ASGIApp, InProcessTransport
 from stravasync.simulator.webhooks import WebhookHub
-from stravasync.simulator.world import World, to_change
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -162,8 +162,8 @@ class Simulator:
     ) -> bool:
         """The athlete edits an activity: ``fields`` take effect from the next second, with a
         webhook event carrying ``event`` (None: a silent edit, e.g. a description). Fields must
-        be the world's editable ones (:data:`~stravasync.simulator.edits.EDITABLE`); False if
-        the activity is not visible."""
+        be the world's editable ones (:data:`~stravasync.simulator.content.edits.EDITABLE`);
+        False if the activity is not visible."""
         at = self.now() + 1
         act = self.world.activity(activity_id, at)
         if act is None or not self.world.edit_activity(activity_id, at, fields, event):
@@ -283,7 +283,7 @@ class Simulator:
     @property
     def app(self) -> FastAPI:
         if self._app is None:
-            from stravasync.simulator.app import create_app
+            from stravasync.simulator.http.app import create_app
 
             self._app = create_app(self)
         return self._app
@@ -294,7 +294,7 @@ class Simulator:
         if self.config.platform != "2027":
             return self.app
         if self._api_app is None:
-            from stravasync.simulator.app import create_api_app
+            from stravasync.simulator.http.app import create_api_app
 
             self._api_app = create_api_app(self)
         return self._api_app

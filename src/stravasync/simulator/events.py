@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stravasync.simulator.model import Change
+from stravasync.simulator.content.model import Change
 
 
 def activity_event(

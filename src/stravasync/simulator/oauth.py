@@ -12,9 +12,9 @@ import random
 import threading
 from dataclasses import dataclass
 
+from stravasync.simulator.content.rng import stable_int
 from stravasync.simulator.errors import CapacityExceeded
 from stravasync.simulator.responses import code_invalid, refresh_invalid, token_invalid
-from stravasync.simulator.rng import stable_int
 
 SCOPES = (
     "read",

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from stravasync.simulator.content.rng import stable_unit
 from stravasync.simulator.responses import ApiError, fault
-from stravasync.simulator.rng import stable_unit
 
 log = logging.getLogger(__name__)
 

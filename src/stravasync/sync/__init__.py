@@ -9,8 +9,8 @@ not. ``sync`` depends on ``work`` (leases, retries), ``store`` and ``strava``, n
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.engine import Engine
 from stravasync.sync.factory import build_engine
-from stravasync.sync.plan import Mode
-from stravasync.sync.report import RunReport
+from stravasync.sync.outcomes.report import RunReport
+from stravasync.sync.planning.plan import Mode
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 __all__ = [

@@ -40,11 +40,11 @@ from stravasync.sync.context import (
     TokenSource,
     run_authorized,
 )
+from stravasync.sync.outcomes.progress import PageHook
+from stravasync.sync.outcomes.stages import port_delta, stage_seconds
 from stravasync.sync.passes import MODE_PRIORITY, PassResult, pass_priority, run_mode
-from stravasync.sync.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
+from stravasync.sync.planning.plan import AthleteView, Mode, next_due, pick_mode, upcoming_mode
 from stravasync.sync.port import StravaPort
-from stravasync.sync.progress import PageHook
-from stravasync.sync.stages import port_delta, stage_seconds
 from stravasync.work import DeadLetter, describe, leases, on_failure
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stravasync.strava.client import STREAM_KEYS
-from stravasync.sync.event_reads import EventReadLimits
-from stravasync.sync.plan import Cadence
+from stravasync.sync.planning.event_reads import EventReadLimits
+from stravasync.sync.planning.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
 
@@ -52,7 +52,7 @@ class EngineConfig:
     enrich_window: float = 30 * 86400
     enrich_settle: float = 24 * 3600  # a detail fetched sooner after the end is fetched again
     enrich_streams: bool = False  # in effect now (streams_mode resolved by the engine)
-    streams_mode: str = "off"  # auto | on | off (stravasync.sync.streams_policy)
+    streams_mode: str = "off"  # auto | on | off (stravasync.sync.planning.streams_policy)
     gear: bool = True  # bikes and shoes (stravasync.sync.gear), at the enrichment class
     gear_refresh: float = 7 * 86400  # gear read again this long after it was last read
     gear_reads: int = 10  # GET /gear/{id} per pass, at most
@@ -69,7 +69,7 @@ class EngineConfig:
     inbox_retention_days: float = 7  # processed and ignored webhook events
     event_reads: EventReadLimits = field(default_factory=EventReadLimits)
     read_daily: int | None = None  # the daily read limit the refresh cadence is fitted to
-    # spare quota spent on freshness (stravasync.sync.refresh_cadence); 0: fixed refresh hours
+    # spare quota spent on freshness (stravasync.sync.planning.refresh_cadence); 0: fixed hours
     refresh_spare_share: float = 0.0
     refresh_busy_share: float = 0.2  # of that share, what the refresh keeps while a history is owed
     daily_reserve: float = 0.20
@@ -80,7 +80,7 @@ class EngineConfig:
     warehouse: str = "./data/warehouse.duckdb"
     stale_days: float = 7
     flow_deadline: float = 3600
-    # operator alerts and the health summary (stravasync.sync.opsjobs); durations in seconds
+    # operator alerts and the health summary (stravasync.sync.jobs.opsjobs); durations in seconds
     alert_urls: tuple[str, ...] = field(default=(), repr=False)  # they carry secrets
     alert_check: float = 60
     alert_repeat: float = 6 * 3600

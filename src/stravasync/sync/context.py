@@ -18,8 +18,8 @@ from stravasync.store.pending import syncstate
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.config import EngineConfig
+from stravasync.sync.outcomes.progress import Goal, PageHook
 from stravasync.sync.port import StravaPort
-from stravasync.sync.progress import Goal, PageHook
 
 log = logging.getLogger(__name__)
 

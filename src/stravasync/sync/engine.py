@@ -34,16 +34,22 @@ from stravasync.store.pending import event_claims, heat, syncstate
 from stravasync.store.pending import jobs as jobs_q
 from stravasync.store.schema import jobs, scheduler_jobs, sync_state, webhook_events
 from stravasync.strava.client import StravaClient
-from stravasync.sync import periodic, recovery
+from stravasync.sync import recovery
 from stravasync.sync.athlete import AthleteRunner, Outcome
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import TokenSource
-from stravasync.sync.plan import fit_to_budget
+from stravasync.sync.jobs import periodic
+from stravasync.sync.outcomes.progress import (
+    PageHook,
+    ProgressCallback,
+    page_reporter,
+    requests_left,
+)
+from stravasync.sync.outcomes.report import RunReport
+from stravasync.sync.planning.plan import fit_to_budget
+from stravasync.sync.planning.refresh_cadence import Heat, Spare, spare_cadence
+from stravasync.sync.planning.streams_policy import StreamsMode, streams_enabled
 from stravasync.sync.port import StravaPort
-from stravasync.sync.progress import PageHook, ProgressCallback, page_reporter, requests_left
-from stravasync.sync.refresh_cadence import Heat, Spare, spare_cadence
-from stravasync.sync.report import RunReport
-from stravasync.sync.streams_policy import StreamsMode, streams_enabled
 from stravasync.sync.units import process_event, run_job
 from stravasync.work import Heartbeat, describe, leases, new_owner
 

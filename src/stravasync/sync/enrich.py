@@ -24,9 +24,9 @@ from stravasync.strava.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import PassContext
-from stravasync.sync.plan import Mode
-from stravasync.sync.result import PassResult
-from stravasync.sync.streams_policy import streams_due
+from stravasync.sync.outcomes.result import PassResult
+from stravasync.sync.planning.plan import Mode
+from stravasync.sync.planning.streams_policy import streams_due
 
 
 @dataclass(frozen=True, slots=True)

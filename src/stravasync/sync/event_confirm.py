@@ -19,7 +19,7 @@ must be applied.
 Listings wait ``listing_interval`` s after the athlete's last one; events arriving meanwhile
 wait for the next together. The allowances, the clean and suspect pools (a flood's reads are
 not counted against the athletes it did not touch) and the worst case they give are in
-:mod:`stravasync.sync.event_reads`; each read is recorded on the event that spent it.
+:mod:`stravasync.sync.planning.event_reads`; each read is recorded on the event that spent it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from stravasync.strava.ratelimit import Priority
 from stravasync.strava.windows import Window, window_start
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
-from stravasync.sync.event_reads import Spent, covered, may_read, quiet, worth_a_get
+from stravasync.sync.planning.event_reads import Spent, covered, may_read, quiet, worth_a_get
 
 log = logging.getLogger(__name__)
 

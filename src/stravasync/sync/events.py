@@ -10,8 +10,8 @@ prompts (webhook class):
   incremental page (never the event's ``updates``), and an activity the listing did not show
   gets a GET when it is the athlete's only pending event and the allowance for unconfirmed
   reads lasts (:mod:`stravasync.sync.event_confirm`; limits and the worst case a flood of
-  forged events can cost: :mod:`stravasync.sync.event_reads`). A 404 means it is gone or not
-  visible to our scopes: tombstoned, as in the refresh pass.
+  forged events can cost: :mod:`stravasync.sync.planning.event_reads`). A 404 means it is gone
+  or not visible to our scopes: tombstoned, as in the refresh pass.
 - activity delete: tombstoned only when GET answers 404; a live answer is applied instead. A
   delete for an activity this athlete does not hold costs nothing.
 - athlete ``authorized: false``: one token refresh; only when Strava refuses the refresh token

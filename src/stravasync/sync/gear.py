@@ -1,4 +1,4 @@
-"""The gear step: after a pass, read what :mod:`stravasync.sync.gear_plan` says is due.
+"""The gear step: after a pass, read what :mod:`stravasync.sync.planning.gear_plan` says is due.
 
 Every read is spent at the enrichment class. A budget refusal or a failed read ends the step
 quietly (the gear stays due, the next pass tries again); only an authorization failure travels
@@ -15,7 +15,7 @@ from stravasync.store.people import athletes as athletes_q
 from stravasync.strava.errors import Deferred, NotConnected, StravaError, Unauthorized
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.context import PassContext
-from stravasync.sync.gear_plan import GearState, list_due, to_fetch
+from stravasync.sync.planning.gear_plan import GearState, list_due, to_fetch
 
 log = logging.getLogger(__name__)
 

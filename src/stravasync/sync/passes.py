@@ -27,8 +27,8 @@ from stravasync.sync.context import PassContext
 from stravasync.sync.enrich import run_enrich, settle_due
 from stravasync.sync.gear import run_gear
 from stravasync.sync.listing import ListingPass, newest_start, short_page_ends
-from stravasync.sync.plan import Mode
-from stravasync.sync.result import PassResult
+from stravasync.sync.outcomes.result import PassResult
+from stravasync.sync.planning.plan import Mode
 from stravasync.sync.strava_count import count_due, count_wanted, goal, stored_count
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from stravasync.config import Settings
 from stravasync.store.schema import app_settings
 from stravasync.strava.setup import limits_from_settings
 from stravasync.sync.config import ActivityFilter, EngineConfig
-from stravasync.sync.event_reads import EventReadLimits
-from stravasync.sync.plan import Cadence
+from stravasync.sync.planning.event_reads import EventReadLimits
+from stravasync.sync.planning.plan import Cadence
 from stravasync.work.retry import RetryPolicy
 
 WEBHOOK_SUBSCRIPTION_KEY = "webhook_subscription_id"

@@ -19,7 +19,7 @@ from typing import Any
 
 from stravasync.strava.client import MAX_PER_PAGE
 from stravasync.strava.models import ActivityStats
-from stravasync.sync.progress import Goal
+from stravasync.sync.outcomes.progress import Goal
 
 COUNT_MAX_AGE = timedelta(days=7)
 

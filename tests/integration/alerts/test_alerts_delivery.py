@@ -167,7 +167,7 @@ def test_alerts_arrive_once_survive_a_restart_and_a_failing_receiver(
 def test_health_summary_line_in_the_log(
     db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="stravasync.sync.opsjobs")
+    caplog.set_level(logging.INFO, logger="stravasync.sync.jobs.opsjobs")
     lab = quiet_lab(
         db_url,
         tmp_path,
@@ -197,7 +197,7 @@ def test_webhook_problems_are_facts(db_url: str, tmp_path: Path) -> None:
     from stravasync.store.operator import admin as admin_q
     from stravasync.store.schema import activities, webhook_events
     from stravasync.sync import WEBHOOK_SUBSCRIPTION_KEY
-    from stravasync.sync.opsjobs import gather
+    from stravasync.sync.jobs.opsjobs import gather
 
     lab = quiet_lab(
         db_url,

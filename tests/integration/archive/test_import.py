@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from stravasync.archive.errors import ArchiveError
 from stravasync.archive.importer import import_archive
 from stravasync.clock import to_epoch
-from stravasync.simulator.archive import write_archive
 from stravasync.simulator.config import SimConfig
-from stravasync.simulator.render import summary as api_summary
-from stravasync.simulator.world import World
+from stravasync.simulator.content.archive import write_archive
+from stravasync.simulator.content.render import summary as api_summary
+from stravasync.simulator.content.world import World
 from stravasync.stats.service import athlete_stats
 from stravasync.store import Database
 from stravasync.store.mirror.activities import apply_summaries, tombstone

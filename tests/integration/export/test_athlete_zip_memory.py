@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import insert
 
 from stravasync.export import iter_athlete_zip
-from stravasync.simulator.geometry import encode_polyline
+from stravasync.simulator.content.geometry import encode_polyline
 from stravasync.store import Database
 from stravasync.store.mirror.streams import packed_row
 from stravasync.store.people.athletes import upsert_athlete

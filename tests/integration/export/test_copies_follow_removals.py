@@ -20,7 +20,7 @@ from stravasync.export.query import run_query
 from stravasync.lab import Lab
 from stravasync.store.mirror import removals
 from stravasync.store.schema import activities, scheduler_jobs
-from stravasync.sync import clockjobs
+from stravasync.sync.jobs import clockjobs
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.simulator.geometry import encode_polyline
+from stravasync.simulator.content.geometry import encode_polyline
 from stravasync.store import Database
 from stravasync.store.mirror.activities import apply_summaries, store_detail, tombstone
 from stravasync.store.mirror.gear import store_listed

@@ -17,7 +17,7 @@ from stravasync.schedule import next_run
 from stravasync.store.operator import admin as admin_q
 from stravasync.store.pending import sessions as session_q
 from stravasync.store.schema import notifications, scheduler_jobs, sync_state
-from stravasync.sync import clockjobs
+from stravasync.sync.jobs import clockjobs
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 3, tzinfo=UTC)  # a Monday, 10:03 in London

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 
 from stravasync.lab import Lab
 from stravasync.store.schema import activities, activity_details, scheduler_jobs, webhook_events
-from stravasync.sync.event_reads import EventReadLimits, worst_case_quarter
+from stravasync.sync.planning.event_reads import EventReadLimits, worst_case_quarter
 from tests.integration.sync.labs import quiet_lab
 from tests.integration.sync.test_event_confirmation import (
     GET_ACTIVITY,

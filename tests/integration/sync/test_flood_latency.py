@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from stravasync.lab import Lab
 from stravasync.store.schema import activities, webhook_events
-from stravasync.sync.event_reads import EventReadLimits, worst_case_quarter
+from stravasync.sync.planning.event_reads import EventReadLimits, worst_case_quarter
 from tests.integration.sync.labs import quiet_lab
 from tests.integration.sync.test_event_confirmation import live_ids, post, requests, spent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from stravasync.sync.progress import Progress
+from stravasync.sync.outcomes.progress import Progress
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)

@@ -15,7 +15,7 @@ from stravasync.lab import Lab
 from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
 from stravasync.strava.ratelimit import Priority
-from stravasync.sync.progress import Progress
+from stravasync.sync.outcomes.progress import Progress
 from tests.integration.sync.labs import quiet_lab
 
 START = datetime(2026, 5, 4, 9, 7, tzinfo=UTC)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from stravasync.export.parquet import export_parquet
 from stravasync.lab import Lab
-from stravasync.simulator.streams import ALL_TYPES
-from stravasync.simulator.streams import streams as sim_streams
+from stravasync.simulator.content.streams import ALL_TYPES
+from stravasync.simulator.content.streams import streams as sim_streams
 from stravasync.store import read_streams
 from stravasync.store.mirror import activities as acts
 from stravasync.store.schema import activity_details, activity_streams

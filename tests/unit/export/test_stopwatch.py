@@ -6,7 +6,7 @@ from stravasync.cli.progress import RowCounter, describe
 from stravasync.export.runs import describe as run_line
 from stravasync.export.runs import mode_of
 from stravasync.export.stopwatch import Stopwatch, split
-from stravasync.sync.progress import Progress
+from stravasync.sync.outcomes.progress import Progress
 
 
 class FakeClock:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from stravasync.export.track import build_track, decode_polyline, from_streams
 from stravasync.export.xmltext import decimal, stamp
-from stravasync.simulator.geometry import encode_polyline
+from stravasync.simulator.content.geometry import encode_polyline
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from stravasync.simulator.content.model import Change, ChangeKind
 from stravasync.simulator.events import activity_event
-from stravasync.simulator.model import Change, ChangeKind
 
 AT = 1_767_600_000
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from stravasync.clock import to_epoch
 from stravasync.simulator import SimConfig
-from stravasync.simulator.geometry import decode_polyline, encode_polyline
-from stravasync.simulator.world import World
+from stravasync.simulator.content.geometry import decode_polyline, encode_polyline
+from stravasync.simulator.content.world import World
 
 START = to_epoch(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
 DAY = 86400

@@ -10,7 +10,7 @@ import pytest
 
 from stravasync.config import load_settings
 from stravasync.errors import ConfigError
-from stravasync.sync.plan import AthleteView, Cadence, Mode, pick_mode
+from stravasync.sync.planning.plan import AthleteView, Cadence, Mode, pick_mode
 from stravasync.sync.settings import engine_config
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)

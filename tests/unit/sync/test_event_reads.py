@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.sync.event_reads import (
+from stravasync.sync.planning.event_reads import (
     EventReadLimits,
     Spent,
     covered,

@@ -1,10 +1,10 @@
-"""When gear is read, and which gear one by one (stravasync.sync.gear_plan): pure decisions."""
+"""When gear is read, and which gear one by one (stravasync.sync.planning.gear_plan): pure."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.sync.gear_plan import GearState, list_due, to_fetch
+from stravasync.sync.planning.gear_plan import GearState, list_due, to_fetch
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)

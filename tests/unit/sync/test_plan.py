@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.sync.plan import AthleteView, Cadence, Mode, due_modes, next_due, pick_mode
+from stravasync.sync.planning.plan import AthleteView, Cadence, Mode, due_modes, next_due, pick_mode
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
@@ -91,7 +91,7 @@ def test_reconcile_is_staggered_per_athlete() -> None:
 
 
 def test_refresh_cadence_is_fitted_to_the_daily_budget() -> None:
-    from stravasync.sync.plan import fit_to_budget
+    from stravasync.sync.planning.plan import fit_to_budget
 
     base = Cadence()
     # 200 athletes x 2 calls on 1,000 reads a day with half for the safety net: 19.2 h

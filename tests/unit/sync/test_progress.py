@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stravasync.cli.progress import describe, wanted
-from stravasync.sync.progress import (
+from stravasync.sync.outcomes.progress import (
     Goal,
     Progress,
     ProgressTally,

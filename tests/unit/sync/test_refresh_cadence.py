@@ -9,8 +9,8 @@ import pytest
 
 from stravasync.strava.ratelimit import Priority
 from stravasync.sync.enrich import history_priority
-from stravasync.sync.plan import AthleteView, Cadence, fit_to_budget, refresh_due
-from stravasync.sync.refresh_cadence import (
+from stravasync.sync.planning.plan import AthleteView, Cadence, fit_to_budget, refresh_due
+from stravasync.sync.planning.refresh_cadence import (
     LONGEST,
     Heat,
     Spare,

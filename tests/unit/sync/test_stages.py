@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stravasync.sync.stages import port_delta, stage_seconds
+from stravasync.sync.outcomes.stages import port_delta, stage_seconds
 
 
 def test_store_is_what_the_measured_stages_leave() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from stravasync.strava.models import ActivityStats
-from stravasync.sync.progress import Goal
+from stravasync.sync.outcomes.progress import Goal
 from stravasync.sync.strava_count import COUNT_MAX_AGE, count_due, goal, lower_bound, stored_count
 
 NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from stravasync.config import Settings
-from stravasync.sync.streams_policy import (
+from stravasync.sync.planning.streams_policy import (
     StreamsMode,
     max_auto_athletes,
     streams_due,

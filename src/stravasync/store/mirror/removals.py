@@ -5,7 +5,7 @@ adds one to a counter in ``app_settings`` (``REMOVALS_KEY``), in the transaction
 the rows. A copy the service writes (the DuckDB warehouse) records the counter it was built
 at; a copy whose counter is lower may still hold data that must be gone: ``query`` refuses to
 serve it and the ``copies_prune`` job, made due by the removal, refreshes it
-(:mod:`stravasync.sync.opsjobs`). The row
+(:mod:`stravasync.sync.jobs.opsjobs`). The row
 holds a number and a time, never an id.
 """
 

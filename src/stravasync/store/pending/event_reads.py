@@ -4,7 +4,7 @@ Each event row records the reads its processing spent that changed nothing in th
 (``unconfirmed_listings``, ``unconfirmed_reads``), when it last read (``read_at``) and when it
 listed the athlete's latest activities (``listed_at``). The sums over the current quarter hour
 and day (split into the clean and suspect pools) are the allowances
-:mod:`stravasync.sync.event_reads` decides on; the prune keeps at
+:mod:`stravasync.sync.planning.event_reads` decides on; the prune keeps at
 least a day of rows (``STRAVASYNC_WEBHOOK_INBOX_RETENTION_DAYS`` >= 1).
 """
 

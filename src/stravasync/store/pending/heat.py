@@ -1,4 +1,4 @@
-"""The facts the refresh cadence is fitted to (:mod:`stravasync.sync.refresh_cadence`): how
+"""The facts the refresh cadence is fitted to (:mod:`stravasync.sync.planning.refresh_cadence`): how
 many athletes synced automatically were active how recently, and whether a history is owed."""
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stravasync.simulator.geometry import full_polyline, route
-from stravasync.simulator.model import Activity, AthleteProfile
-from stravasync.simulator.render import build_summary, gear_summary, iso
-from stravasync.simulator.rng import stable_hex, stable_int, stable_rng
+from stravasync.simulator.content.geometry import full_polyline, route
+from stravasync.simulator.content.model import Activity, AthleteProfile
+from stravasync.simulator.content.render import build_summary, gear_summary, iso
+from stravasync.simulator.content.rng import stable_hex, stable_int, stable_rng
 
 BEST_EFFORTS = [
     ("400m", 400.0),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stravasync.store.mirror import activities as acts
-from stravasync.sync.plan import Mode
+from stravasync.sync.planning.plan import Mode
 
 
 @dataclass(slots=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from stravasync.simulator.geometry import altitude, route
-from stravasync.simulator.model import Activity
-from stravasync.simulator.people import FIRST, LAST
-from stravasync.simulator.rng import stable_rng
+from stravasync.simulator.content.geometry import altitude, route
+from stravasync.simulator.content.model import Activity
+from stravasync.simulator.content.people import FIRST, LAST
+from stravasync.simulator.content.rng import stable_rng
 
 ALL_TYPES = [
     "time",

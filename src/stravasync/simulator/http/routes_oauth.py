@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from stravasync.simulator.content.render import athlete_json
 from stravasync.simulator.errors import CapacityExceeded
+from stravasync.simulator.http.routes_api import bearer, json_response
 from stravasync.simulator.oauth import SCOPES, parse_scope, scope_text
-from stravasync.simulator.render import athlete_json
 from stravasync.simulator.responses import (
     ApiError,
     capacity_exceeded,
@@ -27,7 +28,6 @@ from stravasync.simulator.responses import (
     fault,
 )
 from stravasync.simulator.responses import check_client as check_credentials
-from stravasync.simulator.routes_api import bearer, json_response
 
 if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from stravasync.simulator.athlete_stats import athlete_stats, gear_distances
-from stravasync.simulator.detail import detailed, laps
-from stravasync.simulator.model import Activity
+from stravasync.simulator.content.athlete_stats import athlete_stats, gear_distances
+from stravasync.simulator.content.detail import detailed, laps
+from stravasync.simulator.content.model import Activity
+from stravasync.simulator.content.render import athlete_json, gear_detailed, summary_bytes
+from stravasync.simulator.content.streams import kudoers, streams
 from stravasync.simulator.oauth import AccessToken
-from stravasync.simulator.render import athlete_json, gear_detailed, summary_bytes
 from stravasync.simulator.responses import (
     bad_param,
     forbidden,
     not_found,
     scope_missing,
 )
-from stravasync.simulator.streams import kudoers, streams
 
 if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator

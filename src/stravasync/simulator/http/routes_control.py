@@ -11,9 +11,9 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from stravasync.clock import as_utc
+from stravasync.simulator.content.render import iso
 from stravasync.simulator.errors import CapacityExceeded, NotVirtualTime, UnknownAthlete
-from stravasync.simulator.render import iso
-from stravasync.simulator.routes_api import json_response
+from stravasync.simulator.http.routes_api import json_response
 
 if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from stravasync.simulator.model import Activity
-from stravasync.simulator.rng import stable_rng
+from stravasync.simulator.content.model import Activity
+from stravasync.simulator.content.rng import stable_rng
 
 M_PER_DEG = 111_320.0
 

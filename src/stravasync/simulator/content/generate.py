@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from stravasync.simulator.edits import DESCRIPTIONS, schedule_edits
-from stravasync.simulator.model import ACTIVITY_EPOCH, Activity, AthleteProfile, pack
-from stravasync.simulator.rng import stable_int, stable_rng
-from stravasync.simulator.sports import (
+from stravasync.simulator.content.edits import DESCRIPTIONS, schedule_edits
+from stravasync.simulator.content.model import ACTIVITY_EPOCH, Activity, AthleteProfile, pack
+from stravasync.simulator.content.rng import stable_int, stable_rng
+from stravasync.simulator.content.sports import (
     CUSTOM_NAMES,
     SPORTS,
     Sport,

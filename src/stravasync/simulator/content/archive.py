@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from stravasync.clock import to_epoch
-from stravasync.simulator.geometry import altitude, route
-from stravasync.simulator.model import Activity
-from stravasync.simulator.render import summary
-from stravasync.simulator.world import World
+from stravasync.simulator.content.geometry import altitude, route
+from stravasync.simulator.content.model import Activity
+from stravasync.simulator.content.render import summary
+from stravasync.simulator.content.world import World
 
 HEADER = [
     "Activity ID", "Activity Date", "Activity Name", "Activity Type", "Activity Description",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from stravasync.simulator.model import AthleteProfile, Gear, athlete_id_of
-from stravasync.simulator.rng import stable_rng
-from stravasync.simulator.sports import MIXES
+from stravasync.simulator.content.model import AthleteProfile, Gear, athlete_id_of
+from stravasync.simulator.content.rng import stable_rng
+from stravasync.simulator.content.sports import MIXES
 
 CITIES: list[tuple[str, str, str, str, float, float]] = [
     ("Paris", "Île-de-France", "France", "Europe/Paris", 48.8566, 2.3522),

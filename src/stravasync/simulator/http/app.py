@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from stravasync.simulator.gate import Gate, classify_api
+from stravasync.simulator.http.gate import Gate, classify_api
+from stravasync.simulator.http.routes_api import api_router, json_response
+from stravasync.simulator.http.routes_control import control_router
+from stravasync.simulator.http.routes_oauth import oauth_router
+from stravasync.simulator.http.routes_push import push_router
 from stravasync.simulator.responses import ApiError, fault
-from stravasync.simulator.routes_api import api_router, json_response
-from stravasync.simulator.routes_control import control_router
-from stravasync.simulator.routes_oauth import oauth_router
-from stravasync.simulator.routes_push import push_router
 
 if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator

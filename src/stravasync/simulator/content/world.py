@@ -14,10 +14,9 @@ from typing import Any
 
 from stravasync.clock import from_epoch
 from stravasync.simulator.config import SimConfig
-from stravasync.simulator.edits import EDITABLE
-from stravasync.simulator.errors import UnknownAthlete
-from stravasync.simulator.generate import WEEK, block_of, generate_block
-from stravasync.simulator.model import (
+from stravasync.simulator.content.edits import EDITABLE
+from stravasync.simulator.content.generate import WEEK, block_of, generate_block
+from stravasync.simulator.content.model import (
     Activity,
     AthleteProfile,
     Change,
@@ -26,7 +25,8 @@ from stravasync.simulator.model import (
     athlete_id_of,
     index_of,
 )
-from stravasync.simulator.people import make_profile
+from stravasync.simulator.content.people import make_profile
+from stravasync.simulator.errors import UnknownAthlete
 
 NOTHING: dict[str, str] = {}  # shared, never mutated (to_change copies)
 RawChange = tuple[int, ChangeKind, int | None, dict[str, Any], dict[str, str] | None]

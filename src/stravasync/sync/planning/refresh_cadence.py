@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass, replace
 
 from stravasync.strava.ratelimit import UNLIMITED
-from stravasync.sync.plan import Cadence, fit_to_budget
+from stravasync.sync.planning.plan import Cadence, fit_to_budget
 
 WARM_WEIGHT = 0.25  # gear and workout-type edits come a day or two after the upload
 COLD_WEIGHT = 0.02

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 
-from stravasync.simulator.render import iso
+from stravasync.simulator.content.render import iso
+from stravasync.simulator.http.routes_api import json_response
+from stravasync.simulator.http.routes_oauth import params
 from stravasync.simulator.responses import check_client as check_credentials
 from stravasync.simulator.responses import client_invalid
-from stravasync.simulator.routes_api import json_response
-from stravasync.simulator.routes_oauth import params
 
 if TYPE_CHECKING:
     from stravasync.simulator.core import Simulator

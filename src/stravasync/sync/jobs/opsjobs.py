@@ -11,7 +11,7 @@
   warehouse that predates a removal is refreshed, so the removal reaches it at the engine's
   next step, at the latest within that interval (plus the refresh's own time).
 
-Both are rows of ``scheduler_jobs`` run by :mod:`stravasync.sync.periodic` (one process at a
+Both are rows of ``scheduler_jobs`` run by :mod:`stravasync.sync.jobs.periodic` (one process at a
 time under its lease); their interval comes from the settings (0 or no URL: the job is off).
 """
 
@@ -32,9 +32,9 @@ from stravasync.store.mirror import removals
 from stravasync.store.operator import admin as admin_q
 from stravasync.store.operator import appstate as appstate_q
 from stravasync.store.operator import opsfacts
-from stravasync.sync import clockjobs
-from stravasync.sync.clockjobs import stale_athletes
 from stravasync.sync.config import EngineConfig
+from stravasync.sync.jobs import clockjobs
+from stravasync.sync.jobs.clockjobs import stale_athletes
 from stravasync.sync.settings import WEBHOOK_SUBSCRIPTION_KEY
 
 if TYPE_CHECKING:

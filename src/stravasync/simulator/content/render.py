@@ -10,9 +10,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.simulator.geometry import summary_polyline
-from stravasync.simulator.model import Activity, AthleteProfile, Gear
-from stravasync.simulator.rng import stable_hex
+from stravasync.simulator.content.geometry import summary_polyline
+from stravasync.simulator.content.model import Activity, AthleteProfile, Gear
+from stravasync.simulator.content.rng import stable_hex
 
 
 def iso(epoch: int) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from stravasync.simulator.model import AthleteProfile, Edit
-from stravasync.simulator.sports import CUSTOM_NAMES, RETYPE, Sport, legacy_type
+from stravasync.simulator.content.model import AthleteProfile, Edit
+from stravasync.simulator.content.sports import CUSTOM_NAMES, RETYPE, Sport, legacy_type
 
 # What an athlete can change after upload (the edit page, a crop, a gear or privacy change).
 EDITABLE = frozenset(

@@ -12,7 +12,7 @@ sets ``next_run_at`` to now. Pausing the scheduler pauses them with automatic sy
   :mod:`stravasync.store.pending.parking` (a bulk load, a hand edit) cannot skew the cadence
   for long.
 
-Jobs on a clock (:mod:`stravasync.sync.clockjobs`) share the table: their row carries the cron
+Jobs on a clock (:mod:`stravasync.sync.jobs.clockjobs`) share the table: their row carries the cron
 expression in ``schedule``; an empty setting removes the row (the job is off). A row whose
 ``next_run_at`` passed while no process ran is claimed at start and runs once (catch-up,
 coalesced), its next run computed from then. Every run stores ``last_status`` (ok | failed)
@@ -34,10 +34,10 @@ from stravasync.store.pending import jobs as jobs_q
 from stravasync.store.pending import sessions as sessions_q
 from stravasync.store.schema import athletes, scheduler_jobs
 from stravasync.store.upsert import upsert_rows
-from stravasync.sync.clockjobs import ACTIONS as CLOCK_ACTIONS
 from stravasync.sync.config import EngineConfig
-from stravasync.sync.opsjobs import OPS_JOBS
-from stravasync.sync.opsjobs import intervals as ops_intervals
+from stravasync.sync.jobs.clockjobs import ACTIONS as CLOCK_ACTIONS
+from stravasync.sync.jobs.opsjobs import OPS_JOBS
+from stravasync.sync.jobs.opsjobs import intervals as ops_intervals
 from stravasync.work import describe, leases
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stravasync.simulator.model import Activity
-from stravasync.simulator.sports import family
+from stravasync.simulator.content.model import Activity
+from stravasync.simulator.content.sports import family
 
 FAMILIES = {"ride": "ride", "run": "run", "swim": "swim"}
 

@@ -1,0 +1,1 @@
+"""Jobs on a timer or a clock: periodic housekeeping, the scheduled jobs, the operator's checks."""
