@@ -1,6 +1,6 @@
 """Spending per budget class: every reservation the engine's budget granted, by UTC day.
 
-:class:`ClassLog` wraps the engine's :class:`stravasync.strava.budget.Budget` (same decisions,
+:class:`ClassLog` wraps the engine's :class:`stravasync.strava.quota.budget.Budget` (same decisions,
 same shared counters) and notes the class of each request it let through, so a run can show
 how much of each day's read limit interactive work, webhooks, backfill, enrichment... used
 and what the daily reserve kept. Token requests the budget does not count (when Strava does
@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stravasync.lab import Lab
-from stravasync.strava.budget import Budget
 from stravasync.strava.errors import RateLimited
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.budget import Budget
+from stravasync.strava.quota.ratelimit import Priority
 
 DAY = 86400
 CLASSES = tuple(p.name.lower() for p in Priority)

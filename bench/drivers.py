@@ -43,7 +43,7 @@ from stravasync.strava.errors import (
     TokenRevoked,
     Unauthorized,
 )
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.strava.setup import limits_from_settings, token_cipher
 from stravasync.strava.tokens import TokenManager
 

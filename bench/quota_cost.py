@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from stravasync.strava.ratelimit import RELEASED_TO, RESERVE_FOR, Policy
+from stravasync.strava.quota.ratelimit import RELEASED_TO, RESERVE_FOR, Policy
 
 DAY = 86400
 GEAR_ENDPOINTS = ("GET /api/v3/athlete", "GET /api/v3/gear/{id}")

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from stravasync.lab import AthleteDiff, Lab
 from stravasync.simulator import SimConfig
 from stravasync.store.schema import activities, sync_state
-from stravasync.strava.budget import SharedBudget
+from stravasync.strava.quota.budget import SharedBudget
 from stravasync.strava.setup import shared_budget
 
 START = datetime(2026, 3, 2, 6, 3, tzinfo=UTC)

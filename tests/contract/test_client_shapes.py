@@ -14,9 +14,9 @@ from stravasync.clock import VirtualClock
 from stravasync.store import Database
 from stravasync.store.mirror.activities import apply_summaries, live_summaries
 from stravasync.strava import errors as e
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 from stravasync.strava.translate import error_for
 from stravasync.sync.port import StravaPort
 from tests.contract import samples, spec

@@ -19,10 +19,10 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.platform import choose_origins
-from stravasync.strava.ratelimit import Limits, Policy
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy
 
 REVOKE = {
     "method": "POST",

@@ -203,7 +203,7 @@ def _write(
             conn, out, athlete_id=athlete, include_hidden=include_hidden, on_rows=rows
         )
     if fmt in (Format.GPX, Format.TCX):
-        from stravasync.export.trackdir import write_track_files
+        from stravasync.export.tracks.trackdir import write_track_files
 
         return write_track_files(
             conn,

@@ -14,7 +14,7 @@ class BudgetArea(BaseModel):
     """The client and the shared rate budget."""
 
     # --- client / budget (issue 4) ------------------------------------------------------------
-    # Shape of spending; reasoning for each default in stravasync.strava.ratelimit's docstring.
+    # Shape of spending; each default reasoned in stravasync.strava.quota.ratelimit's docstring.
     budget_cushions: dict[str, float] = Field(
         default_factory=dict,
         description="fraction of each limit a class leaves to the classes above it, overriding "

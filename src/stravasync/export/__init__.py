@@ -6,6 +6,6 @@ atomically. pyarrow and duckdb are optional (``pip install "stravasync[export]"`
 """
 
 from stravasync.export.athlete_zip import athlete_zip_name, iter_athlete_zip
-from stravasync.export.trackfiles import TrackFile, track_file
+from stravasync.export.tracks.trackfiles import TrackFile, track_file
 
 __all__ = ["TrackFile", "athlete_zip_name", "iter_athlete_zip", "track_file"]

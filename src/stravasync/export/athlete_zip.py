@@ -34,9 +34,9 @@ from sqlalchemy import Connection
 
 from stravasync.export.tables import ACTIVITIES, activity_row, names
 from stravasync.export.textformats import jsonl_object
-from stravasync.export.track import build_track
-from stravasync.export.trackfiles import render, streams_of
-from stravasync.export.trackmeta import file_name
+from stravasync.export.tracks.track import build_track
+from stravasync.export.tracks.trackfiles import render, streams_of
+from stravasync.export.tracks.trackmeta import file_name
 from stravasync.export.zipstream import CHUNK, Entry, zip_chunks
 from stravasync.store import Database
 from stravasync.store.mirror.exports import (

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from stravasync.clock import Clock
-from stravasync.strava.budget import Budget
 from stravasync.strava.errors import UnexpectedResponse
 from stravasync.strava.models import (
     ActivityPage,
@@ -35,7 +34,8 @@ from stravasync.strava.models import (
     parse_list,
 )
 from stravasync.strava.platform import REVOKE_PATH, TOKEN_PATH, OriginPlan, Origins
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.budget import Budget
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.strava.transport import Call, Transport
 
 if TYPE_CHECKING:

@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 
 from stravasync.errors import StravaSyncError
-from stravasync.strava.counters import parse_headers
 from stravasync.strava.errors import (
     ApplicationInactive,
     InvalidClient,
@@ -43,8 +42,9 @@ from stravasync.strava.platform import (
     advice,
     athletes_against_tier,
 )
-from stravasync.strava.ratelimit import Limits, Priority
-from stravasync.strava.tiers import setting_hint, stated_limits, tier_of
+from stravasync.strava.quota.counters import parse_headers
+from stravasync.strava.quota.ratelimit import Limits, Priority
+from stravasync.strava.quota.tiers import setting_hint, stated_limits, tier_of
 
 MAX_REQUESTS = 5
 

@@ -28,7 +28,7 @@ from typing import Any
 from stravasync.clock import to_epoch
 from stravasync.strava.client import StravaClient
 from stravasync.strava.models import ActivityPage, SummaryActivity
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 
 
 def start_epoch(activity: SummaryActivity) -> int | None:

@@ -18,13 +18,13 @@ from stravasync.store import Database
 from stravasync.store.pending import syncstate
 from stravasync.store.people import tokens as token_q
 from stravasync.strava.appstate import AppGate
-from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
 from stravasync.strava.errors import SecretKeyError
 from stravasync.strava.oauth import ScopePolicy
 from stravasync.strava.platform import OriginPlan, choose_origins
-from stravasync.strava.ratelimit import Limits, Policy, limits_for, policy_from_settings
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, limits_for, policy_from_settings
 from stravasync.strava.tokens import TokenManager
 
 RATE_FIELDS = ("overall_15min", "overall_daily", "read_15min", "read_daily")

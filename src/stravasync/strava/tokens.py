@@ -44,7 +44,7 @@ from stravasync.strava.errors import (
 )
 from stravasync.strava.models import TokenResponse
 from stravasync.strava.profile import athlete_profile
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 
 log = logging.getLogger(__name__)
 

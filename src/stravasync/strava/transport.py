@@ -32,9 +32,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from stravasync.clock import Clock
-from stravasync.strava.budget import Budget
 from stravasync.strava.calls import API_CALLS
-from stravasync.strava.counters import GUARD
 from stravasync.strava.errors import (
     ApplicationInactive,
     BudgetExhausted,
@@ -49,7 +47,9 @@ from stravasync.strava.platform import (
     Origins,
     api_origin,
 )
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.budget import Budget
+from stravasync.strava.quota.counters import GUARD
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.strava.translate import error_for
 
 if TYPE_CHECKING:

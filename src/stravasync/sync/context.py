@@ -16,7 +16,7 @@ from stravasync.store import Database
 from stravasync.store.pending import sessions as sessions_q
 from stravasync.store.pending import syncstate
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.outcomes.progress import Goal, PageHook
 from stravasync.sync.port import StravaPort

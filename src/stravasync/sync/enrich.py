@@ -20,7 +20,7 @@ from stravasync.clock import as_utc
 from stravasync.store.mirror import activities as acts
 from stravasync.store.mirror import details as details_q
 from stravasync.store.mirror import streams as streams_q
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.config import EngineConfig
 from stravasync.sync.context import PassContext

@@ -31,8 +31,8 @@ from typing import Any
 from stravasync.store.mirror import activities as acts
 from stravasync.store.pending import event_reads as reads_q
 from stravasync.strava.errors import Deferred
-from stravasync.strava.ratelimit import Priority
-from stravasync.strava.windows import Window, window_start
+from stravasync.strava.quota.ratelimit import Priority
+from stravasync.strava.quota.windows import Window, window_start
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
 from stravasync.sync.planning.event_reads import Spent, covered, may_read, quiet, worth_a_get

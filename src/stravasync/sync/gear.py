@@ -13,7 +13,7 @@ from datetime import timedelta
 from stravasync.store.mirror import gear as gear_q
 from stravasync.store.people import athletes as athletes_q
 from stravasync.strava.errors import Deferred, NotConnected, StravaError, Unauthorized
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.context import PassContext
 from stravasync.sync.planning.gear_plan import GearState, list_due, to_fetch
 

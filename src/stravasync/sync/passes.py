@@ -21,7 +21,7 @@ from stravasync.store.schema import sync_state
 from stravasync.strava.errors import Deferred, StravaError
 from stravasync.strava.models import SummaryActivity
 from stravasync.strava.pagination import BackwardCursor
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync import mirror
 from stravasync.sync.context import PassContext
 from stravasync.sync.enrich import run_enrich, settle_due

@@ -16,7 +16,7 @@ from typing import Any
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import BudgetExhausted, NotFound
 from stravasync.strava.models import SummaryActivity
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.strava_count import lower_bound
 
 

@@ -18,7 +18,7 @@ from stravasync.strava.errors import (
     TokenRevoked,
     Unauthorized,
 )
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync import events, mirror
 from stravasync.sync.context import PassContext, run_authorized
 from stravasync.work import DeadLetter, describe, on_failure

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from stravasync.cli import app
 from stravasync.export import track_file
-from stravasync.export.gpxfile import gpx_text
-from stravasync.export.tcxfile import tcx_text
-from stravasync.export.track import Track, TrackPoint
-from stravasync.export.trackdir import write_track_files
+from stravasync.export.tracks.gpxfile import gpx_text
+from stravasync.export.tracks.tcxfile import tcx_text
+from stravasync.export.tracks.track import Track, TrackPoint
+from stravasync.export.tracks.trackdir import write_track_files
 from stravasync.store import Database
 from stravasync.store.mirror.activities import apply_summaries, tombstone
 from stravasync.store.mirror.track_reads import TrackRow

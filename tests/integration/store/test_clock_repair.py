@@ -13,9 +13,9 @@ from stravasync.store import Database
 from stravasync.store.pending import syncstate
 from stravasync.store.people import athletes as athletes_q
 from stravasync.store.schema import sync_state
-from stravasync.strava.budget import SharedBudget
 from stravasync.strava.errors import BudgetExhausted
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 from stravasync.strava.setup import repair_skewed_times
 
 NOW = datetime(2026, 3, 10, 12, 7, 30, tzinfo=UTC)

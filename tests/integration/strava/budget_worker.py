@@ -17,10 +17,10 @@ from typing import Any
 
 from stravasync.clock import ScaledClock
 from stravasync.store import Database
-from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.errors import BudgetExhausted, RateLimited, Transient
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 
 
 def _wait_for_go(path: Path) -> dict[str, Any]:

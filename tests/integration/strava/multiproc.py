@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 
 from stravasync.clock import Clock
-from stravasync.strava.windows import Window, window_start
+from stravasync.strava.quota.windows import Window, window_start
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -13,11 +13,11 @@ from stravasync.simulator.platform import API_HOST
 from stravasync.store import Database
 from stravasync.strava import errors as e
 from stravasync.strava import oauth
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import load_cipher
 from stravasync.strava.platform import choose_origins
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 from stravasync.strava.tokens import TokenManager
 from tests.integration.simulator.conftest import START
 

@@ -15,11 +15,11 @@ from stravasync.store import Database
 from stravasync.store.people import athletes as athlete_q
 from stravasync.strava import errors as e
 from stravasync.strava import oauth
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import load_cipher
 from stravasync.strava.pagination import BackwardCursor, ForwardCursor, walk
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 from stravasync.strava.tokens import TokenManager
 
 START = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)

@@ -14,10 +14,10 @@ import pytest
 
 from stravasync.clock import VirtualClock, to_epoch
 from stravasync.simulator import SimConfig, Simulator
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.pagination import ForwardCursor, walk
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 
 START = datetime(2026, 3, 10, 12, 7, 30, tzinfo=UTC)
 

@@ -18,9 +18,9 @@ import httpx
 from stravasync.clock import ScaledClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.strava.budget import SharedBudget
-from stravasync.strava.ratelimit import Limits
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import Limits
+from stravasync.strava.quota.windows import Window
 from tests.integration.strava.multiproc import Recorder, Server, run_workers
 
 SPEED = 300.0

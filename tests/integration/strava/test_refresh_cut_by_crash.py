@@ -18,11 +18,11 @@ from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
 from stravasync.store.people import athletes as athlete_q
 from stravasync.store.people import tokens as token_q
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher
 from stravasync.strava.errors import TokenRevoked
-from stravasync.strava.ratelimit import Limits, Policy
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy
 from stravasync.strava.tokens import TokenManager
 
 START = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)

@@ -22,11 +22,11 @@ from stravasync.config import LogFormat
 from stravasync.logsetup import configure_logging
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import load_cipher
 from stravasync.strava.errors import Unauthorized
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 from stravasync.strava.tokens import TokenManager
 
 START = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)

@@ -6,11 +6,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from stravasync.store import Database
-from stravasync.strava import budget_rows as budget_q
-from stravasync.strava.budget import SharedBudget
 from stravasync.strava.errors import BudgetExhausted
-from stravasync.strava.ratelimit import Limits, Policy, Priority
-from stravasync.strava.windows import Window
+from stravasync.strava.quota import budget_rows as budget_q
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.windows import Window
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LIMITS = Limits(overall_15min=40, overall_daily=1000, read_15min=30, read_daily=1000)

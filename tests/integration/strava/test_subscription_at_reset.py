@@ -11,9 +11,9 @@ import pytest
 from stravasync.clock import VirtualClock
 from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
-from stravasync.strava.ratelimit import Limits, Policy
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy
 from stravasync.web.intake import subscription
 from tests.integration.strava.test_subscribe_twice import echoing_callback
 

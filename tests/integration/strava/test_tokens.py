@@ -14,11 +14,11 @@ from stravasync.store import Database
 from stravasync.store.people import athletes as athlete_q
 from stravasync.store.schema import notifications
 from stravasync.store.schema import tokens as tokens_table
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher
 from stravasync.strava.errors import TokenRevoked
-from stravasync.strava.ratelimit import Limits, Policy
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy
 from stravasync.strava.tokens import TokenManager
 from tests.integration.strava.oauth_double import OAuthDouble
 

@@ -26,7 +26,7 @@ from stravasync.store.schema import activities, tokens
 from stravasync.strava import doctor as dr
 from stravasync.strava import errors as e
 from stravasync.strava.platform import DEPRECATED_PREFIXES, RETIRED_PATHS
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.strava.tokens import TokenManager
 from stravasync.web.intake import subscription
 

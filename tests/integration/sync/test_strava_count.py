@@ -14,7 +14,7 @@ from sqlalchemy import update
 from stravasync.lab import Lab
 from stravasync.store.pending import syncstate
 from stravasync.store.schema import sync_state
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.outcomes.progress import Progress
 from tests.integration.sync.labs import quiet_lab
 

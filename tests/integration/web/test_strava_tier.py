@@ -14,10 +14,10 @@ from stravasync.simulator import SimConfig, Simulator
 from stravasync.store import Database
 from stravasync.store.operator import admin as admin_q
 from stravasync.store.schema import app_settings
-from stravasync.strava import tiers
-from stravasync.strava.budget import SharedBudget
 from stravasync.strava.client import StravaClient
-from stravasync.strava.ratelimit import TIERS, Priority
+from stravasync.strava.quota import tiers
+from stravasync.strava.quota.budget import SharedBudget
+from stravasync.strava.quota.ratelimit import TIERS, Priority
 from stravasync.web.app import create_app
 from tests.integration.web.conftest import admin_headers, make_settings
 from tests.integration.web.test_dashboard_session import log_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bench.harness import _endpoint
 from bench.quota_cost import cost, reserve_check
 
-from stravasync.strava.ratelimit import Policy
+from stravasync.strava.quota.ratelimit import Policy
 
 DAY = 86400
 T0 = 20 * DAY  # a UTC midnight

@@ -13,9 +13,9 @@ from stravasync.clock import (
     in_real_time,
     wall_seconds,
 )
-from stravasync.strava.counters import Counter, unskew
-from stravasync.strava.ratelimit import LimitClass
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.counters import Counter, unskew
+from stravasync.strava.quota.ratelimit import LimitClass
+from stravasync.strava.quota.windows import Window
 from stravasync.work.skew import judge, undo_shift
 
 NOW = datetime(2026, 3, 10, 12, 7, 30, tzinfo=UTC)

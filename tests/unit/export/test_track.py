@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stravasync.export.track import build_track, decode_polyline, from_streams
-from stravasync.export.xmltext import decimal, stamp
+from stravasync.export.tracks.track import build_track, decode_polyline, from_streams
+from stravasync.export.tracks.xmltext import decimal, stamp
 from stravasync.simulator.content.geometry import encode_polyline
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stravasync.strava import counters as cnt
-from stravasync.strava.budget import MemoryBudget
-from stravasync.strava.counters import Counter, Denial
 from stravasync.strava.errors import BudgetExhausted
-from stravasync.strava.ratelimit import LimitClass, Limits, Policy, Priority, limits_for
-from stravasync.strava.windows import Window, window_end, window_start
+from stravasync.strava.quota import counters as cnt
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.counters import Counter, Denial
+from stravasync.strava.quota.ratelimit import LimitClass, Limits, Policy, Priority, limits_for
+from stravasync.strava.quota.windows import Window, window_end, window_start
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LIMITS = Limits(20, 1000, 20, 1000)
@@ -286,8 +286,8 @@ def test_every_class_can_use_an_idle_window(priority: Priority) -> None:
 
 
 def test_daily_pacing_holds_back_only_the_bulk_classes() -> None:
-    from stravasync.strava.ratelimit import Policy, Priority
-    from stravasync.strava.windows import Window
+    from stravasync.strava.quota.ratelimit import Policy, Priority
+    from stravasync.strava.quota.windows import Window
 
     # pacing with cushions released in the last 10% only (the reserve and the day-long
     # release: test_daily_reserve)

@@ -11,11 +11,11 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.strava import errors as e
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.windows import Window
 from stravasync.strava.transport import GUARD_WAIT_MAX
-from stravasync.strava.windows import Window
 
 START = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)
 ACTIVITY = {"id": 5, "athlete": {"id": 9}, "name": "Ride", "sport_type": "Ride"}

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stravasync.strava import counters as cnt
-from stravasync.strava.counters import Counter, Denial
-from stravasync.strava.ratelimit import Limits, Policy, Priority, policy_from_settings
-from stravasync.strava.windows import Window, window_start
+from stravasync.strava.quota import counters as cnt
+from stravasync.strava.quota.counters import Counter, Denial
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority, policy_from_settings
+from stravasync.strava.quota.windows import Window, window_start
 
 LIMITS = Limits(2_000, 20_000, 100, 1_000)
 MIDNIGHT = datetime(2026, 3, 11, tzinfo=UTC)

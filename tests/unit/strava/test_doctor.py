@@ -8,7 +8,7 @@ import pytest
 from stravasync.strava import doctor as dr
 from stravasync.strava.errors import InvalidClient, ScopeMissing, TokenRevoked
 from stravasync.strava.models import DetailedAthlete, PushSubscription
-from stravasync.strava.ratelimit import TIERS
+from stravasync.strava.quota.ratelimit import TIERS
 
 HEADERS = {
     "X-RateLimit-Limit": "600,6000",

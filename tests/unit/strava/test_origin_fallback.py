@@ -12,11 +12,11 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.strava import errors as e
-from stravasync.strava.budget import MemoryBudget
 from stravasync.strava.client import StravaClient
 from stravasync.strava.platform import FALLBACK_MEMORY, choose_origins
-from stravasync.strava.ratelimit import Limits, Policy, Priority
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.budget import MemoryBudget
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota.windows import Window
 
 NOW = datetime(2027, 2, 1, 9, 0, 30, tzinfo=UTC)  # between 2027-01-04 and 2027-06-01
 ATHLETE = {"id": 9, "resource_state": 3}

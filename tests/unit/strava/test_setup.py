@@ -6,7 +6,7 @@ import pytest
 
 from stravasync.config import load_settings
 from stravasync.errors import ConfigError
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.strava.setup import limits_from_settings, policy_from
 
 

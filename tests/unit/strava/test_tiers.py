@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from stravasync.strava import tiers
-from stravasync.strava.counters import parse_headers
-from stravasync.strava.ratelimit import TIERS, Limits
+from stravasync.strava.quota import tiers
+from stravasync.strava.quota.counters import parse_headers
+from stravasync.strava.quota.ratelimit import TIERS, Limits
 
 EXTENDED = {
     "X-RateLimit-Limit": "600,6000",

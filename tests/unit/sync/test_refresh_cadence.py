@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.enrich import history_priority
 from stravasync.sync.planning.plan import AthleteView, Cadence, fit_to_budget, refresh_due
 from stravasync.sync.planning.refresh_cadence import (

@@ -9,7 +9,7 @@ import pytest
 
 from stravasync.clock import VirtualClock
 from stravasync.strava.errors import TokenRefused, TokenRevoked, Unauthorized
-from stravasync.strava.ratelimit import Priority
+from stravasync.strava.quota.ratelimit import Priority
 from stravasync.sync.context import PassContext, run_authorized
 
 

@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from stravasync.strava.windows import Window, window_end
+from stravasync.strava.quota.windows import Window, window_end
 
 
 @dataclass(frozen=True, slots=True)

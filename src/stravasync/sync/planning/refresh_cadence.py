@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from stravasync.strava.ratelimit import UNLIMITED
+from stravasync.strava.quota.ratelimit import UNLIMITED
 from stravasync.sync.planning.plan import Cadence, fit_to_budget
 
 WARM_WEIGHT = 0.25  # gear and workout-type edits come a day or two after the upload

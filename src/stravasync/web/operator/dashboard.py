@@ -27,8 +27,8 @@ from stravasync.store.people import me as me_q
 from stravasync.store.people.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
 from stravasync.strava.platform import athletes_against_tier
+from stravasync.strava.quota.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.strava.setup import limits_from_settings
-from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.sync.settings import WEBHOOK_CALLBACK_KEY, WEBHOOK_SUBSCRIPTION_KEY
 from stravasync.web import session
 from stravasync.web.auth import bearer_of

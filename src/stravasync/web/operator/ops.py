@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from stravasync.store.operator import admin as admin_q
 from stravasync.store.pending import inbox, outbox, syncstate
 from stravasync.store.pending import jobs as jobs_q
+from stravasync.strava.quota.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.strava.setup import limits_from_settings
-from stravasync.strava.tiers import STATED_LIMITS_KEY, tier_note
 from stravasync.web.bounds import Name, RowId
 from stravasync.web.context import WebContext
 from stravasync.web.deps import NOT_FOUND, Ctx, admin_router

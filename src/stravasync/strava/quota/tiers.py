@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from stravasync.strava.counters import Usage
-from stravasync.strava.ratelimit import TIERS, LimitClass, Limits
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.counters import Usage
+from stravasync.strava.quota.ratelimit import TIERS, LimitClass, Limits
+from stravasync.strava.quota.windows import Window
 
 STATED_LIMITS_KEY = "strava_rate_limits"
 """``app_settings`` key: the four limits Strava's last answer stated (JSON object)."""

@@ -1,4 +1,4 @@
-"""GPX 1.1 from a :class:`~stravasync.export.track.Track`.
+"""GPX 1.1 from a :class:`~stravasync.export.tracks.track.Track`.
 
 One ``<trk>`` of one ``<trkseg>``; each point has its position and, from streams, ``<ele>``,
 ``<time>`` and Garmin's TrackPointExtension v1 (``atemp``, ``hr``, ``cad``) and
@@ -13,9 +13,9 @@ the tests. Only numbers go into the templates unescaped; text is escaped.
 
 from __future__ import annotations
 
-from stravasync.export.track import Track, TrackPoint
-from stravasync.export.trackmeta import TrackInfo, describe
-from stravasync.export.xmltext import decimal, stamp, text
+from stravasync.export.tracks.track import Track, TrackPoint
+from stravasync.export.tracks.trackmeta import TrackInfo, describe
+from stravasync.export.tracks.xmltext import decimal, stamp, text
 
 TPX = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
 PWR = "http://www.garmin.com/xmlschemas/PowerExtension/v1"

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stravasync.export.atomic import atomic_path, atomic_text, remove_stale_temps
-from stravasync.export.trackfiles import render, track_of
-from stravasync.export.trackmeta import Format, file_name
+from stravasync.export.tracks.trackfiles import render, track_of
+from stravasync.export.tracks.trackmeta import Format, file_name
 from stravasync.store.mirror.track_reads import TrackRow, iter_track_rows
 
 WRITER_VERSION = 1  # bump when the files' content changes: every file is rebuilt once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from stravasync.export.track import Track
+from stravasync.export.tracks.track import Track
 from stravasync.store.mirror.track_reads import TrackRow as TrackInfo
 
 Format = Literal["gpx", "tcx"]

@@ -1,4 +1,4 @@
-"""TCX (Garmin Training Center Database v2) from a :class:`~stravasync.export.track.Track`.
+"""TCX (Garmin Training Center Database v2) from a :class:`~stravasync.export.tracks.track.Track`.
 
 No TCX writer library is well kept, and the format is small: one ``Activity`` of one ``Lap``
 whose ``Track`` holds the points, written from templates (numbers unescaped, text escaped).
@@ -14,9 +14,9 @@ import itertools
 import math
 from datetime import datetime, timedelta
 
-from stravasync.export.track import Track, TrackPoint
-from stravasync.export.trackmeta import TrackInfo, describe
-from stravasync.export.xmltext import num, stamp, text
+from stravasync.export.tracks.track import Track, TrackPoint
+from stravasync.export.tracks.trackmeta import TrackInfo, describe
+from stravasync.export.tracks.xmltext import num, stamp, text
 
 TCD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 AX = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"

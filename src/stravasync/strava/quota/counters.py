@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from stravasync.strava.ratelimit import LimitClass, Limits, Policy, Priority
-from stravasync.strava.windows import Window, elapsed_fraction, window_end, window_start
+from stravasync.strava.quota.ratelimit import LimitClass, Limits, Policy, Priority
+from stravasync.strava.quota.windows import Window, elapsed_fraction, window_end, window_start
 
 EPSILON = timedelta(milliseconds=1)
 GUARD = "guard"

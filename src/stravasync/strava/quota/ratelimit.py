@@ -2,8 +2,8 @@
 
 Strava counts requests per application in four counters: overall and read, each over a
 15-minute and a daily window. Every request is reserved before it is sent (see
-:mod:`stravasync.strava.counters` for the decision, :mod:`stravasync.strava.budget` for the
-shared store). This module holds the numbers and the two curves that shape spending:
+:mod:`stravasync.strava.quota.counters` for the decision, :mod:`stravasync.strava.quota.budget`
+for the shared store). This module holds the numbers and the two curves that shape spending:
 
 **Cushions.** A class may not spend the last ``cushion * limit`` requests of a window, so the
 classes above it still find room. Defaults (fraction of each limit):
@@ -68,7 +68,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.windows import Window
 
 
 class Priority(IntEnum):

@@ -3,7 +3,7 @@
 :class:`SharedBudget` keeps the four counters in the ``rate_budget`` table so every process of
 a deployment spends one application quota together (one write transaction per reservation;
 row locks on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite). :class:`MemoryBudget` runs the same
-pure decisions (:mod:`stravasync.strava.counters`) in one process, for tests and scripts.
+pure decisions (:mod:`stravasync.strava.quota.counters`) in one process, for tests and scripts.
 
 A denied reservation raises :class:`BudgetExhausted` carrying ``retry_at``: callers schedule
 the work for then, they do not sleep in a loop. A 429 closes the exceeded limit class until
@@ -23,12 +23,12 @@ from sqlalchemy import Connection
 from stravasync.store import Database
 from stravasync.store.operator import admin as admin_q
 from stravasync.store.pending import syncstate
-from stravasync.strava import budget_rows as budget_q
-from stravasync.strava import counters as cnt
-from stravasync.strava import tiers
-from stravasync.strava.counters import Counter, Denial
 from stravasync.strava.errors import BudgetExhausted, RateLimited
-from stravasync.strava.ratelimit import Limits, Policy, Priority
+from stravasync.strava.quota import budget_rows as budget_q
+from stravasync.strava.quota import counters as cnt
+from stravasync.strava.quota import tiers
+from stravasync.strava.quota.counters import Counter, Denial
+from stravasync.strava.quota.ratelimit import Limits, Policy, Priority
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class SharedBudget:
     ) -> None:
         """``skew_tolerance``: seconds (of the clock ``now`` comes from) beyond which a window
         or close in the future was written by a skewed clock and is repaired on load
-        (:func:`~stravasync.strava.counters.unskew`); None: stored windows are trusted."""
+        (:func:`~stravasync.strava.quota.counters.unskew`); None: stored windows are trusted."""
         self.db = db
         self.limits = limits
         self.policy = policy or Policy()

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from stravasync.export.gpxfile import gpx_bytes
-from stravasync.export.tcxfile import tcx_bytes
-from stravasync.export.track import Source, Track, build_track
-from stravasync.export.trackmeta import MEDIA_TYPES, Format, TrackInfo, file_name
+from stravasync.export.tracks.gpxfile import gpx_bytes
+from stravasync.export.tracks.tcxfile import tcx_bytes
+from stravasync.export.tracks.track import Source, Track, build_track
+from stravasync.export.tracks.trackmeta import MEDIA_TYPES, Format, TrackInfo, file_name
 from stravasync.store import read_streams
 from stravasync.store.mirror.track_reads import get_track_row, iter_track_rows
 

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, and_, select, update
 
 from stravasync.store.schema import rate_budget, rate_history
 from stravasync.store.upsert import upsert_rows
-from stravasync.strava.counters import Counter
-from stravasync.strava.ratelimit import LimitClass
-from stravasync.strava.windows import Window
+from stravasync.strava.quota.counters import Counter
+from stravasync.strava.quota.ratelimit import LimitClass
+from stravasync.strava.quota.windows import Window
 
 
 def ensure(conn: Connection, counters: Iterable[Counter], now: datetime) -> None:
