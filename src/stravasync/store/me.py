@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -99,6 +99,16 @@ def last_action_at(conn: Connection, athlete_id: int, action: str) -> datetime |
 
 SYNC_ACTIONS = ("sync", "app_sync")
 """A sync asked for an athlete, by them at /me or by the owning app: one allowance for both."""
+SYNC_EVERY = timedelta(minutes=10)
+"""That allowance: one sync asked per athlete per this long (a sync already asked for is not
+asked twice)."""
+
+
+def next_allowed(last: datetime | None, now: datetime, every: timedelta) -> datetime | None:
+    """None when an action last taken at ``last`` may be taken again now, else from when."""
+    if last is None or now - last >= every:
+        return None
+    return last + every
 
 
 def last_sync_asked_at(conn: Connection, athlete_id: int) -> datetime | None:

@@ -39,7 +39,7 @@ ERROR_CODES = {
     429: "too_many_attempts",
     503: "unavailable",
 }
-HTML_PREFIXES = ("/admin", "/connect", "/oauth")
+HTML_PREFIXES = ("/admin", "/connect", "/oauth", "/me")
 """Paths answered with pages (people read them in a browser); everything else is JSON."""
 MAX_ERRORS_SHOWN = 5
 DB_RETRY_AFTER_S = 5
@@ -81,8 +81,10 @@ PAGE_TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Not allowed here",
+    422: "That request cannot be shown",
     429: "Too many attempts",
 }
+BACK = {"/admin": ("/admin", "Back to the dashboard"), "/me": ("/me", "Back to my page")}
 
 
 def browser_page(request: Request) -> bool:
@@ -94,22 +96,32 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if browser_page(request):
-        admin = request.url.path.startswith("/admin")
-        context = {
-            "status": exc.status_code,
-            "title": PAGE_TITLES.get(exc.status_code, "Something went wrong"),
-            "message": str(exc.detail),
-            "back": ("/admin", "Back to the dashboard") if admin else None,
-        }
-        return templates.TemplateResponse(
-            request, "error.html", context, status_code=exc.status_code, headers=headers
-        )
+        return _error_page(request, exc.status_code, str(exc.detail), headers)
     return problem(exc.status_code, str(exc.detail), headers)
+
+
+def _error_page(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    path = request.url.path
+    back = next((link for prefix, link in BACK.items() if path.startswith(prefix)), None)
+    context = {
+        "status": status,
+        "title": PAGE_TITLES.get(status, "Something went wrong"),
+        "message": message,
+        "back": back,
+    }
+    return templates.TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers
+    )
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return problem(422, describe(list(exc.errors())))
+    detail = describe(list(exc.errors()))
+    if browser_page(request):  # a hand-edited link or a filter out of bounds: a page
+        return _error_page(request, 422, f"Some of the request was not accepted: {detail}.")
+    return problem(422, detail)
 
 
 async def _database_down(request: Request, exc: Exception) -> Response:

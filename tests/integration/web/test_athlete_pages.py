@@ -72,6 +72,14 @@ def test_the_list_pages_by_start_filters_and_searches(site: tuple[httpx.Client, 
     assert client.get("/me/activities", params={"q": "x" * 101}).status_code == 422
     assert client.get("/me/activities", params={"start": "1800-01-01"}).status_code == 422
     assert client.get("/me/activities", params={"after": "9" * 41}).status_code == 422
+    # a browser is shown a page saying what was refused, with a way back; a script gets JSON
+    page = client.get(
+        "/me/activities", params={"start": "1800-01-01"}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "query.start" in page.text and 'href="/me"' in page.text and "{" not in page.text
+    script = client.get("/me/activities", params={"start": "1800-01-01"})
+    assert script.json()["error"] == "invalid" and "query.start" in script.json()["detail"]
     assert ids_on(client.get("/me/activities", params={"after": "nonsense"}).text)[:1] == [
         seeded.a_acts[0]
     ]  # a cursor that does not parse starts from the top

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from stravasync.store import Database
+from stravasync.store import me as me_q
 from stravasync.store import sessions as session_q
 from tests.integration.web.conftest import START, add_athlete, admin_headers
 
@@ -93,3 +96,20 @@ def test_dashboard_shows_the_webhook_subscription_state(client: TestClient, db: 
     assert f"subscribed</span> id {SUBSCRIPTION}" in text
     assert "<dt>Callback URL</dt> <dd><code>https://example.test/hook</code></dd>" in text
     assert f'<dd id="webhook-last-event">{START:%Y-%m-%d %H:%M} UTC</dd>' in text
+
+
+def test_athlete_page_shows_the_audit_log_of_that_athlete_only(
+    client: TestClient, db: Database
+) -> None:
+    add_athlete(db, 77)
+    add_athlete(db, 78)
+    with db.transaction() as conn:
+        me_q.record(conn, 77, "sign_in", START)
+        me_q.record(conn, 77, "pause", START + timedelta(minutes=5))
+        me_q.record(conn, 78, "app_resume", START)
+    page = client.get("/admin/athletes/77", headers=admin_headers()).text
+    section = page.split("Actions on this athlete", 1)[1]
+    assert section.index("pause") < section.index("sign_in")  # newest first
+    assert "app_resume" not in section
+    empty = client.get("/admin/athletes/78", headers=admin_headers()).text
+    assert "app_resume" in empty.split("Actions on this athlete", 1)[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stravasync.web.athlete.controls import SYNC_EVERY, next_sync_at
+from stravasync.store.me import SYNC_EVERY, next_allowed
 from stravasync.web.athlete.render import tile_origin
 from stravasync.web.athlete.views import (
     chart_series,
@@ -78,9 +78,12 @@ def test_eddington_rows_say_what_the_next_number_needs_in_both_units() -> None:
 
 
 def test_sync_now_is_limited_per_athlete() -> None:
-    assert next_sync_at(None, NOW) is None
-    assert next_sync_at(NOW - SYNC_EVERY, NOW) is None
-    assert next_sync_at(NOW - timedelta(minutes=1), NOW) == NOW - timedelta(minutes=1) + SYNC_EVERY
+    assert next_allowed(None, NOW, SYNC_EVERY) is None
+    assert next_allowed(NOW - SYNC_EVERY, NOW, SYNC_EVERY) is None
+    assert (
+        next_allowed(NOW - timedelta(minutes=1), NOW, SYNC_EVERY)
+        == NOW - timedelta(minutes=1) + SYNC_EVERY
+    )
 
 
 def test_only_the_tile_origin_is_admitted() -> None:

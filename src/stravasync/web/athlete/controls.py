@@ -2,7 +2,8 @@
 
 Each is a POST from a ``/me`` form carrying the session's CSRF token, each is written to the
 audit log (``athlete_actions``), and each acts on the session's athlete only. "Sync now" is
-limited per athlete (:data:`SYNC_EVERY`, counted from the audit log, so every process agrees);
+limited per athlete (:data:`stravasync.store.me.SYNC_EVERY`, counted from the audit log, so
+every process agrees);
 its progress is ``GET /me/sync/status``, which the overview polls.
 """
 
@@ -30,19 +31,10 @@ from stravasync.web.deps import Ctx
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["athlete"])
-SYNC_EVERY = timedelta(minutes=10)
-"""One "Sync now" per athlete per this long (a sync already asked for is not asked twice)."""
 DONE: dict[int | str, dict[str, Any]] = {
     **AUTH,
     303: {"description": "done: back to /me (or, with no session, to /me/signin)"},
 }
-
-
-def next_sync_at(last: datetime | None, now: datetime) -> datetime | None:
-    """None when a sync may be asked for now, else when it may (pure)."""
-    if last is None or now - last >= SYNC_EVERY:
-        return None
-    return last + SYNC_EVERY
 
 
 def _back() -> Response:
@@ -55,7 +47,7 @@ def _sync(ctx: WebContext, athlete_id: int) -> tuple[str, datetime | None]:
         athlete = athlete_q.get_athlete(conn, athlete_id)
         if athlete is None or athlete["status"] != "active":
             return "inactive", None
-        until = next_sync_at(me_q.last_sync_asked_at(conn, athlete_id), now)
+        until = me_q.next_allowed(me_q.last_sync_asked_at(conn, athlete_id), now, me_q.SYNC_EVERY)
         if until is not None:
             return "limited", until
         syncstate.request_mode(conn, athlete_id, "incremental", now)

@@ -2,10 +2,11 @@
 ("Sync now"), pause or resume an athlete's automatic sync.
 
 Limited per athlete, counted from the audit log (``athlete_actions``) so every process agrees:
-one sync asked per :data:`SYNC_EVERY` (whether the athlete asked at ``/me`` or the app asked
-here), one pause or resume per :data:`SWITCH_EVERY`; past it, 429 with ``Retry-After``. Each
-accepted action is a line of that audit log (``app_sync``, ``app_pause``, ``app_resume``). A
-paused athlete opted out: a sync is refused (409) until the app or the athlete resumes it.
+one sync asked per :data:`stravasync.store.me.SYNC_EVERY` (whether the athlete asked at
+``/me`` or the app asked here), one pause or resume per :data:`SWITCH_EVERY`; past it, 429
+with ``Retry-After``. Each accepted action is a line of that audit log (``app_sync``,
+``app_pause``, ``app_resume``). A paused athlete opted out: a sync is refused (409) until the
+app or the athlete resumes it.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ router = APIRouter(
     prefix="/api", tags=["data"], dependencies=[Depends(require_api_key)], responses=AUTH_RESPONSES
 )
 T = TypeVar("T")
-SYNC_EVERY = timedelta(minutes=10)
-"""One sync asked per athlete per this long (by the athlete at /me or by the app)."""
 SWITCH_EVERY = timedelta(seconds=10)
 """One pause or resume per athlete per this long."""
 SWITCH_ACTIONS = ("app_pause", "app_resume")
@@ -61,13 +60,6 @@ class Refused(Exception):
         self.retry_at = retry_at
 
 
-def next_allowed(last: datetime | None, now: datetime, every: timedelta) -> datetime | None:
-    """None when the action may be taken now, else from when (pure)."""
-    if last is None or now - last >= every:
-        return None
-    return last + every
-
-
 def _last_switch(conn: Connection, athlete_id: int) -> datetime | None:
     times = [me_q.last_action_at(conn, athlete_id, a) for a in SWITCH_ACTIONS]
     return max((t for t in times if t is not None), default=None)
@@ -88,7 +80,7 @@ def _sync(ctx: WebContext, athlete_id: int, include_hidden: bool) -> SyncAsked:
             raise Refused(409, f"athlete {athlete_id} is {athlete['status']}: nothing to sync")
         if not athlete["auto_sync"]:
             raise Refused(409, f"athlete {athlete_id} paused their sync: resume it first")
-        until = next_allowed(me_q.last_sync_asked_at(conn, athlete_id), now, SYNC_EVERY)
+        until = me_q.next_allowed(me_q.last_sync_asked_at(conn, athlete_id), now, me_q.SYNC_EVERY)
         if until is not None:
             raise Refused(429, f"a sync was asked for athlete {athlete_id} recently", until)
         syncstate.request_mode(conn, athlete_id, "incremental", now)
@@ -96,7 +88,7 @@ def _sync(ctx: WebContext, athlete_id: int, include_hidden: bool) -> SyncAsked:
     return SyncAsked(
         athlete_id=athlete_id,
         asked_at=now,
-        next_allowed_at=now + SYNC_EVERY,
+        next_allowed_at=now + me_q.SYNC_EVERY,
         detail=f"sync asked for athlete {athlete_id}",
     )
 
@@ -105,7 +97,7 @@ def _switch(ctx: WebContext, athlete_id: int, include_hidden: bool, auto: bool) 
     now = ctx.clock.now()
     with ctx.db.transaction() as conn:
         athlete = _athlete(conn, athlete_id, include_hidden)
-        until = next_allowed(_last_switch(conn, athlete_id), now, SWITCH_EVERY)
+        until = me_q.next_allowed(_last_switch(conn, athlete_id), now, SWITCH_EVERY)
         if until is not None:
             raise Refused(429, f"athlete {athlete_id}'s sync was switched a moment ago", until)
         changed = bool(athlete["auto_sync"]) != auto

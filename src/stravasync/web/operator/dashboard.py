@@ -21,6 +21,7 @@ from stravasync.store import athlete_pages, syncstate
 from stravasync.store import athletes as athlete_q
 from stravasync.store import gear as gear_q
 from stravasync.store import inbox as inbox_q
+from stravasync.store import me as me_q
 from stravasync.store import sessions as session_q
 from stravasync.store.athlete_pages import AthleteQuery
 from stravasync.store.schema import ATHLETE_STATUSES
@@ -246,6 +247,7 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
         sessions = session_q.recent_sessions(conn, limit=20, athlete_id=athlete_id)
         stats = _stats(ctx, conn, athlete_id)
         gear = gear_q.for_athlete(conn, athlete_id)
+        actions = me_q.recent_actions(conn, athlete_id, limit=20)
     monthly = charts.monthly_distance_km(stats)[-24:]
     return {
         "now": now,
@@ -258,6 +260,7 @@ def _athlete(ctx: WebContext, athlete_id: int) -> dict[str, Any] | None:
         "chart": charts.monthly_chart(monthly),
         "stats": stats,
         "gear": gear,
+        "actions": actions,
     }
 
 
@@ -274,7 +277,7 @@ def _stats(ctx: WebContext, conn: Any, athlete_id: int) -> dict[str, Any]:
     "/admin/athletes/{athlete_id}",
     response_class=HTMLResponse,
     responses={**HTML, **PAGE_AUTH, 404: {"model": Problem, "description": "unknown"}},
-    summary="One athlete: status, sessions, monthly distance and gear",
+    summary="One athlete: status, sessions, monthly distance, gear and the audit log of actions",
 )
 async def athlete_page(athlete_id: StravaId, request: Request, ctx: Ctx) -> Response:
     if not _authed(request, ctx):
