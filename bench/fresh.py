@@ -25,7 +25,7 @@ from bench.drivers import Run
 from bench.harness import Scenario
 from bench.metrics import freshness, percentile
 from stravasync.store.schema import activities as activities_t
-from stravasync.store.schema import activity_details
+from stravasync.store.schema import activity_details, activity_streams
 from stravasync.strava.setup import limits_from_settings
 
 HOUR = 3600
@@ -42,9 +42,9 @@ def history_state(run: Run, athlete_id: int) -> tuple[int, int]:
             .select_from(
                 activities_t.join(
                     activity_details, activity_details.c.activity_id == activities_t.c.id
-                )
+                ).join(activity_streams, activity_streams.c.activity_id == activities_t.c.id)
             )
-            .where(live, activity_details.c.streams_json.is_not(None))
+            .where(live)
         ).scalar_one()
     return int(total), int(whole)
 

@@ -171,3 +171,36 @@ def reads_per_hour(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def scale_out(points: list[dict[str, Any]], out: Path) -> Path:
+    """Extended: reads per second against workers for each size (dashed: linear from one
+    worker), and database time per unit of work with the load average."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for p in points:
+        runs = sorted(p["runs"], key=lambda r: r["workers"])
+        ws = [r["workers"] for r in runs]
+        (line,) = left.plot(ws, [r["reads_per_s"] for r in runs], marker="o",
+                            label=f"{p['athletes']:,} athletes")  # fmt: skip
+        left.plot(ws, [runs[0]["reads_per_s"] * w for w in ws], linestyle="--",
+                  color=line.get_color(), linewidth=0.8)  # fmt: skip
+        right.plot(ws, [r["db_ms_per_unit"] or 0 for r in runs], marker="o",
+                   color=line.get_color(), label=f"{p['athletes']:,}")  # fmt: skip
+        right.plot(ws, [r["loadavg_1_5_15"][0] * 10 for r in runs], marker="x",
+                   linestyle=":", color=line.get_color())  # fmt: skip
+    left.set_xlabel("worker processes")
+    left.set_ylabel("Strava reads per second (all workers)")
+    left.set_title("throughput; dashed: linear in workers")
+    left.legend(fontsize=7)
+    right.set_xlabel("worker processes")
+    right.set_ylabel("database ms per unit of work (o); load average x 10 (x)")
+    right.set_title("database time per unit, machine load")
+    right.legend(fontsize=7)
+    for ax in (left, right):
+        ax.set_xticks(sorted({r["workers"] for p in points for r in p["runs"]}))
+        ax.grid(True, alpha=0.3)
+    path = out / "extended-scale-out.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -397,7 +397,7 @@ def write_report(results: Path, plot_dir: Path, out: Path) -> Path:
     if (d := _load(results, "scale")) is not None:
         lines += quota.scale(d)
     if (d := _load(results, "extended")) is not None:
-        lines += extended(d)
+        lines += extended(d, plot_dir)
     if (d := _load(results, "ingest")) is not None:
         lines += ingest(d)
     if (d := _load(results, "webhook-burst")) is not None:

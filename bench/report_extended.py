@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 from typing import Any
+
+from bench import plots
 
 KEEP = ("Scan", "Limit", "Execution Time", "Planning Time", "Index Cond", "Buffers", "Removed")
 
@@ -61,7 +64,7 @@ def _growth(steps: list[dict[str, Any]]) -> str:
     )
 
 
-def extended(data: dict[str, Any]) -> list[str]:
+def extended(data: dict[str, Any], plot_dir: Path | None = None) -> list[str]:
     if "skipped" in data:
         return ["## extended", "", f"Skipped: {data['skipped']}", ""]
     c = data["conditions"]
@@ -145,6 +148,10 @@ def extended(data: dict[str, Any]) -> list[str]:
         + ".",
         "",
     ]
+    if plot_dir is not None:
+        plot_dir.mkdir(parents=True, exist_ok=True)
+        path = plots.scale_out(data["points"], plot_dir)
+        lines += [f"![extended scale-out](plots/{path.name})", ""]
     biggest = data["points"][-1]
     lines += [
         f"EXPLAIN (ANALYZE, BUFFERS), {biggest['athletes']:,} athletes, no worker running "

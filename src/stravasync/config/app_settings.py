@@ -24,9 +24,10 @@ class AppArea(BaseModel):
     log_level: str = "INFO"
 
     # --- Strava application and tokens ----------------------------------------------------
-    strava_base_url: str = Field(
-        "https://www.strava.com",
-        description="One origin serving /api/v3 and /oauth (today's Strava, or a simulator)",
+    strava_base_url: str | None = Field(
+        None,
+        description="One origin serving /api/v3 and /oauth: a simulator or a proxy (unset: "
+        "Strava's own origins, the API's chosen by the date, docs/strava-platform.md)",
     )
     strava_api_url: str | None = Field(
         None,
@@ -34,7 +35,7 @@ class AppArea(BaseModel):
         "docs/strava-platform.md)",
     )
     strava_oauth_url: str | None = Field(
-        None, description="The OAuth origin (unset: STRAVASYNC_STRAVA_BASE_URL)"
+        None, description="The OAuth origin (unset: STRAVASYNC_STRAVA_BASE_URL, else Strava's)"
     )
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -78,12 +79,7 @@ class AppArea(BaseModel):
             raise ValueError("must be one of " + ", ".join(sorted(allowed)))
         return value
 
-    @field_validator("strava_api_url", "strava_oauth_url")
+    @field_validator("strava_base_url", "strava_api_url", "strava_oauth_url")
     @classmethod
     def _optional_http_url(cls, value: str | None) -> str | None:
         return http_url(value) if value else None
-
-    @field_validator("strava_base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        return http_url(value)

@@ -22,7 +22,7 @@ from stravasync.strava.client import StravaClient
 from stravasync.strava.crypto import TokenCipher, load_cipher, verify_key
 from stravasync.strava.errors import SecretKeyError
 from stravasync.strava.oauth import ScopePolicy
-from stravasync.strava.platform import OriginPlan, choose_origins
+from stravasync.strava.platform import STRAVA_WWW, OriginPlan, choose_origins
 from stravasync.strava.quota.budget import SharedBudget
 from stravasync.strava.quota.ratelimit import Limits, Policy, limits_for, policy_from_settings
 from stravasync.strava.tokens import TokenManager
@@ -72,15 +72,16 @@ def origin_plan(cfg: Settings) -> OriginPlan:
     """Where the API and OAuth live for this deployment, by date (docs/strava-platform.md)."""
     return partial(
         choose_origins,
-        base_url=cfg.strava_base_url,
+        base_url=cfg.strava_base_url or STRAVA_WWW,
         api_url=cfg.strava_api_url,
         oauth_url=cfg.strava_oauth_url,
     )
 
 
 def oauth_origin(cfg: Settings) -> str:
-    """The origin of Strava's authorize page (STRAVASYNC_STRAVA_OAUTH_URL, else the base)."""
-    return cfg.strava_oauth_url or cfg.strava_base_url
+    """The origin of Strava's authorize page (STRAVASYNC_STRAVA_OAUTH_URL, else the base, else
+    Strava's own)."""
+    return cfg.strava_oauth_url or cfg.strava_base_url or STRAVA_WWW
 
 
 def strava_client(

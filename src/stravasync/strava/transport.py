@@ -13,10 +13,12 @@ budget whichever origin answers) goes to the fall-back at once, which is then us
 :data:`~stravasync.strava.platform.FALLBACK_MEMORY` before the first choice is tried again. The
 first switch is logged as a warning, later ones at debug level.
 
-An interactive call (a person waiting: connect, sign-in, disconnect) that falls in the budget's
-guard around a quarter hour's reset waits the guard out (a second or two, never more than
-:data:`GUARD_WAIT_MAX`) and is reserved again, rather than failing for the one moment in fifteen
-minutes a clock could disagree with Strava's; every other class is deferred as usual.
+An interactive OAuth call (a person waiting in the browser: the code exchange of a connect or
+a sign-in, the revoke of a disconnect) that falls in the budget's guard around a quarter hour's
+reset waits the guard out (a second or two, never more than :data:`GUARD_WAIT_MAX`) and is
+reserved again, rather than failing for the one moment in fifteen minutes a clock could
+disagree with Strava's. Every other call is deferred as usual (a sync pass is rescheduled past
+the reset; it holds no person).
 """
 
 from __future__ import annotations
@@ -61,11 +63,14 @@ GUARD_WAIT_MAX = 5.0
 """Seconds an interactive call may wait for the budget's quarter-hour guard to pass."""
 
 
-def guard_wait(denied: BudgetExhausted, priority: Priority, now: datetime) -> float | None:
-    """Seconds to wait before reserving ``priority`` again, or None: defer as denied.
+def guard_wait(denied: BudgetExhausted, call: Call, now: datetime) -> float | None:
+    """Seconds to wait before reserving ``call`` again, or None: defer as denied.
 
-    Only an interactive call denied by the quarter-hour guard alone waits, and only briefly."""
-    if priority is not Priority.INTERACTIVE or denied.limit_class != GUARD:
+    Only an interactive OAuth call denied by the quarter-hour guard alone waits, and only
+    briefly."""
+    if call.priority is not Priority.INTERACTIVE or call.origin != "oauth":
+        return None
+    if denied.limit_class != GUARD:
         return None
     wait = (denied.retry_at - now).total_seconds()
     return max(wait, 0.0) if wait <= GUARD_WAIT_MAX else None
@@ -232,24 +237,24 @@ class Transport:
             return None
         return self._once(self.probe)
 
-    def _reserve(self, priority: Priority, now: datetime) -> datetime:
+    def _reserve(self, call: Call, now: datetime) -> datetime:
         """Reserve one request (waiting out the guard if :func:`guard_wait` says so); the time
         it was reserved at."""
         try:
-            self.budget.reserve(priority, read=True, now=now)
+            self.budget.reserve(call.priority, read=True, now=now)
         except BudgetExhausted as denied:
-            wait = guard_wait(denied, priority, now)
+            wait = guard_wait(denied, call, now)
             if wait is None:
                 raise
             self.clock.sleep(wait)
             now = self.clock.now()
-            self.budget.reserve(priority, read=True, now=now)
+            self.budget.reserve(call.priority, read=True, now=now)
         return now
 
     def _once(self, call: Call) -> Any:
         sent_at = self.clock.now()
         if call.budgeted:
-            sent_at = self._reserve(call.priority, sent_at)
+            sent_at = self._reserve(call, sent_at)
         origin = self._origin(call, sent_at)
         try:
             try:

@@ -6,6 +6,7 @@ import pytest
 
 from stravasync.config import LogFormat, load_settings
 from stravasync.errors import ConfigError
+from stravasync.strava.setup import oauth_origin
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +22,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_defaults_work_out_of_the_box() -> None:
     cfg = load_settings()
     assert cfg.database_url == "sqlite:///./data/stravasync.db"
-    assert cfg.strava_base_url == "https://www.strava.com"
+    assert cfg.strava_base_url is None  # Strava's origins, chosen in strava/ by the date
+    assert oauth_origin(cfg) == "https://www.strava.com"
     assert cfg.log_format is LogFormat.HUMAN
     assert cfg.client_secret is None
 

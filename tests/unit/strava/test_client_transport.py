@@ -196,13 +196,15 @@ def test_token_requests_spend_budget_only_when_strava_counts_them(counted: bool)
 @pytest.mark.parametrize("before_reset", [0.3, 0.999])
 def test_an_interactive_call_in_the_reset_guard_waits_it_out(before_reset: float) -> None:
     """A person signing in the second before a quarter hour's reset is served a moment late,
-    in the next window; a background read at the same moment is deferred, nothing sent."""
+    in the next window; an API read at the same moment is deferred, nothing sent, even at the
+    interactive class (a requested sync pass is rescheduled past the reset, it holds no one)."""
     client, budget, clock, seen = make(lambda r: httpx.Response(200, json=TOKEN))
     reset = datetime(2026, 3, 10, 12, 15, tzinfo=UTC)
     clock.set(reset - timedelta(seconds=before_reset))
-    with pytest.raises(e.BudgetExhausted) as info:
-        client.get_activity("tok", 5, priority=Priority.INCREMENTAL)
-    assert info.value.limit_class == "guard" and not seen
+    for priority in (Priority.INCREMENTAL, Priority.INTERACTIVE):
+        with pytest.raises(e.BudgetExhausted) as info:
+            client.get_activity("tok", 5, priority=priority)
+        assert info.value.limit_class == "guard" and not seen
     token = client.exchange_code("c0de")
     assert token.access_token == "a" and len(seen) == 1
     assert reset < clock.now() < reset + timedelta(seconds=GUARD_WAIT_MAX)
